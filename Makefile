@@ -1,0 +1,76 @@
+# Huashan — the two commands: `make run` and `make test` (DESIGN.md §5).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+DEV_ENV := DEBUG=1 SECURE_SSL_REDIRECT=0
+# Test database: the local PostgreSQL server unless DATABASE_URL says otherwise.
+TEST_DATABASE_URL ?= postgres://root@127.0.0.1:5432/huashan
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+PYTEST_WORKERS ?= 2
+
+RUN_DEBS := fonts-wqy-microhei libharfbuzz-subset0
+TEST_DEBS := chromium fonts-wqy-microhei libharfbuzz-subset0 poppler-utils
+
+.PHONY: run test lint fmt bench clean sysdeps-run sysdeps-test messages
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 / Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[dev]'
+	touch $@
+
+# Debian packages: installed when missing and we are root; otherwise say what is missing.
+define ensure_debs
+	@missing=""; for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    (apt-get install -y -q $$missing >/dev/null 2>&1 || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; }) \
+	      || { echo "Could not install:$$missing"; $(2); }; \
+	  else \
+	    echo "Missing Debian packages:$$missing (install them as root)."; $(2); \
+	  fi; \
+	fi
+endef
+
+sysdeps-run:
+	$(call ensure_debs,$(RUN_DEBS),echo "PDF 中文将显示为方框 / PDFs will show empty boxes for Chinese until a CJK font and libharfbuzz-subset0 are installed.")
+
+sysdeps-test:
+	$(call ensure_debs,$(TEST_DEBS),exit 1)
+
+run: $(VENV)/.installed sysdeps-run
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py seed_demo --print-logins
+	@echo "Serving http://127.0.0.1:8000/ (web + Celery worker + beat); Ctrl-C stops all."
+	@trap 'kill 0' EXIT INT TERM; \
+	$(DEV_ENV) $(VENV)/bin/celery -A huashan worker -l warning --concurrency 1 & \
+	$(DEV_ENV) $(VENV)/bin/celery -A huashan beat -l warning & \
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.installed sysdeps-test
+	$(VENV)/bin/ruff check .
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	  $(PY) tests/preflight.py
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	  $(PY) manage.py makemigrations --check --dry-run --settings=huashan.settings_test
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	  $(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore '.venv/*' --ignore 'staticfiles/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) .celery staticfiles .pytest_cache

@@ -1,0 +1,5 @@
+"""Huashan governance portal."""
+
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)

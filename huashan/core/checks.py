@@ -1,0 +1,1 @@
+"""System checks registered at start-up (see apps.CoreConfig.ready)."""
