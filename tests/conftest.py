@@ -1,0 +1,17 @@
+"""Shared fixtures for the whole suite."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories.directory import DEFAULT_PASSWORD, PersonFactory
+
+
+@pytest.fixture
+def password() -> str:
+    return DEFAULT_PASSWORD
+
+
+@pytest.fixture
+def person(db):
+    return PersonFactory()
