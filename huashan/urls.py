@@ -10,6 +10,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("accounts/", include("huashan.accounts.urls")),
+    path("notifications/", include("huashan.notify.urls")),
+    path("directory/", include("huashan.directory.urls")),
     path("", include("huashan.core.urls")),
 ]
 

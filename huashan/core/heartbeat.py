@@ -1,0 +1,1 @@
+"""Scheduler heartbeat (stub, to be written)."""
