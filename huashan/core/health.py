@@ -1,0 +1,7 @@
+"""Health endpoint (stub, to be written)."""
+
+from django.http import JsonResponse
+
+
+def healthz(request):
+    return JsonResponse({"status": "ok"})
