@@ -179,6 +179,9 @@ else:
         "processed_folder": str(CELERY_DATA_DIR / "processed"),
         "store_processed": False,
     }
+    # kombu's filesystem transport needs its folders before the first message.
+    for _folder in ("queue", "processed"):
+        (CELERY_DATA_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
