@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "huashan.directory",
     "huashan.accounts",
     "huashan.notify",
+    "issues",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,9 @@ urlpatterns = [
     path("accounts/", include("huashan.accounts.urls")),
     path("notifications/", include("huashan.notify.urls")),
     path("directory/", include("huashan.directory.urls")),
+    path("issues/", include("issues.urls")),
+    path("open311/v2/", include("issues.open311")),
+    path("api/issues/", include("issues.api")),
     path("", include("huashan.core.urls")),
 ]
 
