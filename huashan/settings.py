@@ -159,6 +159,22 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="huashan@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Cache ------------------------------------------------------------------
+# Rate limits and throttles must be shared by every gunicorn worker: Redis when
+# configured (CACHE_URL, else REDIS_URL), process-local memory for `make run`.
+CACHE_URL = env.str("CACHE_URL", default="")
+if CACHE_URL or env.str("REDIS_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL or env.str("REDIS_URL"),
+            "KEY_PREFIX": "huashan",
+            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- Celery -----------------------------------------------------------------
 # With no REDIS_URL the broker is kombu's filesystem transport: no server needed.
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -8,6 +8,10 @@ import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://root@127.0.0.1:5432/huashan")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+# Each xdist worker gets its own Redis database for the cache, so one worker's
+# cache.clear() cannot wipe another's rate-limit counters.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or "0"
+os.environ.setdefault("CACHE_URL", f"redis://127.0.0.1:6379/{9 - min(int(_worker), 8)}")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 
 from .settings import *  # noqa: E402, F403

@@ -15,3 +15,12 @@ def password() -> str:
 @pytest.fixture
 def person(db):
     return PersonFactory()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and throttles live in the cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
