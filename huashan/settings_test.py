@@ -31,3 +31,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["*"]
 # A missing template variable is a bug: fail the test that renders it.
 TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "INVALID_TEMPLATE_VARIABLE[%s]"
+# No collectstatic in tests: let WhiteNoise find files through the finders.
+WHITENOISE_AUTOREFRESH = True

@@ -1,7 +1,112 @@
-"""Health endpoint (stub, to be written)."""
+"""``/healthz``: is this instance able to serve? Cheap enough for a load-balancer probe.
 
-from django.http import JsonResponse
+* database down  → HTTP 503, ``"down"`` (nothing works without it);
+* broker unreachable or the beat heartbeat stale → HTTP 200, ``"degraded"``:
+  pages still work, notifications wait in the outbox, scans are late;
+* otherwise 200 ``"ok"``.
+
+Every check has a short timeout (broker ≤ ~1 s per attempt, no retries), so a
+hung Redis cannot hang the probe. The body names no hosts, URLs or passwords.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from .heartbeat import BEAT, beat_stale_after, heartbeat_last
+
+BROKER_TIMEOUT_SECONDS = 1
 
 
-def healthz(request):
-    return JsonResponse({"status": "ok"})
+def _check_database() -> dict:
+    started = time.monotonic()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": True, "latency_ms": round((time.monotonic() - started) * 1000, 1)}
+
+
+@lru_cache(maxsize=4)
+def _redis_client(url: str):
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    # One pooled client per URL: a probe every few seconds reuses its connection.
+    return redis.Redis.from_url(
+        url,
+        socket_timeout=BROKER_TIMEOUT_SECONDS,
+        socket_connect_timeout=BROKER_TIMEOUT_SECONDS,
+        retry=Retry(NoBackoff(), 0),
+    )
+
+
+def _check_broker() -> dict:
+    url = str(getattr(settings, "CELERY_BROKER_URL", ""))
+    scheme = url.split("://", 1)[0]
+    started = time.monotonic()
+    try:
+        if scheme in ("redis", "rediss"):
+            _redis_client(url).ping()
+        elif scheme == "filesystem":
+            folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", "")
+            if not (folder and os.access(folder, os.W_OK)):
+                return {"ok": False, "transport": scheme, "error": "queue folder not writable"}
+        else:
+            from kombu import Connection
+
+            with Connection(url, connect_timeout=BROKER_TIMEOUT_SECONDS) as conn:
+                conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
+    except Exception as exc:  # any transport error means "unreachable"; say which kind only
+        return {"ok": False, "transport": scheme, "error": type(exc).__name__}
+    return {
+        "ok": True,
+        "transport": scheme,
+        "latency_ms": round((time.monotonic() - started) * 1000, 1),
+    }
+
+
+def _check_beat() -> dict:
+    from django.utils import timezone
+
+    try:
+        last = heartbeat_last(name=BEAT)
+    except DatabaseError:
+        return {"ok": False, "last": None, "age_seconds": None}
+    if last is None:
+        return {"ok": False, "last": None, "age_seconds": None}
+    age = max((timezone.now() - last).total_seconds(), 0.0)
+    return {
+        "ok": age <= beat_stale_after().total_seconds(),
+        "last": last.isoformat(),
+        "age_seconds": int(age),
+    }
+
+
+@require_safe
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    database = _check_database()
+    broker = _check_broker()
+    beat = _check_beat() if database["ok"] else {"ok": False, "last": None, "age_seconds": None}
+    if not database["ok"]:
+        status, http_status = "down", 503
+    elif broker["ok"] and beat["ok"]:
+        status, http_status = "ok", 200
+    else:
+        status, http_status = "degraded", 200
+    return JsonResponse(
+        {"status": status, "database": database, "broker": broker, "beat": beat},
+        status=http_status,
+    )

@@ -1,0 +1,131 @@
+"""The notification outbox: one row per message per channel.
+
+Services write a :class:`Notification` inside the caller's transaction and
+dispatch delivery after commit; a periodic sweep delivers whatever is still
+pending, so a broker outage delays messages but loses none (DESIGN.md §4
+"Notifications"; seed: 决策报告制度 第一条 "重要紧急信息须第一时间通报").
+
+Channels
+--------
+* ``inbox`` — the in-app inbox. The row *is* the message, so it is written
+  already ``delivered``; it never goes through the outbox. ``read_at`` tracks
+  whether the recipient has seen it.
+* ``email`` — Django ``send_mail`` to ``recipient.email``.
+* ``webhook`` — JSON POST to ``organization.webhook_url`` (WeCom / DingTalk
+  group robot), so a whole organization's work group sees it.
+
+Outbox states (e-mail and webhook)::
+
+    pending --claim--> sending --ok--> delivered
+       ^                  |----error, attempts left--> pending (next_attempt_at backs off)
+       |                  |----error, no attempts left / permanent--> failed
+       +----reclaim (sending > 10 min) / admin re-queue (failed)
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from huashan.core.models import Event
+
+
+class Notification(models.Model):
+    class Channel(models.TextChoices):
+        INBOX = "inbox", _("In-app inbox")
+        EMAIL = "email", _("E-mail")
+        WEBHOOK = "webhook", _("Group-robot webhook")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    TRANSITIONS = {
+        Status.PENDING: {Status.SENDING, Status.FAILED},
+        Status.SENDING: {Status.DELIVERED, Status.PENDING, Status.FAILED},
+        Status.FAILED: {Status.PENDING},
+        Status.DELIVERED: set(),
+    }
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    organization = models.ForeignKey(
+        "directory.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("organization"),
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now, db_index=True)
+    claimed_at = models.DateTimeField(
+        _("claimed"),
+        null=True,
+        blank=True,
+        help_text=_("When a sender took the row; a row sending for too long is reclaimed."),
+    )
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            # The outbox sweep: due pending rows, stuck sending rows.
+            models.Index(fields=("status", "next_attempt_at"), name="notify_sweep_idx"),
+            # The inbox page and the header's unread counter.
+            models.Index(
+                fields=("recipient", "-created_at"),
+                condition=Q(channel="inbox"),
+                name="notify_inbox_idx",
+            ),
+            models.Index(
+                fields=("recipient",),
+                condition=Q(channel="inbox", read_at__isnull=True),
+                name="notify_unread_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="notify_channel_has_target",
+                condition=(
+                    Q(channel__in=("inbox", "email"), recipient__isnull=False)
+                    | Q(channel="webhook", organization__isnull=False)
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()}: {self.subject}"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+
+class NotificationEvent(Event):
+    """Delivery outcomes and manual re-queues (who, when, from, to, why)."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="events")
