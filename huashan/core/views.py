@@ -1,5 +1,121 @@
+"""Public pages: the home page and the friendly CSRF failure page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from huashan.directory.models import Compound
+
+# Fallback when the database holds no compound yet (fresh install before seeding).
+DEFAULT_COMPOUND_NAME = "江南花山郡"
+
+# Entry cards on the home page: (url name, label, description). A card shows
+# only when its URL resolves, so each module appears once it is installed.
+HOME_ENTRIES: tuple[tuple[str, str, str], ...] = (
+    (
+        "issues:file",
+        _("File a complaint"),
+        _("Report a problem in the compound from your phone. We respond within 48 hours."),
+    ),
+    (
+        "issues:board",
+        _("Complaint progress"),
+        _("See how reported problems are handled: small, big and hard matters."),
+    ),
+    (
+        "disclosures:board",
+        _("Disclosure board"),
+        _("Finances, service standards and notices published by the three parties."),
+    ),
+    (
+        "pledges:board",
+        _("Service pledges"),
+        _("What the party organization, the PMC and the property company promised."),
+    ),
+    (
+        "meetings:list",
+        _("Joint meetings"),
+        _("Monthly joint meetings: agenda, minutes and agreed items."),
+    ),
+    (
+        "dashboard:compound",
+        _("Compound dashboard"),
+        _("How the compound is doing, at a glance."),
+    ),
+)
+
+# seed: 小区党组织服务承诺 第3条 and 结尾 (监督电话：027-87913119);
+# seed: 物业管理委员会服务承诺 第3条 (24小时业主服务专线 027-81818577).
+HOTLINES: tuple[tuple[str, str], ...] = (
+    (_("Supervision hotline (compound party organization)"), "027-87913119"),
+    (_("PMC 24-hour owner service line"), "027-81818577"),
+)
 
 
-def home(request):
-    return render(request, "core/home.html", {})
+@dataclass(frozen=True)
+class HomeEntry:
+    url: str
+    label: str
+    description: str
+
+
+def _resolve_entry(name: str, compound: Compound | None) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        pass
+    if compound is not None:
+        try:
+            return reverse(name, kwargs={"slug": compound.slug})
+        except NoReverseMatch:
+            pass
+    return None
+
+
+def home_entries(compound: Compound | None) -> list[HomeEntry]:
+    entries = []
+    for name, label, description in HOME_ENTRIES:
+        url = _resolve_entry(name, compound)
+        if url:
+            entries.append(HomeEntry(url=url, label=label, description=description))
+    return entries
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Public home page of the default compound; greets a logged-in resident."""
+    compound = (
+        Compound.objects.select_related("community__street")
+        .filter(slug=settings.HUASHAN_DEFAULT_COMPOUND)
+        .first()
+    )
+    residencies = []
+    if request.user.is_authenticated:
+        from huashan.accounts.selectors import person_residencies
+
+        residencies = person_residencies(person=request.user)
+    hotlines = [
+        {"label": label, "number": number, "tel": number.replace("-", "")}
+        for label, number in HOTLINES
+    ]
+    return render(
+        request,
+        "core/home.html",
+        {
+            "compound": compound,
+            "compound_name": compound.name if compound else DEFAULT_COMPOUND_NAME,
+            "entries": home_entries(compound),
+            "hotlines": hotlines,
+            "residencies": residencies,
+        },
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: the form page expired; tell people how to resubmit."""
+    return render(request, "403_csrf.html", {"reason": reason}, status=403)

@@ -1,0 +1,21 @@
+"""Template tags for the site header: which navigation a person sees."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag
+def is_staff_person(user) -> bool:
+    """``{% is_staff_person user as is_staff %}``: show the staff navigation?
+
+    Staff-ness comes only from current memberships (DESIGN.md §1); the rule
+    itself lives in ``huashan.directory.selectors.person_is_staff``.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    from huashan.directory.selectors import person_is_staff
+
+    return bool(person_is_staff(person=user))

@@ -1,0 +1,248 @@
+"""Account pages: login, registration, my account, passwords, residency queue."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from huashan.accounts import selectors, services
+from huashan.accounts.forms import (
+    MobileAuthenticationForm,
+    PersonFindForm,
+    RegistrationForm,
+    ResidencyRejectForm,
+    ResidencyVerifyForm,
+)
+from huashan.directory.models import Person, Residency
+
+# A backend that needs no credentials, for logging in a person we just created.
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+class LoginView(auth_views.LoginView):
+    """Mobile + password. django-axes throttles failures (AXES_* settings)."""
+
+    template_name = "accounts/login.html"
+    authentication_form = MobileAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:me")
+
+    def form_valid(self, form):
+        services.person_password_change(
+            actor=self.request.user,
+            person=self.request.user,
+            password=form.cleaned_data["new_password1"],
+        )
+        update_session_auth_hash(self.request, self.request.user)
+        messages.success(self.request, _("Your password has been changed."))
+        return redirect(self.get_success_url())
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Opened from the one-time link a staff member handed over."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:login")
+
+    def form_valid(self, form):
+        services.person_password_reset_complete(
+            person=self.user, password=form.cleaned_data["new_password1"]
+        )
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        messages.success(self.request, _("Your new password is set. Please log in."))
+        return redirect(self.get_success_url())
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    """Resident self-registration; the household claim waits for staff."""
+    if request.user.is_authenticated:
+        return redirect("accounts:me")
+    form = RegistrationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = services.person_register(
+                mobile=data["mobile"],
+                name=data["name"],
+                password=data["password1"],
+                household=form.household,
+                relation=data["relation"],
+            )
+        except ValidationError as error:
+            field = "mobile" if error.code == "duplicate_mobile" else None
+            form.add_error(field, error)
+        else:
+            login(request, person, backend=MODEL_BACKEND)
+            messages.success(
+                request,
+                _(
+                    "Welcome! Your account is ready. Your household claim is waiting for "
+                    "verification by the staff."
+                ),
+            )
+            return redirect("accounts:me")
+    return render(request, "accounts/register.html", {"form": form})
+
+
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    """The person's own data and household claims (PIPL: a person sees their data)."""
+    return render(
+        request,
+        "accounts/me.html",
+        {"person": request.user, "residencies": selectors.person_residencies(person=request.user)},
+    )
+
+
+def _verifiable_compounds(user) -> list:
+    from huashan.directory.selectors import person_staff_compounds
+
+    return [
+        compound
+        for compound in person_staff_compounds(person=user)
+        if user.has_perm("directory.verify_residency", compound)
+    ]
+
+
+def _queue_response(
+    request: HttpRequest, *, failed: Residency | None = None, failed_form=None, status=200
+) -> HttpResponse:
+    compounds = _verifiable_compounds(request.user)
+    if not compounds:
+        raise PermissionDenied
+    rows = []
+    for residency in selectors.residencies_pending(compounds=compounds):
+        if failed is not None and residency.pk == failed.pk:
+            reject_form = failed_form
+        else:
+            reject_form = ResidencyRejectForm(prefix=f"r{residency.pk}")
+        rows.append({"residency": residency, "reject_form": reject_form})
+    return render(
+        request,
+        "accounts/residency_queue.html",
+        {"rows": rows, "compounds": compounds, "find_form": PersonFindForm()},
+        status=status,
+    )
+
+
+@login_required
+def residency_queue(request: HttpRequest) -> HttpResponse:
+    """Staff verify residents' household claims in their compounds."""
+    return _queue_response(request)
+
+
+def _residency_for_staff(request: HttpRequest, residency_id: int) -> Residency:
+    residency = get_object_or_404(
+        Residency.objects.select_related("person", "household__building__compound"),
+        pk=residency_id,
+    )
+    if not request.user.has_perm("directory.verify_residency", residency.household.compound):
+        raise PermissionDenied
+    return residency
+
+
+@login_required
+@require_POST
+def residency_verify(request: HttpRequest, residency_id: int) -> HttpResponse:
+    from huashan.directory.services import residency_verify as verify
+
+    residency = _residency_for_staff(request, residency_id)
+    form = ResidencyVerifyForm(request.POST, prefix=f"v{residency.pk}")
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        verify(actor=request.user, residency=residency, note=note)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is verified for %(household)s.")
+            % {"name": residency.person.name, "household": residency.household},
+        )
+    return redirect("accounts:residency_queue")
+
+
+@login_required
+@require_POST
+def residency_reject(request: HttpRequest, residency_id: int) -> HttpResponse:
+    from huashan.directory.services import residency_reject as reject
+
+    residency = _residency_for_staff(request, residency_id)
+    form = ResidencyRejectForm(request.POST, prefix=f"r{residency.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Give a reason for rejecting the claim."))
+        return _queue_response(request, failed=residency, failed_form=form, status=400)
+    try:
+        reject(actor=request.user, residency=residency, note=form.cleaned_data["note"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The claim of %(name)s on %(household)s was rejected.")
+            % {"name": residency.person.name, "household": residency.household},
+        )
+    return redirect("accounts:residency_queue")
+
+
+@login_required
+def staff_password_find(request: HttpRequest) -> HttpResponse:
+    """Find a resident by mobile number to issue a reset link."""
+    if not _verifiable_compounds(request.user) and not request.user.is_superuser:
+        raise PermissionDenied
+    form = PersonFindForm(request.GET or None)
+    if form.is_valid():
+        person = Person.objects.filter(mobile=form.cleaned_data["mobile"]).first()
+        if person is not None and request.user.has_perm("accounts.reset_password", person):
+            return redirect("accounts:staff_password_reset", person_id=person.pk)
+        # Same answer whether the number is unknown or out of scope: no probing.
+        form.add_error(
+            "mobile", _("No resident with this mobile number lives in the compounds you serve.")
+        )
+    return render(request, "accounts/staff_password_find.html", {"form": form})
+
+
+@never_cache
+@login_required
+def staff_password_reset(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Staff issue a one-time password-reset link; it is shown only in this response."""
+    person = get_object_or_404(Person, pk=person_id)
+    if not request.user.has_perm("accounts.reset_password", person):
+        raise PermissionDenied
+    link = ""
+    if request.method == "POST":
+        try:
+            uidb64, token = services.person_password_reset_link_issue(
+                actor=request.user, person=person
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            link = request.build_absolute_uri(
+                reverse(
+                    "accounts:password_reset_confirm",
+                    kwargs={"uidb64": uidb64, "token": token},
+                )
+            )
+    return render(
+        request,
+        "accounts/staff_password_reset.html",
+        {
+            "person": person,
+            "residencies": selectors.person_residencies(person=person),
+            "link": link,
+        },
+    )

@@ -1,0 +1,79 @@
+"""Save PNG screenshots of the main resident pages into docs/screenshots/.
+
+Run against a running server (``make run``) with a demo resident's login:
+
+    .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000 \
+        --mobile 13800000001 --password '...'
+
+Without --mobile only the public pages (home, login, register) are shot.
+Uses Debian's /usr/bin/chromium through Playwright on a 390×844 phone screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+# A command-line script: printing is its interface.
+# ruff: noqa: T201
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 390, "height": 844}
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+def shoot(page, url: str, path: Path) -> None:
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(path), full_page=True)
+    print(f"saved {path}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("base_url", nargs="?", default="http://127.0.0.1:8000")
+    parser.add_argument("--mobile", help="demo resident's mobile number, to shoot the inbox")
+    parser.add_argument("--password", default="")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    base = args.base_url.rstrip("/")
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN"
+        )
+        page = context.new_page()
+        shoot(page, f"{base}/", args.out / "home.png")
+        shoot(page, f"{base}/accounts/login/", args.out / "login.png")
+        shoot(page, f"{base}/accounts/register/", args.out / "register.png")
+        if args.mobile:
+            page.goto(f"{base}/accounts/login/")
+            page.fill("input[name=username]", args.mobile)
+            page.fill("input[name=password]", args.password)
+            page.click("form.card button[type=submit]")
+            page.wait_for_load_state("networkidle")
+            if "/accounts/login/" in page.url:
+                print("login failed: check --mobile / --password", file=sys.stderr)
+                browser.close()
+                return 1
+            shoot(page, f"{base}/", args.out / "home-resident.png")
+            shoot(page, f"{base}/notifications/", args.out / "inbox.png")
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
