@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "directory"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("roster/template.xlsx", views.roster_template, name="roster_template"),
+    path("<slug:compound_slug>/roster/", views.roster_import, name="roster_import"),
+]
