@@ -1,0 +1,580 @@
+"""HTML forms for residents' complaints and the staff pages.
+
+Forms only check the shape of input (required, length, "is this id one of
+the choices offered"); the rules of the process live in ``issues/services.py``.
+A forged id (a building of another compound, an inactive category, an
+organization that does not act for the compound) fails as a field error here,
+never as a 500 further down.
+
+seed: 协同联动解决小区事务流程 第一—五条; 公示承诺制度 第一条.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from huashan.directory.models import Organization, mobile_validator
+
+from .models import Category, Issue, ResponseTemplate, Satisfaction, Whistle
+
+MAX_PHOTOS = 6
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+DESCRIPTION_MAX = 2000
+DESCRIPTION_MIN = 5
+
+PHOTOS_AGAIN = _(
+    "Please choose the photos again: a browser cannot keep chosen files after an error. "
+    "/ 请重新选择照片"
+)
+
+hotline_validator = RegexValidator(
+    r"^[0-9A-Za-z-]{1,40}$",
+    _("A 12345 work-order number has only digits, letters and dashes."),
+)
+
+
+class MultipleFileInput(forms.FileInput):
+    """``<input type=file multiple>`` (Django 5.2 multiple-file pattern)."""
+
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Up to ``MAX_PHOTOS`` images, each at most ``MAX_PHOTO_BYTES``, that Pillow can read.
+
+    The service re-encodes every photo to JPEG and strips EXIF/GPS
+    (``issues/photos.py``); this field rejects early and next to the field
+    what certainly cannot become a photo.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+        )
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        files = [f for f in files if f]
+        if not files:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        if len(files) > MAX_PHOTOS:
+            raise ValidationError(
+                _("At most %(max)d photos, you chose %(count)d."),
+                code="too_many",
+                params={"max": MAX_PHOTOS, "count": len(files)},
+            )
+        single_clean = super().clean
+        cleaned = []
+        errors = []
+        for upload in files:
+            try:
+                upload = single_clean(upload, initial)
+            except ValidationError as exc:
+                errors.extend(exc.error_list)
+                continue
+            if upload.size > MAX_PHOTO_BYTES:
+                errors.append(
+                    ValidationError(
+                        _("“%(name)s” is larger than 10 MB."),
+                        code="too_large",
+                        params={"name": upload.name[:80]},
+                    )
+                )
+                continue
+            if not _is_readable_image(upload):
+                errors.append(
+                    ValidationError(
+                        _(
+                            "“%(name)s” is not a photo we can read. Send JPEG or PNG; "
+                            "for iPhone HEIC photos choose “Most Compatible” in the "
+                            "camera settings."
+                        ),
+                        code="not_image",
+                        params={"name": upload.name[:80]},
+                    )
+                )
+                continue
+            cleaned.append(upload)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+def _is_readable_image(upload) -> bool:
+    from PIL import Image
+
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.verify()
+    except Exception:  # Pillow raises many types for garbage; all mean "not a photo".
+        return False
+    finally:
+        upload.seek(0)
+    return True
+
+
+class CompoundChoiceField(forms.ModelChoiceField):
+    """A choice among the compound's rows; a forged id gets a clear, translated error."""
+
+    default_error_messages = {
+        "invalid_choice": _("Choose one of the listed options."),
+    }
+
+
+class BuildingChoiceField(CompoundChoiceField):
+    """Buildings are listed by number only: the compound is already known."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.number
+
+
+class IssueFilingForm(forms.Form):
+    """Step 1 of filing: what, where, who (seed: 协同联动 第一条; 公示承诺制度 第一条).
+
+    Photos are asked on step 2 (:class:`IssuePhotosForm`), after the resident
+    has seen similar open issues, so a chosen photo is never lost to a
+    validation error in the text fields.
+    """
+
+    category = CompoundChoiceField(
+        label=_("What is it about?"), queryset=Category.objects.none(), empty_label=None
+    )
+    building = BuildingChoiceField(
+        label=_("Building"),
+        queryset=None,
+        required=False,
+        empty_label=_("— common area / not a building —"),
+    )
+    unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
+    location_text = forms.CharField(
+        label=_("Where exactly?"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. the east gate, the car park under building 5"),
+    )
+    description = forms.CharField(
+        label=_("What happened?"),
+        max_length=DESCRIPTION_MAX,
+        min_length=DESCRIPTION_MIN,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={
+            "required": _("Please describe the problem."),
+            "max_length": _(
+                "Please keep the description within %(limit_value)d characters "
+                "(you wrote %(show_value)d)."
+            ),
+            "min_length": _(
+                "Please describe the problem in a few more words (at least %(limit_value)d "
+                "characters)."
+            ),
+        },
+    )
+    is_public = forms.BooleanField(
+        label=_("May be shown on the public board (your name and phone stay hidden)"),
+        required=False,
+        initial=True,
+    )
+    share_identity = forms.BooleanField(
+        label=_("The responsible party (e.g. the property company) may see who I am"),
+        required=False,
+    )
+    hotline_number = forms.CharField(
+        label=_("12345 hotline work-order number (if you also called the hotline)"),
+        max_length=40,
+        required=False,
+        validators=[hotline_validator],
+    )
+    reporter_name = forms.CharField(label=_("Your name"), max_length=50, required=False)
+    reporter_phone = forms.CharField(
+        label=_("Your mobile number"),
+        max_length=11,
+        required=False,
+        validators=[mobile_validator],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
+    )
+
+    def __init__(self, *args, compound, anonymous: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.compound = compound
+        self.anonymous = anonymous
+        self.fields["category"].queryset = Category.objects.filter(active=True)
+        self.fields["building"].queryset = compound.buildings.all()
+        self.fields["description"].widget.attrs["maxlength"] = DESCRIPTION_MAX
+        if anonymous:
+            for name in ("reporter_name", "reporter_phone"):
+                self.fields[name].required = True
+            self.fields["reporter_phone"].error_messages["required"] = _(
+                "Without an account we need your mobile number to reach you."
+            )
+        else:
+            del self.fields["reporter_name"]
+            del self.fields["reporter_phone"]
+
+    def clean_description(self) -> str:
+        text = self.cleaned_data["description"].strip()
+        if not text:
+            raise ValidationError(_("Please describe the problem."), code="required")
+        return text
+
+    def clean(self):
+        data = super().clean()
+        nowhere = not data.get("building") and not (data.get("location_text") or "").strip()
+        if nowhere and "building" not in self.errors:
+            self.add_error(
+                "location_text", _("Say where: choose a building or describe the place.")
+            )
+        return data
+
+    def draft(self) -> dict:
+        """The cleaned data as plain values, to keep in the session between the steps."""
+        data = dict(self.cleaned_data)
+        data["category"] = data["category"].pk
+        data["building"] = data["building"].pk if data.get("building") else ""
+        return data
+
+
+class IssuePhotosForm(forms.Form):
+    """Step 2 of filing: the photos (optional)."""
+
+    photos = MultipleImageField(
+        label=_("Photos (up to 6, each up to 10 MB)"),
+        help_text=_("JPEG or PNG. Location data in the photo is removed."),
+    )
+
+
+class MeTooForm(forms.Form):
+    phone = forms.CharField(max_length=11, required=False, validators=[mobile_validator])
+
+
+class TrackForm(forms.Form):
+    tracking_number = forms.CharField(
+        label=_("Tracking number"),
+        max_length=20,
+        help_text=_("e.g. HS-2026-000123"),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
+    )
+    code = forms.CharField(
+        label=_("Tracking code"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_tracking_number(self) -> str:
+        return self.cleaned_data["tracking_number"].strip().upper()
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip()
+
+
+class BoardFilterForm(forms.Form):
+    """Filters of the public board; a bad value is reported and ignored, never a 500."""
+
+    category = CompoundChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.none(),
+        required=False,
+        empty_label=_("All"),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    tier = forms.ChoiceField(label=_("Tier"), required=False)
+    building = BuildingChoiceField(
+        label=_("Building"), queryset=None, required=False, empty_label=_("All")
+    )
+
+    def __init__(self, *args, compound, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.all()
+        self.fields["building"].queryset = compound.buildings.all()
+        all_choice = [("", _("All"))]
+        self.fields["status"].choices = all_choice + [
+            c for c in Issue.Status.choices if c[0] != Issue.Status.MERGED
+        ]
+        self.fields["tier"].choices = all_choice + list(Issue.Tier.choices)
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {
+                name: self.cleaned_data.get(name) or None
+                for name in self.fields
+                if name not in self.errors
+            }
+        return {name: self.cleaned_data.get(name) or None for name in self.fields}
+
+
+# --- reporter -------------------------------------------------------------------
+
+
+class ReporterNoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Your reply"), max_length=DESCRIPTION_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it not solved?"),
+        max_length=DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class SatisfactionForm(forms.Form):
+    """The three questions on resolution (seed: 评议监督考核制度; pledge letters 第3条)."""
+
+    contacted = forms.TypedChoiceField(
+        label=_("Were you contacted?"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        coerce=lambda v: v == "yes",
+    )
+    solved = forms.TypedChoiceField(
+        label=_("Is it solved?"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        coerce=lambda v: v == "yes",
+    )
+    rating = forms.ChoiceField(
+        label=_("How satisfied are you?"),
+        choices=Satisfaction.Rating.choices,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+# --- staff ------------------------------------------------------------------------
+
+
+def _text(label, *, required=True, rows=3, max_length=DESCRIPTION_MAX):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class NoteForm(forms.Form):
+    note = _text(_("Note"), required=False)
+
+
+class OrganizationField(CompoundChoiceField):
+    pass
+
+
+class TransferForm(forms.Form):
+    organization = OrganizationField(
+        label=_("Transfer to"), queryset=Organization.objects.none(), empty_label=None
+    )
+    note = _text(_("Note"), required=False)
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+
+
+class TemplateSelect(forms.Select):
+    """Options carry the template's text so issues.js can fill an empty note."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-body"] = instance.body
+        return option
+
+
+class ProgressForm(forms.Form):
+    """A progress note; an empty note with a chosen template posts the template's text."""
+
+    template = forms.ModelChoiceField(
+        label=_("Start from a response template"),
+        queryset=ResponseTemplate.objects.none(),
+        required=False,
+        empty_label=_("— none —"),
+        widget=TemplateSelect,
+        error_messages={"invalid_choice": _("Choose one of the listed options.")},
+    )
+    note = _text(_("Progress note"), required=False, rows=4)
+    public = forms.BooleanField(
+        label=_("Show on the reporter's timeline and the public board"),
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, templates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = templates
+        self.fields["note"].widget.attrs["data-template-target"] = "1"
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("note") or "").strip():
+            template = data.get("template")
+            if template is None:
+                self.add_error("note", _("Write a note or choose a template."))
+            else:
+                data["note"] = template.body
+        return data
+
+
+class QuestionForm(forms.Form):
+    question = _text(_("What do you need from the reporter?"))
+
+
+class PlanForm(forms.Form):
+    plan = _text(_("Solution plan"), rows=5)
+
+
+class ResolveForm(forms.Form):
+    explanation = _text(_("Public explanation of the result"), rows=4)
+    photos = MultipleImageField(label=_("Photos of the result (up to 6)"))
+
+
+class RejectForm(forms.Form):
+    explanation = _text(_("Public explanation: why is it rejected and who can help instead?"))
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(label=_("Merge into tracking number"), max_length=20)
+    note = _text(_("Note"), required=False)
+
+    def __init__(self, *args, issue, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.issue = issue
+
+    def clean_into(self) -> Issue:
+        number = self.cleaned_data["into"].strip().upper()
+        target = (
+            Issue.objects.filter(compound_id=self.issue.compound_id, tracking_number=number)
+            .exclude(pk=self.issue.pk)
+            .first()
+        )
+        if target is None:
+            raise ValidationError(_("No other issue of this compound has that tracking number."))
+        return target
+
+
+class TierForm(forms.Form):
+    tier = forms.ChoiceField(label=_("New tier"), choices=Issue.Tier.choices)
+    reason = _text(_("Reason"))
+
+
+class ConsultationForm(forms.Form):
+    result = _text(_("Consultation result of the three parties (三方协商落实意见)"), rows=4)
+
+
+class WhistleForm(forms.Form):
+    level = forms.ChoiceField(label=_("Whistle"), choices=Whistle.Level.choices)
+    organizations = forms.ModelMultipleChoiceField(
+        label=_("Summon these organizations"),
+        queryset=Organization.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose among the listed organizations.")},
+    )
+    reason = _text(_("Reason"))
+    report_due = forms.DateTimeField(
+        label=_("Report in by"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, organizations, levels, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organizations"].queryset = organizations
+        self.fields["level"].choices = [c for c in Whistle.Level.choices if c[0] in levels]
+
+
+class ReportInForm(forms.Form):
+    contribution = _text(_("What will you contribute?"))
+
+
+class RateSummonsForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("Rating"),
+        choices=[(str(n), str(n)) for n in range(1, 6)],
+        coerce=int,
+    )
+
+
+class SupervisionForm(forms.Form):
+    organization = OrganizationField(
+        label=_("Responsible organization"), queryset=Organization.objects.none(), empty_label=None
+    )
+    due = forms.DateField(
+        label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    instruction = _text(_("Instruction"))
+
+    def __init__(self, *args, organizations, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["organization"].queryset = organizations
+
+    def clean_due(self) -> dt.date:
+        due = self.cleaned_data["due"]
+        if due < self.today:
+            raise ValidationError(_("The due date cannot be in the past."))
+        return due
+
+
+class QueueFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+    organization = CompoundChoiceField(
+        label=_("Organization"),
+        queryset=Organization.objects.none(),
+        required=False,
+        empty_label=_("All my organizations"),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        self.fields["status"].choices = [("", _("All open")), *list(Issue.Status.choices)]
+
+
+class BulkForm(forms.Form):
+    ACTIONS = [("accept", _("Accept")), ("transfer", _("Transfer"))]
+
+    action = forms.ChoiceField(choices=ACTIONS)
+    issues = forms.ModelMultipleChoiceField(
+        queryset=Issue.objects.none(),
+        error_messages={
+            "required": _("Tick at least one issue."),
+            "invalid_choice": _("One of the ticked issues is not in your queue."),
+        },
+    )
+    organization = OrganizationField(
+        label=_("Transfer to"), queryset=Organization.objects.none(), required=False
+    )
+
+    def __init__(self, *args, issues, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issues"].queryset = issues
+        self.fields["organization"].queryset = organizations
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "transfer" and not data.get("organization"):
+            self.add_error("organization", _("Choose where to transfer the issues."))
+        return data

@@ -1,0 +1,1082 @@
+"""HTML pages for residents' complaints: filing, tracking, the public board, staff work.
+
+Views are thin: they read through ``issues.selectors``, change state only
+through ``issues.services`` and map the services' exceptions to pages:
+``ValidationError`` → errors next to the fields (nothing typed is lost),
+``PermissionDenied`` → 403, ``RateLimited`` → a Chinese 429 page.
+
+seed: 协同联动解决小区事务流程 第一—五条 (the process); 公示承诺制度 第一条 and 第四条
+(progress of residents' issues is public and timely); the pledge letters 第3条
+(48 h response, progress feedback within 7 working days).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from huashan.directory.models import Organization, mask_mobile, mask_name
+from huashan.directory.selectors import (
+    compound_by_slug,
+    compound_organizations,
+    person_is_staff,
+    person_memberships_current,
+    person_staff_compounds,
+)
+from huashan.workdays import end_of_day, format_deadline
+
+from . import selectors, services
+from .forms import (
+    PHOTOS_AGAIN,
+    BoardFilterForm,
+    BulkForm,
+    ConsultationForm,
+    IssueFilingForm,
+    IssuePhotosForm,
+    MergeForm,
+    NoteForm,
+    PlanForm,
+    ProgressForm,
+    QuestionForm,
+    QueueFilterForm,
+    RateSummonsForm,
+    RejectForm,
+    ReopenForm,
+    ReporterNoteForm,
+    ReportInForm,
+    ResolveForm,
+    SatisfactionForm,
+    SupervisionForm,
+    TierForm,
+    TrackForm,
+    TransferForm,
+    WhistleForm,
+)
+from .models import (
+    ClockPolicy,
+    Issue,
+    ResponseTemplate,
+    Satisfaction,
+    Whistle,
+    WhistleSummons,
+)
+
+# Session keys. The filing draft lives in the session between step 1 (text)
+# and step 2 (similar issues + photos): nothing typed is lost, and photos are
+# chosen once, on the final step, so a text error never discards them.
+SESSION_DRAFT = "issues_filing_draft"
+SESSION_FILED = "issues_just_filed"
+# Tracking codes this browser proved (anonymous reporters): {tracking_number: code}.
+# The session is server-side; the code is needed again by the confirm / reopen /
+# reply / rate services, which check it against the stored hash.
+SESSION_CODES = "issues_tracking_codes"
+
+TRACK_ATTEMPTS = 10
+TRACK_WINDOW_SECONDS = 10 * 60
+BOARD_PAGE_SIZE = 20
+QUEUE_PAGE_SIZE = 50
+RATES_DAYS = 30
+
+
+# --- helpers -----------------------------------------------------------------------
+
+
+def _compound(request: HttpRequest):
+    slug = request.GET.get("compound") or settings.HUASHAN_DEFAULT_COMPOUND
+    compound = compound_by_slug(slug=str(slug)[:50])
+    if compound is None:
+        raise Http404(gettext("No such compound."))
+    return compound
+
+
+def _client_key(request: HttpRequest) -> str:
+    if request.user.is_authenticated:
+        return f"person:{request.user.pk}"
+    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+
+
+def _apply_validation_error(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError next to the fields it names (else on top)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        form.add_error(None, exc)
+
+
+def _rate_limited(request: HttpRequest, exc: Exception | None = None) -> HttpResponse:
+    message = (
+        " ".join(exc.messages)
+        if isinstance(exc, ValidationError)
+        else gettext("Too many attempts. Please wait ten minutes and try again.")
+    )
+    return render(request, "issues/rate_limited.html", {"message": message}, status=429)
+
+
+def _remembered_code(request: HttpRequest, tracking_number: str) -> str | None:
+    return request.session.get(SESSION_CODES, {}).get(tracking_number)
+
+
+def _remember_code(request: HttpRequest, tracking_number: str, code: str) -> None:
+    codes = dict(request.session.get(SESSION_CODES, {}))
+    codes[tracking_number] = code
+    request.session[SESSION_CODES] = codes
+
+
+@dataclass
+class ReporterAccess:
+    issue: Issue
+    code: str | None  # the tracking code for anonymous reporters, None when logged in
+
+
+def _reporter_access(request: HttpRequest, tracking_number: str) -> ReporterAccess | None:
+    """The issue if the visitor is its reporter (logged in, or holding the code)."""
+    user = request.user
+    if user.is_authenticated:
+        issue = (
+            selectors.issue_for_reporter(person=user)
+            .filter(tracking_number=tracking_number)
+            .first()
+        )
+        if issue is not None:
+            return ReporterAccess(issue=issue, code=None)
+    code = _remembered_code(request, tracking_number)
+    if code:
+        issue = selectors.issue_find_by_tracking(tracking_number=tracking_number, code=code)
+        if issue is not None:
+            return ReporterAccess(issue=issue, code=code)
+    return None
+
+
+def _require_reporter(request: HttpRequest, tracking_number: str) -> ReporterAccess:
+    access = _reporter_access(request, tracking_number)
+    if access is None:
+        raise Http404(gettext("No such issue."))
+    return access
+
+
+def _feedback_policy(issue: Issue):
+    """How the next progress update is counted: the compound's policy (legacy: its own)."""
+    policy = ClockPolicy.objects.filter(compound_id=issue.compound_id).first() or ClockPolicy(
+        compound_id=issue.compound_id
+    )
+    clocks = services.clocks_for(policy)
+    return clocks.legacy if issue.tier == Issue.Tier.LEGACY else clocks.feedback
+
+
+def _clocks(issue: Issue) -> dict[str, Any]:
+    """What the resident sees of the clocks: the next feedback due and how it is counted."""
+    if not issue.is_open:
+        return {}
+    clocks: dict[str, Any] = {"paused": issue.paused_at is not None}
+    if issue.feedback_due:
+        clocks["feedback_due"] = format_deadline(issue.feedback_due)
+        clocks["feedback_overdue"] = issue.feedback_due <= timezone.now()
+        clocks["feedback_rule"] = _feedback_policy(issue).describe()
+    if issue.status == Issue.Status.SUBMITTED and issue.response_due:
+        clocks["response_due"] = format_deadline(issue.response_due)
+    if issue.hazard_due:
+        clocks["hazard_due"] = format_deadline(issue.hazard_due)
+    if issue.plan_due and not issue.plan_given_at:
+        clocks["plan_due"] = format_deadline(issue.plan_due)
+    return clocks
+
+
+def _reporter_label(issue: Issue) -> str:
+    # reporter_name is filled at submission (also from the account): no join needed.
+    return mask_name(issue.reporter_name) or gettext("a resident")
+
+
+EVENT_LABELS = {
+    "submit": _("Submitted"),
+    "me_too": _("Another resident: me too"),
+    "accept": _("Accepted"),
+    "transfer": _("Transferred"),
+    "start": _("Work started"),
+    "progress": _("Progress update"),
+    "wait_for_reporter": _("Question to the reporter"),
+    "reporter_reply": _("The reporter replied"),
+    "plan": _("Solution plan"),
+    "resolve": _("Resolved"),
+    "confirm": _("Confirmed by the reporter"),
+    "auto_close": _("Closed automatically"),
+    "reopen": _("Reopened"),
+    "reject": _("Rejected"),
+    "merge": _("Merged into another issue"),
+    "merged_in": _("A duplicate was merged in"),
+    "tier": _("Tier changed"),
+    "consultation": _("Consultation result of the three parties"),
+    "referral_ack": _("Referral acknowledged"),
+    "whistle_community": _("Community whistle blown (社区吹哨)"),
+    "whistle_street": _("Street whistle blown (街道吹哨)"),
+    "report_in": _("Reported in (报到)"),
+    "summons_rated": _("Response rated"),
+    "supervision_order": _("Supervision order (督办)"),
+    "rate": _("Rated by the reporter"),
+    "deadline_breached": _("Deadline missed"),
+    "deadline_warning": _("Deadline approaching"),
+}
+
+
+# Events whose actor is a resident (the reporter or a "me too" neighbour).
+RESIDENT_VERBS = frozenset({"submit", "me_too", "reporter_reply", "rate", "reopen", "confirm"})
+
+
+def _labelled(events, *, actors: bool = False, show_residents: bool = False) -> list:
+    """Events with a human label (the verb when no label is known yet) and, for staff
+    pages, who acted — residents' names only where the viewer may see the reporter."""
+    events = list(events)
+    for event in events:
+        event.label = EVENT_LABELS.get(event.verb, event.verb)
+        hide = not actors or (event.verb in RESIDENT_VERBS and not show_residents)
+        event.actor_label = "" if hide or event.actor_id is None else event.actor.name
+    return events
+
+
+# --- filing (two steps) ----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def issue_file(request: HttpRequest) -> HttpResponse:
+    """Step 1: what, where, who. Valid input goes to the session, then step 2.
+
+    seed: 协同联动 第一条; 公示承诺制度 第一条 (the resident chooses what is public).
+    """
+    compound = _compound(request)
+    anonymous = not request.user.is_authenticated
+    draft = request.session.get(SESSION_DRAFT)
+    if request.method == "POST":
+        form = IssueFilingForm(request.POST, compound=compound, anonymous=anonymous)
+        if form.is_valid():
+            request.session[SESSION_DRAFT] = {
+                "compound": compound.pk,
+                "anonymous": anonymous,
+                "data": form.draft(),
+            }
+            return redirect(f"{reverse('issues:file_confirm')}?compound={compound.slug}")
+    elif draft and draft.get("compound") == compound.pk and draft.get("anonymous") == anonymous:
+        # "Change what I wrote" from step 2: the form comes back filled in.
+        form = IssueFilingForm(initial=draft["data"], compound=compound, anonymous=anonymous)
+    else:
+        form = IssueFilingForm(compound=compound, anonymous=anonymous)
+    return render(request, "issues/file.html", {"form": form, "compound": compound, "step": 1})
+
+
+def _draft_form(request: HttpRequest, compound) -> IssueFilingForm | None:
+    draft = request.session.get(SESSION_DRAFT)
+    anonymous = not request.user.is_authenticated
+    if not draft or draft.get("compound") != compound.pk or draft.get("anonymous") != anonymous:
+        return None
+    return IssueFilingForm(draft["data"], compound=compound, anonymous=anonymous)
+
+
+@require_http_methods(["GET", "POST"])
+def issue_file_confirm(request: HttpRequest) -> HttpResponse:
+    """Step 2: open issues that look the same ("me too"), the photos, and submit.
+
+    The text of step 1 is re-validated from the session (a category may have
+    been deactivated meanwhile); an error there sends the resident back to
+    step 1 with everything filled in.
+    """
+    compound = _compound(request)
+    form = _draft_form(request, compound)
+    if form is None:
+        messages.warning(request, gettext("Please fill in the form first."))
+        return redirect(f"{reverse('issues:file')}?compound={compound.slug}")
+    if not form.is_valid():
+        return render(request, "issues/file.html", {"form": form, "compound": compound, "step": 1})
+    data = form.cleaned_data
+    similar = [
+        issue
+        for issue in selectors.issue_similar_open(
+            compound=compound,
+            category=data["category"],
+            building=data.get("building"),
+            description=data["description"],
+        )
+        if issue.is_public
+    ]
+    photos_form = IssuePhotosForm()
+    if request.method == "POST":
+        photos_form = IssuePhotosForm(request.POST, request.FILES)
+        if photos_form.is_valid():
+            try:
+                result = services.issue_submit(
+                    actor=request.user if request.user.is_authenticated else None,
+                    compound=compound,
+                    category=data["category"],
+                    description=data["description"],
+                    building=data.get("building"),
+                    unit=data.get("unit", ""),
+                    location_text=data.get("location_text", ""),
+                    is_public=data.get("is_public", False),
+                    share_identity=data.get("share_identity", False),
+                    reporter_name=data.get("reporter_name", ""),
+                    reporter_phone=data.get("reporter_phone", ""),
+                    hotline_number=data.get("hotline_number", ""),
+                    photos=photos_form.cleaned_data["photos"],
+                    client_key=_client_key(request),
+                )
+            except services.RateLimited as exc:
+                return _rate_limited(request, exc)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict") and set(exc.error_dict) - {"photos", "__all__"}:
+                    _apply_validation_error(form, exc)
+                    return render(
+                        request,
+                        "issues/file.html",
+                        {"form": form, "compound": compound, "step": 1},
+                    )
+                _apply_validation_error(photos_form, exc)
+            else:
+                issue = result.issue
+                del request.session[SESSION_DRAFT]
+                request.session[SESSION_FILED] = {
+                    "tracking_number": issue.tracking_number,
+                    "code": result.tracking_code or "",
+                }
+                if result.tracking_code:
+                    _remember_code(request, issue.tracking_number, result.tracking_code)
+                return redirect("issues:file_done")
+    return render(
+        request,
+        "issues/file_confirm.html",
+        {
+            "compound": compound,
+            "draft": data,
+            "similar": similar,
+            "photos_form": photos_form,
+            "photos_again": PHOTOS_AGAIN if photos_form.errors else "",
+            "step": 2,
+        },
+    )
+
+
+@require_GET
+def issue_file_done(request: HttpRequest) -> HttpResponse:
+    """The tracking number; for an anonymous reporter the one-time code (shown once)."""
+    filed = request.session.pop(SESSION_FILED, None)
+    if not filed:
+        return redirect("issues:mine" if request.user.is_authenticated else "issues:track")
+    return render(request, "issues/file_done.html", filed)
+
+
+@require_POST
+def issue_me_too(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    """ "Me too" instead of a duplicate (step 2 of filing, or the public detail page)."""
+    compound = _compound(request)
+    issue = selectors.issue_public_detail(compound=compound, tracking_number=tracking_number)
+    if issue is None or not issue.is_open:
+        raise Http404(gettext("No such open issue."))
+    draft = request.session.get(SESSION_DRAFT) or {}
+    phone = ""
+    if not request.user.is_authenticated:
+        phone = (draft.get("data") or {}).get("reporter_phone", "")
+        if not phone:
+            messages.error(
+                request,
+                gettext("Please fill in your mobile number in the form first, then add “me too”."),
+            )
+            return redirect(f"{reverse('issues:file')}?compound={compound.slug}")
+    try:
+        services.issue_me_too(
+            actor=request.user if request.user.is_authenticated else None,
+            issue=issue,
+            phone=phone,
+        )
+    except services.RateLimited as exc:
+        return _rate_limited(request, exc)
+    except PermissionDenied:
+        raise
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        request.session.pop(SESSION_DRAFT, None)
+        messages.success(
+            request,
+            gettext("Thank you: your “me too” was added to %(number)s.")
+            % {"number": issue.tracking_number},
+        )
+    return redirect(
+        f"{reverse('issues:detail', args=[issue.tracking_number])}?compound={compound.slug}"
+    )
+
+
+# --- tracking and the reporter's pages ----------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest) -> HttpResponse:
+    """Tracking number + code → the reporter's view. A wrong pair gets one generic
+    message (no enumeration); failures are limited per client."""
+    form = TrackForm(request.POST or None)
+    if request.method == "POST":
+        key = f"issues:track:{_client_key(request)}"
+        if (cache.get(key) or 0) >= TRACK_ATTEMPTS:
+            return _rate_limited(request)
+        if form.is_valid():
+            number = form.cleaned_data["tracking_number"]
+            code = form.cleaned_data["code"]
+            issue = selectors.issue_find_by_tracking(tracking_number=number, code=code)
+            if issue is not None:
+                _remember_code(request, issue.tracking_number, code)
+                return redirect("issues:detail", issue.tracking_number)
+            cache.add(key, 0, TRACK_WINDOW_SECONDS)
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, TRACK_WINDOW_SECONDS)
+            form.add_error(
+                None,
+                gettext(
+                    "The tracking number and code do not match any issue. Check both and try again."
+                ),
+            )
+    return render(request, "issues/track.html", {"form": form})
+
+
+@require_GET
+def detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    """The reporter's full view; anyone else gets the public, masked view (or 404)."""
+    access = _reporter_access(request, tracking_number)
+    if access is not None:
+        issue = access.issue
+        return render(
+            request,
+            "issues/detail.html",
+            {
+                "issue": issue,
+                "is_reporter": True,
+                "timeline": _labelled(selectors.issue_public_timeline(issue=issue)),
+                "photos": list(issue.photos.all()),
+                "clocks": _clocks(issue),
+                "reply_form": ReporterNoteForm(),
+                "reopen_form": ReopenForm(),
+                "can_rate": _can_rate(issue),
+                "can_manage": False,
+            },
+        )
+    user = request.user
+    if (
+        user.is_authenticated
+        and selectors.issue_visible_to(person=user).filter(tracking_number=tracking_number).exists()
+    ):
+        return redirect("issues:staff_detail", tracking_number)
+    issue = selectors.issue_public_detail(
+        compound=_compound(request), tracking_number=tracking_number
+    )
+    if issue is None:
+        raise Http404(gettext("No such issue."))
+    return render(
+        request,
+        "issues/detail.html",
+        {
+            "issue": issue,
+            "is_reporter": False,
+            "reporter_label": _reporter_label(issue),
+            "timeline": _labelled(selectors.issue_public_timeline(issue=issue)),
+            "photos": [p for p in issue.photos.all() if p.stage == "resolution"],
+            "clocks": _clocks(issue),
+        },
+    )
+
+
+def _can_rate(issue: Issue) -> bool:
+    """Resolved or closed, and not yet rated since the (last) resolution."""
+    if issue.status not in (Issue.Status.RESOLVED, Issue.Status.CLOSED):
+        return False
+    satisfaction = Satisfaction.objects.filter(issue=issue).first()
+    return satisfaction is None or bool(
+        issue.resolved_at and satisfaction.created_at < issue.resolved_at
+    )
+
+
+def _reporter_post(request, tracking_number, form_class, call, success) -> HttpResponse:
+    access = _require_reporter(request, tracking_number)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            call(access, form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, success)
+            return redirect("issues:detail", tracking_number)
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    issue = access.issue
+    return render(
+        request,
+        "issues/detail.html",
+        {
+            "issue": issue,
+            "is_reporter": True,
+            "timeline": _labelled(selectors.issue_public_timeline(issue=issue)),
+            "photos": list(issue.photos.all()),
+            "clocks": _clocks(issue),
+            "reply_form": form if form_class is ReporterNoteForm else ReporterNoteForm(),
+            "reopen_form": form if form_class is ReopenForm else ReopenForm(),
+            "can_rate": _can_rate(issue),
+        },
+        status=400,
+    )
+
+
+class _NoFields(ReporterNoteForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.clear()
+
+
+@require_POST
+def reporter_confirm(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    """The reporter confirms the resolution: the issue closes."""
+    return _reporter_post(
+        request,
+        tracking_number,
+        _NoFields,
+        lambda a, d: services.issue_confirm(
+            actor=_actor(request), issue=a.issue, tracking_code=a.code
+        ),
+        gettext("Thank you: the issue is closed."),
+    )
+
+
+@require_POST
+def reporter_reopen(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    return _reporter_post(
+        request,
+        tracking_number,
+        ReopenForm,
+        lambda a, d: services.issue_reopen(
+            actor=_actor(request), issue=a.issue, reason=d["reason"], tracking_code=a.code
+        ),
+        gettext("The issue is open again; the responsible party has been told."),
+    )
+
+
+@require_POST
+def reporter_reply(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    return _reporter_post(
+        request,
+        tracking_number,
+        ReporterNoteForm,
+        lambda a, d: services.issue_reporter_reply(
+            actor=_actor(request), issue=a.issue, note=d["note"], tracking_code=a.code
+        ),
+        gettext("Your reply was sent."),
+    )
+
+
+def _actor(request: HttpRequest):
+    return request.user if request.user.is_authenticated else None
+
+
+@require_http_methods(["GET", "POST"])
+def rate(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    """The three questions (contacted? solved? satisfied?) and a comment.
+
+    Unsatisfied or not solved: the page offers to reopen (once).
+    seed: 评议监督考核制度 (satisfaction feeds the evaluation); pledge letters 第3条.
+    """
+    access = _require_reporter(request, tracking_number)
+    issue = access.issue
+    rateable = _can_rate(issue)
+    satisfaction = None if rateable else Satisfaction.objects.filter(issue=issue).first()
+    form = SatisfactionForm(request.POST or None)
+    if request.method == "POST" and rateable and form.is_valid():
+        try:
+            satisfaction = services.satisfaction_record(
+                actor=_actor(request),
+                issue=issue,
+                contacted=form.cleaned_data["contacted"],
+                solved=form.cleaned_data["solved"],
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+                tracking_code=access.code,
+            )
+        except ValidationError as exc:
+            _apply_validation_error(form, exc)
+        else:
+            messages.success(request, gettext("Thank you for your rating."))
+            return redirect("issues:rate", tracking_number)
+    offer_reopen = bool(
+        satisfaction is not None
+        and (not satisfaction.solved or satisfaction.rating == Satisfaction.Rating.UNSATISFIED)
+        and services.reopen_refusal(issue) is None
+    )
+    return render(
+        request,
+        "issues/rate.html",
+        {
+            "issue": issue,
+            "form": form,
+            "satisfaction": satisfaction,
+            "offer_reopen": offer_reopen,
+            "reopen_form": ReopenForm(),
+            "rateable": rateable,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    issues = selectors.issue_for_reporter(person=request.user)
+    page = Paginator(issues, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "issues/mine.html", {"page": page})
+
+
+# --- public board and feed -----------------------------------------------------------------
+
+
+@require_GET
+def board(request: HttpRequest) -> HttpResponse:
+    """Public board: residents' public issues, reporter masked, with the three rates.
+
+    seed: 公示承诺制度 第一条 / 第四条 (progress and the three parties' consultation
+    result are public, timely).
+    """
+    compound = _compound(request)
+    form = BoardFilterForm(request.GET or None, compound=compound)
+    filters = form.filters() if form.is_bound else {}
+    issues = selectors.issue_public_board(compound=compound, **filters)
+    page = Paginator(issues, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    for issue in page.object_list:
+        issue.reporter_label = _reporter_label(issue)
+    now = timezone.now()
+    rates = selectors.issue_rates(
+        compound=compound, start=now - dt.timedelta(days=RATES_DAYS), end=now
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "issues/board.html",
+        {
+            "compound": compound,
+            "form": form,
+            "page": page,
+            "rates": [
+                (label, None if value is None else value * 100, selectors.FORMULAS[key])
+                for key, label, value in (
+                    ("response_rate", _("Response rate"), rates.response_rate),
+                    ("resolution_rate", _("Resolution rate"), rates.resolution_rate),
+                    ("satisfaction_rate", _("Satisfaction rate"), rates.satisfaction_rate),
+                )
+            ],
+            "rates_note": selectors.RATES_NOTE,
+            "rates_days": RATES_DAYS,
+            "query": query.urlencode(),
+        },
+    )
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+
+def _staff_organizations(person):
+    """Organizations acting for the compounds the person serves (transfer targets)."""
+    compounds = list(person_staff_compounds(person=person)[:20])
+    if not compounds:
+        return Organization.objects.none()
+    qs = compound_organizations(compound=compounds[0])
+    for compound in compounds[1:]:
+        qs = qs | compound_organizations(compound=compound)
+    return qs.distinct().order_by("kind", "name")
+
+
+def _own_organizations(person):
+    memberships = person_memberships_current(person=person)
+    return Organization.objects.filter(pk__in=memberships.values("organization_id")).order_by(
+        "kind", "name"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def queue(request: HttpRequest) -> HttpResponse:
+    """Staff work queue: the person's organizations' issues, nearest deadline first,
+    overdue highlighted; bulk accept / transfer (seed: 协同联动 第二条 转办, 督办)."""
+    user = request.user
+    if not person_is_staff(person=user):
+        raise PermissionDenied
+    own_orgs = _own_organizations(user)
+    transfer_orgs = _staff_organizations(user)
+    filter_form = QueueFilterForm(request.GET or None, organizations=own_orgs)
+    filters = {}
+    if filter_form.is_bound and filter_form.is_valid():
+        filters = filter_form.cleaned_data
+    organization = filters.get("organization")
+    if organization is not None:
+        if not user.has_perm("issues.view_queue", organization):
+            raise PermissionDenied
+        issues = selectors.issue_queue_for_org(
+            organization=organization,
+            q=filters.get("q") or None,
+            status=filters.get("status") or None,
+            overdue=filters.get("overdue") or None,
+        )
+    else:
+        issues = selectors.issue_queue_for_person(
+            person=user,
+            q=filters.get("q") or None,
+            status=filters.get("status") or None,
+            overdue=filters.get("overdue") or None,
+        )
+    bulk_form = BulkForm(organizations=transfer_orgs, issues=issues)
+    if request.method == "POST":
+        bulk_form = BulkForm(request.POST, organizations=transfer_orgs, issues=issues)
+        if bulk_form.is_valid():
+            done, failed = _bulk(request, bulk_form.cleaned_data)
+            if done:
+                messages.success(request, gettext("%(count)d issue(s) updated.") % {"count": done})
+            for number, error in failed:
+                messages.error(request, f"{number}: {error}")
+            return redirect(request.get_full_path())
+    page = Paginator(issues, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "issues/queue.html",
+        {
+            "filter_form": filter_form,
+            "bulk_form": bulk_form,
+            "page": page,
+            "query": query.urlencode(),
+        },
+        status=400 if bulk_form.errors else 200,
+    )
+
+
+def _bulk(request: HttpRequest, data: dict) -> tuple[int, list[tuple[str, str]]]:
+    done = 0
+    failed: list[tuple[str, str]] = []
+    for issue in data["issues"]:
+        try:
+            if data["action"] == "accept":
+                services.issue_accept(actor=request.user, issue=issue)
+            else:
+                services.issue_transfer(
+                    actor=request.user, issue=issue, organization=data["organization"]
+                )
+        except PermissionDenied:
+            failed.append((issue.tracking_number, gettext("You may not do this.")))
+        except ValidationError as exc:
+            failed.append((issue.tracking_number, " ".join(exc.messages)))
+        else:
+            done += 1
+    return done, failed
+
+
+@dataclass(frozen=True)
+class StaffAction:
+    label: Any
+    perms: tuple[str, ...]
+    form: Any
+    target: str | None = None  # the status the action moves to, when it moves one
+    open_only: bool = True
+
+
+STAFF_ACTIONS: dict[str, StaffAction] = {
+    "accept": StaffAction(_("Accept"), ("issues.manage_issue",), NoteForm, Issue.Status.ACCEPTED),
+    "transfer": StaffAction(
+        _("Transfer (转办)"), ("issues.manage_issue",), TransferForm, Issue.Status.TRANSFERRED
+    ),
+    "start": StaffAction(
+        _("Start work"),
+        ("issues.manage_issue", "issues.work_issue"),
+        NoteForm,
+        Issue.Status.IN_PROGRESS,
+    ),
+    "progress": StaffAction(
+        _("Post progress"), ("issues.manage_issue", "issues.work_issue"), ProgressForm
+    ),
+    "wait": StaffAction(
+        _("Ask the reporter (clocks pause)"),
+        ("issues.manage_issue", "issues.work_issue"),
+        QuestionForm,
+        Issue.Status.WAITING_REPORTER,
+    ),
+    "plan": StaffAction(
+        _("Give the solution plan"), ("issues.manage_issue", "issues.work_issue"), PlanForm
+    ),
+    "resolve": StaffAction(
+        _("Resolve"),
+        ("issues.manage_issue", "issues.work_issue"),
+        ResolveForm,
+        Issue.Status.RESOLVED,
+    ),
+    "reject": StaffAction(_("Reject"), ("issues.manage_issue",), RejectForm, Issue.Status.REJECTED),
+    "merge": StaffAction(
+        _("Merge into another issue"), ("issues.manage_issue",), MergeForm, Issue.Status.MERGED
+    ),
+    "tier": StaffAction(_("Change tier"), ("issues.manage_issue",), TierForm),
+    "consultation": StaffAction(
+        _("Record the consultation result"),
+        ("issues.manage_issue",),
+        ConsultationForm,
+        open_only=False,
+    ),
+    "whistle": StaffAction(
+        _("Blow the whistle"),
+        ("issues.blow_community_whistle", "issues.blow_street_whistle"),
+        WhistleForm,
+    ),
+    "supervise": StaffAction(
+        _("Issue a supervision order (督办)"), ("issues.supervise",), SupervisionForm
+    ),
+}
+
+
+def _whistle_levels(user, issue) -> list[str]:
+    levels = []
+    if user.has_perm("issues.blow_community_whistle", issue):
+        levels.append(Whistle.Level.COMMUNITY)
+    if user.has_perm("issues.blow_street_whistle", issue):
+        levels.append(Whistle.Level.STREET)
+    return levels
+
+
+def _make_form(name: str, issue: Issue, user, data=None, files=None):
+    action = STAFF_ACTIONS[name]
+    kwargs: dict[str, Any] = {}
+    if name in ("transfer", "supervise", "whistle"):
+        kwargs["organizations"] = compound_organizations(compound=issue.compound).order_by(
+            "kind", "name"
+        )
+    if name == "supervise":
+        kwargs["today"] = timezone.localdate()
+    if name == "whistle":
+        kwargs["levels"] = _whistle_levels(user, issue)
+    if name == "progress":
+        orgs = _own_organizations(user)
+        kwargs["templates"] = ResponseTemplate.objects.filter(
+            organization__isnull=True
+        ) | ResponseTemplate.objects.filter(organization__in=orgs)
+    if name == "merge":
+        kwargs["issue"] = issue
+    return action.form(data, files, prefix=name, **kwargs)
+
+
+def _allowed_actions(user, issue: Issue) -> list[str]:
+    allowed = []
+    for name, action in STAFF_ACTIONS.items():
+        if action.open_only and not issue.is_open:
+            continue
+        if action.target and action.target not in Issue.TRANSITIONS.get(issue.status, ()):
+            continue
+        if any(user.has_perm(perm, issue) for perm in action.perms):
+            allowed.append(name)
+    return allowed
+
+
+def _call_action(name: str, user, issue: Issue, data: dict):
+    common = {"actor": user, "issue": issue}
+    if name == "accept":
+        return services.issue_accept(**common, note=data["note"])
+    if name == "transfer":
+        return services.issue_transfer(
+            **common, organization=data["organization"], note=data["note"]
+        )
+    if name == "start":
+        return services.issue_start(**common, note=data["note"])
+    if name == "progress":
+        return services.issue_post_progress(**common, note=data["note"], public=data["public"])
+    if name == "wait":
+        return services.issue_wait_for_reporter(**common, question=data["question"])
+    if name == "plan":
+        return services.issue_give_plan(**common, plan=data["plan"])
+    if name == "resolve":
+        return services.issue_resolve(
+            **common, explanation=data["explanation"], photos=data["photos"]
+        )
+    if name == "reject":
+        return services.issue_reject(**common, explanation=data["explanation"])
+    if name == "merge":
+        return services.issue_merge(**common, into=data["into"], note=data["note"])
+    if name == "tier":
+        return services.issue_change_tier(**common, tier=data["tier"], reason=data["reason"])
+    if name == "consultation":
+        return services.issue_record_consultation(**common, result=data["result"])
+    if name == "whistle":
+        report_due = data.get("report_due")
+        return services.whistle_blow(
+            **common,
+            level=data["level"],
+            organizations=list(data["organizations"]),
+            reason=data["reason"],
+            report_due=report_due,
+        )
+    if name == "supervise":
+        return services.supervision_order_issue(
+            **common,
+            organization=data["organization"],
+            due=end_of_day(data["due"]),
+            instruction=data["instruction"],
+        )
+    raise Http404
+
+
+def _staff_issue(request: HttpRequest, tracking_number: str) -> Issue:
+    if not person_is_staff(person=request.user):
+        raise PermissionDenied
+    issue = (
+        selectors.issue_visible_to(person=request.user)
+        .filter(tracking_number=tracking_number)
+        .first()
+    )
+    if issue is None:
+        raise Http404(gettext("No such issue."))
+    if not request.user.has_perm("issues.view_issue", issue):
+        raise PermissionDenied
+    return issue
+
+
+def _staff_page(request, issue: Issue, bound: dict | None = None, status: int = 200):
+    user = request.user
+    allowed = _allowed_actions(user, issue)
+    forms = {name: _make_form(name, issue, user) for name in allowed}
+    forms.update(bound or {})
+    summonses = []
+    for whistle in issue.whistles.all():
+        for summons in whistle.summonses.all():
+            summonses.append(
+                {
+                    "summons": summons,
+                    "whistle": whistle,
+                    "report_form": ReportInForm(prefix=f"s{summons.pk}")
+                    if not summons.reported_at and user.has_perm("issues.report_in", summons)
+                    else None,
+                    "rate_form": RateSummonsForm(prefix=f"r{summons.pk}")
+                    if summons.reported_at
+                    and summons.rating is None
+                    and user.has_perm("issues.rate_summons", summons)
+                    else None,
+                }
+            )
+    for entry in summonses:
+        pk = entry["summons"].pk
+        if f"s{pk}" in (bound or {}):
+            entry["report_form"] = bound[f"s{pk}"]
+        if f"r{pk}" in (bound or {}):
+            entry["rate_form"] = bound[f"r{pk}"]
+    show_reporter = user.has_perm("issues.view_reporter", issue)
+    return render(
+        request,
+        "issues/staff_detail.html",
+        {
+            "issue": issue,
+            "events": _labelled(
+                issue.events.select_related("actor", "organization").order_by("at", "pk"),
+                actors=True,
+                show_residents=show_reporter,
+            ),
+            "photos": list(issue.photos.all()),
+            "referrals": issue.referrals.select_related("organization"),
+            "orders": issue.supervision_orders.select_related("organization"),
+            "summonses": summonses,
+            "actions": [(name, STAFF_ACTIONS[name].label, forms[name]) for name in allowed],
+            "show_reporter": show_reporter,
+            "reporter_mobile": mask_mobile(issue.reporter_phone) if not show_reporter else "",
+            "clocks": _clocks(issue),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def staff_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    """The whole timeline and the actions the person may take (seed: 协同联动 第二—五条)."""
+    issue = _staff_issue(request, tracking_number)
+    return _staff_page(request, issue)
+
+
+@login_required
+@require_POST
+def staff_action(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
+    issue = _staff_issue(request, tracking_number)
+    if action not in STAFF_ACTIONS:
+        raise Http404
+    if action not in _allowed_actions(request.user, issue):
+        raise PermissionDenied
+    form = _make_form(action, issue, request.user, request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            _call_action(action, request.user, issue, form.cleaned_data)
+        except services.RateLimited as exc:
+            return _rate_limited(request, exc)
+        except ValidationError as exc:
+            _apply_validation_error(form, exc)
+        else:
+            messages.success(
+                request, gettext("Done: %(action)s.") % {"action": STAFF_ACTIONS[action].label}
+            )
+            return redirect("issues:staff_detail", tracking_number)
+    if "photos" in form.fields and form.errors:
+        form.add_error(None, PHOTOS_AGAIN)
+    issue.refresh_from_db()
+    return _staff_page(request, issue, bound={action: form}, status=400)
+
+
+@login_required
+@require_POST
+def summons_action(
+    request: HttpRequest, tracking_number: str, summons_id: int, action: str
+) -> HttpResponse:
+    """Report in (报到) for a summons, or rate a summoned party's response."""
+    issue = _staff_issue(request, tracking_number)
+    summons = (
+        WhistleSummons.objects.filter(pk=summons_id, whistle__issue=issue)
+        .select_related("whistle")
+        .first()
+    )
+    if summons is None:
+        raise Http404
+    if action == "report":
+        form = ReportInForm(request.POST, prefix=f"s{summons.pk}")
+        prefix = f"s{summons.pk}"
+    elif action == "rate":
+        form = RateSummonsForm(request.POST, prefix=f"r{summons.pk}")
+        prefix = f"r{summons.pk}"
+    else:
+        raise Http404
+    if form.is_valid():
+        try:
+            if action == "report":
+                services.whistle_report_in(
+                    actor=request.user,
+                    summons=summons,
+                    contribution=form.cleaned_data["contribution"],
+                )
+            else:
+                services.whistle_rate(
+                    actor=request.user, summons=summons, rating=form.cleaned_data["rating"]
+                )
+        except ValidationError as exc:
+            _apply_validation_error(form, exc)
+        else:
+            messages.success(request, gettext("Saved."))
+            return redirect("issues:staff_detail", tracking_number)
+    return _staff_page(request, issue, bound={prefix: form}, status=400)
