@@ -1,0 +1,174 @@
+"""DRF serializers for the issues API.
+
+The reporter's identity is a separate nested object that is ``null`` unless the
+requesting person holds ``issues.view_reporter`` on the issue (the property
+company and the PMC only when the reporter agreed to share it — seed:
+协同联动 第二条 routes the complaint to them, not the complainant).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from huashan.directory.models import Organization
+from issues import services
+from issues.models import Category, Issue
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ("code", "name", "description", "safety_related")
+
+
+class OrganizationBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ("id", "kind", "name")
+
+
+class ReporterSerializer(serializers.Serializer):
+    person_id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    share_identity = serializers.BooleanField()
+    hotline_number = serializers.CharField()
+
+
+def reporter_data(issue: Issue) -> dict:
+    person = issue.reporter
+    return {
+        "person_id": issue.reporter_id,
+        "name": issue.reporter_name or (person.name if person else ""),
+        "phone": issue.reporter_phone or (person.mobile if person else ""),
+        "share_identity": issue.share_identity,
+        "hotline_number": issue.hotline_number,
+    }
+
+
+class IssueSerializer(serializers.ModelSerializer):
+    compound = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    building = serializers.CharField(source="building.number", read_only=True, allow_null=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    tier_display = serializers.CharField(source="get_tier_display", read_only=True)
+    assigned_org = OrganizationBriefSerializer(read_only=True, allow_null=True)
+    merged_into = serializers.SlugRelatedField(
+        slug_field="tracking_number", read_only=True, allow_null=True
+    )
+    is_open = serializers.BooleanField(read_only=True)
+    reporter = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Issue
+        fields = (
+            "tracking_number",
+            "compound",
+            "category",
+            "category_name",
+            "building",
+            "unit",
+            "location_text",
+            "description",
+            "is_public",
+            "is_hazard",
+            "is_complex",
+            "tier",
+            "tier_display",
+            "status",
+            "status_display",
+            "is_open",
+            "assigned_org",
+            "merged_into",
+            "consultation_result",
+            "public_explanation",
+            "created_at",
+            "accepted_at",
+            "resolved_at",
+            "closed_at",
+            "paused_at",
+            "last_public_update_at",
+            "response_due",
+            "feedback_due",
+            "plan_due",
+            "hazard_due",
+            "next_deadline",
+            "reporter",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(ReporterSerializer(allow_null=True))
+    def get_reporter(self, issue: Issue) -> dict | None:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or not user.has_perm("issues.view_reporter", issue):
+            return None
+        return reporter_data(issue)
+
+
+# --- action inputs ----------------------------------------------------------------
+
+NOTE_MAX = services.NOTE_MAX
+
+
+class NoteInputSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX, default="")
+
+
+class TransferInputSerializer(serializers.Serializer):
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX, default="")
+
+
+class ProgressInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=NOTE_MAX)
+    public = serializers.BooleanField(required=False, default=True)
+
+
+class ExplanationInputSerializer(serializers.Serializer):
+    explanation = serializers.CharField(max_length=NOTE_MAX)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """``{"detail": "…"}`` for 403 / 404 / 429."""
+
+    detail = serializers.CharField()
+
+
+class FieldErrorsSerializer(serializers.Serializer):
+    """``{"<field>": ["message", …], "non_field_errors": [...]}`` for 400."""
+
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+# --- rates ------------------------------------------------------------------------
+
+
+class RatesQuerySerializer(serializers.Serializer):
+    compound = serializers.SlugField(max_length=50)
+    month = serializers.RegexField(
+        r"^\d{4}-(0[1-9]|1[0-2])$",
+        max_length=7,
+        help_text="YYYY-MM",
+        error_messages={"invalid": _("Enter a month as YYYY-MM, e.g. 2026-03.")},
+    )
+
+
+class RatesSerializer(serializers.Serializer):
+    compound = serializers.CharField()
+    month = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    total = serializers.IntegerField()
+    responded_in_time = serializers.IntegerField()
+    rated = serializers.IntegerField()
+    solved = serializers.IntegerField()
+    satisfied_or_basic = serializers.IntegerField()
+    response_rate = serializers.FloatField(allow_null=True)
+    resolution_rate = serializers.FloatField(allow_null=True)
+    satisfaction_rate = serializers.FloatField(allow_null=True)
+    formulas = serializers.DictField(child=serializers.CharField())
+    note = serializers.CharField()

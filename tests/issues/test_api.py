@@ -1,0 +1,434 @@
+"""The DRF issues API (issues/api.py): scoping, reporter shielding, actions, schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import include, path, reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from issues.models import Category, Issue
+from tests.factories.directory import PersonFactory
+from tests.factories.issues import IssueFactory, SatisfactionFactory, issue_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    return issue_world()
+
+
+def api_as(person=None) -> APIClient:
+    client = APIClient()
+    if person is not None:
+        client.force_authenticate(person)
+    return client
+
+
+LIST = "/api/issues/issues/"
+
+
+def detail(issue: Issue, action: str = "") -> str:
+    url = reverse("issues_api:issue-detail", kwargs={"tracking": issue.tracking_number})
+    return url + (f"{action}/" if action else "")
+
+
+def tracking_numbers(response) -> set[str]:
+    assert response.status_code == 200, response.content
+    return {row["tracking_number"] for row in response.json()["results"]}
+
+
+# --- reading: who sees what ---------------------------------------------------------
+
+
+def test_urls_are_where_the_contract_says():
+    assert reverse("issues_api:issue-list") == LIST
+    assert reverse("issues_api:category-list") == "/api/issues/categories/"
+    assert reverse("issues_api:rates-list") == "/api/issues/rates/"
+
+
+def test_anonymous_cannot_read_issues(world):
+    issue = IssueFactory(compound=world.compound)
+    assert api_as().get(LIST).status_code in {401, 403}
+    assert api_as().get(detail(issue)).status_code in {401, 403}
+
+
+def test_resident_sees_only_own_issues(world):
+    mine = IssueFactory(compound=world.compound, reporter=world.resident)
+    theirs = IssueFactory(compound=world.compound, reporter=world.neighbour, is_public=False)
+    client = api_as(world.resident)
+    assert tracking_numbers(client.get(LIST)) == {mine.tracking_number}
+    assert client.get(detail(theirs)).status_code == 404
+    body = client.get(detail(mine)).json()
+    assert body["tracking_number"] == mine.tracking_number
+    # Their own identity is theirs to see.
+    assert body["reporter"]["phone"] == world.resident.mobile
+
+
+def test_property_company_sees_only_transferred_issues_without_reporter(world):
+    transferred = IssueFactory(
+        compound=world.compound,
+        reporter=world.resident,
+        status=Issue.Status.TRANSFERRED,
+        assigned_org=world.orgs.property_company,
+        reporter_name="王五",
+        hotline_number="12345-0001",
+    )
+    shared = IssueFactory(
+        compound=world.compound,
+        reporter=world.neighbour,
+        status=Issue.Status.TRANSFERRED,
+        assigned_org=world.orgs.property_company,
+        share_identity=True,
+    )
+    other = IssueFactory(compound=world.compound, reporter=world.resident)
+    client = api_as(world.people.property_company)
+    response = client.get(LIST)
+    assert tracking_numbers(response) == {transferred.tracking_number, shared.tracking_number}
+    rows = {row["tracking_number"]: row for row in response.json()["results"]}
+    assert rows[transferred.tracking_number]["reporter"] is None
+    assert rows[shared.tracking_number]["reporter"]["phone"] == world.neighbour.mobile
+    text = response.content.decode()
+    assert world.resident.mobile not in text
+    assert "王五" not in text
+    assert "12345-0001" not in text
+    assert client.get(detail(other)).status_code == 404
+
+
+def test_supervisor_sees_compound_with_reporter(world):
+    issue = IssueFactory(compound=world.compound, reporter=world.resident, is_public=False)
+    elsewhere = IssueFactory()  # another compound
+    client = api_as(world.people.compound_party)
+    response = client.get(LIST)
+    assert issue.tracking_number in tracking_numbers(response)
+    assert elsewhere.tracking_number not in tracking_numbers(response)
+    body = client.get(detail(issue)).json()
+    assert body["reporter"]["person_id"] == world.resident.pk
+    assert body["compound"] == world.compound.slug
+    assert body["category"] == issue.category.code
+
+
+def test_list_is_paginated(world):
+    for _ in range(3):
+        IssueFactory(compound=world.compound)
+    body = api_as(world.people.compound_party).get(LIST).json()
+    assert body["count"] == 3
+    assert set(body) >= {"count", "next", "previous", "results"}
+
+
+# --- filters -----------------------------------------------------------------------
+
+
+def test_filters(world):
+    now = timezone.now()
+    noise = IssueFactory(
+        compound=world.compound,
+        category=Category.objects.get(code="noise"),
+        building=world.building,
+        tier=Issue.Tier.BIG,
+        created_at=now - dt.timedelta(days=40),
+        next_deadline=None,
+    )
+    overdue = IssueFactory(
+        compound=world.compound,
+        category=Category.objects.get(code="elevator"),
+        next_deadline=now - dt.timedelta(hours=1),
+    )
+    paused = IssueFactory(
+        compound=world.compound,
+        status=Issue.Status.WAITING_REPORTER,
+        next_deadline=now - dt.timedelta(hours=1),
+        paused_at=now - dt.timedelta(hours=3),
+    )
+    closed = IssueFactory(
+        compound=world.compound,
+        status=Issue.Status.CLOSED,
+        next_deadline=now - dt.timedelta(hours=1),
+    )
+    client = api_as(world.people.compound_party)
+
+    def get(query: str) -> set[str]:
+        return tracking_numbers(client.get(LIST + query))
+
+    assert get("?category=noise") == {noise.tracking_number}
+    assert get(f"?building={world.building.pk}") == {noise.tracking_number}
+    assert get("?tier=big") == {noise.tracking_number}
+    assert get("?status=closed&status=waiting_reporter") == {
+        closed.tracking_number,
+        paused.tracking_number,
+    }
+    assert get("?overdue=true") == {overdue.tracking_number}
+    assert overdue.tracking_number not in get("?overdue=false")
+    assert get(f"?compound={world.compound.slug}&category=elevator") == {overdue.tracking_number}
+    before = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
+    assert get(f"?created_before={before}") == {noise.tracking_number}
+    assert noise.tracking_number not in get(f"?created_after={before}")
+    assert get("?compound=nowhere") == set()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?status=bogus", "?tier=huge", "?created_after=yesterday", "?building=abc", "?status=%00"],
+)
+def test_bad_filter_values_are_400(world, query):
+    response = api_as(world.people.compound_party).get(LIST + query)
+    assert response.status_code == 400
+    assert response.json()
+
+
+# --- actions -----------------------------------------------------------------------
+
+
+def test_accept_by_manager(world):
+    issue = IssueFactory(compound=world.compound, reporter=world.resident)
+    response = api_as(world.people.compound_party).post(
+        detail(issue, "accept"), {"note": "已受理"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == Issue.Status.ACCEPTED
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.ACCEPTED
+    assert issue.events.filter(to_state=Issue.Status.ACCEPTED).exists()
+
+
+def test_accept_twice_is_400_with_a_message(world):
+    issue = IssueFactory(compound=world.compound, status=Issue.Status.CLOSED)
+    response = api_as(world.people.compound_party).post(detail(issue, "accept"), {}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body
+    assert all(isinstance(messages, list) and messages for messages in body.values())
+
+
+def test_reporter_cannot_accept_own_issue(world):
+    issue = IssueFactory(compound=world.compound, reporter=world.resident)
+    response = api_as(world.resident).post(detail(issue, "accept"), {}, format="json")
+    assert response.status_code == 403
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SUBMITTED
+
+
+def test_anonymous_action_is_refused(world):
+    issue = IssueFactory(compound=world.compound)
+    response = api_as().post(detail(issue, "accept"), {}, format="json")
+    assert response.status_code in {401, 403}
+
+
+def test_action_on_invisible_issue_is_404(world):
+    issue = IssueFactory(compound=world.compound, reporter=world.neighbour)
+    response = api_as(world.resident).post(detail(issue, "accept"), {}, format="json")
+    assert response.status_code == 404
+
+
+def test_transfer_then_progress_then_resolve(world):
+    issue = IssueFactory(compound=world.compound, reporter=world.resident)
+    manager = api_as(world.people.compound_party)
+    assert manager.post(detail(issue, "accept"), {}, format="json").status_code == 200
+    response = manager.post(
+        detail(issue, "transfer"),
+        {"organization": world.orgs.property_company.pk, "note": "请物业处理"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["assigned_org"]["id"] == world.orgs.property_company.pk
+
+    company = api_as(world.people.property_company)
+    response = company.post(
+        detail(issue, "progress"), {"note": "<script>alert(1)</script> 明天维修"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert issue.events.filter(note="<script>alert(1)</script> 明天维修").exists()
+
+    response = company.post(
+        detail(issue, "resolve"),
+        {"explanation": "已更换3单元楼道的灯泡，经检查照明已恢复正常。"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == Issue.Status.RESOLVED
+
+
+def test_property_company_cannot_reject(world):
+    issue = IssueFactory(
+        compound=world.compound,
+        status=Issue.Status.TRANSFERRED,
+        assigned_org=world.orgs.property_company,
+    )
+    response = api_as(world.people.property_company).post(
+        detail(issue, "reject"),
+        {"explanation": "该处路灯属于市政设施，已转告街道城管部门处理。"},
+        format="json",
+    )
+    assert response.status_code == 403
+
+
+def test_transfer_to_another_compounds_organization_is_400(world):
+    issue = IssueFactory(compound=world.compound, status=Issue.Status.ACCEPTED)
+    stranger = issue_world()
+    response = api_as(world.people.compound_party).post(
+        detail(issue, "transfer"),
+        {"organization": stranger.orgs.property_company.pk},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "organization" in response.json()
+    issue.refresh_from_db()
+    assert issue.assigned_org is None
+
+
+def test_reject_with_explanation(world):
+    issue = IssueFactory(compound=world.compound)
+    response = api_as(world.people.compound_party).post(
+        detail(issue, "reject"),
+        {"explanation": "该问题属于市政道路，已告知反映人拨打12345。"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == Issue.Status.REJECTED
+
+
+@pytest.mark.parametrize(
+    ("action", "payload", "field"),
+    [
+        ("transfer", {}, "organization"),
+        ("transfer", {"organization": 99999999}, "organization"),
+        ("transfer", {"organization": "abc"}, "organization"),
+        ("progress", {}, "note"),
+        ("progress", {"note": "x" * 100_000}, "note"),
+        ("resolve", {"explanation": ""}, "explanation"),
+        ("reject", {"explanation": "y" * 100_000}, "explanation"),
+        ("accept", {"note": "z" * 100_000}, "note"),
+    ],
+)
+def test_action_bad_input_is_400_with_field_messages(world, action, payload, field):
+    issue = IssueFactory(compound=world.compound, status=Issue.Status.ACCEPTED)
+    response = api_as(world.people.compound_party).post(
+        detail(issue, action), payload, format="json"
+    )
+    assert response.status_code == 400
+    assert field in response.json()
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.ACCEPTED
+
+
+def test_action_with_garbage_body_is_400(world):
+    issue = IssueFactory(compound=world.compound)
+    response = api_as(world.people.compound_party).post(
+        detail(issue, "accept"), "{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+
+
+def test_service_errors_map_to_http_statuses():
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from issues.api import call_service
+    from issues.services import IssueStateError, RateLimited
+
+    def raising(error):
+        def service(**kwargs):
+            raise error
+
+        return service
+
+    limited = call_service(raising(RateLimited("提交过于频繁，请10分钟后再试。")))
+    assert limited.status_code == 429
+    assert "频繁" in limited.data["detail"]
+    assert call_service(raising(PermissionDenied())).status_code == 403
+    invalid = call_service(raising(ValidationError({"note": ["too long"]})))
+    assert invalid.status_code == 400
+    assert invalid.data == {"note": ["too long"]}
+    state = call_service(raising(IssueStateError("wrong state")))
+    assert state.status_code == 400
+    assert state.data == {"non_field_errors": ["wrong state"]}
+    assert call_service(lambda **kwargs: None) is None
+
+
+# --- public endpoints ------------------------------------------------------------------
+
+
+def test_categories_are_public():
+    Category.objects.filter(code="other").update(active=False)
+    response = api_as().get("/api/issues/categories/")
+    assert response.status_code == 200
+    codes = [row["code"] for row in response.json()]
+    assert "elevator" in codes
+    assert "other" not in codes
+
+
+def test_rates_are_public(world):
+    month_start = timezone.localdate().replace(day=1)
+    issue = IssueFactory(compound=world.compound, status=Issue.Status.CLOSED)
+    SatisfactionFactory(issue=issue)
+    response = api_as().get(
+        "/api/issues/rates/", {"compound": world.compound.slug, "month": f"{month_start:%Y-%m}"}
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["compound"] == world.compound.slug
+    assert body["total"] >= 1
+    assert body["formulas"]
+    assert {"response_rate", "resolution_rate", "satisfaction_rate"} <= set(body)
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({}, 400),
+        ({"compound": "jiangnan-huashan"}, 400),
+        ({"compound": "x", "month": "2026-13"}, 400),
+        ({"compound": "x", "month": "2026-1"}, 400),
+        ({"compound": "<script>", "month": "2026-01"}, 400),
+        ({"compound": "no-such-compound", "month": "2026-01"}, 404),
+        ({"compound": "x" * 500, "month": "2026-01"}, 400),
+    ],
+)
+def test_rates_bad_parameters(params, status):
+    assert api_as().get("/api/issues/rates/", params).status_code == status
+
+
+def test_token_auth_works_and_inactive_person_is_refused(world):
+    from rest_framework.authtoken.models import Token
+
+    issue = IssueFactory(compound=world.compound, reporter=world.resident)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.resident).key}")
+    assert tracking_numbers(client.get(LIST)) == {issue.tracking_number}
+
+    person = PersonFactory(is_active=False)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=person).key}")
+    assert client.get(LIST).status_code in {401, 403}
+    client.credentials(HTTP_AUTHORIZATION="Token ' OR 1=1 --")
+    assert client.get(LIST).status_code in {401, 403}
+
+
+# --- OpenAPI ---------------------------------------------------------------------
+
+
+def test_openapi_schema_for_issue_endpoints_has_no_warnings():
+    from drf_spectacular.drainage import GENERATOR_STATS
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.validation import validate_schema
+
+    GENERATOR_STATS.reset()
+    generator = SchemaGenerator(patterns=[path("api/issues/", include("issues.api"))])
+    with GENERATOR_STATS.silence():
+        schema = generator.get_schema(request=None, public=True)
+    problems = dict(GENERATOR_STATS._warn_cache) | dict(GENERATOR_STATS._error_cache)
+    GENERATOR_STATS.reset()
+    assert problems == {}
+    validate_schema(schema)
+    paths = schema["paths"]
+    assert "/api/issues/issues/{tracking}/accept/" in paths
+    assert "/api/issues/rates/" in paths
+    reporter = schema["components"]["schemas"]["Issue"]["properties"]["reporter"]
+    assert reporter
+
+
+def test_schema_endpoint_serves(client):
+    response = client.get("/api/schema/")
+    assert response.status_code == 200
+    assert b"/api/issues/issues/" in response.content
