@@ -150,9 +150,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- E-mail -----------------------------------------------------------------
-EMAIL_BACKEND = env.str(
-    "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
@@ -228,6 +226,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=2),
         "options": {"expires": 100},
     },
+    "issues-scan-deadlines": {
+        "task": "issues.tasks.scan_deadlines",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 240},
+    },
+    "issues-auto-close": {
+        "task": "issues.tasks.auto_close",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3000},
+    },
     "calendar-coverage-check": {
         "task": "huashan.core.tasks.calendar_coverage_check",
         "schedule": crontab(hour=8, minute=0),
@@ -288,7 +296,10 @@ NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=8)
 # Absolute links in e-mails and group-robot messages.
 HUASHAN_SITE_URL = env.str("HUASHAN_SITE_URL", default="http://127.0.0.1:8000")
 
-# --- Portal -----------------------------------------------------------------
+# --- Portal ---------------------------------------------------------------
+# Management commands `seed_demo` runs after the directory, so each module
+# seeds its own demo data without the directory knowing about it.
+HUASHAN_DEMO_SEEDERS = ["seed_issues"]
 # The compound shown on the public home page when nobody is logged in.
 HUASHAN_DEFAULT_COMPOUND = env.str("HUASHAN_DEFAULT_COMPOUND", default="jiangnan-huashan")
 

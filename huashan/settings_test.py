@@ -5,17 +5,23 @@ point elsewhere. REDIS_URL defaults to the local Redis, database 15.
 """
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("DATABASE_URL", "postgres://root@127.0.0.1:5432/huashan")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
-# Each xdist worker gets its own Redis database for the cache, so one worker's
-# cache.clear() cannot wipe another's rate-limit counters.
-_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or "0"
-os.environ.setdefault("CACHE_URL", f"redis://127.0.0.1:6379/{9 - min(int(_worker), 8)}")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 
 from .settings import *  # noqa: E402, F403
-from .settings import TEMPLATES  # noqa: E402
+from .settings import CACHES, TEMPLATES  # noqa: E402
+
+# Each xdist worker gets its own Redis database for the cache, so one worker's
+# cache.clear() cannot wipe another's rate-limit counters. Computed here, not
+# through the environment, because workers inherit the controller's environment.
+_worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+_redis = urlsplit(os.environ.get("CACHE_URL") or os.environ["REDIS_URL"])
+CACHES["default"]["LOCATION"] = urlunsplit(
+    (_redis.scheme, _redis.netloc, f"/{9 - min(_worker, 8)}", "", "")
+)
 
 DEBUG = False
 SECURE_SSL_REDIRECT = False

@@ -417,6 +417,7 @@ class IssueAlarm(models.Model):
         HAZARD = "hazard", _("Hazard fix (3 days)")
         SUPERVISION = "supervision", _("Supervision order")
         WHISTLE = "whistle", _("Whistle report-in")
+        REFERRAL = "referral", _("Referral acknowledgement")
 
     class Stage(models.TextChoices):
         WARNING = "warning", _("Due soon")

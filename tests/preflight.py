@@ -32,7 +32,7 @@ def main() -> int:
     problems = []
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith(("postgres", "postgresql")):
-        problems.append(f"DATABASE_URL must point at PostgreSQL for the suite, got {database_url!r}")
+        problems.append(f"DATABASE_URL must point at PostgreSQL, got {database_url!r}")
     else:
         problems.append(_reachable(database_url, 5432))
     problems.append(_reachable(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"), 6379))

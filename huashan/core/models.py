@@ -50,6 +50,9 @@ class Event(models.Model):
         abstract = True
         ordering = ("at", "pk")
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {self.from_state}->{self.to_state}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
             raise ImmutableEventError("event rows are immutable")
@@ -57,9 +60,6 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableEventError("event rows are immutable")
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {self.from_state}->{self.to_state}"
 
 
 class CalendarDay(models.Model):

@@ -94,13 +94,13 @@ class Building(models.Model):
         verbose_name = _("building")
         verbose_name_plural = _("buildings")
 
+    def __str__(self) -> str:
+        return f"{self.compound.name} {self.number}"
+
     def save(self, *args, **kwargs):
         digits = "".join(ch for ch in self.number if ch.isdigit())
         self.sort_key = int(digits) if digits else 0
         super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return f"{self.compound.name} {self.number}"
 
 
 class Household(models.Model):
@@ -128,12 +128,12 @@ class Household(models.Model):
         verbose_name = _("household")
         verbose_name_plural = _("households")
 
+    def __str__(self) -> str:
+        return f"{self.building.number}{self.unit}{self.room}"
+
     @property
     def compound(self) -> Compound:
         return self.building.compound
-
-    def __str__(self) -> str:
-        return f"{self.building.number}{self.unit}{self.room}"
 
 
 class Organization(models.Model):
@@ -141,7 +141,10 @@ class Organization(models.Model):
 
     class Kind(models.TextChoices):
         STREET_OFFICE = "street_office", _("Street office (街道办/党工委)")
-        STREET_PMC = "street_pmc", _("Street property-management committee (街道物业管理专业委员会)")
+        STREET_PMC = (
+            "street_pmc",
+            _("Street property-management committee (街道物业管理专业委员会)"),
+        )
         DEPARTMENT = "department", _("Government department (职能部门)")
         COMMUNITY_PARTY = "community_party", _("Community party organization (社区党组织)")
         RESIDENTS_COMMITTEE = "residents_committee", _("Residents' committee (社区居委会)")

@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 
 from huashan.accounts.models import AccountEvent
-from tests.accounts.conftest import zh
 from tests.factories.directory import DEFAULT_PASSWORD, PersonFactory
 
 pytestmark = pytest.mark.django_db

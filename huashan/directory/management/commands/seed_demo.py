@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -267,6 +269,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, print_logins: bool = False, **options):
         seeded = seed_demo()
+        # Each installed module seeds its own demo data (settings.HUASHAN_DEMO_SEEDERS).
+        for command in getattr(settings, "HUASHAN_DEMO_SEEDERS", ()):
+            call_command(command, stdout=self.stdout, stderr=self.stderr)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo compound ready: {seeded.compound.name} "

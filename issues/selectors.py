@@ -1,0 +1,389 @@
+"""Read queries for residents' complaints: public board, queues, visibility, the three rates.
+
+Every list selector joins what its callers show (``select_related``) and
+annotates the last public update, so the number of queries does not grow with
+the number of issues (tests assert it at 10 and 200 issues).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from huashan.directory.models import Compound, Membership, Organization, Person
+from huashan.directory.rules import STAFF_ROLES
+
+from .models import Issue, IssueEvent, Referral, Satisfaction, WhistleSummons
+from .rules import SUPERVISOR_KINDS
+from .services import tracking_code_matches
+
+Status = Issue.Status
+
+#: The three rates (三率), as shown on the public page (issue 3 §6; 评议监督考核制度
+#: 第四条 "居民反映投诉问题受理及问题解决情况").
+FORMULAS = {
+    "response_rate": _(
+        "Response rate = issues accepted (or answered) within the response deadline "
+        "÷ all issues filed in the period"
+    ),
+    "resolution_rate": _(
+        "Resolution rate = issues the reporter says are solved ÷ issues the reporter rated"
+    ),
+    "satisfaction_rate": _(
+        "Satisfaction rate = (satisfied + basically satisfied) ÷ issues the reporter rated"
+    ),
+}
+#: Issues merged into another are not counted (the surviving issue is).
+RATES_NOTE = _("Issues merged into another issue are counted once, under the surviving issue.")
+
+# Fields the board and queues show; joined once.
+LIST_RELATED = ("compound", "category", "building", "assigned_org")
+
+
+def _with_last_public(qs: QuerySet[Issue]) -> QuerySet[Issue]:
+    last = IssueEvent.objects.filter(issue=OuterRef("pk"), public=True).order_by("-at", "-pk")
+    return qs.annotate(
+        last_public_at=Subquery(last.values("at")[:1]),
+        last_public_note=Subquery(last.values("note")[:1]),
+        last_public_verb=Subquery(last.values("verb")[:1]),
+        me_too_count=Count("me_toos", distinct=True),
+    )
+
+
+def issue_public_board(
+    *,
+    compound: Compound,
+    category=None,
+    status: str | None = None,
+    tier: str | None = None,
+    building=None,
+) -> QuerySet[Issue]:
+    """Issues the reporters allowed to be public (公示承诺制度 第一条), newest first.
+
+    Never select the reporter here: pages mask it, and there is nothing to mask
+    if it is not loaded. Merged duplicates are left out (their survivor shows).
+    """
+    qs = Issue.objects.filter(compound=compound, is_public=True).exclude(status=Status.MERGED)
+    if category is not None:
+        qs = qs.filter(category=category)
+    if status:
+        qs = qs.filter(status=status)
+    if tier:
+        qs = qs.filter(tier=tier)
+    if building is not None:
+        qs = qs.filter(building=building)
+    return _with_last_public(qs.select_related(*LIST_RELATED)).order_by("-created_at", "-pk")
+
+
+def issue_public_detail(*, compound: Compound, tracking_number: str) -> Issue | None:
+    """One public issue of the compound by its tracking number, or None."""
+    return (
+        issue_public_board(compound=compound)
+        .filter(tracking_number=str(tracking_number or "").strip().upper())
+        .first()
+    )
+
+
+def issue_public_timeline(*, issue: Issue) -> QuerySet[IssueEvent]:
+    """The resident-visible events, oldest first; no actor (staff names stay internal)."""
+    return (
+        IssueEvent.objects.filter(issue=issue, public=True)
+        .select_related("organization")
+        .order_by("at", "pk")
+    )
+
+
+def issue_similar_open(
+    *,
+    compound: Compound,
+    category,
+    building=None,
+    description: str,
+    limit: int = 5,
+) -> list[Issue]:
+    """Open public issues that look the same, best match first (pg_trgm works for Chinese).
+
+    Shown before submitting so the resident can add "me too" instead of a duplicate.
+    """
+    text = (description or "").strip()[:500]
+    qs = Issue.objects.filter(
+        compound=compound, category=category, status__in=Issue.OPEN_STATES, is_public=True
+    ).select_related(*LIST_RELATED)
+    if building is not None:
+        qs = qs.filter(Q(building=building) | Q(building__isnull=True))
+    if not text:
+        return list(qs.order_by("-created_at")[:limit])
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        return list(
+            qs.annotate(similarity=TrigramSimilarity("description", text))
+            .filter(similarity__gte=0.1)
+            .order_by("-similarity", "-created_at")[:limit]
+        )
+    # SQLite: no trigrams; any 2-character piece of the text in common.
+    pieces = {text[i : i + 2] for i in range(0, max(len(text) - 1, 1))}
+    match = Q()
+    for piece in list(pieces)[:20]:
+        match |= Q(description__contains=piece)
+    return list(qs.filter(match).order_by("-created_at")[:limit])
+
+
+def _covered_compounds_q(organizations: QuerySet[Organization], prefix: str = "") -> Q:
+    """Compounds covered by these organizations (own compound, community, street)."""
+    return (
+        Q(
+            **{
+                f"{prefix}compound__in": organizations.filter(compound__isnull=False).values(
+                    "compound"
+                )
+            }
+        )
+        | Q(
+            **{
+                f"{prefix}compound__community__in": organizations.filter(
+                    community__isnull=False
+                ).values("community")
+            }
+        )
+        | Q(
+            **{
+                f"{prefix}compound__community__street__in": organizations.filter(
+                    street__isnull=False
+                ).values("street")
+            }
+        )
+    )
+
+
+def _involved_q(org_ids) -> Q:
+    return (
+        Q(assigned_org__in=org_ids)
+        | Q(pk__in=Referral.objects.filter(organization__in=org_ids).values("issue"))
+        | Q(pk__in=WhistleSummons.objects.filter(organization__in=org_ids).values("whistle__issue"))
+    )
+
+
+def _org_q(organization: Organization) -> Q:
+    """Issues an organization works on: all of its compounds for supervising bodies
+    (except the street office), otherwise those transferred, referred or whistled to it."""
+    q = _involved_q([organization.pk])
+    if (
+        organization.kind in SUPERVISOR_KINDS
+        and organization.kind != Organization.Kind.STREET_OFFICE
+    ):
+        q |= _covered_compounds_q(Organization.objects.filter(pk=organization.pk))
+    return q
+
+
+def _queue(qs: QuerySet[Issue], *, q=None, status=None, overdue=None) -> QuerySet[Issue]:
+    now = timezone.now()
+    if status:
+        qs = qs.filter(status=status)
+    else:
+        qs = qs.filter(status__in=[*Issue.OPEN_STATES, Status.RESOLVED])
+    if q:
+        term = str(q).strip()[:100]
+        qs = qs.filter(
+            Q(tracking_number__icontains=term)
+            | Q(description__icontains=term)
+            | Q(location_text__icontains=term)
+            | Q(hotline_number__icontains=term)
+        )
+    overdue_q = Q(next_deadline__lt=now, paused_at__isnull=True)
+    if overdue is True:
+        qs = qs.filter(overdue_q)
+    elif overdue is False:
+        qs = qs.exclude(overdue_q)
+    return (
+        _with_last_public(qs.select_related(*LIST_RELATED))
+        .annotate(
+            is_overdue=Case(
+                When(overdue_q, then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        )
+        .order_by(F("next_deadline").asc(nulls_last=True), "created_at", "pk")
+    )
+
+
+def issue_queue_for_org(
+    *, organization: Organization, q=None, status=None, overdue=None
+) -> QuerySet[Issue]:
+    """An organization's work queue, nearest deadline first, overdue flagged (issue 3 §7)."""
+    return _queue(Issue.objects.filter(_org_q(organization)), q=q, status=status, overdue=overdue)
+
+
+def issue_queue_for_person(*, person: Person, q=None, status=None, overdue=None) -> QuerySet[Issue]:
+    """The queues of all the person's current staff seats together (superuser: everything)."""
+    if person is None or not getattr(person, "is_authenticated", False):
+        return Issue.objects.none()
+    if person.is_superuser:
+        return _queue(Issue.objects.all(), q=q, status=status, overdue=overdue)
+    orgs = list(
+        Organization.objects.filter(
+            memberships__in=Membership.objects.current().filter(person=person, role__in=STAFF_ROLES)
+        ).distinct()
+    )
+    if not orgs:
+        return Issue.objects.none()
+    match = Q()
+    for org in orgs:
+        match |= _org_q(org)
+    return _queue(Issue.objects.filter(match), q=q, status=status, overdue=overdue)
+
+
+def issue_visible_to(*, person: Person | None) -> QuerySet[Issue]:
+    """Every issue the person may open in full (same decision as ``issues.view_issue``)."""
+    if person is None or not getattr(person, "is_authenticated", False) or not person.is_active:
+        return Issue.objects.none()
+    if person.is_superuser:
+        return Issue.objects.all()
+    current = Membership.objects.current().filter(person=person)
+    supervising = Organization.objects.filter(
+        kind__in=SUPERVISOR_KINDS,
+        memberships__in=current.filter(role__in=STAFF_ROLES),
+    )
+    org_ids = list(current.values_list("organization_id", flat=True))
+    return Issue.objects.filter(
+        Q(reporter=person)
+        | _covered_compounds_q(supervising)
+        | _involved_q(org_ids)
+        | Q(pk__in=WhistleSummons.objects.filter(person=person).values("whistle__issue"))
+    )
+
+
+def issue_for_reporter(*, person: Person | None) -> QuerySet[Issue]:
+    """The person's own issues, newest first."""
+    if person is None or not getattr(person, "is_authenticated", False):
+        return Issue.objects.none()
+    return _with_last_public(
+        Issue.objects.filter(reporter=person).select_related(*LIST_RELATED)
+    ).order_by("-created_at", "-pk")
+
+
+def issue_find_by_tracking(*, tracking_number: str, code: str) -> Issue | None:
+    """The issue if number and code match, else None — the same answer (and work) for a
+    wrong code and an unknown number, so numbers cannot be enumerated."""
+    number = str(tracking_number or "").strip().upper()[:20]
+    issue = (
+        Issue.objects.select_related(*LIST_RELATED).filter(tracking_number=number).first()
+        if number
+        else None
+    )
+    stored = issue.tracking_code_hash if issue is not None else ""
+    if tracking_code_matches(stored, code) and issue is not None:
+        return issue
+    return None
+
+
+@dataclass(frozen=True)
+class IssueRates:
+    """三率 for a period; a rate is None when its denominator is 0."""
+
+    response_rate: float | None
+    resolution_rate: float | None
+    satisfaction_rate: float | None
+    responded_in_time: int
+    total: int
+    solved: int
+    rated: int
+    satisfied_or_basic: int
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def issue_rates(
+    *,
+    compound: Compound | None = None,
+    organization: Organization | None = None,
+    start: dt.datetime,
+    end: dt.datetime,
+) -> IssueRates:
+    """The three rates of issues filed in ``[start, end)``; see :data:`FORMULAS`.
+
+    ``organization`` limits to issues transferred to it (assigned, or a fix
+    referral). One aggregate query.
+    """
+    qs = Issue.objects.filter(created_at__gte=start, created_at__lt=end).exclude(
+        status=Status.MERGED
+    )
+    if compound is not None:
+        qs = qs.filter(compound=compound)
+    if organization is not None:
+        qs = qs.filter(
+            Q(assigned_org=organization)
+            | Q(
+                pk__in=Referral.objects.filter(
+                    organization=organization, purpose=Referral.Purpose.FIX
+                ).values("issue")
+            )
+        )
+    rated_q = Q(satisfaction__isnull=False)
+    numbers = qs.aggregate(
+        total=Count("pk"),
+        responded_in_time=Count(
+            "pk", filter=Q(accepted_at__isnull=False, accepted_at__lte=F("response_due"))
+        ),
+        rated=Count("pk", filter=rated_q),
+        solved=Count("pk", filter=rated_q & Q(satisfaction__solved=True)),
+        satisfied_or_basic=Count(
+            "pk",
+            filter=rated_q
+            & Q(
+                satisfaction__rating__in=[
+                    Satisfaction.Rating.SATISFIED,
+                    Satisfaction.Rating.BASIC,
+                ]
+            ),
+        ),
+    )
+    return IssueRates(
+        response_rate=_ratio(numbers["responded_in_time"], numbers["total"]),
+        resolution_rate=_ratio(numbers["solved"], numbers["rated"]),
+        satisfaction_rate=_ratio(numbers["satisfied_or_basic"], numbers["rated"]),
+        **numbers,
+    )
+
+
+def issue_has_open_duplicates(*, issue: Issue) -> bool:
+    """Whether other issues were merged into this one (shown as "also reported by")."""
+    return Issue.objects.filter(merged_into=issue).exists()
+
+
+def issue_is_overdue(issue: Issue, *, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return bool(issue.next_deadline and issue.paused_at is None and issue.next_deadline < now)
+
+
+__all__ = [
+    "FORMULAS",
+    "IssueRates",
+    "issue_find_by_tracking",
+    "issue_for_reporter",
+    "issue_public_board",
+    "issue_public_detail",
+    "issue_public_timeline",
+    "issue_queue_for_org",
+    "issue_queue_for_person",
+    "issue_rates",
+    "issue_similar_open",
+    "issue_visible_to",
+]

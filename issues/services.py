@@ -1,0 +1,2033 @@
+"""Every state change of a residents' complaint (居民反映问题).
+
+seed: 协同联动解决小区事务流程 第一—七条 (三事分流, 转办与督办, 联合调查, 社区吹哨、党员报到,
+街道吹哨、部门报到, 历史遗留问题的解释说明); 公示承诺制度 第一条 (progress is public);
+小区党组织服务承诺 第3条 (48 小时响应, 7 个工作日反馈) and 第7条 (安全隐患 3 日内整改);
+物业管理委员会服务承诺 第3条 (复杂问题 7 日内明确解决方案).
+
+Shape (STYLE.md "State machines"): one service per transition, keyword-only
+arguments with the actor first; each checks the ``rules`` permission, locks the
+row with ``select_for_update``, guards the old state against
+``Issue.TRANSITIONS``, writes the change and one :class:`IssueEvent`
+(``public=True`` when the resident's timeline shows it) and queues
+notifications (``notification_create`` inside the transaction; delivery after
+commit). Deadlines come only from ``huashan.workdays``.
+
+Decisions (also in docs/issues.md):
+
+* A staff question to the reporter (waiting_reporter) counts as the response:
+  it stops the 48-hour clock if nobody accepted the issue before.
+* Waiting for the reporter pauses every running clock of the issue; on resume
+  each running deadline moves by the paused duration.
+* Whistles: an issue cannot be resolved while a summoned party has not
+  reported in (报到). 第三条/第四条 make the report-in the point of the
+  whistle; closing around a missing party would hide exactly the failure the
+  whistle is there to expose. Staff can still post progress, and supervisors
+  see the overdue report-in through the deadline scan.
+* Every closing state (resolved, closed, rejected, merged) has a public
+  explanation; a bare "not our responsibility" is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+import secrets
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, get_random_string, salted_hmac
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from huashan import workdays
+from huashan.directory.models import (
+    Compound,
+    Membership,
+    Organization,
+    Person,
+    mask_name,
+    mobile_validator,
+)
+from huashan.directory.rules import STAFF_ROLES
+from huashan.directory.selectors import compound_organizations
+from huashan.notify.services import notification_create
+
+from .models import (
+    Category,
+    ClockPolicy,
+    Issue,
+    IssueAlarm,
+    IssueEvent,
+    IssuePhoto,
+    MeToo,
+    Referral,
+    Satisfaction,
+    SupervisionOrder,
+    TrackingSequence,
+    Whistle,
+    WhistleSummons,
+)
+from .photos import SanitizedPhoto, photos_sanitize
+
+logger = logging.getLogger(__name__)
+
+Status = Issue.Status
+Tier = Issue.Tier
+Kind = Organization.Kind
+Clock = IssueAlarm.Clock
+Stage = IssueAlarm.Stage
+
+#: Hooks the meetings app registers to turn a big matter into a proposed agenda
+#: topic (seed: 协同联动 第三条; 联席会议议事规则 第二条). Each is called after
+#: commit as ``hook(issue=..., actor=..., reason=...)``.
+AGENDA_HOOK: list[Callable[..., Any]] = []
+
+RATE_LIMIT = 5
+RATE_WINDOW_SECONDS = 10 * 60
+DESCRIPTION_MIN = 5
+DESCRIPTION_MAX = Issue._meta.get_field("description").max_length
+NOTE_MAX = 4000
+#: A closing explanation must say more than this many characters of substance.
+CLOSING_MIN_CHARS = 10
+#: Brush-offs that are not an answer on their own (公示承诺制度 第一条; 协同联动
+#: 第五条 "不得相互推诿").
+DISMISSIVE_PHRASES = (
+    "not our responsibility",
+    "not our job",
+    "not our business",
+    "不归我们管",
+    "不是我们的责任",
+    "不属于我们的责任",
+    "不属于我们",
+    "不属于物业",
+    "不归物业管",
+    "与我们无关",
+    "与物业无关",
+    "非我方职责",
+    "不在我们职责范围内",
+    "无法处理",
+)
+TRACKING_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+TRACKING_CODE_LENGTH = 10
+HOTLINE_RE = re.compile(r"^[A-Za-z0-9-]*$")
+DEFAULT_WARN_HOURS = ClockPolicy._meta.get_field("warn_before_hours").default
+
+# Who is told when a new issue comes in, and who supervises (seed: 协同联动 第二条;
+# 联席会议议事规则 第四条: the joint-meeting office run by the compound party org).
+INTAKE_KINDS = (Kind.JOINT_MEETING_OFFICE, Kind.COMPOUND_PARTY)
+SUPERVISOR_KINDS = (Kind.COMPOUND_PARTY, Kind.RC_PROPERTY_COMMITTEE)
+
+
+class IssueStateError(ValidationError):
+    """The issue is not in a state from which this step is allowed."""
+
+
+class RateLimited(ValidationError):
+    """Too many submissions from one client in the window."""
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    issue: Issue
+    #: Shown once to an anonymous reporter; only its hash is stored. None when logged in.
+    tracking_code: str | None
+
+
+@dataclass
+class ScanReport:
+    """What one deadline scan did: one line per alarm it raised."""
+
+    warned: list[str] = field(default_factory=list)
+    breached: list[str] = field(default_factory=list)
+
+
+# --- small helpers ------------------------------------------------------------
+
+
+def _person(actor) -> Person | None:
+    """The acting person, or None for anonymous / inactive / missing."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    if not getattr(actor, "is_active", False):
+        return None
+    return actor
+
+
+def _require(actor, perm: str, obj, message) -> Person:
+    person = _person(actor)
+    if person is None or not person.has_perm(perm, obj):
+        raise PermissionDenied(message)
+    return person
+
+
+def _text(value, *, field_name: str, max_length: int = NOTE_MAX, required: bool = True) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise ValidationError({field_name: [_("This field is required.")]}, code="required")
+    if len(text) > max_length:
+        raise ValidationError(
+            {
+                field_name: [
+                    ValidationError(
+                        _("At most %(limit)d characters, please (you wrote %(count)d)."),
+                        params={"limit": max_length, "count": len(text)},
+                        code="max_length",
+                    )
+                ]
+            }
+        )
+    return text
+
+
+def closing_explanation_clean(value, *, field_name: str = "explanation") -> str:
+    """A public explanation that actually explains (公示承诺制度 第一条, 协同联动 第五条).
+
+    Refuses empty text and text that is, once brush-off phrases such as
+    "not our responsibility" / "不归我们管" and punctuation are removed, shorter
+    than :data:`CLOSING_MIN_CHARS`.
+    """
+    text = _text(value, field_name=field_name)
+    substance = text.lower()
+    for phrase in DISMISSIVE_PHRASES:
+        substance = substance.replace(phrase, "")
+    substance = re.sub(r"[\W_]+", "", substance)
+    if len(substance) < CLOSING_MIN_CHARS:
+        raise ValidationError(
+            {
+                field_name: [
+                    ValidationError(
+                        _(
+                            "Explain to the resident what was done, or why not and who can "
+                            "help (at least %(min)d characters). A bare “not our "
+                            "responsibility” is not an answer."
+                        ),
+                        params={"min": CLOSING_MIN_CHARS},
+                        code="explanation_too_short",
+                    )
+                ]
+            }
+        )
+    return text
+
+
+def _locked(issue: Issue) -> Issue:
+    return (
+        Issue.objects.select_for_update(of=("self",))
+        .select_related("compound", "assigned_org", "category")
+        .get(pk=issue.pk)
+    )
+
+
+def _sync(target: Issue, source: Issue) -> Issue:
+    """Copy the saved state onto the caller's instance, so it is not stale."""
+    for f in Issue._meta.concrete_fields:
+        setattr(target, f.attname, getattr(source, f.attname))
+    return source
+
+
+def _guard(issue: Issue, target: str, *, allowed_from: Iterable[str] | None = None) -> str:
+    old = issue.status
+    allowed = target in Issue.TRANSITIONS.get(old, set())
+    if allowed_from is not None:
+        allowed = allowed and old in set(allowed_from)
+    if not allowed:
+        raise IssueStateError(
+            _(
+                "This issue is now “%(status)s”, so this step is not possible. "
+                "Reload the page to see its current state."
+            ),
+            params={"status": issue.get_status_display()},
+            code="invalid_transition",
+        )
+    return old
+
+
+def _require_open(issue: Issue) -> None:
+    if issue.status not in Issue.OPEN_STATES:
+        raise IssueStateError(
+            _("This issue is “%(status)s” and no longer open."),
+            params={"status": issue.get_status_display()},
+            code="not_open",
+        )
+
+
+def _event(
+    issue: Issue,
+    *,
+    actor: Person | None,
+    verb: str,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    public: bool = False,
+    organization: Organization | None = None,
+    at: dt.datetime | None = None,
+) -> IssueEvent:
+    return IssueEvent.objects.create(
+        issue=issue,
+        actor=actor,
+        verb=verb,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        public=public,
+        organization=organization,
+        at=at or timezone.now(),
+    )
+
+
+def _link(name: str, issue: Issue, fallback: str) -> str:
+    try:
+        return reverse(name, args=[issue.tracking_number])
+    except NoReverseMatch:
+        return fallback
+
+
+def staff_link(issue: Issue) -> str:
+    return _link("issues:staff_detail", issue, f"/issues/{issue.tracking_number}/manage/")
+
+
+def public_link(issue: Issue) -> str:
+    return _link("issues:detail", issue, f"/issues/{issue.tracking_number}/")
+
+
+# --- notifications -----------------------------------------------------------
+
+
+def _org_recipients(organization: Organization, cache_: dict | None = None) -> list[Person]:
+    if cache_ is not None and organization.pk in cache_:
+        return cache_[organization.pk]
+    people = list(
+        Person.objects.filter(
+            is_active=True,
+            memberships__in=Membership.objects.current().filter(
+                organization=organization, role__in=STAFF_ROLES
+            ),
+        ).distinct()
+    )
+    if cache_ is not None:
+        cache_[organization.pk] = people
+    return people
+
+
+def notify_organization(
+    organization: Organization, *, subject: str, body: str, link: str = "", members=None
+) -> None:
+    """Inbox for each current staff member; the group robot too when it has a webhook."""
+    for person in members if members is not None else _org_recipients(organization):
+        notification_create(
+            recipient=person, channel="inbox", subject=subject, body=body, link=link
+        )
+    if organization.webhook_url:
+        notification_create(
+            organization=organization, channel="webhook", subject=subject, body=body, link=link
+        )
+
+
+def _notify_person(person: Person | None, *, subject: str, body: str, link: str = "") -> None:
+    if person is not None and person.is_active:
+        notification_create(
+            recipient=person, channel="inbox", subject=subject, body=body, link=link
+        )
+
+
+def _notify_reporter(issue: Issue, *, subject: str, body: str) -> None:
+    # Anonymous reporters follow the issue with their tracking code; we do not text them.
+    if issue.reporter_id:
+        _notify_person(issue.reporter, subject=subject, body=body, link=public_link(issue))
+
+
+def _orgs_of_kinds(compound: Compound, kinds: Iterable[str]) -> list[Organization]:
+    return list(compound_organizations(compound=compound).filter(kind__in=list(kinds)))
+
+
+def _intake_orgs(compound: Compound) -> list[Organization]:
+    orgs = _orgs_of_kinds(compound, INTAKE_KINDS)
+    office = [o for o in orgs if o.kind == Kind.JOINT_MEETING_OFFICE]
+    return office or orgs
+
+
+def _responsible_orgs(issue: Issue) -> list[Organization]:
+    if issue.assigned_org_id:
+        return [issue.assigned_org]
+    return _intake_orgs(issue.compound)
+
+
+def _notify_responsible(issue: Issue, *, subject: str, body: str) -> None:
+    for org in _responsible_orgs(issue):
+        notify_organization(org, subject=subject, body=body, link=staff_link(issue))
+
+
+# --- clocks --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clocks:
+    """The compound's deadline policies (defaults: the pledges' numbers)."""
+
+    policy: ClockPolicy
+    response: workdays.DeadlinePolicy
+    feedback: workdays.DeadlinePolicy
+    plan: workdays.DeadlinePolicy
+    hazard: workdays.DeadlinePolicy
+    legacy: workdays.DeadlinePolicy
+
+
+def _scaled(base: workdays.DeadlinePolicy, amount: int, label) -> workdays.DeadlinePolicy:
+    """The base policy if the compound keeps the pledge's number, else the same kind rescaled."""
+    if amount == base.amount:
+        return base
+    return workdays.DeadlinePolicy(
+        kind=base.kind, amount=amount, code=f"{base.code}__{amount}", label=label
+    )
+
+
+def clock_policy_for(compound: Compound) -> ClockPolicy:
+    policy, _created = ClockPolicy.objects.get_or_create(compound=compound)
+    return policy
+
+
+def clocks_for(policy: ClockPolicy) -> Clocks:
+    """seed: 小区党组织服务承诺 第3条 / 第7条; 物业管理委员会服务承诺 第3条; 协同联动 第五条."""
+    return Clocks(
+        policy=policy,
+        response=_scaled(
+            workdays.RESPONSE_48H,
+            policy.response_hours,
+            gettext("Response within %(n)d hours") % {"n": policy.response_hours},
+        ),
+        feedback=_scaled(
+            workdays.FEEDBACK_7_WORKING_DAYS,
+            policy.feedback_working_days,
+            gettext("Progress feedback within %(n)d working days")
+            % {"n": policy.feedback_working_days},
+        ),
+        plan=_scaled(
+            workdays.PLAN_7_DAYS,
+            policy.plan_days,
+            gettext("Solution plan within %(n)d days") % {"n": policy.plan_days},
+        ),
+        hazard=_scaled(
+            workdays.HAZARD_3_DAYS,
+            policy.hazard_days,
+            gettext("Safety hazard fixed within %(n)d days") % {"n": policy.hazard_days},
+        ),
+        # 历史遗留: a periodic explanation to residents (协同联动 第五条), counted like the plan.
+        legacy=workdays.DeadlinePolicy(
+            kind=workdays.DeadlineKind.CIVIL_DAYS,
+            amount=policy.legacy_explanation_days,
+            code=f"legacy_explanation_{policy.legacy_explanation_days}_days",
+            label=gettext("Explanation to residents every %(n)d days")
+            % {"n": policy.legacy_explanation_days},
+        ),
+    )
+
+
+def _feedback_policy(issue: Issue, clocks: Clocks) -> workdays.DeadlinePolicy:
+    return clocks.legacy if issue.tier == Tier.LEGACY else clocks.feedback
+
+
+def running_clocks(issue: Issue) -> list[tuple[str, dt.datetime]]:
+    """(clock, due) of every deadline still running on an open issue."""
+    if issue.status not in Issue.OPEN_STATES:
+        return []
+    running = []
+    if issue.accepted_at is None and issue.response_due:
+        running.append((Clock.RESPONSE, issue.response_due))
+    if issue.feedback_due:
+        running.append((Clock.FEEDBACK, issue.feedback_due))
+    if issue.is_complex and issue.plan_given_at is None and issue.plan_due:
+        running.append((Clock.PLAN, issue.plan_due))
+    if issue.is_hazard and issue.hazard_due:
+        running.append((Clock.HAZARD, issue.hazard_due))
+    return running
+
+
+def _refresh_next_deadline(issue: Issue) -> None:
+    dues = [due for _clock, due in running_clocks(issue)]
+    issue.next_deadline = min(dues) if dues else None
+
+
+def _unpause(issue: Issue, now: dt.datetime) -> dt.timedelta:
+    """Resume the clocks: every running deadline moves by the paused duration."""
+    if issue.paused_at is None:
+        return dt.timedelta(0)
+    paused = max(now - issue.paused_at, dt.timedelta(0))
+    if issue.accepted_at is None and issue.response_due:
+        issue.response_due += paused
+    if issue.feedback_due:
+        issue.feedback_due += paused
+    if issue.plan_due and issue.plan_given_at is None:
+        issue.plan_due += paused
+    if issue.hazard_due:
+        issue.hazard_due += paused
+    issue.paused_at = None
+    return paused
+
+
+def _make_complex(issue: Issue, clocks: Clocks, now: dt.datetime) -> None:
+    """Big, hard and legacy matters need a solution plan (物业管理委员会服务承诺 第3条)."""
+    if not issue.is_complex:
+        issue.is_complex = True
+    if issue.plan_due is None and issue.plan_given_at is None:
+        issue.plan_due = workdays.deadline(now, clocks.plan)
+
+
+# --- tracking numbers and codes --------------------------------------------------
+
+
+def tracking_numbers_allocate(*, year: int, count: int = 1) -> list[str]:
+    """``HS-<year>-<6 digits>`` numbers from :class:`TrackingSequence` under a row lock."""
+    TrackingSequence.objects.get_or_create(year=year)
+    with transaction.atomic():
+        sequence = TrackingSequence.objects.select_for_update().get(year=year)
+        first = sequence.last + 1
+        sequence.last += count
+        sequence.save(update_fields=["last"])
+    return [f"HS-{year}-{n:06d}" for n in range(first, first + count)]
+
+
+def tracking_code_new() -> str:
+    return get_random_string(TRACKING_CODE_LENGTH, TRACKING_CODE_ALPHABET)
+
+
+def _normalize_code(code: str) -> str:
+    return re.sub(r"[\s-]+", "", str(code or "")).upper()
+
+
+def tracking_code_hash(code: str) -> str:
+    """Keyed hash of a tracking code (HMAC with SECRET_KEY); the code itself is never stored."""
+    digest = salted_hmac(
+        "issues.tracking_code", _normalize_code(code), algorithm="sha256"
+    ).hexdigest()
+    return f"hmac-sha256${digest}"
+
+
+_DUMMY_HASH = "hmac-sha256$" + "0" * 64
+
+
+def tracking_code_matches(stored_hash: str, code: str | None) -> bool:
+    """Constant-time comparison; an empty stored hash never matches."""
+    candidate = tracking_code_hash(code or "")
+    matches = constant_time_compare(stored_hash or _DUMMY_HASH, candidate)
+    return bool(stored_hash) and bool(code) and matches
+
+
+def _require_reporter(actor, issue: Issue, tracking_code: str | None, message) -> Person | None:
+    """The logged-in reporter, or anyone holding the issue's tracking code."""
+    person = _person(actor)
+    if person is not None and issue.reporter_id == person.pk:
+        return person
+    if tracking_code and tracking_code_matches(issue.tracking_code_hash, tracking_code):
+        return person
+    raise PermissionDenied(message)
+
+
+# --- rate limit -------------------------------------------------------------------
+
+
+def _rate_key(client_key: str) -> str:
+    return "issues:submit:" + hashlib.sha256(str(client_key).encode()).hexdigest()[:40]
+
+
+def rate_limit_check(client_key: str) -> None:
+    """At most :data:`RATE_LIMIT` submissions per client in :data:`RATE_WINDOW_SECONDS`."""
+    if not client_key:
+        return
+    if (cache.get(_rate_key(client_key)) or 0) >= RATE_LIMIT:
+        raise RateLimited(
+            _(
+                "Too many submissions from this device. Please try again in 10 minutes. "
+                "/ 提交过于频繁，请10分钟后再试。"
+            ),
+            code="rate_limited",
+        )
+
+
+def _rate_limit_hit(client_key: str) -> None:
+    if not client_key:
+        return
+    key = _rate_key(client_key)
+    if not cache.add(key, 1, RATE_WINDOW_SECONDS):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, RATE_WINDOW_SECONDS)
+
+
+# --- photos --------------------------------------------------------------------
+
+
+def _save_photos(issue: Issue, photos: list[SanitizedPhoto], *, stage: str) -> None:
+    for photo in photos:
+        row = IssuePhoto(
+            issue=issue,
+            stage=stage,
+            token=secrets.token_hex(16),
+            width=photo.width,
+            height=photo.height,
+        )
+        row.image.save(photo.name, photo, save=False)
+        row.save()
+
+
+# --- intake --------------------------------------------------------------------
+
+
+def issue_submit(
+    *,
+    actor: Person | None,
+    compound: Compound,
+    category: Category,
+    description: str,
+    building=None,
+    unit: str = "",
+    location_text: str = "",
+    is_public: bool = True,
+    is_hazard: bool | None = None,
+    share_identity: bool = False,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    hotline_number: str = "",
+    photos=(),
+    client_key: str = "",
+) -> SubmitResult:
+    """File a complaint; logged in, or anonymously with a phone number and a tracking code.
+
+    seed: 协同联动解决小区事务流程 第一条 (every problem enters the 三事分流 route);
+    小区党组织服务承诺 第3条 (the 48-hour and 7-working-day clocks start now) and
+    第7条 (safety hazards: 3 days).
+    """
+    person = _person(actor)
+    rate_limit_check(client_key)
+    errors: dict[str, list] = defaultdict(list)
+
+    description = (description or "").strip()
+    if not description:
+        errors["description"].append(
+            ValidationError(_("Please describe the problem."), code="required")
+        )
+    elif len(description) > DESCRIPTION_MAX:
+        errors["description"].append(
+            ValidationError(
+                _("At most %(limit)d characters, please (you wrote %(count)d)."),
+                params={"limit": DESCRIPTION_MAX, "count": len(description)},
+                code="max_length",
+            )
+        )
+    elif len(description) < DESCRIPTION_MIN:
+        errors["description"].append(
+            ValidationError(
+                _("Please describe the problem in a few more words (at least %(min)d characters)."),
+                params={"min": DESCRIPTION_MIN},
+                code="min_length",
+            )
+        )
+    if not isinstance(category, Category) or not category.active:
+        errors["category"].append(
+            ValidationError(_("Please choose a category."), code="invalid_category")
+        )
+    if building is not None and getattr(building, "compound_id", None) != compound.pk:
+        errors["building"].append(
+            ValidationError(_("This building is not in the compound."), code="invalid_building")
+        )
+    unit = (unit or "").strip()
+    location_text = (location_text or "").strip()
+    if len(unit) > 20:
+        errors["unit"].append(ValidationError(_("The unit is too long."), code="max_length"))
+    if len(location_text) > 200:
+        errors["location_text"].append(
+            ValidationError(_("At most 200 characters, please."), code="max_length")
+        )
+    if building is None and not location_text:
+        errors["location_text"].append(
+            ValidationError(
+                _("Say where: choose a building or describe the place."), code="required"
+            )
+        )
+    reporter_name = (reporter_name or "").strip()
+    reporter_phone = re.sub(r"[\s-]+", "", reporter_phone or "")
+    if len(reporter_name) > 50:
+        errors["reporter_name"].append(
+            ValidationError(_("At most 50 characters, please."), code="max_length")
+        )
+    if person is None and not reporter_phone:
+        errors["reporter_phone"].append(
+            ValidationError(
+                _("Without logging in, please leave a mobile number so we can reach you."),
+                code="required",
+            )
+        )
+    if reporter_phone:
+        try:
+            mobile_validator(reporter_phone)
+        except ValidationError as exc:
+            errors["reporter_phone"].extend(exc.error_list)
+    hotline_number = (hotline_number or "").strip()
+    if len(hotline_number) > 40 or not HOTLINE_RE.match(hotline_number):
+        errors["hotline_number"].append(
+            ValidationError(
+                _("A 12345 work-order number has only letters, digits and dashes."),
+                code="invalid_hotline",
+            )
+        )
+    cleaned_photos: list[SanitizedPhoto] = []
+    try:
+        cleaned_photos = photos_sanitize(photos)
+    except ValidationError as exc:
+        for name, messages in exc.error_dict.items():
+            errors[name].extend(messages)
+    if errors:
+        raise ValidationError(dict(errors))
+
+    now = timezone.now()
+    clocks = clocks_for(clock_policy_for(compound))
+    hazard = category.safety_related if is_hazard is None else bool(is_hazard)
+    tracking_code = None if person is not None else tracking_code_new()
+    number = tracking_numbers_allocate(year=timezone.localtime(now).year)[0]
+    with transaction.atomic():
+        issue = Issue(
+            compound=compound,
+            tracking_number=number,
+            category=category,
+            building=building,
+            unit=unit,
+            location_text=location_text,
+            description=description,
+            is_public=bool(is_public),
+            is_hazard=hazard,
+            reporter=person,
+            reporter_name=reporter_name or (person.name if person else ""),
+            reporter_phone=reporter_phone or (person.mobile if person else ""),
+            share_identity=bool(share_identity),
+            tracking_code_hash=tracking_code_hash(tracking_code) if tracking_code else "",
+            hotline_number=hotline_number,
+            created_at=now,
+            response_due=workdays.deadline(now, clocks.response),
+            feedback_due=workdays.deadline(now, clocks.feedback),
+            hazard_due=workdays.deadline(now, clocks.hazard) if hazard else None,
+            last_public_update_at=now,
+        )
+        _refresh_next_deadline(issue)
+        issue.save()
+        _save_photos(issue, cleaned_photos, stage=IssuePhoto.Stage.REPORT)
+        _event(issue, actor=person, verb="submit", to_state=Status.SUBMITTED, public=True, at=now)
+        subject = gettext("New issue %(number)s: %(category)s") % {
+            "number": number,
+            "category": category.name,
+        }
+        if hazard:
+            subject = gettext("[Safety hazard] %(subject)s") % {"subject": subject}
+        for org in _intake_orgs(compound):
+            notify_organization(
+                org, subject=subject, body=description[:500], link=staff_link(issue)
+            )
+    # Counted only once the issue is written: rejected input never locks anyone out.
+    _rate_limit_hit(client_key)
+    return SubmitResult(issue=issue, tracking_code=tracking_code)
+
+
+def issue_me_too(*, actor, issue: Issue, phone: str = "") -> MeToo:
+    """A resident with the same problem adds weight instead of filing a duplicate."""
+    person = _person(actor)
+    phone = re.sub(r"[\s-]+", "", phone or "")
+    if person is None:
+        if not phone:
+            raise ValidationError(
+                {"phone": [_("Without logging in, please leave a mobile number.")]},
+                code="required",
+            )
+        try:
+            mobile_validator(phone)
+        except ValidationError as exc:
+            raise ValidationError({"phone": exc.error_list}) from exc
+    with transaction.atomic():
+        locked = _locked(issue)
+        _require_open(locked)
+        if not locked.is_public and (person is None or person.pk != locked.reporter_id):
+            raise PermissionDenied(gettext("This issue is not public."))
+        if person is not None and person.pk == locked.reporter_id:
+            raise ValidationError(_("You reported this issue yourself."), code="own_issue")
+        lookup = {"person": person} if person is not None else {"phone": phone}
+        if MeToo.objects.filter(issue=locked, **lookup).exists():
+            raise ValidationError(
+                _("You have already said you have this problem too."), code="duplicate"
+            )
+        me_too = MeToo.objects.create(
+            issue=locked, person=person, phone=phone if person is None else ""
+        )
+        _event(
+            locked,
+            actor=person,
+            verb="me_too",
+            note=gettext("Another resident has the same problem."),
+            public=True,
+        )
+    return me_too
+
+
+# --- routing ---------------------------------------------------------------------
+
+
+def issue_accept(*, actor, issue: Issue, note: str = "") -> Issue:
+    """Accept the issue: the 48-hour response clock stops (小区党组织服务承诺 第3条)."""
+    note = _text(note, field_name="note", required=False)
+    with transaction.atomic():
+        locked = _locked(issue)
+        person = _require(
+            actor, "issues.manage_issue", locked, gettext("You may not accept this issue.")
+        )
+        old = _guard(locked, Status.ACCEPTED)
+        now = timezone.now()
+        locked.status = Status.ACCEPTED
+        locked.accepted_at = now
+        locked.last_public_update_at = now
+        _refresh_next_deadline(locked)
+        locked.save()
+        _event(
+            locked,
+            actor=person,
+            verb="accept",
+            from_state=old,
+            to_state=Status.ACCEPTED,
+            note=note,
+            public=True,
+        )
+        _notify_reporter(
+            locked,
+            subject=gettext("Your issue %(number)s was accepted")
+            % {"number": locked.tracking_number},
+            body=note or gettext("Staff accepted your issue and will follow it up."),
+        )
+    return _sync(issue, locked)
+
+
+def _covering_org(compound: Compound, organization: Organization, field_name: str) -> None:
+    if not compound_organizations(compound=compound).filter(pk=organization.pk).exists():
+        raise ValidationError(
+            {field_name: [_("This organization does not act for this compound.")]},
+            code="invalid_organization",
+        )
+
+
+def _ensure_referrals(
+    issue: Issue,
+    *,
+    actor: Person,
+    kinds: Iterable[str],
+    purpose: str,
+    ack_due: dt.datetime | None,
+    note: str = "",
+) -> list[Referral]:
+    existing = set(
+        Referral.objects.filter(issue=issue, purpose=purpose).values_list(
+            "organization_id", flat=True
+        )
+    )
+    created = []
+    for org in _orgs_of_kinds(issue.compound, kinds):
+        if org.pk in existing:
+            continue
+        created.append(
+            Referral.objects.create(
+                issue=issue,
+                organization=org,
+                purpose=purpose,
+                created_by=actor,
+                created_at=timezone.now(),
+                ack_due=ack_due,
+                note=note,
+            )
+        )
+    return created
+
+
+def issue_transfer(*, actor, issue: Issue, organization: Organization, note: str = "") -> Issue:
+    """转办: hand the issue to the party that must fix it.
+
+    seed: 协同联动 第二条 — "属于物业管理委员会、物业企业自行解决的转办解决，由小区党组织和社区
+    环境和物业管理委员会进行督办，并报社区党组织和社区居民委员会备档": for a small matter the
+    transfer also records the two supervising referrals and the two filing ones.
+    """
+    note = _text(note, field_name="note", required=False)
+    if organization is None:
+        raise ValidationError({"organization": [_("Choose an organization.")]}, code="required")
+    with transaction.atomic():
+        locked = _locked(issue)
+        person = _require(
+            actor, "issues.manage_issue", locked, gettext("You may not transfer this issue.")
+        )
+        old = _guard(locked, Status.TRANSFERRED)
+        _covering_org(locked.compound, organization, "organization")
+        if locked.assigned_org_id == organization.pk and old == Status.TRANSFERRED:
+            raise ValidationError(
+                {"organization": [_("The issue is already with this organization.")]},
+                code="same_organization",
+            )
+        now = timezone.now()
+        clocks = clocks_for(clock_policy_for(locked.compound))
+        locked.status = Status.TRANSFERRED
+        locked.assigned_org = organization
+        locked.last_public_update_at = now
+        _refresh_next_deadline(locked)
+        locked.save()
+        Referral.objects.create(
+            issue=locked,
+            organization=organization,
+            purpose=Referral.Purpose.FIX,
+            created_by=person,
+            created_at=now,
+            ack_due=workdays.deadline(now, clocks.response),
+            note=note,
+        )
+        if locked.tier == Tier.SMALL:
+            _ensure_referrals(
+                locked,
+                actor=person,
+                kinds=SUPERVISOR_KINDS,
+                purpose=Referral.Purpose.SUPERVISE,
+                ack_due=workdays.deadline(now, clocks.response),
+            )
+            _ensure_referrals(
+                locked,
+                actor=person,
+                kinds=(Kind.COMMUNITY_PARTY, Kind.RESIDENTS_COMMITTEE),
+                purpose=Referral.Purpose.FILE,
+                ack_due=None,
+            )
+        public_note = gettext("Transferred to %(org)s.") % {"org": organization.name}
+        _event(
+            locked,
+            actor=person,
+            verb="transfer",
+            from_state=old,
+            to_state=Status.TRANSFERRED,
+            note=f"{public_note} {note}".strip(),
+            public=True,
+            organization=organization,
+        )
+        notify_organization(
+            organization,
+            subject=gettext("Issue %(number)s was transferred to you")
+            % {"number": locked.tracking_number},
+            body=f"{locked.description[:500]}\n{note}".strip(),
+            link=staff_link(locked),
+        )
+        _notify_reporter(
+            locked,
+            subject=gettext("Your issue %(number)s was transferred")
+            % {"number": locked.tracking_number},
+            body=public_note,
+        )
+    return _sync(issue, locked)
+
+
+def _acknowledge_fix_referrals(issue: Issue, person: Person, now: dt.datetime) -> None:
+    from .rules import person_org_ids
+
+    Referral.objects.filter(
+        issue=issue,
+        purpose=Referral.Purpose.FIX,
+        organization_id__in=person_org_ids(person),
+        acknowledged_at__isnull=True,
+    ).update(acknowledged_at=now, acknowledged_by=person)
+
+
+def issue_start(*, actor, issue: Issue, note: str = "") -> Issue:
+    """The responsible party starts work (also resumes after waiting for the reporter)."""
+    note = _text(note, field_name="note", required=False)
+    with transaction.atomic():
+        locked = _locked(issue)
+        person = _require(
+            actor, "issues.work_issue", locked, gettext("You may not work on this issue.")
+        )
+        old = _guard(
+            locked,
+            Status.IN_PROGRESS,
+            allowed_from=(Status.ACCEPTED, Status.TRANSFERRED, Status.WAITING_REPORTER),
+        )
+        now = timezone.now()
+        _unpause(locked, now)
+        locked.status = Status.IN_PROGRESS
+        locked.last_public_update_at = now
+        _refresh_next_deadline(locked)
+        locked.save()
+        _acknowledge_fix_referrals(locked, person, now)
+        _event(
+            locked,
+            actor=person,
+            verb="start",
+            from_state=old,
+            to_state=Status.IN_PROGRESS,
+            note=note,
+            public=True,
+        )
+    return _sync(issue, locked)
+
+
+def _fulfil_orders(issue: Issue, person: Person | None, now: dt.datetime, *, all_orders=False):
+    from .rules import person_org_ids
+
+    orders = SupervisionOrder.objects.filter(issue=issue, fulfilled_at__isnull=True)
+    if not all_orders:
+        orders = orders.filter(organization_id__in=person_org_ids(person))
+    orders.update(fulfilled_at=now)
+
+
+def issue_post_progress(*, actor, issue: Issue, note: str, public: bool = True) -> IssueEvent:
+    """A progress note; a public one restarts the feedback clock (7 个工作日内反馈, 第3条).
+
+    For a legacy matter the clock is the periodic explanation (协同联动 第五条).
+    """
+    note = _text(note, field_name="note")
+    with transaction.atomic():
+        locked = _locked(issue)
+        person = _require(
+            actor, "issues.work_issue", locked, gettext("You may not post on this issue.")
+        )
+        _require_open(locked)
+        now = timezone.now()
+        if public:
+            clocks = clocks_for(clock_policy_for(locked.compound))
+            locked.feedback_due = workdays.deadline(now, _feedback_policy(locked, clocks))
+            locked.last_public_update_at = now
+            _refresh_next_deadline(locked)
+            locked.save()
+        _fulfil_orders(locked, person, now)
+        event = _event(locked, actor=person, verb="progress", note=note, public=bool(public))
+        if public:
+            _notify_reporter(
+                locked,
+                subject=gettext("Progress on your issue %(number)s")
+                % {"number": locked.tracking_number},
+                body=note,
+            )
+    _sync(issue, locked)
+    return event
+
+
+def issue_wait_for_reporter(*, actor, issue: Issue, question: str) -> Issue:
+    """Ask the reporter something; every clock pauses until they answer."""
+    question = _text(question, field_name="question")
+    with transaction.atomic():
+        locked = _locked(issue)
+        person = _require(
+            actor, "issues.work_issue", locked, gettext("You may not work on this issue.")
+        )
+        old = _guard(locked, Status.WAITING_REPORTER)
+        now = timezone.now()
+        if locked.accepted_at is None:
+            locked.accepted_at = now  # a question to the reporter is a response
+        locked.status = Status.WAITING_REPORTER
+        locked.paused_at = now
+        locked.last_public_update_at = now
+        _refresh_next_deadline(locked)
+        locked.save()
+        _event(
+            locked,
+            actor=person,
+            verb="wait_for_reporter",
+            from_state=old,
+            to_state=Status.WAITING_REPORTER,
+            note=question,
+            public=True,
+        )
+        _notify_reporter(
+            locked,
+            subject=gettext("A question about your issue %(number)s")
+            % {"number": locked.tracking_number},
+            body=question,
+        )
+    return _sync(issue, locked)
+
+
+def issue_reporter_reply(
+    *, actor, issue: Issue, note: str, tracking_code: str | None = None
+) -> Issue:
+    """The reporter answers; the clocks resume, shifted by the time they were paused."""
+    note = _text(note, field_name="note")
+    with transaction.atomic():
+        locked = _locked(issue)
+        person = _require_reporter(
+            actor, locked, tracking_code, gettext("Only the reporter can answer here.")
+        )
+        old = _guard(locked, Status.IN_PROGRESS, allowed_from=(Status.WAITING_REPORTER,))
+        now = timezone.now()
+        _unpause(locked, now)
+        locked.status = Status.IN_PROGRESS
+        _refresh_next_deadline(locked)
+        locked.save()
+        _event(
+            locked,
+            actor=person,
+            verb="reporter_reply",
+            from_state=old,
+            to_state=Status.IN_PROGRESS,
+            note=note,
+            public=True,
+        )
+        _notify_responsible(
+            locked,
+            subject=gettext("The reporter answered on %(number)s")
+            % {"number": locked.tracking_number},
+            body=note,
+        )
+    return _sync(issue, locked)
+
+
+def issue_give_plan(*, actor, issue: Issue, plan: str) -> Issue:
+    """复杂问题7日内明确解决方案 (物业管理委员会服务承诺 第3条)."""
+    plan = _text(plan, field_name="plan")
+    with transaction.atomic():
+        locked = _locked(issue)
+        person = _require(
+            actor, "issues.work_issue", locked, gettext("You may not work on this issue.")
+        )
+        _require_open(locked)
+        now = timezone.now()
+        clocks = clocks_for(clock_policy_for(locked.compound))
+        locked.plan_given_at = now
+        locked.feedback_due = workdays.deadline(now, _feedback_policy(locked, clocks))
+        locked.last_public_update_at = now
+        _refresh_next_deadline(locked)
+        locked.save()
+        _fulfil_orders(locked, person, now)
+        _event(locked, actor=person, verb="plan", note=plan, public=True)
+        _notify_reporter(
+            locked,
+            subject=gettext("A solution plan for your issue %(number)s")
+            % {"number": locked.tracking_number},
+            body=plan,
+        )
+    return _sync(issue, locked)
+
+
+def _unreported_summonses(issue: Issue) -> list[WhistleSummons]:
+    return list(
+        WhistleSummons.objects.filter(whistle__issue=issue, reported_at__isnull=True)
+        .select_related("organization", "person")
+        .order_by("pk")
+    )
+
+
+def _summons_label(summons: WhistleSummons) -> str:
+    if summons.organization_id:
+        return summons.organization.name
+    return mask_name(summons.person.name)
+
+
+def issue_resolve(*, actor, issue: Issue, explanation: str, photos=()) -> Issue:
+    """Resolved, with a public explanation and optional proof photos.
+
+    Blocked while a summoned party has not reported in (协同联动 第三条/第四条; see
+    the module docstring).
+    """
+    explanation = closing_explanation_clean(explanation)
+    cleaned = photos_sanitize(photos)
+    with transaction.atomic():
+        locked = _locked(issue)
+        person = _require(
+            actor, "issues.work_issue", locked, gettext("You may not resolve this issue.")
+        )
+        old = _guard(locked, Status.RESOLVED)
+        missing = _unreported_summonses(locked)
+        if missing:
+            raise IssueStateError(
+                _(
+                    "Not every summoned party has reported in yet (%(names)s). The issue "
+                    "can be resolved once each of them has reported."
+                ),
+                params={"names": "、".join(_summons_label(s) for s in missing)},
+                code="whistle_unreported",
+            )
+        now = timezone.now()
+        locked.paused_at = None
+        locked.status = Status.RESOLVED
+        locked.resolved_at = now
+        locked.public_explanation = explanation
+        locked.last_public_update_at = now
+        _refresh_next_deadline(locked)
+        locked.save()
+        _save_photos(locked, cleaned, stage=IssuePhoto.Stage.RESOLUTION)
+        _fulfil_orders(locked, person, now, all_orders=True)
+        _event(
+            locked,
+            actor=person,
+            verb="resolve",
+            from_state=old,
+            to_state=Status.RESOLVED,
+            note=explanation,
+            public=True,
+        )
+        _notify_reporter(
+            locked,
+            subject=gettext("Your issue %(number)s is resolved: please tell us how it went")
+            % {"number": locked.tracking_number},
+            body=explanation,
+        )
+    return _sync(issue, locked)
+
+
+def issue_confirm(*, actor, issue: Issue, tracking_code: str | None = None) -> Issue:
+    """The reporter confirms the resolution; the issue closes."""
+    with transaction.atomic():
+        locked = _locked(issue)
+        person = _require_reporter(
+            actor, locked, tracking_code, gettext("Only the reporter can confirm.")
+        )
+        old = _guard(locked, Status.CLOSED, allowed_from=(Status.RESOLVED,))
+        locked.status = Status.CLOSED
+        locked.closed_at = timezone.now()
+        locked.save()
+        _event(
+            locked,
+            actor=person,
+            verb="confirm",
+            from_state=old,
+            to_state=Status.CLOSED,
+            note=gettext("The reporter confirmed the result."),
+            public=True,
+        )
+    return _sync(issue, locked)
+
+
+def issue_close_auto(*, issue: Issue, now: dt.datetime) -> Issue | None:
+    """System: close a resolved issue nobody objected to within ``auto_close_days``."""
+    with transaction.atomic():
+        locked = _locked(issue)
+        if locked.status != Status.RESOLVED or locked.resolved_at is None:
+            return None
+        days = clock_policy_for(locked.compound).auto_close_days
+        if locked.resolved_at + dt.timedelta(days=days) > now:
+            return None
+        locked.status = Status.CLOSED
+        locked.closed_at = now
+        locked.save()
+        _event(
+            locked,
+            actor=None,
+            verb="auto_close",
+            from_state=Status.RESOLVED,
+            to_state=Status.CLOSED,
+            note=gettext("Closed automatically: no objection within %(days)d days.")
+            % {"days": days},
+            public=True,
+            at=now,
+        )
+    return _sync(issue, locked)
+
+
+def reopen_refusal(issue: Issue, *, now: dt.datetime | None = None) -> str | None:
+    """Why the reporter may not reopen now, or None if they may.
+
+    Rules: once only; within ``reopen_days`` of the resolution; and if they
+    already rated it, only when they said 不满意 or "not solved" (issue 3 §6).
+    """
+    now = now or timezone.now()
+    if issue.status not in (Status.RESOLVED, Status.CLOSED) or issue.resolved_at is None:
+        return gettext("Only a resolved or closed issue can be reopened.")
+    if issue.reopen_count >= 1:
+        return gettext("An issue can be reopened only once.")
+    days = clock_policy_for(issue.compound).reopen_days
+    if issue.resolved_at + dt.timedelta(days=days) < now:
+        return gettext("The %(days)d days for reopening have passed.") % {"days": days}
+    satisfaction = Satisfaction.objects.filter(issue=issue).first()
+    if (
+        satisfaction is not None
+        and satisfaction.solved
+        and satisfaction.rating != Satisfaction.Rating.UNSATISFIED
+    ):
+        return gettext("You said the problem is solved, so it cannot be reopened.")
+    return None
+
+
+def issue_reopen(*, actor, issue: Issue, reason: str, tracking_code: str | None = None) -> Issue:
+    """The reporter objects to the result and the issue goes back to work (once)."""
+    reason = _text(reason, field_name="reason")
+    with transaction.atomic():
+        locked = _locked(issue)
+        person = _require_reporter(
+            actor, locked, tracking_code, gettext("Only the reporter can reopen this issue.")
+        )
+        now = timezone.now()
+        refusal = reopen_refusal(locked, now=now)
+        if refusal:
+            raise IssueStateError(refusal, code="reopen_refused")
+        old = _guard(locked, Status.IN_PROGRESS)
+        clocks = clocks_for(clock_policy_for(locked.compound))
+        locked.status = Status.IN_PROGRESS
+        locked.reopen_count += 1
+        locked.resolved_at = None
+        locked.closed_at = None
+        locked.feedback_due = workdays.deadline(now, _feedback_policy(locked, clocks))
+        if locked.is_hazard:
+            locked.hazard_due = workdays.deadline(now, clocks.hazard)
+        locked.last_public_update_at = now
+        _refresh_next_deadline(locked)
+        locked.save()
+        _event(
+            locked,
+            actor=person,
+            verb="reopen",
+            from_state=old,
+            to_state=Status.IN_PROGRESS,
+            note=reason,
+            public=True,
+        )
+        subject = gettext("Issue %(number)s was reopened by the reporter") % {
+            "number": locked.tracking_number
+        }
+        _notify_responsible(locked, subject=subject, body=reason)
+        for org in _orgs_of_kinds(locked.compound, SUPERVISOR_KINDS):
+            notify_organization(org, subject=subject, body=reason, link=staff_link(locked))
+    return _sync(issue, locked)
+
+
+def issue_reject(*, actor, issue: Issue, explanation: str) -> Issue:
+    """Rejected, with a reason the resident can read (never a bare brush-off)."""
+    explanation = closing_explanation_clean(explanation)
+    with transaction.atomic():
+        locked = _locked(issue)
+        person = _require(
+            actor, "issues.manage_issue", locked, gettext("You may not reject this issue.")
+        )
+        old = _guard(locked, Status.REJECTED)
+        now = timezone.now()
+        locked.status = Status.REJECTED
+        locked.paused_at = None
+        locked.closed_at = now
+        locked.public_explanation = explanation
+        locked.last_public_update_at = now
+        _refresh_next_deadline(locked)
+        locked.save()
+        _event(
+            locked,
+            actor=person,
+            verb="reject",
+            from_state=old,
+            to_state=Status.REJECTED,
+            note=explanation,
+            public=True,
+        )
+        _notify_reporter(
+            locked,
+            subject=gettext("Your issue %(number)s was not accepted")
+            % {"number": locked.tracking_number},
+            body=explanation,
+        )
+    return _sync(issue, locked)
+
+
+def issue_merge(*, actor, issue: Issue, into: Issue, note: str = "") -> Issue:
+    """Merge a duplicate into another open issue; its reporter becomes a "me too" there."""
+    note = _text(note, field_name="note", required=False)
+    if into is None or into.pk == issue.pk:
+        raise ValidationError(
+            {"into": [_("Choose another issue to merge into.")]}, code="invalid_merge"
+        )
+    with transaction.atomic():
+        # Lock both rows in id order so two opposite merges cannot deadlock.
+        rows = {
+            i.pk: i
+            for i in Issue.objects.select_for_update(of=("self",))
+            .select_related("compound")
+            .filter(pk__in=[issue.pk, into.pk])
+            .order_by("pk")
+        }
+        locked, target = rows[issue.pk], rows[into.pk]
+        person = _require(
+            actor, "issues.manage_issue", locked, gettext("You may not merge this issue.")
+        )
+        old = _guard(locked, Status.MERGED)
+        if target.compound_id != locked.compound_id or target.status not in Issue.OPEN_STATES:
+            raise ValidationError(
+                {"into": [_("Merge only into an open issue of the same compound.")]},
+                code="invalid_merge",
+            )
+        now = timezone.now()
+        explanation = note or gettext(
+            "The same problem is being handled in %(number)s; follow it there."
+        ) % {"number": target.tracking_number}
+        locked.status = Status.MERGED
+        locked.merged_into = target
+        locked.paused_at = None
+        locked.closed_at = now
+        locked.public_explanation = explanation
+        locked.last_public_update_at = now
+        _refresh_next_deadline(locked)
+        locked.save()
+        if locked.reporter_id and locked.reporter_id != target.reporter_id:
+            MeToo.objects.get_or_create(issue=target, person_id=locked.reporter_id)
+        elif not locked.reporter_id and locked.reporter_phone:
+            MeToo.objects.get_or_create(issue=target, phone=locked.reporter_phone)
+        _event(
+            locked,
+            actor=person,
+            verb="merge",
+            from_state=old,
+            to_state=Status.MERGED,
+            note=explanation,
+            public=True,
+        )
+        _event(
+            target,
+            actor=person,
+            verb="merged_in",
+            note=gettext("%(number)s was merged into this issue.")
+            % {"number": locked.tracking_number},
+            public=False,
+        )
+        _notify_reporter(
+            locked,
+            subject=gettext("Your issue %(number)s was merged")
+            % {"number": locked.tracking_number},
+            body=explanation,
+        )
+    return _sync(issue, locked)
+
+
+def issue_change_tier(*, actor, issue: Issue, tier: str, reason: str) -> Issue:
+    """三事分流: re-tier with a reason (seed: 协同联动 第一条—第五条).
+
+    Big (第三条): joint investigation by the compound party organization and the
+    RC's 环境和物业管理委员会, proposal to the residents' committee, and a
+    proposed agenda topic for the next joint meeting (``AGENDA_HOOK``).
+    Big, hard and legacy matters need a solution plan within 7 days; legacy
+    matters get a periodic explanation clock instead of the 7-working-day one.
+    """
+    reason = _text(reason, field_name="reason")
+    if tier not in Tier.values:
+        raise ValidationError({"tier": [_("Choose a tier.")]}, code="invalid_tier")
+    with transaction.atomic():
+        locked = _locked(issue)
+        person = _require(
+            actor, "issues.manage_issue", locked, gettext("You may not re-tier this issue.")
+        )
+        _require_open(locked)
+        if locked.tier == tier:
+            raise ValidationError(
+                {"tier": [_("The issue already has this tier.")]}, code="same_tier"
+            )
+        old_tier = locked.tier
+        now = timezone.now()
+        clocks = clocks_for(clock_policy_for(locked.compound))
+        locked.tier = tier
+        if tier != Tier.SMALL:
+            _make_complex(locked, clocks, now)
+        if Tier.LEGACY in (tier, old_tier):
+            locked.feedback_due = workdays.deadline(now, _feedback_policy(locked, clocks))
+        locked.last_public_update_at = now
+        _refresh_next_deadline(locked)
+        locked.save()
+        referrals: list[Referral] = []
+        if tier == Tier.BIG:
+            ack_due = workdays.deadline(now, clocks.response)
+            referrals += _ensure_referrals(
+                locked,
+                actor=person,
+                kinds=SUPERVISOR_KINDS,
+                purpose=Referral.Purpose.INVESTIGATE,
+                ack_due=ack_due,
+                note=reason,
+            )
+            referrals += _ensure_referrals(
+                locked,
+                actor=person,
+                kinds=(Kind.RESIDENTS_COMMITTEE,),
+                purpose=Referral.Purpose.DECIDE,
+                ack_due=ack_due,
+                note=reason,
+            )
+        _event(
+            locked,
+            actor=person,
+            verb="tier",
+            note=gettext("Tier changed from “%(old)s” to “%(new)s”: %(reason)s")
+            % {
+                "old": Tier(old_tier).label,
+                "new": Tier(tier).label,
+                "reason": reason,
+            },
+            public=True,
+        )
+        for referral in referrals:
+            notify_organization(
+                referral.organization,
+                subject=gettext("Issue %(number)s: %(purpose)s")
+                % {"number": locked.tracking_number, "purpose": referral.get_purpose_display()},
+                body=reason,
+                link=staff_link(locked),
+            )
+        if tier == Tier.BIG:
+            hooked = locked
+
+            def _propose_agenda() -> None:
+                for hook in list(AGENDA_HOOK):
+                    try:
+                        hook(issue=hooked, actor=person, reason=reason)
+                    except Exception:  # one broken hook must not hide the others
+                        logger.exception("agenda hook %r failed for %s", hook, hooked)
+
+            transaction.on_commit(_propose_agenda)
+    return _sync(issue, locked)
+
+
+def issue_record_consultation(*, actor, issue: Issue, result: str) -> Issue:
+    """三方协商落实意见, shown on the public board (公示承诺制度 第一条)."""
+    result = _text(result, field_name="result")
+    with transaction.atomic():
+        locked = _locked(issue)
+        person = _require(
+            actor, "issues.manage_issue", locked, gettext("You may not record a consultation.")
+        )
+        if locked.status == Status.MERGED:
+            _require_open(locked)
+        now = timezone.now()
+        locked.consultation_result = result
+        locked.last_public_update_at = now
+        if locked.status in Issue.OPEN_STATES:
+            clocks = clocks_for(clock_policy_for(locked.compound))
+            locked.feedback_due = workdays.deadline(now, _feedback_policy(locked, clocks))
+        _refresh_next_deadline(locked)
+        locked.save()
+        _event(locked, actor=person, verb="consultation", note=result, public=True)
+        _notify_reporter(
+            locked,
+            subject=gettext("The three parties agreed on your issue %(number)s")
+            % {"number": locked.tracking_number},
+            body=result,
+        )
+    return _sync(issue, locked)
+
+
+def referral_acknowledge(*, actor, referral: Referral) -> Referral:
+    """The referred organization confirms it has the matter (its own acknowledgement time)."""
+    with transaction.atomic():
+        locked = (
+            Referral.objects.select_for_update(of=("self",))
+            .select_related("organization", "issue")
+            .get(pk=referral.pk)
+        )
+        person = _require(
+            actor,
+            "issues.view_queue",
+            locked.organization,
+            gettext("Only members of the referred organization can acknowledge."),
+        )
+        if locked.acknowledged_at is not None:
+            raise IssueStateError(
+                _("This referral was already acknowledged."), code="already_acknowledged"
+            )
+        locked.acknowledged_at = timezone.now()
+        locked.acknowledged_by = person
+        locked.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        _event(
+            locked.issue,
+            actor=person,
+            verb="referral_ack",
+            note=gettext("%(org)s acknowledged (%(purpose)s).")
+            % {"org": locked.organization.name, "purpose": locked.get_purpose_display()},
+            public=False,
+            organization=locked.organization,
+        )
+    referral.acknowledged_at = locked.acknowledged_at
+    referral.acknowledged_by = person
+    return locked
+
+
+# --- whistles and supervision -------------------------------------------------------
+
+
+def whistle_blow(
+    *,
+    actor,
+    issue: Issue,
+    level: str,
+    organizations: Iterable[Organization] = (),
+    persons: Iterable[Person] = (),
+    reason: str,
+    report_due: dt.datetime | None = None,
+) -> Whistle:
+    """社区吹哨、党员报到 (协同联动 第三条) / 街道吹哨、部门报到 (第四条).
+
+    Each summoned organization and person must report in (报到) by
+    ``report_due`` (default: the compound's response time, 48 h).
+    """
+    reason = _text(reason, field_name="reason")
+    if level not in Whistle.Level.values:
+        raise ValidationError({"level": [_("Choose a whistle level.")]}, code="invalid_level")
+    organizations = list(dict.fromkeys(o for o in organizations or () if o is not None))
+    persons = list(dict.fromkeys(p for p in persons or () if p is not None))
+    if not organizations and not persons:
+        raise ValidationError(
+            {"organizations": [_("Summon at least one organization or person.")]},
+            code="required",
+        )
+    inactive = [p for p in persons if not p.is_active]
+    if inactive:
+        raise ValidationError(
+            {"persons": [_("Only active people can be summoned.")]}, code="invalid_person"
+        )
+    perm = (
+        "issues.blow_street_whistle"
+        if level == Whistle.Level.STREET
+        else "issues.blow_community_whistle"
+    )
+    with transaction.atomic():
+        locked = _locked(issue)
+        person = _require(actor, perm, locked, gettext("You may not blow this whistle."))
+        _require_open(locked)
+        for org in organizations:
+            _covering_org(locked.compound, org, "organizations")
+        now = timezone.now()
+        clocks = clocks_for(clock_policy_for(locked.compound))
+        report_due = report_due or workdays.deadline(now, clocks.response)
+        if report_due <= now:
+            raise ValidationError(
+                {"report_due": [_("The report-in deadline must be in the future.")]},
+                code="past_due",
+            )
+        whistle = Whistle.objects.create(
+            issue=locked,
+            level=level,
+            blown_by=person,
+            blown_at=now,
+            report_due=report_due,
+            reason=reason,
+        )
+        summonses = [WhistleSummons(whistle=whistle, organization=o) for o in organizations]
+        summonses += [WhistleSummons(whistle=whistle, person=p) for p in persons]
+        WhistleSummons.objects.bulk_create(summonses)
+        if locked.tier in (Tier.SMALL, Tier.BIG):
+            old_tier = locked.tier
+            locked.tier = Tier.HARD
+            _event(
+                locked,
+                actor=person,
+                verb="tier",
+                note=gettext("Tier changed from “%(old)s” to “%(new)s”: %(reason)s")
+                % {"old": Tier(old_tier).label, "new": Tier.HARD.label, "reason": reason},
+                public=True,
+            )
+        _make_complex(locked, clocks, now)
+        locked.last_public_update_at = now
+        _refresh_next_deadline(locked)
+        locked.save()
+        names = [o.name for o in organizations]
+        if persons:
+            names.append(gettext("%(count)d party members") % {"count": len(persons)})
+        _event(
+            locked,
+            actor=person,
+            verb=f"whistle_{level}",
+            note=gettext("%(level)s: %(names)s summoned. %(reason)s")
+            % {"level": whistle.get_level_display(), "names": "、".join(names), "reason": reason},
+            public=True,
+        )
+        subject = gettext("You are summoned (%(level)s) on issue %(number)s") % {
+            "level": whistle.get_level_display(),
+            "number": locked.tracking_number,
+        }
+        body = gettext("%(reason)s\nReport in by %(due)s.") % {
+            "reason": reason,
+            "due": workdays.format_deadline(report_due),
+        }
+        for org in organizations:
+            notify_organization(org, subject=subject, body=body, link=staff_link(locked))
+        for p in persons:
+            _notify_person(p, subject=subject, body=body, link=staff_link(locked))
+    _sync(issue, locked)
+    return whistle
+
+
+def whistle_report_in(*, actor, summons: WhistleSummons, contribution: str) -> WhistleSummons:
+    """报到: the summoned party acknowledges and says what it will contribute."""
+    contribution = _text(contribution, field_name="contribution")
+    with transaction.atomic():
+        locked = (
+            WhistleSummons.objects.select_for_update(of=("self",))
+            .select_related("whistle__issue", "whistle__blown_by", "organization", "person")
+            .get(pk=summons.pk)
+        )
+        person = _require(
+            actor, "issues.report_in", locked, gettext("You were not summoned by this whistle.")
+        )
+        if locked.reported_at is not None:
+            raise IssueStateError(_("This party has already reported in."), code="reported")
+        locked.reported_at = timezone.now()
+        locked.reported_by = person
+        locked.contribution = contribution
+        locked.save(update_fields=["reported_at", "reported_by", "contribution"])
+        issue = locked.whistle.issue
+        _event(
+            issue,
+            actor=person,
+            verb="report_in",
+            note=gettext("%(who)s reported in: %(contribution)s")
+            % {"who": _summons_label(locked), "contribution": contribution},
+            public=True,
+            organization=locked.organization,
+        )
+        _notify_person(
+            locked.whistle.blown_by,
+            subject=gettext("%(who)s reported in on %(number)s")
+            % {"who": _summons_label(locked), "number": issue.tracking_number},
+            body=contribution,
+            link=staff_link(issue),
+        )
+    summons.reported_at, summons.reported_by = locked.reported_at, person
+    summons.contribution = contribution
+    return locked
+
+
+def whistle_rate(*, actor, summons: WhistleSummons, rating: int) -> WhistleSummons:
+    """The summoner rates each party's response (1–5)."""
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise ValidationError({"rating": [_("Give a rating from 1 to 5.")]}, code="invalid")
+    with transaction.atomic():
+        locked = (
+            WhistleSummons.objects.select_for_update(of=("self",))
+            .select_related("whistle__issue", "organization", "person")
+            .get(pk=summons.pk)
+        )
+        person = _require(
+            actor, "issues.rate_summons", locked, gettext("You may not rate this response.")
+        )
+        if locked.reported_at is None:
+            raise IssueStateError(
+                _("A party can be rated only after it has reported in."), code="not_reported"
+            )
+        locked.rating = rating
+        locked.save(update_fields=["rating"])
+        _event(
+            locked.whistle.issue,
+            actor=person,
+            verb="summons_rated",
+            note=f"{_summons_label(locked)}: {rating}/5",
+            public=False,
+            organization=locked.organization,
+        )
+    summons.rating = rating
+    return locked
+
+
+def supervision_order_issue(
+    *, actor, issue: Issue, organization: Organization, due: dt.datetime, instruction: str
+) -> SupervisionOrder:
+    """督办 (协同联动 第二条: 由小区党组织和社区环境和物业管理委员会进行督办)."""
+    instruction = _text(instruction, field_name="instruction")
+    if organization is None:
+        raise ValidationError({"organization": [_("Choose an organization.")]}, code="required")
+    if not isinstance(due, dt.datetime) or timezone.is_naive(due):
+        raise ValidationError({"due": [_("Enter a date and time.")]}, code="invalid")
+    with transaction.atomic():
+        locked = _locked(issue)
+        person = _require(
+            actor, "issues.supervise", locked, gettext("You may not supervise this issue.")
+        )
+        _require_open(locked)
+        _covering_org(locked.compound, organization, "organization")
+        now = timezone.now()
+        if due <= now:
+            raise ValidationError(
+                {"due": [_("The deadline must be in the future.")]}, code="past_due"
+            )
+        order = SupervisionOrder.objects.create(
+            issue=locked,
+            issued_by=person,
+            organization=organization,
+            issued_at=now,
+            due=due,
+            instruction=instruction,
+        )
+        _event(
+            locked,
+            actor=person,
+            verb="supervision_order",
+            note=gettext("Supervision order to %(org)s, due %(due)s: %(instruction)s")
+            % {
+                "org": organization.name,
+                "due": workdays.format_deadline(due),
+                "instruction": instruction,
+            },
+            public=True,
+            organization=organization,
+        )
+        notify_organization(
+            organization,
+            subject=gettext("Supervision order (督办) on issue %(number)s")
+            % {"number": locked.tracking_number},
+            body=instruction,
+            link=staff_link(locked),
+        )
+    return order
+
+
+# --- satisfaction ---------------------------------------------------------------
+
+
+def satisfaction_record(
+    *,
+    actor,
+    issue: Issue,
+    contacted: bool,
+    solved: bool,
+    rating: str,
+    comment: str = "",
+    tracking_code: str | None = None,
+) -> Satisfaction:
+    """The reporter's three answers (issue 3 §6; 评议监督考核制度 第四条 uses them).
+
+    After a reopen and a new resolution the reporter answers again; the row is
+    replaced (the events keep the first answer).
+    """
+    if rating not in Satisfaction.Rating.values:
+        raise ValidationError(
+            {"rating": [_("Choose satisfied, basically satisfied or unsatisfied.")]},
+            code="invalid",
+        )
+    comment = _text(comment, field_name="comment", max_length=1000, required=False)
+    with transaction.atomic():
+        locked = _locked(issue)
+        person = _require_reporter(
+            actor, locked, tracking_code, gettext("Only the reporter can rate this issue.")
+        )
+        if locked.status not in (Status.RESOLVED, Status.CLOSED):
+            raise IssueStateError(
+                _("An issue can be rated once it is resolved."), code="not_resolved"
+            )
+        existing = Satisfaction.objects.select_for_update().filter(issue=locked).first()
+        if existing is not None and (
+            locked.resolved_at is None or existing.created_at >= locked.resolved_at
+        ):
+            raise IssueStateError(_("You have already rated this issue."), code="rated")
+        values = {
+            "contacted": bool(contacted),
+            "solved": bool(solved),
+            "rating": rating,
+            "comment": comment,
+            "created_at": timezone.now(),
+        }
+        if existing is None:
+            satisfaction = Satisfaction.objects.create(issue=locked, **values)
+        else:
+            for key, value in values.items():
+                setattr(existing, key, value)
+            existing.save()
+            satisfaction = existing
+        _event(
+            locked,
+            actor=person,
+            verb="rate",
+            note=gettext("The reporter rated the result: %(rating)s")
+            % {"rating": satisfaction.get_rating_display()},
+            public=True,
+        )
+        if not satisfaction.solved or rating == Satisfaction.Rating.UNSATISFIED:
+            _notify_responsible(
+                locked,
+                subject=gettext("The reporter is not satisfied with %(number)s")
+                % {"number": locked.tracking_number},
+                body=comment or satisfaction.get_rating_display(),
+            )
+    return satisfaction
+
+
+# --- scans (Celery beat and the issues_scan_deadlines command) -----------------------
+
+
+@dataclass
+class _Due:
+    issue: Issue
+    clock: str
+    due: dt.datetime
+    stage: str
+    organizations: list[Organization] = field(default_factory=list)
+    persons: list[Person] = field(default_factory=list)
+
+
+def _stage(due: dt.datetime, now: dt.datetime, warn: dt.timedelta) -> str | None:
+    if due <= now:
+        return Stage.BREACH
+    if due - warn <= now:
+        return Stage.WARNING
+    return None
+
+
+PUBLIC_CLOCKS = frozenset({Clock.RESPONSE, Clock.FEEDBACK, Clock.PLAN, Clock.HAZARD})
+
+
+def issue_scan_deadlines(*, now: dt.datetime | None = None) -> ScanReport:
+    """Warn before a deadline, tell supervisors on breach, record the breach — once.
+
+    seed: 协同联动 第二条 (督办 by the compound party organization and the RC's
+    环境和物业管理委员会); 小区党组织服务承诺 第3条, 第7条; 物业管理委员会服务承诺 第3条.
+
+    Set-based (STYLE.md "Time"): one query per kind of deadline selects rows
+    whose deadline is inside the warning window or past; existing alarms are
+    loaded in one query; each new (issue, clock, stage, due) is claimed with
+    ``get_or_create`` on the unique constraint, and only the run that created
+    the alarm notifies. Running the scan twice notifies once.
+    """
+    now = now or timezone.now()
+    report = ScanReport()
+    policies = {p.compound_id: p for p in ClockPolicy.objects.all()}
+    warn_hours = {cid: p.warn_before_hours for cid, p in policies.items()}
+    horizon = now + dt.timedelta(hours=max([DEFAULT_WARN_HOURS, *warn_hours.values()]))
+
+    def warn_for(compound_id: int) -> dt.timedelta:
+        return dt.timedelta(hours=warn_hours.get(compound_id, DEFAULT_WARN_HOURS))
+
+    found: dict[tuple, _Due] = {}
+
+    def add(issue: Issue, clock: str, due: dt.datetime, org=None, person=None) -> None:
+        stage = _stage(due, now, warn_for(issue.compound_id))
+        if stage is None:
+            return
+        item = found.setdefault(
+            (issue.pk, clock, stage, due), _Due(issue=issue, clock=clock, due=due, stage=stage)
+        )
+        if org is not None and org not in item.organizations:
+            item.organizations.append(org)
+        if person is not None and person not in item.persons:
+            item.persons.append(person)
+
+    open_states = list(Issue.OPEN_STATES)
+    issues = Issue.objects.filter(
+        status__in=open_states, paused_at__isnull=True, next_deadline__lte=horizon
+    ).select_related("compound", "assigned_org")
+    for issue in issues.iterator(chunk_size=500):
+        for clock, due in running_clocks(issue):
+            add(issue, clock, due)
+    referrals = Referral.objects.filter(
+        acknowledged_at__isnull=True,
+        ack_due__lte=horizon,
+        issue__status__in=open_states,
+        issue__paused_at__isnull=True,
+    ).select_related("issue__compound", "issue__assigned_org", "organization")
+    for referral in referrals.iterator(chunk_size=500):
+        add(referral.issue, Clock.REFERRAL, referral.ack_due, org=referral.organization)
+    summonses = WhistleSummons.objects.filter(
+        reported_at__isnull=True,
+        whistle__report_due__lte=horizon,
+        whistle__issue__status__in=open_states,
+    ).select_related(
+        "whistle__issue__compound", "whistle__issue__assigned_org", "organization", "person"
+    )
+    for summons in summonses.iterator(chunk_size=500):
+        add(
+            summons.whistle.issue,
+            Clock.WHISTLE,
+            summons.whistle.report_due,
+            org=summons.organization,
+            person=summons.person,
+        )
+    orders = SupervisionOrder.objects.filter(
+        fulfilled_at__isnull=True, due__lte=horizon, issue__status__in=open_states
+    ).select_related("issue__compound", "issue__assigned_org", "organization")
+    for order in orders.iterator(chunk_size=500):
+        add(order.issue, Clock.SUPERVISION, order.due, org=order.organization)
+
+    if not found:
+        return report
+    existing = set(
+        IssueAlarm.objects.filter(issue_id__in={key[0] for key in found}).values_list(
+            "issue_id", "clock", "stage", "due"
+        )
+    )
+    members: dict[int, list[Person]] = {}
+    supervisors: dict[int, list[Organization]] = {}
+    for key, item in sorted(found.items(), key=lambda kv: (kv[1].due, kv[0][0])):
+        if key in existing:
+            continue
+        with transaction.atomic():
+            _alarm, created = IssueAlarm.objects.get_or_create(
+                issue=item.issue,
+                clock=item.clock,
+                stage=item.stage,
+                due=item.due,
+                defaults={"created_at": now},
+            )
+            if not created:
+                continue
+            _alarm_notify(item, now=now, members=members, supervisors=supervisors)
+        line = f"{item.issue.tracking_number} {item.clock} {item.due.isoformat()}"
+        (report.breached if item.stage == Stage.BREACH else report.warned).append(line)
+    return report
+
+
+def _alarm_notify(item: _Due, *, now, members: dict, supervisors: dict) -> None:
+    issue = item.issue
+    clock_label = Clock(item.clock).label
+    due_text = workdays.format_deadline(item.due)
+    targets = item.organizations or _responsible_orgs(issue)
+    link = staff_link(issue)
+    if item.stage == Stage.WARNING:
+        subject = gettext("Due soon: %(clock)s for %(number)s") % {
+            "clock": clock_label,
+            "number": issue.tracking_number,
+        }
+        body = gettext("The deadline is %(due)s.") % {"due": due_text}
+        for org in targets:
+            notify_organization(
+                org, subject=subject, body=body, link=link, members=_org_recipients(org, members)
+            )
+        for person in item.persons:
+            _notify_person(person, subject=subject, body=body, link=link)
+        return
+    subject = gettext("Deadline missed: %(clock)s for %(number)s") % {
+        "clock": clock_label,
+        "number": issue.tracking_number,
+    }
+    body = gettext("The deadline was %(due)s. Responsible: %(who)s.") % {
+        "due": due_text,
+        "who": "、".join([o.name for o in targets] + [mask_name(p.name) for p in item.persons]),
+    }
+    if issue.compound_id not in supervisors:
+        supervisors[issue.compound_id] = _orgs_of_kinds(issue.compound, SUPERVISOR_KINDS)
+    for org in supervisors[issue.compound_id] + [
+        o for o in targets if o not in supervisors[issue.compound_id]
+    ]:
+        notify_organization(
+            org, subject=subject, body=body, link=link, members=_org_recipients(org, members)
+        )
+    for person in item.persons:
+        _notify_person(person, subject=subject, body=body, link=link)
+    _event(
+        issue,
+        actor=None,
+        verb="deadline_breached",
+        note=gettext("Deadline missed: %(clock)s (%(due)s).")
+        % {"clock": clock_label, "due": due_text},
+        public=item.clock in PUBLIC_CLOCKS,
+        at=now,
+    )
+
+
+def issue_auto_close_scan(*, now: dt.datetime | None = None) -> list[str]:
+    """Close resolved issues after ``auto_close_days`` without objection; returns numbers."""
+    now = now or timezone.now()
+    days = [p.auto_close_days for p in ClockPolicy.objects.all()]
+    shortest = min([ClockPolicy._meta.get_field("auto_close_days").default, *days])
+    candidates = Issue.objects.filter(
+        status=Status.RESOLVED, resolved_at__lte=now - dt.timedelta(days=shortest)
+    ).order_by("resolved_at", "pk")
+    closed = []
+    for issue in candidates.iterator(chunk_size=200):
+        if issue_close_auto(issue=issue, now=now) is not None:
+            closed.append(issue.tracking_number)
+    return closed
