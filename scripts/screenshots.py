@@ -40,11 +40,24 @@ def shoot(page, url: str, path: Path) -> None:
     print(f"saved {path}")
 
 
+def log_in(page, base: str, mobile: str, password: str) -> bool:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", mobile)
+    page.fill("input[name=password]", password)
+    page.click("form.card button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    if "/accounts/login/" in page.url:
+        print(f"login failed for {mobile}: check the number and --password", file=sys.stderr)
+        return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("base_url", nargs="?", default="http://127.0.0.1:8000")
     parser.add_argument("--mobile", help="demo resident's mobile number, to shoot the inbox")
     parser.add_argument("--password", default="")
+    parser.add_argument("--staff-mobile", help="demo clerk's mobile, for the queue")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     base = args.base_url.rstrip("/")
@@ -59,18 +72,22 @@ def main(argv: list[str] | None = None) -> int:
         shoot(page, f"{base}/", args.out / "home.png")
         shoot(page, f"{base}/accounts/login/", args.out / "login.png")
         shoot(page, f"{base}/accounts/register/", args.out / "register.png")
+        shoot(page, f"{base}/issues/board/", args.out / "issues-board.png")
+        shoot(page, f"{base}/issues/new/", args.out / "issues-file.png")
         if args.mobile:
-            page.goto(f"{base}/accounts/login/")
-            page.fill("input[name=username]", args.mobile)
-            page.fill("input[name=password]", args.password)
-            page.click("form.card button[type=submit]")
-            page.wait_for_load_state("networkidle")
-            if "/accounts/login/" in page.url:
-                print("login failed: check --mobile / --password", file=sys.stderr)
+            if not log_in(page, base, args.mobile, args.password):
                 browser.close()
                 return 1
             shoot(page, f"{base}/", args.out / "home-resident.png")
+            shoot(page, f"{base}/issues/mine/", args.out / "issues-mine.png")
             shoot(page, f"{base}/notifications/", args.out / "inbox.png")
+        if args.staff_mobile:
+            staff = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+            staff_page = staff.new_page()
+            if not log_in(staff_page, base, args.staff_mobile, args.password):
+                browser.close()
+                return 1
+            shoot(staff_page, f"{base}/issues/queue/", args.out / "issues-queue.png")
         browser.close()
     return 0
 
