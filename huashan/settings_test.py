@@ -11,8 +11,8 @@ os.environ.setdefault("DATABASE_URL", "postgres://root@127.0.0.1:5432/huashan")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 
-from .settings import *  # noqa: E402, F403
-from .settings import CACHES, TEMPLATES  # noqa: E402
+from .settings import *  # noqa: F403
+from .settings import CACHES, TEMPLATES
 
 # Each xdist worker gets its own Redis database for the cache, so one worker's
 # cache.clear() cannot wipe another's rate-limit counters. Computed here, not
