@@ -14,13 +14,20 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-01234567
 from .settings import *  # noqa: F403
 from .settings import CACHES, TEMPLATES
 
-# Each xdist worker gets its own Redis database for the cache, so one worker's
+# Each xdist worker (up to 4) gets its own Redis database for the cache, so one worker's
 # cache.clear() cannot wipe another's rate-limit counters. Computed here, not
 # through the environment, because workers inherit the controller's environment.
-_worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-_redis = urlsplit(os.environ.get("CACHE_URL") or os.environ["REDIS_URL"])
+# Likewise the Celery broker: tests that run a real worker flush their own
+# broker database, and a message must never reach another xdist worker's
+# Celery worker (which looks in another test database).
+_worker = min(int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0), 3)
+_redis = urlsplit(os.environ["REDIS_URL"])
+_broker_db = int(_redis.path.strip("/") or 15)
 CACHES["default"]["LOCATION"] = urlunsplit(
-    (_redis.scheme, _redis.netloc, f"/{9 - min(_worker, 8)}", "", "")
+    (_redis.scheme, _redis.netloc, f"/{(_broker_db - 6 - _worker) % 16}", "", "")
+)
+CELERY_BROKER_URL = urlunsplit(
+    (_redis.scheme, _redis.netloc, f"/{(_broker_db - _worker) % 16}", "", "")
 )
 
 DEBUG = False

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import http.server
 import json
-import os
 import socket
 import threading
 import time
@@ -15,11 +14,13 @@ import time
 import pytest
 import redis
 from celery.signals import task_postrun
+from django.conf import settings
 from django.db import connections
 
 from huashan.celery import app as celery_app
 
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+# This xdist worker's own broker database (see huashan/settings_test.py).
+REDIS_URL = settings.CELERY_BROKER_URL
 
 
 def free_port() -> int:
