@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "huashan.accounts",
     "huashan.notify",
     "issues",
+    "meetings",
+    "disclosures",
+    "pledges",
 ]
 
 MIDDLEWARE = [

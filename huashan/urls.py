@@ -16,6 +16,12 @@ urlpatterns = [
     path("issues/", include("issues.urls")),
     path("open311/v2/", include("issues.open311")),
     path("api/issues/", include("issues.api")),
+    path("meetings/", include("meetings.urls")),
+    path("api/meetings/", include("meetings.api")),
+    path("disclosures/", include("disclosures.urls")),
+    path("api/disclosures/", include("disclosures.api")),
+    path("pledges/", include("pledges.urls")),
+    path("api/pledges/", include("pledges.api")),
     path("", include("huashan.core.urls")),
 ]
 

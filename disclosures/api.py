@@ -1,0 +1,5 @@
+"""DRF API (to be written)."""
+
+app_name = "disclosures_api"
+
+urlpatterns: list = []

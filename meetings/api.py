@@ -1,0 +1,5 @@
+"""DRF API (to be written)."""
+
+app_name = "meetings_api"
+
+urlpatterns: list = []
