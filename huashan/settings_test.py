@@ -46,3 +46,5 @@ ALLOWED_HOSTS = ["*"]
 TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "INVALID_TEMPLATE_VARIABLE[%s]"
 # No collectstatic in tests: let WhiteNoise find files through the finders.
 WHITENOISE_AUTOREFRESH = True
+# Templates used only by tests (e.g. the PDF smoke document).
+TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "tests" / "templates"]  # noqa: F405
