@@ -1,4 +1,4 @@
-"""huashan/pdf.py: Chinese text extractable, CJK font embedded, no outside fetches (DESIGN.md §4)."""
+"""huashan/pdf.py: Chinese text extractable, CJK font embedded, no outside fetches."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def test_a_cjk_font_is_embedded(tmp_path):
     ["http://169.254.169.254/latest/meta-data/", "file:///etc/passwd", "ftp://example.com/x"],
 )
 def test_fetcher_refuses_network_and_files_outside_static_and_media(url):
-    with pytest.raises(ValueError, match="outside|disallowed"):
+    with pytest.raises(ValueError, match=r"outside|disallowed"):
         LocalOnlyFetcher().fetch(url)
 
 
