@@ -239,6 +239,26 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=1),
         "options": {"expires": 3000},
     },
+    "disclosures-scan-schedules": {
+        "task": "disclosures.tasks.scan_schedules",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3000},
+    },
+    "disclosures-expire-postings": {
+        "task": "disclosures.tasks.expire_postings",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3000},
+    },
+    "disclosures-scan-objections": {
+        "task": "disclosures.tasks.scan_objections",
+        "schedule": timedelta(minutes=10),
+        "options": {"expires": 500},
+    },
+    "disclosures-resume-reports": {
+        "task": "disclosures.tasks.resume_reports",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 240},
+    },
     "calendar-coverage-check": {
         "task": "huashan.core.tasks.calendar_coverage_check",
         "schedule": crontab(hour=8, minute=0),
@@ -302,7 +322,7 @@ HUASHAN_SITE_URL = env.str("HUASHAN_SITE_URL", default="http://127.0.0.1:8000")
 # --- Portal ---------------------------------------------------------------
 # Management commands `seed_demo` runs after the directory, so each module
 # seeds its own demo data without the directory knowing about it.
-HUASHAN_DEMO_SEEDERS = ["seed_issues"]
+HUASHAN_DEMO_SEEDERS = ["seed_issues", "seed_disclosures"]
 # The compound shown on the public home page when nobody is logged in.
 HUASHAN_DEFAULT_COMPOUND = env.str("HUASHAN_DEFAULT_COMPOUND", default="jiangnan-huashan")
 

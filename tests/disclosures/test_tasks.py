@@ -1,0 +1,106 @@
+"""Beat scans: reminder before due and missed notice, each once; expiry; report task."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from disclosures import tasks
+from disclosures.models import Cadence, Disclosure, Report, ScheduleAlarm
+from disclosures.services import schedules_scan
+from huashan.notify.models import Notification
+from tests.factories.disclosures import DisclosureFactory, schedule
+
+TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+def at(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(9), tzinfo=TZ)
+
+
+def inbox(person, text: str) -> int:
+    return Notification.objects.filter(recipient=person, subject__contains=text).count()
+
+
+@pytest.mark.django_db
+def test_reminder_sent_once_then_missed_once(world):
+    revenue = schedule(world, "public_revenue", Cadence.MONTHLY)
+    # Only the monthly revenue schedule for clarity.
+    for s in world.schedules:
+        if s.pk != revenue.pk:
+            s.active = False
+            s.save()
+    # October 2026 is due 10 November; reminders 3 days before.
+    with time_machine.travel(at(dt.date(2026, 11, 7)), tick=False):
+        first = schedules_scan()
+        second = schedules_scan()
+    assert first.reminders == 1
+    assert second.reminders == 0
+    assert inbox(world.treasurer, "Disclosure due") + inbox(world.treasurer, "待公示") >= 1
+    reminders_before = Notification.objects.filter(recipient=world.treasurer).count()
+    with time_machine.travel(at(dt.date(2026, 11, 11)), tick=False):
+        missed = schedules_scan()
+        again = tasks.scan_schedules.apply().get()
+    assert missed.missed >= 1
+    assert again == {"reminders": 0, "missed": 0}
+    alarms = ScheduleAlarm.objects.filter(schedule=revenue, period_start=dt.date(2026, 10, 1))
+    assert sorted(alarms.values_list("kind", flat=True)) == ["missed", "reminder"]
+    assert Notification.objects.filter(recipient=world.secretary).count() >= 1
+    assert Notification.objects.filter(recipient=world.treasurer).count() == reminders_before
+
+
+@pytest.mark.django_db
+def test_no_reminder_when_already_published(world):
+    revenue = schedule(world, "public_revenue", Cadence.MONTHLY)
+    DisclosureFactory(
+        organization=world.pmc,
+        category=revenue.category,
+        period_type="month",
+        period_start=dt.date(2026, 10, 1),
+        period_end=dt.date(2026, 10, 31),
+    )
+    with time_machine.travel(at(dt.date(2026, 11, 8)), tick=False):
+        schedules_scan()
+    assert not ScheduleAlarm.objects.filter(
+        schedule=revenue, period_start=dt.date(2026, 10, 1)
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_expire_task(world):
+    d = DisclosureFactory(
+        organization=world.company,
+        posting_start=dt.date(2026, 6, 1),
+        posting_end=dt.date(2026, 7, 1),
+    )
+    with time_machine.travel(at(dt.date(2026, 7, 2)), tick=False):
+        assert tasks.expire_postings.apply().get() == {"expired": 1}
+        assert tasks.expire_postings.apply().get() == {"expired": 0}
+    d.refresh_from_db()
+    assert d.state == Disclosure.State.EXPIRED
+
+
+@pytest.mark.django_db
+def test_report_task_runs_by_id(world):
+    report = Report.objects.create(compound=world.compound, period="2026Q3")
+    assert tasks.disclosure_report_generate.apply(args=[report.pk]).get() == {"status": "done"}
+    report.refresh_from_db()
+    assert report.file.name.endswith(".pdf")
+
+
+@pytest.mark.django_db
+def test_report_request_validates_period_and_permission(world, django_capture_on_commit_callbacks):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from disclosures.services import report_request
+
+    with pytest.raises(ValidationError):
+        report_request(actor=world.secretary, compound=world.compound, period="2026Q9")
+    with pytest.raises(PermissionDenied):
+        report_request(actor=world.resident, compound=world.compound, period="2026Q3")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        report = report_request(actor=world.secretary, compound=world.compound, period="2026Q3")
+    assert report.status == Report.Status.PENDING
+    assert len(callbacks) == 1
