@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from huashan.directory.models import Organization, mobile_validator
+from huashan.directory.models import Organization, Person, mobile_validator
 
 from .models import Category, Issue, ResponseTemplate, Satisfaction, Whistle
 
@@ -132,6 +132,18 @@ class CompoundChoiceField(forms.ModelChoiceField):
     }
 
 
+class CategorySelect(forms.Select):
+    """Options say whether the category is safety related, so issues.js can tick
+    the hazard box when such a category is chosen (the form works without it)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None and instance.safety_related:
+            option["attrs"]["data-safety"] = "1"
+        return option
+
+
 class BuildingChoiceField(CompoundChoiceField):
     """Buildings are listed by number only: the compound is already known."""
 
@@ -148,7 +160,10 @@ class IssueFilingForm(forms.Form):
     """
 
     category = CompoundChoiceField(
-        label=_("What is it about?"), queryset=Category.objects.none(), empty_label=None
+        label=_("What is it about?"),
+        queryset=Category.objects.none(),
+        empty_label=None,
+        widget=CategorySelect,
     )
     building = BuildingChoiceField(
         label=_("Building"),
@@ -180,6 +195,10 @@ class IssueFilingForm(forms.Form):
             ),
         },
     )
+    is_hazard = forms.BooleanField(
+        label=_("It is a safety hazard (e.g. exposed wires, a blocked fire exit, falling objects)"),
+        required=False,
+    )
     is_public = forms.BooleanField(
         label=_("May be shown on the public board (your name and phone stay hidden)"),
         required=False,
@@ -204,11 +223,29 @@ class IssueFilingForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
     )
 
-    def __init__(self, *args, compound, anonymous: bool, **kwargs):
+    def __init__(self, *args, compound, anonymous: bool, hazard_days: int = 3, **kwargs):
         super().__init__(*args, **kwargs)
         self.compound = compound
         self.anonymous = anonymous
-        self.fields["category"].queryset = Category.objects.filter(active=True)
+        categories = Category.objects.filter(active=True)
+        self.fields["category"].queryset = categories
+        # seed: 小区党组织服务承诺 第7条 (安全隐患 3 日内整改). The box starts ticked when
+        # the preselected category is safety related; a safety-related category is
+        # a hazard even when the box is left empty (the resident may flag, not unflag).
+        self.fields["is_hazard"].help_text = _(
+            "Safety hazards must be fixed within %(days)d days. Categories such as "
+            "elevators and fire safety always count as safety hazards."
+        ) % {"days": hazard_days}
+        if not self.is_bound:
+            chosen = self.initial.get("category")
+            shown = (
+                categories.filter(pk=chosen).first()
+                if chosen
+                else categories.order_by("sort_order", "code").first()
+            )
+            self.initial["is_hazard"] = bool(
+                self.initial.get("is_hazard") or (shown and shown.safety_related)
+            )
         self.fields["building"].queryset = compound.buildings.all()
         self.fields["description"].widget.attrs["maxlength"] = DESCRIPTION_MAX
         if anonymous:
@@ -478,17 +515,45 @@ class TierForm(forms.Form):
     reason = _text(_("Reason"))
 
 
+class HazardForm(forms.Form):
+    """Flag or unflag a safety hazard (seed: 小区党组织服务承诺 第7条)."""
+
+    is_hazard = forms.BooleanField(label=_("It is a safety hazard"), required=False)
+    reason = _text(_("Reason"))
+
+    def __init__(self, *args, issue, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The form offers the change: ticked when the issue is not a hazard yet.
+        self.fields["is_hazard"].initial = not issue.is_hazard
+
+
 class ConsultationForm(forms.Form):
     result = _text(_("Consultation result of the three parties (三方协商落实意见)"), rows=4)
 
 
+class PersonMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
 class WhistleForm(forms.Form):
+    """社区吹哨、党员报到 / 街道吹哨、部门报到 (seed: 协同联动 第三条, 第四条): organizations
+    and individual party members (of the compound and community party organizations)."""
+
     level = forms.ChoiceField(label=_("Whistle"), choices=Whistle.Level.choices)
     organizations = forms.ModelMultipleChoiceField(
         label=_("Summon these organizations"),
         queryset=Organization.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Choose among the listed organizations.")},
+    )
+    persons = PersonMultipleChoiceField(
+        label=_("Summon these party members (党员报到)"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose among the listed party members.")},
     )
     reason = _text(_("Reason"))
     report_due = forms.DateTimeField(
@@ -497,10 +562,21 @@ class WhistleForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
-    def __init__(self, *args, organizations, levels, **kwargs):
+    def __init__(self, *args, organizations, levels, persons=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organizations"].queryset = organizations
+        if persons is None:
+            del self.fields["persons"]
+        else:
+            self.fields["persons"].queryset = persons
         self.fields["level"].choices = [c for c in Whistle.Level.choices if c[0] in levels]
+
+    def clean(self):
+        data = super().clean()
+        nobody = not data.get("organizations") and not data.get("persons")
+        if nobody and "organizations" not in self.errors and "persons" not in self.errors:
+            self.add_error("organizations", _("Summon at least one organization or party member."))
+        return data
 
 
 class ReportInForm(forms.Form):

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huashan.directory.models import Compound, Membership, Organization, Person
 from huashan.directory.rules import STAFF_ROLES
+from huashan.directory.selectors import compound_organizations
 
 from .models import Issue, IssueEvent, Referral, Satisfaction, WhistleSummons
 from .rules import SUPERVISOR_KINDS
@@ -363,6 +364,34 @@ def issue_rates(
     )
 
 
+#: Party organizations whose members a community whistle summons (党员报到).
+WHISTLE_PARTY_KINDS = (Organization.Kind.COMPOUND_PARTY, Organization.Kind.COMMUNITY_PARTY)
+
+
+def whistle_candidate_persons(*, compound: Compound) -> QuerySet[Person]:
+    """Party members a whistle may summon individually: active people with a current seat
+    in the compound party organization or the community party organization acting for
+    the compound (seed: 协同联动 第三条 社区吹哨、党员报到)."""
+    party_orgs = (
+        compound_organizations(compound=compound).filter(kind__in=WHISTLE_PARTY_KINDS).values("pk")
+    )
+    seats = Membership.objects.current().filter(organization_id__in=party_orgs)
+    return Person.objects.filter(pk__in=seats.values("person_id"), is_active=True).order_by(
+        "name", "pk"
+    )
+
+
+def referral_ack_allowed(*, person, referral: Referral) -> bool:
+    """Whether the person may acknowledge (签收) the referral: it is not yet acknowledged
+    and the person sits in the referred organization (the ``issues.view_queue`` rule that
+    ``referral_acknowledge`` checks). A closed issue's referral can still be signed for:
+    a "for the record" (备档) referral is often received after the issue closed."""
+    return bool(
+        referral.acknowledged_at is None
+        and person.has_perm("issues.view_queue", referral.organization)
+    )
+
+
 def issue_has_open_duplicates(*, issue: Issue) -> bool:
     """Whether other issues were merged into this one (shown as "also reported by")."""
     return Issue.objects.filter(merged_into=issue).exists()
@@ -386,4 +415,6 @@ __all__ = [
     "issue_rates",
     "issue_similar_open",
     "issue_visible_to",
+    "referral_ack_allowed",
+    "whistle_candidate_persons",
 ]

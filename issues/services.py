@@ -126,6 +126,10 @@ DEFAULT_WARN_HOURS = ClockPolicy._meta.get_field("warn_before_hours").default
 # 联席会议议事规则 第四条: the joint-meeting office run by the compound party org).
 INTAKE_KINDS = (Kind.JOINT_MEETING_OFFICE, Kind.COMPOUND_PARTY)
 SUPERVISOR_KINDS = (Kind.COMPOUND_PARTY, Kind.RC_PROPERTY_COMMITTEE)
+# Big matters (seed: 协同联动 第三条): the compound party organization and the RC's
+# committee convene, and the PMC and the property company investigate with them
+# (居民小组、利益相关方 and resident representatives join through the joint meeting).
+INVESTIGATE_KINDS = (*SUPERVISOR_KINDS, Kind.PMC, Kind.PROPERTY_COMPANY)
 
 
 class IssueStateError(ValidationError):
@@ -1399,8 +1403,9 @@ def issue_merge(*, actor, issue: Issue, into: Issue, note: str = "") -> Issue:
 def issue_change_tier(*, actor, issue: Issue, tier: str, reason: str) -> Issue:
     """三事分流: re-tier with a reason (seed: 协同联动 第一条—第五条).
 
-    Big (第三条): joint investigation by the compound party organization and the
-    RC's 环境和物业管理委员会, proposal to the residents' committee, and a
+    Big (第三条): joint investigation convened by the compound party organization
+    and the RC's 环境和物业管理委员会 with the PMC and the property company (each
+    referred to investigate), proposal to the residents' committee, and a
     proposed agenda topic for the next joint meeting (``AGENDA_HOOK``).
     Big, hard and legacy matters need a solution plan within 7 days; legacy
     matters get a periodic explanation clock instead of the 7-working-day one.
@@ -1435,7 +1440,7 @@ def issue_change_tier(*, actor, issue: Issue, tier: str, reason: str) -> Issue:
             referrals += _ensure_referrals(
                 locked,
                 actor=person,
-                kinds=SUPERVISOR_KINDS,
+                kinds=INVESTIGATE_KINDS,
                 purpose=Referral.Purpose.INVESTIGATE,
                 ack_due=ack_due,
                 note=reason,
@@ -1507,6 +1512,63 @@ def issue_record_consultation(*, actor, issue: Issue, result: str) -> Issue:
             % {"number": locked.tracking_number},
             body=result,
         )
+    return _sync(issue, locked)
+
+
+def issue_set_hazard(*, actor, issue: Issue, is_hazard: bool, reason: str) -> Issue:
+    """Flag a filed issue as a safety hazard (or withdraw a wrong flag), with a public reason.
+
+    seed: 小区党组织服务承诺 第7条 (安全隐患“零容忍”: 发现问题限期3日内整改，重大隐患即时上报并
+    全程跟踪). The 3-day clock starts when the hazard is flagged (while the clocks are
+    paused, from the pause: it moves with them on resume); withdrawing the flag stops it.
+    A hazard flag is reported at once to the responsible party and the supervisors.
+    """
+    reason = _text(reason, field_name="reason")
+    is_hazard = bool(is_hazard)
+    with transaction.atomic():
+        locked = _locked(issue)
+        person = _require(
+            actor,
+            "issues.manage_issue",
+            locked,
+            gettext("You may not change the safety-hazard flag of this issue."),
+        )
+        _require_open(locked)
+        if locked.is_hazard == is_hazard:
+            message = (
+                _("The issue is already flagged as a safety hazard.")
+                if is_hazard
+                else _("The issue is not flagged as a safety hazard.")
+            )
+            raise ValidationError({"is_hazard": [message]}, code="unchanged")
+        now = timezone.now()
+        clocks = clocks_for(clock_policy_for(locked.compound))
+        locked.is_hazard = is_hazard
+        locked.hazard_due = (
+            workdays.deadline(locked.paused_at or now, clocks.hazard) if is_hazard else None
+        )
+        locked.last_public_update_at = now
+        _refresh_next_deadline(locked)
+        locked.save()
+        if is_hazard:
+            note = gettext("Flagged as a safety hazard, to be fixed by %(due)s: %(reason)s") % {
+                "due": workdays.format_deadline(locked.hazard_due),
+                "reason": reason,
+            }
+        else:
+            note = gettext("No longer treated as a safety hazard: %(reason)s") % {"reason": reason}
+        _event(locked, actor=person, verb="hazard", note=note, public=True)
+        if is_hazard:
+            subject = gettext("[Safety hazard] %(subject)s") % {
+                "subject": gettext("Issue %(number)s is a safety hazard")
+                % {"number": locked.tracking_number}
+            }
+            targets = _responsible_orgs(locked)
+            targets += [
+                o for o in _orgs_of_kinds(locked.compound, SUPERVISOR_KINDS) if o not in targets
+            ]
+            for org in targets:
+                notify_organization(org, subject=subject, body=note, link=staff_link(locked))
     return _sync(issue, locked)
 
 
@@ -1868,6 +1930,7 @@ def _stage(due: dt.datetime, now: dt.datetime, warn: dt.timedelta) -> str | None
     return None
 
 
+LEGACY_CLOCK_LABEL = _("Periodic explanation to residents (legacy matter)")
 PUBLIC_CLOCKS = frozenset({Clock.RESPONSE, Clock.FEEDBACK, Clock.PLAN, Clock.HAZARD})
 
 
@@ -1973,6 +2036,9 @@ def issue_scan_deadlines(*, now: dt.datetime | None = None) -> ScanReport:
 def _alarm_notify(item: _Due, *, now, members: dict, supervisors: dict) -> None:
     issue = item.issue
     clock_label = Clock(item.clock).label
+    if item.clock == Clock.FEEDBACK and issue.tier == Tier.LEGACY:
+        # 历史遗留: the feedback clock is the periodic explanation (协同联动 第五条).
+        clock_label = LEGACY_CLOCK_LABEL
     due_text = workdays.format_deadline(item.due)
     targets = item.organizations or _responsible_orgs(issue)
     link = staff_link(issue)

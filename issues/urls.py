@@ -44,6 +44,11 @@ urlpatterns = [
         name="staff_action",
     ),
     path(
+        "<tracking:tracking_number>/manage/referral/<int:referral_id>/acknowledge/",
+        views.referral_acknowledge,
+        name="referral_ack",
+    ),
+    path(
         "<tracking:tracking_number>/manage/summons/<int:summons_id>/<slug:action>/",
         views.summons_action,
         name="summons_action",

@@ -30,12 +30,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from huashan.directory.models import Organization, mask_mobile, mask_name
+from huashan.directory.models import Organization, Residency, mask_mobile, mask_name
 from huashan.directory.selectors import (
     compound_by_slug,
     compound_organizations,
     person_is_staff,
     person_memberships_current,
+    person_residencies,
     person_staff_compounds,
 )
 from huashan.workdays import end_of_day, format_deadline
@@ -46,6 +47,7 @@ from .forms import (
     BoardFilterForm,
     BulkForm,
     ConsultationForm,
+    HazardForm,
     IssueFilingForm,
     IssuePhotosForm,
     MergeForm,
@@ -102,6 +104,27 @@ def _compound(request: HttpRequest):
     if compound is None:
         raise Http404(gettext("No such compound."))
     return compound
+
+
+def _filing_compound(request: HttpRequest):
+    """Where a complaint is filed: the logged-in resident's verified household's compound
+    (``?compound=`` picks among several), else ``?compound=``, else the default compound."""
+    user = request.user
+    if user.is_authenticated:
+        verified = [
+            residency.household.building.compound
+            for residency in person_residencies(person=user)
+            if residency.status == Residency.Status.VERIFIED
+        ]
+        if verified:
+            wanted = str(request.GET.get("compound") or "")[:50]
+            return next((c for c in verified if c.slug == wanted), verified[0])
+    return _compound(request)
+
+
+def _hazard_days(compound) -> int:
+    days = ClockPolicy.objects.filter(compound=compound).values_list("hazard_days", flat=True)
+    return days.first() or ClockPolicy._meta.get_field("hazard_days").default
 
 
 def _client_key(request: HttpRequest) -> str:
@@ -185,17 +208,27 @@ def _clocks(issue: Issue) -> dict[str, Any]:
     """What the resident sees of the clocks: the next feedback due and how it is counted."""
     if not issue.is_open:
         return {}
-    clocks: dict[str, Any] = {"paused": issue.paused_at is not None}
+    now = timezone.now()
+    clocks: dict[str, Any] = {
+        "paused": issue.paused_at is not None,
+        "legacy": issue.tier == Issue.Tier.LEGACY,
+    }
+
+    def put(name: str, due) -> None:
+        # The formatted deadline, the datetime (for the countdown) and whether it passed.
+        clocks[f"{name}_due"] = format_deadline(due)
+        clocks[f"{name}_due_at"] = due
+        clocks[f"{name}_overdue"] = due <= now
+
     if issue.feedback_due:
-        clocks["feedback_due"] = format_deadline(issue.feedback_due)
-        clocks["feedback_overdue"] = issue.feedback_due <= timezone.now()
+        put("feedback", issue.feedback_due)
         clocks["feedback_rule"] = _feedback_policy(issue).describe()
     if issue.status == Issue.Status.SUBMITTED and issue.response_due:
-        clocks["response_due"] = format_deadline(issue.response_due)
+        put("response", issue.response_due)
     if issue.hazard_due:
-        clocks["hazard_due"] = format_deadline(issue.hazard_due)
+        put("hazard", issue.hazard_due)
     if issue.plan_due and not issue.plan_given_at:
-        clocks["plan_due"] = format_deadline(issue.plan_due)
+        put("plan", issue.plan_due)
     return clocks
 
 
@@ -222,6 +255,7 @@ EVENT_LABELS = {
     "merge": _("Merged into another issue"),
     "merged_in": _("A duplicate was merged in"),
     "tier": _("Tier changed"),
+    "hazard": _("Safety-hazard flag changed"),
     "consultation": _("Consultation result of the three parties"),
     "referral_ack": _("Referral acknowledged"),
     "whistle_community": _("Community whistle blown (社区吹哨)"),
@@ -259,11 +293,14 @@ def issue_file(request: HttpRequest) -> HttpResponse:
 
     seed: 协同联动 第一条; 公示承诺制度 第一条 (the resident chooses what is public).
     """
-    compound = _compound(request)
+    compound = _filing_compound(request)
     anonymous = not request.user.is_authenticated
     draft = request.session.get(SESSION_DRAFT)
+    hazard_days = _hazard_days(compound)
     if request.method == "POST":
-        form = IssueFilingForm(request.POST, compound=compound, anonymous=anonymous)
+        form = IssueFilingForm(
+            request.POST, compound=compound, anonymous=anonymous, hazard_days=hazard_days
+        )
         if form.is_valid():
             request.session[SESSION_DRAFT] = {
                 "compound": compound.pk,
@@ -273,9 +310,11 @@ def issue_file(request: HttpRequest) -> HttpResponse:
             return redirect(f"{reverse('issues:file_confirm')}?compound={compound.slug}")
     elif draft and draft.get("compound") == compound.pk and draft.get("anonymous") == anonymous:
         # "Change what I wrote" from step 2: the form comes back filled in.
-        form = IssueFilingForm(initial=draft["data"], compound=compound, anonymous=anonymous)
+        form = IssueFilingForm(
+            initial=draft["data"], compound=compound, anonymous=anonymous, hazard_days=hazard_days
+        )
     else:
-        form = IssueFilingForm(compound=compound, anonymous=anonymous)
+        form = IssueFilingForm(compound=compound, anonymous=anonymous, hazard_days=hazard_days)
     return render(request, "issues/file.html", {"form": form, "compound": compound, "step": 1})
 
 
@@ -284,7 +323,9 @@ def _draft_form(request: HttpRequest, compound) -> IssueFilingForm | None:
     anonymous = not request.user.is_authenticated
     if not draft or draft.get("compound") != compound.pk or draft.get("anonymous") != anonymous:
         return None
-    return IssueFilingForm(draft["data"], compound=compound, anonymous=anonymous)
+    return IssueFilingForm(
+        draft["data"], compound=compound, anonymous=anonymous, hazard_days=_hazard_days(compound)
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -295,7 +336,7 @@ def issue_file_confirm(request: HttpRequest) -> HttpResponse:
     been deactivated meanwhile); an error there sends the resident back to
     step 1 with everything filled in.
     """
-    compound = _compound(request)
+    compound = _filing_compound(request)
     form = _draft_form(request, compound)
     if form is None:
         messages.warning(request, gettext("Please fill in the form first."))
@@ -327,6 +368,8 @@ def issue_file_confirm(request: HttpRequest) -> HttpResponse:
                     unit=data.get("unit", ""),
                     location_text=data.get("location_text", ""),
                     is_public=data.get("is_public", False),
+                    # Ticked: a hazard; not ticked: as the category says (never unflags).
+                    is_hazard=True if data.get("is_hazard") else None,
                     share_identity=data.get("share_identity", False),
                     reporter_name=data.get("reporter_name", ""),
                     reporter_phone=data.get("reporter_phone", ""),
@@ -361,6 +404,8 @@ def issue_file_confirm(request: HttpRequest) -> HttpResponse:
         {
             "compound": compound,
             "draft": data,
+            "draft_hazard": bool(data.get("is_hazard") or data["category"].safety_related),
+            "hazard_days": _hazard_days(compound),
             "similar": similar,
             "photos_form": photos_form,
             "photos_again": PHOTOS_AGAIN if photos_form.errors else "",
@@ -832,6 +877,7 @@ STAFF_ACTIONS: dict[str, StaffAction] = {
         _("Merge into another issue"), ("issues.manage_issue",), MergeForm, Issue.Status.MERGED
     ),
     "tier": StaffAction(_("Change tier"), ("issues.manage_issue",), TierForm),
+    "hazard": StaffAction(_("Change the safety-hazard flag"), ("issues.manage_issue",), HazardForm),
     "consultation": StaffAction(
         _("Record the consultation result"),
         ("issues.manage_issue",),
@@ -869,12 +915,15 @@ def _make_form(name: str, issue: Issue, user, data=None, files=None):
         kwargs["today"] = timezone.localdate()
     if name == "whistle":
         kwargs["levels"] = _whistle_levels(user, issue)
+        kwargs["persons"] = selectors.whistle_candidate_persons(compound=issue.compound).exclude(
+            pk=user.pk
+        )
     if name == "progress":
         orgs = _own_organizations(user)
         kwargs["templates"] = ResponseTemplate.objects.filter(
             organization__isnull=True
         ) | ResponseTemplate.objects.filter(organization__in=orgs)
-    if name == "merge":
+    if name in ("merge", "hazard"):
         kwargs["issue"] = issue
     return action.form(data, files, prefix=name, **kwargs)
 
@@ -919,12 +968,17 @@ def _call_action(name: str, user, issue: Issue, data: dict):
         return services.issue_change_tier(**common, tier=data["tier"], reason=data["reason"])
     if name == "consultation":
         return services.issue_record_consultation(**common, result=data["result"])
+    if name == "hazard":
+        return services.issue_set_hazard(
+            **common, is_hazard=data["is_hazard"], reason=data["reason"]
+        )
     if name == "whistle":
         report_due = data.get("report_due")
         return services.whistle_blow(
             **common,
             level=data["level"],
             organizations=list(data["organizations"]),
+            persons=list(data.get("persons") or ()),
             reason=data["reason"],
             report_due=report_due,
         )
@@ -939,7 +993,13 @@ def _call_action(name: str, user, issue: Issue, data: dict):
 
 
 def _staff_issue(request: HttpRequest, tracking_number: str) -> Issue:
-    if not person_is_staff(person=request.user):
+    # Staff, or a party member summoned in person by a whistle (党员报到: they report in
+    # on this page although they hold no office; seed: 协同联动 第三条).
+    if not person_is_staff(person=request.user) and not (
+        WhistleSummons.objects.filter(
+            person=request.user, whistle__issue__tracking_number=tracking_number
+        ).exists()
+    ):
         raise PermissionDenied
     issue = (
         selectors.issue_visible_to(person=request.user)
@@ -982,6 +1042,13 @@ def _staff_page(request, issue: Issue, bound: dict | None = None, status: int = 
         if f"r{pk}" in (bound or {}):
             entry["rate_form"] = bound[f"r{pk}"]
     show_reporter = user.has_perm("issues.view_reporter", issue)
+    now = timezone.now()
+    referrals = list(issue.referrals.select_related("organization", "acknowledged_by"))
+    for referral in referrals:
+        referral.can_ack = selectors.referral_ack_allowed(person=user, referral=referral)
+        referral.ack_overdue = bool(
+            referral.acknowledged_at is None and referral.ack_due and referral.ack_due <= now
+        )
     return render(
         request,
         "issues/staff_detail.html",
@@ -993,11 +1060,12 @@ def _staff_page(request, issue: Issue, bound: dict | None = None, status: int = 
                 show_residents=show_reporter,
             ),
             "photos": list(issue.photos.all()),
-            "referrals": issue.referrals.select_related("organization"),
+            "referrals": referrals,
             "orders": issue.supervision_orders.select_related("organization"),
             "summonses": summonses,
             "actions": [(name, STAFF_ACTIONS[name].label, forms[name]) for name in allowed],
             "show_reporter": show_reporter,
+            "has_queue": person_is_staff(person=user),
             "reporter_mobile": mask_mobile(issue.reporter_phone) if not show_reporter else "",
             "clocks": _clocks(issue),
         },
@@ -1038,6 +1106,27 @@ def staff_action(request: HttpRequest, tracking_number: str, action: str) -> Htt
         form.add_error(None, PHOTOS_AGAIN)
     issue.refresh_from_db()
     return _staff_page(request, issue, bound={action: form}, status=400)
+
+
+@login_required
+@require_POST
+def referral_acknowledge(request: HttpRequest, tracking_number: str, referral_id: int):
+    """签收: the referred organization confirms it has the matter; its acknowledgement
+    time is recorded against the referral's own deadline (seed: 协同联动 第二条, 第三条)."""
+    issue = _staff_issue(request, tracking_number)
+    referral = issue.referrals.select_related("organization").filter(pk=referral_id).first()
+    if referral is None:
+        raise Http404(gettext("No such referral."))
+    try:
+        services.referral_acknowledge(actor=request.user, referral=referral)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            gettext("Acknowledged for %(org)s.") % {"org": referral.organization.name},
+        )
+    return redirect("issues:staff_detail", tracking_number)
 
 
 @login_required

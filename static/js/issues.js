@@ -19,6 +19,29 @@
     });
   });
 
+  // Filing step 1: a safety-related category (elevator, fire safety …) ticks the
+  // hazard box; another category unticks it unless the resident ticked it by hand.
+  document.querySelectorAll("form[data-filing-form]").forEach(function (form) {
+    var select = form.querySelector("select[name=category]");
+    var box = form.querySelector("input[name=is_hazard]");
+    if (!select || !box) {
+      return;
+    }
+    var touched = false;
+    box.addEventListener("change", function () {
+      touched = true;
+    });
+    select.addEventListener("change", function () {
+      var option = select.options[select.selectedIndex];
+      var safety = !!(option && option.dataset.safety === "1");
+      if (safety) {
+        box.checked = true;
+      } else if (!touched) {
+        box.checked = false;
+      }
+    });
+  });
+
   // Staff progress form: picking a response template fills an empty note.
   document.querySelectorAll("select[name$='-template']").forEach(function (select) {
     var form = select.form;

@@ -118,3 +118,23 @@ def test_complaint_journey(live_server, browser, phone, tmp_path):
     assert "王小明" not in board.content()
     assert resident.mobile not in board.content()
     visitor.close()
+
+
+def test_hazard_box_follows_the_category_on_a_phone(live_server, phone):
+    """issues.js ticks “safety hazard” for elevator / fire-safety categories (第7条: 3 days)."""
+    CompoundFactory(slug=settings.HUASHAN_DEFAULT_COMPOUND, name="江南花山郡")
+    Category.objects.get_or_create(code="environment", defaults={"name": "环境卫生"})
+    Category.objects.update_or_create(
+        code="elevator", defaults={"name": "电梯", "safety_related": True, "active": True}
+    )
+    phone.goto(f"{live_server.url}/issues/new/")
+    box = "input[name=is_hazard]"
+    phone.select_option("select[name=category]", label="电梯")
+    assert phone.is_checked(box)
+    phone.select_option("select[name=category]", label="环境卫生")
+    assert not phone.is_checked(box)
+    phone.check(box)  # the resident flags it by hand: a later category change keeps it
+    phone.select_option("select[name=category]", label="电梯")
+    phone.select_option("select[name=category]", label="环境卫生")
+    assert phone.is_checked(box)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
