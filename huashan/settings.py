@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "meetings",
     "disclosures",
     "pledges",
+    "evaluations",
 ]
 
 MIDDLEWARE = [
@@ -259,6 +260,36 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=5),
         "options": {"expires": 240},
     },
+    "pledges-evaluate": {
+        "task": "pledges.tasks.evaluate",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3000},
+    },
+    "pledges-escalate-findings": {
+        "task": "pledges.tasks.escalate_findings",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 800},
+    },
+    "pledges-scan-absences": {
+        "task": "pledges.tasks.scan_absences",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3000},
+    },
+    "meetings-scan-action-items": {
+        "task": "meetings.tasks.scan_action_items",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 600},
+    },
+    "meetings-remind-schedule": {
+        "task": "meetings.tasks.remind_schedule",
+        "schedule": crontab(hour=9, minute=0),
+        "options": {"expires": 3600},
+    },
+    "meetings-sweep-documents": {
+        "task": "meetings.tasks.sweep_documents",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 240},
+    },
     "calendar-coverage-check": {
         "task": "huashan.core.tasks.calendar_coverage_check",
         "schedule": crontab(hour=8, minute=0),
@@ -322,7 +353,15 @@ HUASHAN_SITE_URL = env.str("HUASHAN_SITE_URL", default="http://127.0.0.1:8000")
 # --- Portal ---------------------------------------------------------------
 # Management commands `seed_demo` runs after the directory, so each module
 # seeds its own demo data without the directory knowing about it.
-HUASHAN_DEMO_SEEDERS = ["seed_issues", "seed_disclosures"]
+HUASHAN_DEMO_SEEDERS = [
+    "seed_issues",
+    "seed_meetings",
+    "seed_disclosures",
+    "seed_pledges",
+    "seed_evaluations",
+]
+# The day of the month by which the office is reminded if no joint meeting is scheduled.
+MEETINGS_SCHEDULE_REMINDER_DAY = env.int("MEETINGS_SCHEDULE_REMINDER_DAY", default=20)
 # The compound shown on the public home page when nobody is logged in.
 HUASHAN_DEFAULT_COMPOUND = env.str("HUASHAN_DEFAULT_COMPOUND", default="jiangnan-huashan")
 

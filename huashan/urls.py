@@ -22,6 +22,8 @@ urlpatterns = [
     path("api/disclosures/", include("disclosures.api")),
     path("pledges/", include("pledges.urls")),
     path("api/pledges/", include("pledges.api")),
+    path("evaluations/", include("evaluations.urls")),
+    path("api/evaluations/", include("evaluations.api")),
     path("", include("huashan.core.urls")),
 ]
 

@@ -1,0 +1,120 @@
+"""Permissions of the meetings app, built on the directory predicates.
+
+Objects passed are a :class:`Compound` or any row with ``compound_id`` (a
+meeting, an agreed item, a decision report, a motion), except where noted.
+
+Table: permission — who — seed.
+
+* ``meetings.view_meeting``: staff covering the compound (联席会议议事规则 第三条)
+* ``meetings.run_office``: joint-meeting office, RC property committee, compound party
+  leaders (第四条)
+* ``meetings.convene``: community party officers/leaders or compound party leaders (第三条)
+* ``meetings.propose_topic``: staff of the three parties and the party
+  organizations (第二条、第四条)
+* ``meetings.run_pmc_meeting``: PMC officers (their working meetings) (PMC pledge 10)
+* ``meetings.run_forum``: office, RC, PMC officers, property company staff (协同联动 第六条)
+* ``meetings.supervise``: 督办: compound party org, RC property committee, RC/community
+  officers (第五条)
+* ``meetings.file_decision_report``: PMC officers (决策报告制度 第二条)
+* ``meetings.manage_motion``: PMC officers (协同联动 第二条)
+* ``meetings.review_motion_compound``: compound party leaders (协同联动 第二条)
+* ``meetings.review_motion_community``: community party officers (协同联动 第二条)
+* ``meetings.act_for_organization``: obj Organization: a current staff seat in exactly that body
+  (第四条 (签收/会签))
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from huashan.directory.models import Membership, Organization
+from huashan.directory.rules import (
+    LEADER_ROLES,
+    OFFICER_ROLES,
+    STAFF_ROLES,
+    active_person_pk,
+    can_convene_joint_meeting,
+    can_file_decision_report,
+    can_run_meeting_office,
+    can_supervise_compound,
+    has_role_in_kind,
+    is_active_person,
+    is_staff_of_compound,
+    is_superuser,
+    permission_cache,
+)
+
+Kind = Organization.Kind
+
+PROPOSER_KINDS = frozenset(
+    {
+        Kind.COMMUNITY_PARTY,
+        Kind.COMPOUND_PARTY,
+        Kind.RESIDENTS_COMMITTEE,
+        Kind.RC_PROPERTY_COMMITTEE,
+        Kind.PMC,
+        Kind.PROPERTY_COMPANY,
+        Kind.JOINT_MEETING_OFFICE,
+    }
+)
+
+
+@rules.predicate
+def acts_for_organization(user: Any, organization: Any) -> bool:
+    """A current staff seat (not a mere attendee role) in exactly this organization."""
+    person_pk = active_person_pk(user)
+    if person_pk is None or not isinstance(organization, Organization):
+        return False
+    seats = permission_cache(user).setdefault("meetings_org", {})
+    if organization.pk not in seats:
+        seats[organization.pk] = (
+            Membership.objects.current()
+            .filter(person_id=person_pk, organization_id=organization.pk, role__in=STAFF_ROLES)
+            .exists()
+        )
+    return seats[organization.pk]
+
+
+view_meeting = is_active_person & (is_staff_of_compound | is_superuser)
+run_office = is_active_person & can_run_meeting_office
+convene = is_active_person & (
+    can_convene_joint_meeting | has_role_in_kind({Kind.COMMUNITY_PARTY}, OFFICER_ROLES)
+)
+propose_topic = is_active_person & (has_role_in_kind(PROPOSER_KINDS, STAFF_ROLES) | is_superuser)
+run_pmc_meeting = is_active_person & (has_role_in_kind({Kind.PMC}, OFFICER_ROLES) | is_superuser)
+run_forum = is_active_person & (
+    can_run_meeting_office
+    | has_role_in_kind({Kind.RESIDENTS_COMMITTEE, Kind.PMC}, OFFICER_ROLES)
+    | has_role_in_kind({Kind.PROPERTY_COMPANY}, {Membership.Role.CHAIR, Membership.Role.STAFF})
+)
+supervise = is_active_person & can_supervise_compound
+file_decision_report = is_active_person & can_file_decision_report
+manage_motion = is_active_person & can_file_decision_report
+review_motion_compound = is_active_person & (
+    has_role_in_kind({Kind.COMPOUND_PARTY}, LEADER_ROLES) | is_superuser
+)
+review_motion_community = is_active_person & (
+    has_role_in_kind({Kind.COMMUNITY_PARTY}, OFFICER_ROLES) | is_superuser
+)
+act_for_organization = is_active_person & (acts_for_organization | is_superuser)
+
+PERMISSIONS = {
+    "meetings.view_meeting": view_meeting,
+    "meetings.run_office": run_office,
+    "meetings.convene": convene,
+    "meetings.propose_topic": propose_topic,
+    "meetings.run_pmc_meeting": run_pmc_meeting,
+    "meetings.run_forum": run_forum,
+    "meetings.supervise": supervise,
+    "meetings.file_decision_report": file_decision_report,
+    "meetings.manage_motion": manage_motion,
+    "meetings.review_motion_compound": review_motion_compound,
+    "meetings.review_motion_community": review_motion_community,
+    "meetings.act_for_organization": act_for_organization,
+}
+
+for _name, _pred in PERMISSIONS.items():
+    rules.set_perm(_name, _pred)
+    rules.set_rule(_name, _pred)

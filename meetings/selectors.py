@@ -1,0 +1,492 @@
+"""Read queries of the meetings app: pages, API, PDFs, dashboards and other apps.
+
+Every function's query count does not grow with the data (related rows are
+joined or prefetched). Cross-app contract (docs/wave 2): ``meeting_count``,
+``absence_streaks``, ``action_item_stats``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from huashan.directory.models import Compound, Membership, Organization, Person
+
+from .models import (
+    ActionItem,
+    ActionItemUpdate,
+    AgendaTopic,
+    Attendance,
+    DecisionReport,
+    DecisionReportRecipient,
+    EarlyIntervention,
+    ForumOpinion,
+    Meeting,
+    MeetingMember,
+    Minutes,
+    MotionVote,
+    Notice,
+    NoticeReceipt,
+    OwnersAssemblyMotion,
+    Summary,
+    SummarySignature,
+)
+
+HELD_STATES = (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED, Meeting.Status.CLOSED)
+
+
+def _as_datetime(value) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.combine(value, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+# --- cross-app contract ----------------------------------------------------------
+
+
+def meeting_count(*, compound: Compound, kinds: list[str], start, end) -> int:
+    """Meetings of ``kinds`` actually held with a start in [start, end).
+
+    For 小区党组织服务承诺 1 (每月至少召开1次联席会议) and the PMC pledge 8 (每季度1次业主恳谈会).
+    """
+    return Meeting.objects.filter(
+        compound=compound,
+        kind__in=list(kinds),
+        status__in=HELD_STATES,
+        start__gte=_as_datetime(start),
+        start__lt=_as_datetime(end),
+    ).count()
+
+
+@dataclass(frozen=True)
+class AbsenceStreak:
+    person: Person
+    organization: Organization
+    consecutive_unexcused: int
+    last_meeting: Meeting
+
+
+def absence_streaks(
+    *, compound: Compound, organization_kind: str = "pmc", kinds: list[str] | None = None
+) -> list[AbsenceStreak]:
+    """Current streaks of consecutive unexcused absences at work meetings.
+
+    seed: 物业管理委员会服务承诺 10 (连续3次无故缺席工作会议 → 主动辞职). For each current
+    member of the compound's organization(s) of ``organization_kind``, walk the held
+    meetings of ``kinds`` (default: PMC working meetings) to which they were called,
+    newest first, counting ``unexcused`` until anything else. A held meeting without
+    an attendance record for the person breaks the streak (nobody is flagged on a
+    missing record). Only streaks ≥ 1 are returned, longest first. Three queries.
+    """
+    kinds = list(kinds or [Meeting.Kind.PMC_WORKING])
+    memberships = list(
+        Membership.objects.current()
+        .filter(organization__kind=organization_kind)
+        .filter(
+            Q(organization__compound=compound) | Q(organization__community_id=compound.community_id)
+        )
+        .exclude(role__in=("party_member", "owner_representative", "resident_group_leader"))
+        .select_related("person", "organization")
+        .order_by("person_id", "pk")
+    )
+    by_person: dict[int, Membership] = {}
+    for m in memberships:
+        by_person.setdefault(m.person_id, m)
+    if not by_person:
+        return []
+    status_sq = Attendance.objects.filter(
+        meeting_id=OuterRef("meeting_id"), person_id=OuterRef("person_id")
+    ).values("status")[:1]
+    rows = (
+        MeetingMember.objects.filter(
+            meeting__compound=compound,
+            meeting__kind__in=kinds,
+            meeting__status__in=HELD_STATES,
+            person_id__in=list(by_person),
+        )
+        .annotate(att=Subquery(status_sq), start=F("meeting__start"))
+        .values_list("person_id", "meeting_id", "att")
+        .order_by("person_id", "-meeting__start", "-meeting_id")
+    )
+    streaks: dict[int, tuple[int, int]] = {}  # person -> (count, latest meeting id)
+    done: set[int] = set()
+    for person_id, meeting_id, att in rows:
+        if person_id in done:
+            continue
+        if att == Attendance.Status.UNEXCUSED:
+            count, latest = streaks.get(person_id, (0, meeting_id))
+            streaks[person_id] = (count + 1, latest)
+        else:
+            done.add(person_id)
+    if not streaks:
+        return []
+    meetings = Meeting.objects.in_bulk([latest for _c, latest in streaks.values()])
+    result = [
+        AbsenceStreak(
+            person=by_person[pid].person,
+            organization=by_person[pid].organization,
+            consecutive_unexcused=count,
+            last_meeting=meetings[latest],
+        )
+        for pid, (count, latest) in streaks.items()
+    ]
+    result.sort(key=lambda s: (-s.consecutive_unexcused, s.person.name))
+    return result
+
+
+@dataclass(frozen=True)
+class ActionItemStats:
+    organization: Organization
+    total: int
+    done_on_time: int
+    done_late: int
+    open_overdue: int
+    completion_rate: Decimal | None  # done / total, 4 places; None when total is 0
+
+
+def action_item_stats(*, compound: Compound, start, end) -> list[ActionItemStats]:
+    """Completion of agreed items due in [start, end), per responsible organization.
+
+    seed: 联席会议议事规则 第五条 (落实或整改). ``done_on_time``: accepted and reported
+    done by the due time; ``done_late``: accepted after it; ``open_overdue``: still
+    open and past due now. Cancelled items are left out. Two queries.
+    """
+    now = timezone.now()
+    done = Q(status=ActionItem.Status.DONE)
+    rows = (
+        ActionItem.objects.filter(
+            compound=compound, due_at__gte=_as_datetime(start), due_at__lt=_as_datetime(end)
+        )
+        .exclude(status=ActionItem.Status.CANCELLED)
+        .values("responsible_organization_id")
+        .annotate(
+            total=Count("pk"),
+            on_time=Count("pk", filter=done & Q(completed_at__lte=F("due_at"))),
+            late=Count("pk", filter=done & Q(completed_at__gt=F("due_at"))),
+            overdue=Count("pk", filter=Q(status__in=ActionItem.OPEN_STATES) & Q(due_at__lt=now)),
+        )
+        .order_by("responsible_organization_id")
+    )
+    rows = list(rows)
+    orgs = Organization.objects.in_bulk([r["responsible_organization_id"] for r in rows])
+    out = []
+    for r in rows:
+        total = r["total"]
+        rate = (
+            (Decimal(r["on_time"] + r["late"]) / Decimal(total)).quantize(Decimal("0.0001"))
+            if total
+            else None
+        )
+        out.append(
+            ActionItemStats(
+                organization=orgs[r["responsible_organization_id"]],
+                total=total,
+                done_on_time=r["on_time"],
+                done_late=r["late"],
+                open_overdue=r["overdue"],
+                completion_rate=rate,
+            )
+        )
+    out.sort(key=lambda s: (s.organization.kind, s.organization.name))
+    return out
+
+
+# --- meetings ---------------------------------------------------------------------
+
+
+def meeting_list(
+    *,
+    compound: Compound,
+    kinds: list[str] | None = None,
+    year: int | None = None,
+    status: str | None = None,
+) -> QuerySet[Meeting]:
+    """Meetings of a compound, newest first, with chair and notice joined."""
+    qs = Meeting.objects.filter(compound=compound).select_related(
+        "compound", "chair", "convener", "organization", "notice", "summary"
+    )
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    if year:
+        qs = qs.filter(start__year=year)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-start", "-pk")
+
+
+def meeting_detail(*, pk: int) -> Meeting | None:
+    return (
+        Meeting.objects.select_related(
+            "compound__community__street", "chair", "convener", "organization", "notice"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def meeting_members(*, meeting: Meeting) -> QuerySet[MeetingMember]:
+    return meeting.members.select_related("person", "organization").order_by(
+        "role", "organization__kind", "pk"
+    )
+
+
+def meeting_agenda(*, meeting: Meeting) -> QuerySet[AgendaTopic]:
+    """The accepted topics in order (the agenda of the notice)."""
+    return (
+        AgendaTopic.objects.filter(meeting=meeting, status=AgendaTopic.Status.ACCEPTED)
+        .select_related("issue", "proposer", "proposer_organization", "action_item")
+        .order_by("order", "pk")
+    )
+
+
+def meeting_topics_pending(*, meeting: Meeting) -> QuerySet[AgendaTopic]:
+    """Topics waiting for the office's decision: proposed for this meeting, unassigned
+    ones of the compound, and deferred ones."""
+    return (
+        AgendaTopic.objects.filter(compound_id=meeting.compound_id)
+        .filter(
+            Q(meeting=meeting, status=AgendaTopic.Status.PROPOSED)
+            | Q(
+                meeting__isnull=True,
+                status__in=(AgendaTopic.Status.PROPOSED, AgendaTopic.Status.DEFERRED),
+            )
+        )
+        .select_related("issue", "proposer", "proposer_organization", "action_item")
+        .order_by("created_at", "pk")
+    )
+
+
+def compound_topics(*, compound: Compound, status: str | None = None) -> QuerySet[AgendaTopic]:
+    qs = AgendaTopic.objects.filter(compound=compound).select_related(
+        "meeting", "issue", "proposer", "proposer_organization", "action_item"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-pk")
+
+
+def meeting_follow_up_items(*, meeting: Meeting) -> QuerySet[ActionItem]:
+    """ "Follow-up of previous decisions" (前次议定事项落实情况) on a joint meeting's agenda:
+    every agreed item of an earlier meeting of the compound still open when this
+    meeting starts, overdue first (seed: 联席会议议事规则 第五条)."""
+    return (
+        ActionItem.objects.filter(
+            compound_id=meeting.compound_id,
+            status__in=ActionItem.OPEN_STATES,
+            meeting__start__lt=meeting.start,
+        )
+        .exclude(meeting=meeting)
+        .select_related("meeting", "responsible_organization", "responsible_person")
+        .order_by("due_at", "pk")
+    )
+
+
+def meeting_minutes(*, meeting: Meeting) -> QuerySet[Minutes]:
+    return (
+        Minutes.objects.filter(meeting=meeting)
+        .select_related("topic", "updated_by")
+        .order_by(F("topic__order").asc(nulls_first=True), "pk")
+    )
+
+
+@dataclass
+class AttendanceRow:
+    member: MeetingMember
+    attendance: Attendance | None
+
+
+@dataclass
+class MeetingPage:
+    """Everything the meeting page shows, in a fixed number of queries."""
+
+    meeting: Meeting
+    members: list[MeetingMember]
+    attendance: list[AttendanceRow]
+    agenda: list[AgendaTopic]
+    pending_topics: list[AgendaTopic]
+    follow_up: list[ActionItem]
+    minutes_by_topic: dict[int | None, Minutes]
+    notice: Notice | None
+    receipts: list[NoticeReceipt]
+    summary: Summary | None
+    signatures: list[SummarySignature]
+    action_items: list[ActionItem]
+    opinions: list[ForumOpinion]
+    events: list = field(default_factory=list)
+
+    @property
+    def unsigned_receipts(self) -> list[NoticeReceipt]:
+        return [r for r in self.receipts if r.signed_at is None]
+
+
+def meeting_page(*, meeting: Meeting) -> MeetingPage:
+    """All rows the meeting page needs (about 12 queries at any data size)."""
+    members = list(meeting_members(meeting=meeting))
+    attendance = {a.person_id: a for a in Attendance.objects.filter(meeting=meeting)}
+    notice = Notice.objects.filter(meeting=meeting).first()
+    receipts = list(notice.receipts.select_related("organization", "signed_by")) if notice else []
+    summary = Summary.objects.filter(meeting=meeting).select_related("approved_by").first()
+    signatures = (
+        list(summary.signatures.select_related("organization", "signed_by")) if summary else []
+    )
+    return MeetingPage(
+        meeting=meeting,
+        members=members,
+        attendance=[AttendanceRow(m, attendance.get(m.person_id)) for m in members],
+        agenda=list(meeting_agenda(meeting=meeting)),
+        pending_topics=list(meeting_topics_pending(meeting=meeting)),
+        follow_up=list(meeting_follow_up_items(meeting=meeting)),
+        minutes_by_topic={m.topic_id: m for m in meeting_minutes(meeting=meeting)},
+        notice=notice,
+        receipts=receipts,
+        summary=summary,
+        signatures=signatures,
+        action_items=list(
+            meeting.action_items.select_related(
+                "responsible_organization", "responsible_person", "raised_by"
+            ).order_by("due_at", "pk")
+        ),
+        opinions=list(
+            meeting.opinions.select_related("issue", "topic", "household__building").order_by(
+                "created_at", "pk"
+            )
+        ),
+        events=list(meeting.events.select_related("actor").order_by("at", "pk")),
+    )
+
+
+def notice_receipts_pending(*, person: Person) -> QuerySet[NoticeReceipt]:
+    """Notices the person's bodies still have to sign for (签收)."""
+    orgs = Membership.objects.current().filter(person=person).values("organization_id")
+    return (
+        NoticeReceipt.objects.filter(organization_id__in=orgs, signed_at__isnull=True)
+        .exclude(notice__meeting__status=Meeting.Status.CANCELLED)
+        .select_related("notice__meeting", "organization")
+        .order_by("notice__issued_at")
+    )
+
+
+def summary_signatures_pending(*, person: Person) -> QuerySet[SummarySignature]:
+    """Summaries the person's bodies still have to countersign (会签) or sign for."""
+    orgs = Membership.objects.current().filter(person=person).values("organization_id")
+    return (
+        SummarySignature.objects.filter(organization_id__in=orgs, signed_at__isnull=True)
+        .filter(
+            Q(kind=SummarySignature.Kind.COUNTERSIGN, summary__status=Summary.Status.COUNTERSIGNING)
+            | Q(kind=SummarySignature.Kind.RECEIPT, summary__status=Summary.Status.DISTRIBUTED)
+        )
+        .select_related("summary__meeting", "organization")
+        .order_by("pk")
+    )
+
+
+# --- action items ------------------------------------------------------------------
+
+
+def action_item_list(
+    *,
+    compound: Compound,
+    status: str | None = None,
+    organization: Organization | None = None,
+    overdue: bool | None = None,
+    meeting: Meeting | None = None,
+) -> QuerySet[ActionItem]:
+    """Agreed items of a compound, nearest due first (status ``open`` = every open state)."""
+    qs = ActionItem.objects.filter(compound=compound).select_related(
+        "meeting", "responsible_organization", "responsible_person", "raised_by"
+    )
+    if status == "open":
+        qs = qs.filter(status__in=ActionItem.OPEN_STATES)
+    elif status:
+        qs = qs.filter(status=status)
+    if organization is not None:
+        qs = qs.filter(responsible_organization=organization)
+    if meeting is not None:
+        qs = qs.filter(meeting=meeting)
+    if overdue is True:
+        qs = qs.filter(status__in=ActionItem.OPEN_STATES, due_at__lt=timezone.now())
+    elif overdue is False:
+        qs = qs.exclude(status__in=ActionItem.OPEN_STATES, due_at__lt=timezone.now())
+    return qs.order_by("due_at", "pk")
+
+
+def action_item_detail(*, pk: int) -> ActionItem | None:
+    return (
+        ActionItem.objects.select_related(
+            "compound",
+            "meeting",
+            "topic",
+            "responsible_organization",
+            "responsible_person",
+            "raised_by",
+            "accepted_by",
+        )
+        .prefetch_related(
+            Prefetch(
+                "updates",
+                queryset=ActionItemUpdate.objects.select_related("author").order_by(
+                    "created_at", "pk"
+                ),
+            ),
+            "events",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+# --- decision reports and motions ---------------------------------------------------
+
+
+def decision_report_list(*, compound: Compound, status: str | None = None):
+    qs = DecisionReport.objects.filter(compound=compound).select_related("organization", "filed_by")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-pk")
+
+
+def decision_report_detail(*, pk: int) -> DecisionReport | None:
+    return (
+        DecisionReport.objects.select_related("compound", "organization", "filed_by")
+        .prefetch_related(
+            Prefetch(
+                "recipients",
+                queryset=DecisionReportRecipient.objects.select_related(
+                    "organization", "acknowledged_by", "answered_by"
+                ),
+            ),
+            Prefetch(
+                "interventions",
+                queryset=EarlyIntervention.objects.select_related("organization", "invited_by"),
+            ),
+            "events",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def motion_list(*, compound: Compound, stage: str | None = None):
+    qs = OwnersAssemblyMotion.objects.filter(compound=compound).select_related("proposed_by")
+    if stage:
+        qs = qs.filter(stage=stage)
+    return qs.order_by("-created_at", "-pk")
+
+
+def motion_detail(*, pk: int) -> OwnersAssemblyMotion | None:
+    return (
+        OwnersAssemblyMotion.objects.select_related("compound", "proposed_by")
+        .prefetch_related("events")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def motion_votes(*, motion: OwnersAssemblyMotion) -> QuerySet[MotionVote]:
+    return motion.votes.select_related("household__building", "voter").order_by(
+        "household__building__sort_key", "household__unit", "household__room"
+    )
