@@ -318,6 +318,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models name their choice field `kind`, `state` or `matter`: give
+    # each enum a stable, meaningful name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "huashan.directory.models.Organization.Kind",
+        "MeetingKindEnum": "meetings.models.Meeting.Kind",
+        "DecisionReportMatterEnum": "meetings.models.DecisionReport.Matter",
+        "MotionMatterEnum": "meetings.models.OwnersAssemblyMotion.Matter",
+        "DisclosureStateEnum": "disclosures.models.Disclosure.State",
+        "ObjectionStateEnum": "disclosures.models.Objection.State",
+        "CampaignStateEnum": "evaluations.models.Campaign.State",
+        "PaperEntryStateEnum": "evaluations.models.PaperEntry.State",
+    },
 }
 
 # --- Security ---------------------------------------------------------------

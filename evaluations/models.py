@@ -1,0 +1,472 @@
+"""The December evaluation of the three parties and the quarterly red/black list.
+
+seed: 评议监督考核制度 第一—五条; 小区党组织服务承诺 第10条 (红黑榜).
+
+Anonymity design (評議 must be secret, issue 7 "scores are not linked to
+identities in any result or export"):
+
+* :class:`Evaluator` is the roster row (who may score). It holds the *hash*
+  of a one-time token, never the token.
+* :class:`TokenUse` is the "token used" mark: (evaluator, target), unique, and
+  nothing else — no time, no link to a ballot.
+* :class:`Ballot` holds the scores of one evaluator for one target: a random
+  UUID key (no sequence to line up with ``TokenUse`` ids), the target, the
+  channel and the *date* only. It has no foreign key to an evaluator or person.
+* A paper ballot waits in :class:`PaperEntry` (which does point at the
+  evaluator, because the slip carries the token) only until a second clerk
+  confirms it; confirmation moves the scores into a :class:`Ballot` and blanks
+  the entry's scores, so afterwards nothing joins a score to a person.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from huashan.core.models import Event
+from huashan.directory.models import Compound, Organization, Person
+
+
+class ImmutableRowError(Exception):
+    """Raised when code tries to change a submitted ballot or score."""
+
+
+def default_star_thresholds() -> list[int]:
+    return [60, 70, 80, 90, 95]
+
+
+class Campaign(models.Model):
+    """One December evaluation of a compound's three parties (评议监督考核制度 第一条)."""
+
+    class State(models.TextChoices):
+        SETUP = "setup", _("Setup")
+        MATERIALS = "materials", _("Collecting materials")
+        EVALUATION_MEETING = "evaluation_meeting", _("Evaluation meeting")
+        SCORING = "scoring", _("Scoring")
+        PRELIMINARY = "preliminary", _("Preliminary results")
+        PUBLICITY = "publicity", _("Publicity (objections open)")
+        APPROVED = "approved", _("Approved by the street")
+        CIRCULATED = "circulated", _("Circulated")
+        CLOSED = "closed", _("Closed")
+
+    ORDER = list(State)
+    TRANSITIONS = {
+        State.SETUP: (State.MATERIALS,),
+        State.MATERIALS: (State.EVALUATION_MEETING,),
+        State.EVALUATION_MEETING: (State.SCORING,),
+        State.SCORING: (State.PRELIMINARY,),
+        State.PRELIMINARY: (State.PUBLICITY,),
+        State.PUBLICITY: (State.APPROVED,),
+        State.APPROVED: (State.CIRCULATED,),
+        State.CIRCULATED: (State.CLOSED,),
+        State.CLOSED: (),
+    }
+    #: States in which criteria may still be edited (frozen once scoring opens).
+    EDITABLE_STATES = frozenset({State.SETUP, State.MATERIALS, State.EVALUATION_MEETING})
+    #: States in which results are public (seed: 第五条, only after the street approved).
+    PUBLIC_STATES = frozenset({State.APPROVED, State.CIRCULATED, State.CLOSED})
+
+    compound = models.ForeignKey(
+        Compound, on_delete=models.PROTECT, related_name="evaluation_campaigns"
+    )
+    year = models.PositiveIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    title = models.CharField(_("title"), max_length=120)
+    state = models.CharField(
+        _("state"), max_length=32, choices=State.choices, default=State.SETUP, db_index=True
+    )
+    meeting_at = models.DateTimeField(_("evaluation meeting"), null=True, blank=True)
+    trim_extremes = models.BooleanField(_("drop the highest and the lowest ballot"), default=False)
+    satisfaction_pct = models.DecimalField(
+        _("satisfied at (%)"), max_digits=5, decimal_places=2, default=Decimal("60")
+    )
+    band_excellent = models.DecimalField(
+        _("优秀 from (%)"), max_digits=5, decimal_places=2, default=Decimal("90")
+    )
+    band_good = models.DecimalField(
+        _("良好 from (%)"), max_digits=5, decimal_places=2, default=Decimal("80")
+    )
+    band_pass = models.DecimalField(
+        _("合格 from (%)"), max_digits=5, decimal_places=2, default=Decimal("60")
+    )
+    star_thresholds = models.JSONField(_("star thresholds (%)"), default=default_star_thresholds)
+    objection_days = models.PositiveSmallIntegerField(_("objection window (days)"), default=7)
+    publicity_start = models.DateTimeField(null=True, blank=True)
+    publicity_end = models.DateTimeField(null=True, blank=True, db_index=True)
+    disclosure_ref = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-year", "compound")
+        constraints = [
+            models.UniqueConstraint(fields=("compound", "year"), name="campaign_one_per_year")
+        ]
+        verbose_name = _("evaluation campaign")
+        verbose_name_plural = _("evaluation campaigns")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def criteria_editable(self) -> bool:
+        return self.state in self.EDITABLE_STATES
+
+    @property
+    def results_public(self) -> bool:
+        return self.state in self.PUBLIC_STATES
+
+    @property
+    def next_state(self) -> str | None:
+        nxt = self.TRANSITIONS[self.State(self.state)]
+        return nxt[0] if nxt else None
+
+
+class CampaignEvent(Event):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events")
+
+
+class CriterionGroup(models.Model):
+    """A section of the 民主测评标准 (seed: 第三条 "由街道统一制定"; 第四条 the four areas)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(_("group"), max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("position", "pk")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Criterion(models.Model):
+    """One scored line; scores run from 0 to ``max_score``; ``weight`` weighs the mean."""
+
+    group = models.ForeignKey(CriterionGroup, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("criterion"), max_length=200)
+    max_score = models.PositiveSmallIntegerField(
+        _("maximum score"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("Empty means the maximum score is the weight."),
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("group__position", "position", "pk")
+        constraints = [
+            models.CheckConstraint(name="criterion_weight_positive", condition=Q(weight__gt=0)),
+            models.CheckConstraint(name="criterion_max_positive", condition=Q(max_score__gt=0)),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def report_upload_to(instance: Target, filename: str) -> str:
+    return f"evaluations/{instance.campaign_id}/reports/{uuid.uuid4().hex}.pdf"
+
+
+class Target(models.Model):
+    """Who is evaluated (seed: 第二条): RC, PMC, property company, optionally a PMC member."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("An individual PMC member (the 60 % rule)."),
+    )
+    report_text = models.TextField(_("work report (述职)"), blank=True)
+    report_pdf = models.FileField(_("work report PDF"), upload_to=report_upload_to, blank=True)
+    report_submitted_at = models.DateTimeField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("position", "pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("campaign", "organization"),
+                condition=Q(member__isnull=True),
+                name="target_one_per_org",
+            ),
+            models.UniqueConstraint(
+                fields=("campaign", "member"),
+                condition=Q(member__isnull=False),
+                name="target_one_per_member",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.member_id:
+            return f"{self.organization.name} · {self.member.name}"
+        return self.organization.name
+
+    @property
+    def is_member(self) -> bool:
+        return self.member_id is not None
+
+
+class Evaluator(models.Model):
+    """A roster entry: someone who may score (seed: 第三条 党员、业主及居民群众代表、单位)."""
+
+    class Category(models.TextChoices):
+        PARTY_MEMBER = "party_member", _("Party member")
+        OWNER = "owner", _("Owner")
+        RESIDENT_REP = "resident_rep", _("Residents' representative")
+        UNIT_REP = "unit_rep", _("Unit representative")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="evaluators")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    #: SHA-256 of the current one-time token; empty until slips are issued.
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    token_issued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("category", "name", "pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("token_hash",), condition=~Q(token_hash=""), name="evaluator_token_unique"
+            ),
+            models.UniqueConstraint(
+                fields=("campaign", "person"),
+                condition=Q(person__isnull=False),
+                name="evaluator_person_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TokenUse(models.Model):
+    """The "token used" mark: this evaluator has cast a ballot for this target. Nothing more."""
+
+    evaluator = models.ForeignKey(Evaluator, on_delete=models.CASCADE, related_name="uses")
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("evaluator", "target"), name="token_use_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"token used: evaluator #{self.evaluator_id} → target #{self.target_id}"
+
+
+class Ballot(models.Model):
+    """One evaluator's scores for one target. No evaluator, no time of day: see module doc."""
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online")
+        PAPER = "paper", _("Paper")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="ballots")
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="ballots")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    submitted_on = models.DateField()
+
+    class Meta:
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return f"ballot {self.pk}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableRowError("a submitted ballot cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRowError("a submitted ballot cannot be deleted")
+
+
+class Score(models.Model):
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
+    value = models.DecimalField(max_digits=6, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("ballot", "criterion"), name="score_once"),
+            models.CheckConstraint(name="score_not_negative", condition=Q(value__gte=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion_id}: {self.value}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableRowError("a submitted score cannot be changed")
+        super().save(*args, **kwargs)
+
+
+class PaperEntry(models.Model):
+    """A paper ballot typed in by one clerk, waiting for a second clerk to confirm."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="paper_entries")
+    evaluator = models.ForeignKey(Evaluator, on_delete=models.CASCADE, related_name="+")
+    #: {target_id: {criterion_id: "value"}} while pending; emptied on confirm / reject.
+    scores = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now_add=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("entered_at", "pk")
+        constraints = [
+            # The same slip can be entered once; a rejected entry frees it again.
+            models.UniqueConstraint(
+                fields=("evaluator",),
+                condition=Q(state__in=("pending", "confirmed")),
+                name="paper_entry_once",
+            ),
+            models.CheckConstraint(
+                name="paper_entry_four_eyes",
+                condition=Q(checked_by__isnull=True) | ~Q(checked_by=models.F("entered_by")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"paper entry #{self.pk} ({self.state})"
+
+
+class Objection(models.Model):
+    """An objection to the preliminary results during publicity (seed: 第五条 "无异议后")."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="objections")
+    target = models.ForeignKey(
+        Target, null=True, blank=True, on_delete=models.CASCADE, related_name="objections"
+    )
+    author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("objection"), max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(_("answer"), max_length=2000, blank=True)
+    answered_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("created_at", "pk")
+
+    def __str__(self) -> str:
+        return f"objection #{self.pk}"
+
+
+# --- 红黑榜 (seed: 小区党组织服务承诺 第10条) ---------------------------------------
+
+
+class QuarterRating(models.Model):
+    """The property company's quarterly red/black-list rating."""
+
+    class Verdict(models.TextChoices):
+        RED = "red", _("Red list")
+        NEUTRAL = "neutral", _("Passed")
+        BLACK = "black", _("Black list")
+        PENDING = "pending", _("Not rated yet")
+
+    compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="+")
+    company = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField()
+    quarter = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    complaint_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    pledge_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    survey_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    total = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    verdict = models.CharField(
+        max_length=8, choices=Verdict.choices, default=Verdict.PENDING, db_index=True
+    )
+    rated_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("-year", "-quarter")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("company", "year", "quarter"), name="quarter_rating_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}Q{self.quarter} {self.company}"
+
+    @property
+    def failing(self) -> bool:
+        return self.verdict == self.Verdict.BLACK
+
+
+class SurveyResponse(models.Model):
+    """One resident's short quarterly survey about the property company (1–5 each)."""
+
+    rating = models.ForeignKey(QuarterRating, on_delete=models.CASCADE, related_name="responses")
+    respondent = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    cleanliness = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    security = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    responsiveness = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("rating", "respondent"), name="survey_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"survey #{self.pk}"
+
+
+class BlackListAlarm(models.Model):
+    """Raised once when the company fails two quarters in a row (unique per streak start)."""
+
+    company = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    #: The second failing quarter of the streak.
+    rating = models.OneToOneField(QuarterRating, on_delete=models.PROTECT, related_name="alarm")
+    #: The first failing quarter: one alarm per streak, however long it runs.
+    streak_start = models.ForeignKey(QuarterRating, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("company", "streak_start"), name="blacklist_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"black-list alarm {self.company_id} {self.rating_id}"

@@ -1,0 +1,104 @@
+"""Read queries of the evaluation, used by views, the API, PDFs and exports."""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+import qrcode
+from django.conf import settings
+from django.db.models import Count, Prefetch, QuerySet
+from django.urls import reverse
+
+from huashan.directory.models import Compound
+from huashan.directory.rules import can_organize_evaluation
+from huashan.directory.selectors import person_staff_compounds
+
+from .models import Campaign, Criterion, CriterionGroup, Evaluator, QuarterRating, TokenUse
+
+
+def public_campaigns() -> QuerySet[Campaign]:
+    """Campaigns whose results the street approved (seed: 第五条), or in publicity."""
+    return Campaign.objects.filter(
+        state__in=[*Campaign.PUBLIC_STATES, Campaign.State.PUBLICITY]
+    ).select_related("compound")
+
+
+def staff_campaigns(*, user: Any) -> QuerySet[Campaign]:
+    if not getattr(user, "is_authenticated", False):
+        return Campaign.objects.none()
+    return Campaign.objects.filter(compound__in=person_staff_compounds(person=user)).select_related(
+        "compound"
+    )
+
+
+def organizer_compounds(*, user: Any) -> list[Compound]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [c for c in person_staff_compounds(person=user) if can_organize_evaluation.test(user, c)]
+
+
+def criteria_groups(*, campaign: Campaign) -> QuerySet[CriterionGroup]:
+    return campaign.groups.prefetch_related(
+        Prefetch("criteria", queryset=Criterion.objects.order_by("position", "pk"))
+    )
+
+
+def criterion_of(*, campaign: Campaign, pk: Any) -> Criterion:
+    from django.http import Http404
+
+    try:
+        return Criterion.objects.get(group__campaign=campaign, pk=int(pk))
+    except (TypeError, ValueError, Criterion.DoesNotExist):
+        raise Http404 from None
+
+
+def roster(*, campaign: Campaign) -> QuerySet[Evaluator]:
+    """The roster with how many targets each evaluator has scored (not *how*)."""
+    return campaign.evaluators.annotate(used=Count("uses")).order_by("category", "name", "pk")
+
+
+def token_uses(*, campaign: Campaign) -> int:
+    return TokenUse.objects.filter(target__campaign=campaign).count()
+
+
+def ballot_url(token: str) -> str:
+    path = reverse("evaluations:ballot", args=[token])
+    return settings.HUASHAN_SITE_URL.rstrip("/") + path
+
+
+def qr_data_uri(text: str) -> str:
+    """A PNG QR code as a ``data:`` URI (the PDF fetcher allows only data: and local files)."""
+    image = qrcode.make(text, box_size=4, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def quarter_ratings(*, compound: Compound) -> QuerySet[QuarterRating]:
+    return (
+        QuarterRating.objects.filter(compound=compound)
+        .select_related("company")
+        .annotate(responses_count=Count("responses"))
+        .order_by("-year", "-quarter")
+    )
+
+
+def organization_satisfaction(*, compound: Compound, organization, year: int) -> float | None:
+    """Satisfaction share (%) of an organization in the year's *approved* evaluation.
+
+    Read by ``pledges`` for 物业管理委员会服务承诺 第4条; None until the street approved.
+    """
+    from .results import campaign_results
+
+    campaign = Campaign.objects.filter(
+        compound=compound, year=year, state__in=Campaign.PUBLIC_STATES
+    ).first()
+    if campaign is None:
+        return None
+    for result in campaign_results(campaign):
+        if result.target.organization_id == organization.pk and not result.target.is_member:
+            share = result.satisfaction_share
+            return None if share is None else float(share)
+    return None

@@ -1,0 +1,659 @@
+"""HTML pages of the evaluation (``evaluations:``), included at ``/evaluations/``.
+
+Views are thin: reads through ``evaluations.selectors`` / ``results``, writes
+through ``evaluations.services``. ``ValidationError`` → messages next to the
+fields with what was typed kept; ``PermissionDenied`` → 403.
+
+seed: 评议监督考核制度 第三条 (review meeting, 述职, democratic scoring), 第五条
+(publicity, objections, approval, circulation); 小区党组织服务承诺 第10条 (红黑榜).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from huashan.directory.models import Compound, Person
+from huashan.pdf import render_pdf
+
+from . import evidence, exports, selectors, services
+from .models import Campaign, Evaluator, PaperEntry, QuarterRating, Target
+from .results import campaign_criteria, campaign_results
+
+State = Campaign.State
+
+
+def _campaign(pk: int) -> Campaign:
+    return get_object_or_404(Campaign.objects.select_related("compound__community"), pk=pk)
+
+
+def _staff_campaign(request: HttpRequest, pk: int) -> Campaign:
+    campaign = _campaign(pk)
+    if not services.may_view_staff(request.user, campaign):
+        raise PermissionDenied
+    return campaign
+
+
+def _error_dict(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+    return {"__all__": [str(m) for m in exc.messages]}
+
+
+def _raw_scores(post, targets: list[Target], criteria) -> dict[int, dict[int, str]]:
+    return {
+        t.pk: {c.pk: post.get(f"score_{t.pk}_{c.pk}", "")[:20] for c in criteria} for t in targets
+    }
+
+
+def _score_rows(targets, criteria, raw, errors):
+    """What the scoring form shows: each target with its criteria, value and error."""
+    rows = []
+    for target in targets:
+        fields = []
+        for criterion in criteria:
+            key = f"score_{target.pk}_{criterion.pk}"
+            fields.append(
+                {
+                    "name": key,
+                    "criterion": criterion,
+                    "value": (raw.get(target.pk) or {}).get(criterion.pk, ""),
+                    "errors": errors.get(key, []),
+                }
+            )
+        rows.append({"target": target, "fields": fields})
+    return rows
+
+
+# --- list and creation ---------------------------------------------------------------
+
+
+@require_GET
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    """Public: approved results. Staff: their compounds' campaigns, and a create form."""
+    return render(
+        request,
+        "evaluations/list.html",
+        {
+            "public_campaigns": selectors.public_campaigns(),
+            "staff_campaigns": selectors.staff_campaigns(user=request.user),
+            "organizer_compounds": selectors.organizer_compounds(user=request.user),
+            "this_year": timezone.localdate().year,
+        },
+    )
+
+
+@login_required
+@require_POST
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    compound = Compound.objects.filter(pk=request.POST.get("compound") or 0).first()
+    if compound is None:
+        messages.error(request, gettext("Choose a compound."))
+        return redirect("evaluations:list")
+    try:
+        year = int(request.POST.get("year", ""))
+        campaign = services.campaign_create(
+            actor=request.user, compound=compound, year=year, title=request.POST.get("title", "")
+        )
+    except (ValueError, OverflowError):
+        messages.error(request, gettext("Enter a year between 2000 and 2100."))
+        return redirect("evaluations:list")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("evaluations:list")
+    messages.success(request, gettext("Campaign created."))
+    return redirect("evaluations:manage", campaign.pk)
+
+
+# --- management ------------------------------------------------------------------------
+
+
+def _manage_context(
+    request: HttpRequest, campaign: Campaign, *, action: str = "", errors=None, values=None
+) -> dict[str, Any]:
+    """Errors and typed values are keyed by action (``criterion_add``…); missing keys are empty."""
+    user = request.user
+    form_errors: defaultdict = defaultdict(dict)
+    form_values: defaultdict = defaultdict(lambda: defaultdict(str))
+    if action:
+        form_errors[action.replace("-", "_")] = errors or {}
+        form_values[action.replace("-", "_")].update(values or {})
+    return {
+        "form_errors": form_errors,
+        "form_values": form_values,
+        "campaign": campaign,
+        "criteria_groups": selectors.criteria_groups(campaign=campaign),
+        "targets": list(campaign.targets.select_related("organization", "member")),
+        "evaluators": selectors.roster(campaign=campaign),
+        "pending_entries": campaign.paper_entries.filter(state=PaperEntry.State.PENDING)
+        .select_related("entered_by")
+        .order_by("pk"),
+        "objections": campaign.objections.select_related("target__organization").order_by("pk"),
+        "events": campaign.events.select_related("actor").order_by("-at", "-pk")[:30],
+        "can_organize": services.may_organize(user, campaign),
+        "can_approve": services.may_approve(user, campaign),
+        "can_enter_paper": services.may_enter_paper(user, campaign),
+        "categories": Evaluator.Category.choices,
+        "next_state": campaign.next_state,
+        "next_state_label": State(campaign.next_state).label if campaign.next_state else "",
+        "results": campaign_results(campaign)
+        if campaign.state not in Campaign.EDITABLE_STATES
+        else [],
+    }
+
+
+@login_required
+@require_GET
+def campaign_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _staff_campaign(request, pk)
+    return render(request, "evaluations/manage.html", _manage_context(request, campaign))
+
+
+MANAGE_ACTIONS = {
+    "advance",
+    "criterion-add",
+    "criterion-remove",
+    "evaluator-add",
+    "objection-answer",
+    "settings",
+    "member-add",
+}
+
+
+@login_required
+@require_POST
+def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    campaign = _staff_campaign(request, pk)
+    if action not in MANAGE_ACTIONS:
+        raise Http404
+    post = request.POST
+    try:
+        if action == "advance":
+            services.campaign_advance(
+                actor=request.user,
+                campaign=campaign,
+                to_state=post.get("to_state", ""),
+                note=post.get("note", "")[:500],
+            )
+        elif action == "criterion-add":
+            try:
+                max_score = int(post.get("max_score", ""))
+            except ValueError:
+                raise ValidationError(
+                    {"max_score": gettext("Enter a whole number from 1 to 100.")}
+                ) from None
+            weight = post.get("weight", "").strip() or None
+            if weight is not None:
+                try:
+                    from decimal import Decimal, InvalidOperation
+
+                    weight = Decimal(weight)
+                    if not weight.is_finite() or weight <= 0 or weight > 1000:
+                        raise InvalidOperation
+                except InvalidOperation:
+                    raise ValidationError({"weight": gettext("Enter a positive number.")}) from None
+            services.criterion_add(
+                actor=request.user,
+                campaign=campaign,
+                group_name=post.get("group_name", ""),
+                name=post.get("name", ""),
+                max_score=max_score,
+                weight=weight,
+            )
+        elif action == "criterion-remove":
+            criterion = selectors.criterion_of(campaign=campaign, pk=post.get("criterion"))
+            services.criterion_remove(actor=request.user, criterion=criterion)
+        elif action == "evaluator-add":
+            services.evaluator_add(
+                actor=request.user,
+                campaign=campaign,
+                name=post.get("name", "")[:200],
+                category=post.get("category", ""),
+            )
+        elif action == "member-add":
+            member = Person.objects.filter(mobile=post.get("mobile", "").strip()[:11]).first()
+            if member is None:
+                raise ValidationError({"mobile": gettext("No person has this mobile number.")})
+            services.target_add_member(actor=request.user, campaign=campaign, member=member)
+        elif action == "objection-answer":
+            objection = get_object_or_404(campaign.objections, pk=_int(post.get("objection")))
+            services.objection_answer(
+                actor=request.user, objection=objection, answer=post.get("answer", "")
+            )
+        elif action == "settings":
+            services.campaign_settings_update(
+                actor=request.user,
+                campaign=campaign,
+                trim_extremes=post.get("trim_extremes") == "on",
+            )
+    except ValidationError as exc:
+        campaign.refresh_from_db()
+        context = _manage_context(
+            request,
+            campaign,
+            action=action,
+            errors=_error_dict(exc),
+            values={k: v[:2000] for k, v in post.items() if k != "csrfmiddlewaretoken"},
+        )
+        return render(request, "evaluations/manage.html", context, status=400)
+    messages.success(request, gettext("Saved."))
+    return redirect("evaluations:manage", campaign.pk)
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+@login_required
+@require_POST
+def slips_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue fresh one-time tokens and print them as slips with QR codes (old ones die)."""
+    campaign = _staff_campaign(request, pk)
+    try:
+        issued = services.tokens_issue(actor=request.user, campaign=campaign)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("evaluations:manage", campaign.pk)
+    slips = [
+        {
+            "name": item.evaluator.name,
+            "category": item.evaluator.get_category_display(),
+            "code": item.token,
+            "qr": selectors.qr_data_uri(selectors.ballot_url(item.token)),
+            "url": selectors.ballot_url(item.token),
+        }
+        for item in issued
+    ]
+    pdf = render_pdf("pdf/evaluations/slips.html", {"campaign": campaign, "slips": slips})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ballot-slips-{campaign.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- the ballot (phone) ------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def ballot(request: HttpRequest, token: str) -> HttpResponse:
+    """The evaluator's phone ballot: score every target, submit once (seed: 第三条 量化测评)."""
+    evaluator = services.evaluator_for_token(token)
+    if evaluator is None:
+        response = render(request, "evaluations/ballot_invalid.html", status=404)
+    else:
+        campaign = evaluator.campaign
+        targets = services.evaluator_open_targets(evaluator)
+        criteria = campaign_criteria(campaign)
+        raw: dict = {}
+        errors: dict = {}
+        status = 200
+        if not targets:
+            response = render(
+                request, "evaluations/ballot_done.html", {"campaign": campaign}, status=200
+            )
+            response["Referrer-Policy"] = "same-origin"
+            return response
+        if request.method == "POST":
+            raw = _raw_scores(request.POST, targets, criteria)
+            try:
+                services.ballot_submit(token=token, scores=raw)
+            except services.BallotRefused as exc:
+                errors = {"__all__": [str(m) for m in exc.messages]}
+                status = 409
+            except ValidationError as exc:
+                errors = _error_dict(exc)
+                status = 400
+            else:
+                return redirect("evaluations:ballot", token)
+        response = render(
+            request,
+            "evaluations/ballot.html",
+            {
+                "campaign": campaign,
+                "open": campaign.state == State.SCORING,
+                "rows": _score_rows(targets, criteria, raw, errors),
+                "errors": errors.get("__all__", []),
+                "has_errors": bool(errors),
+            },
+            status=status,
+        )
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+# --- paper ballots -----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def paper_enter(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _staff_campaign(request, pk)
+    if not services.may_enter_paper(request.user, campaign):
+        raise PermissionDenied
+    targets = list(campaign.targets.select_related("organization", "member"))
+    criteria = campaign_criteria(campaign)
+    raw: dict = {}
+    errors: dict = {}
+    slip_code = ""
+    status = 200
+    if request.method == "POST":
+        slip_code = request.POST.get("slip_code", "").strip()[:64]
+        raw = _raw_scores(request.POST, targets, criteria)
+        try:
+            services.paper_entry_create(
+                actor=request.user, campaign=campaign, slip_code=slip_code, scores=raw
+            )
+        except ValidationError as exc:
+            errors = _error_dict(exc)
+            status = 400
+        else:
+            messages.success(
+                request, gettext("Paper ballot entered; a second person must confirm it.")
+            )
+            return redirect("evaluations:paper", campaign.pk)
+    pending = list(
+        campaign.paper_entries.filter(state=PaperEntry.State.PENDING)
+        .select_related("entered_by")
+        .order_by("pk")
+    )
+    target_names = {str(t.pk): str(t) for t in targets}
+    criterion_names = {str(c.pk): c.name for c in criteria}
+    for entry in pending:
+        entry.lines = [
+            (target_names.get(t, t), [(criterion_names.get(c, c), v) for c, v in per.items()])
+            for t, per in entry.scores.items()
+        ]
+        entry.mine = entry.entered_by_id == request.user.pk
+    return render(
+        request,
+        "evaluations/paper.html",
+        {
+            "campaign": campaign,
+            "open": campaign.state == State.SCORING,
+            "rows": _score_rows(targets, criteria, raw, errors),
+            "slip_code": slip_code,
+            "slip_errors": errors.get("slip_code", []),
+            "errors": errors.get("__all__", []),
+            "has_errors": bool(errors),
+            "pending": pending,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def paper_check(request: HttpRequest, pk: int, entry_id: int, decision: str) -> HttpResponse:
+    campaign = _staff_campaign(request, pk)
+    entry = get_object_or_404(campaign.paper_entries, pk=entry_id)
+    service = {"confirm": services.paper_entry_confirm, "reject": services.paper_entry_reject}.get(
+        decision
+    )
+    if service is None:
+        raise Http404
+    try:
+        service(actor=request.user, entry=entry)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or gettext("You may not do this."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            gettext("Paper ballot confirmed.")
+            if decision == "confirm"
+            else gettext("Paper ballot rejected; the slip can be entered again."),
+        )
+    return redirect("evaluations:paper", campaign.pk)
+
+
+# --- reports and evidence ------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_report(request: HttpRequest, pk: int, target_id: int) -> HttpResponse:
+    campaign = _campaign(pk)
+    target = get_object_or_404(campaign.targets.select_related("organization"), pk=target_id)
+    if not services.may_submit_report(request.user, target):
+        raise PermissionDenied
+    errors: list[str] = []
+    text = target.report_text
+    status = 200
+    if request.method == "POST":
+        text = request.POST.get("text", "")
+        try:
+            services.target_report_submit(
+                actor=request.user, target=target, text=text, pdf=request.FILES.get("pdf")
+            )
+        except ValidationError as exc:
+            errors = [str(m) for m in exc.messages]
+            status = 400
+        else:
+            messages.success(request, gettext("Report saved."))
+            return redirect("evaluations:report", campaign.pk, target.pk)
+    return render(
+        request,
+        "evaluations/report.html",
+        {"campaign": campaign, "target": target, "text": text, "errors": errors},
+        status=status,
+    )
+
+
+def _evidence_target(request: HttpRequest, pk: int, target_id: int) -> Target:
+    campaign = _campaign(pk)
+    if not (campaign.results_public or services.may_view_staff(request.user, campaign)):
+        raise Http404
+    return get_object_or_404(
+        campaign.targets.select_related("organization", "member", "campaign__compound"),
+        pk=target_id,
+    )
+
+
+@require_GET
+def target_evidence(request: HttpRequest, pk: int, target_id: int) -> HttpResponse:
+    """The evidence pack of one target (seed: 第三条 查阅资料; 第四条 the four areas)."""
+    target = _evidence_target(request, pk, target_id)
+    return render(
+        request,
+        "evaluations/evidence.html",
+        {
+            "campaign": target.campaign,
+            "target": target,
+            "sections": evidence.evidence_pack(target=target),
+        },
+    )
+
+
+@require_GET
+def target_evidence_pdf(request: HttpRequest, pk: int, target_id: int) -> HttpResponse:
+    target = _evidence_target(request, pk, target_id)
+    pdf = render_pdf(
+        "pdf/evaluations/evidence.html",
+        {
+            "campaign": target.campaign,
+            "target": target,
+            "sections": evidence.evidence_pack(target=target),
+            "generated": timezone.localtime(),
+        },
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="evidence-{target.pk}.pdf"'
+    return response
+
+
+# --- results, objections ---------------------------------------------------------------------
+
+
+def _results_campaign(request: HttpRequest, pk: int) -> tuple[Campaign, bool]:
+    """Results are public only once the street approved them (seed: 第五条)."""
+    campaign = _campaign(pk)
+    staff = services.may_view_staff(request.user, campaign)
+    public_preliminary = campaign.state == State.PUBLICITY
+    if not (campaign.results_public or public_preliminary or staff):
+        raise Http404(gettext("The results are not public yet."))
+    if campaign.state in Campaign.EDITABLE_STATES | {State.SCORING} and not staff:
+        raise Http404
+    return campaign, staff
+
+
+@require_http_methods(["GET", "POST"])
+def results(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign, staff = _results_campaign(request, pk)
+    errors: dict = {}
+    text = ""
+    status = 200
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+        text = request.POST.get("text", "")
+        target = campaign.targets.filter(pk=_int(request.POST.get("target"))).first()
+        try:
+            services.objection_file(actor=request.user, campaign=campaign, text=text, target=target)
+        except PermissionDenied as exc:
+            errors = {"__all__": [str(exc)]}
+            status = 403
+        except ValidationError as exc:
+            errors = _error_dict(exc)
+            status = 400
+        else:
+            messages.success(request, gettext("Your objection was filed; you will get an answer."))
+            return redirect("evaluations:results", campaign.pk)
+    window_open = (
+        campaign.state == State.PUBLICITY
+        and campaign.publicity_end is not None
+        and timezone.now() < campaign.publicity_end
+    )
+    return render(
+        request,
+        "evaluations/results.html",
+        {
+            "campaign": campaign,
+            "staff": staff,
+            "final": campaign.results_public,
+            "results": campaign_results(campaign),
+            "objections": campaign.objections.filter(answered_at__isnull=False).order_by("pk"),
+            "window_open": window_open,
+            "targets": campaign.targets.select_related("organization", "member"),
+            "errors": errors,
+            "text": text,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def results_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign, _staff = _results_campaign(request, pk)
+    pdf = render_pdf(
+        "pdf/evaluations/results.html",
+        {
+            "campaign": campaign,
+            "results": campaign_results(campaign),
+            "final": campaign.results_public,
+            "generated": timezone.localtime(),
+        },
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="evaluation-{campaign.year}.pdf"'
+    return response
+
+
+@require_GET
+def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign, _staff = _results_campaign(request, pk)
+    response = HttpResponse(
+        exports.results_workbook(campaign),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="evaluation-{campaign.year}.xlsx"'
+    return response
+
+
+# --- 红黑榜 ----------------------------------------------------------------------------------
+
+
+def _quarter_now() -> tuple[int, int]:
+    today = timezone.localdate()
+    return today.year, (today.month - 1) // 3 + 1
+
+
+@require_http_methods(["GET", "POST"])
+def redblack(request: HttpRequest) -> HttpResponse:
+    """The property company's quarterly red/black list and this quarter's short survey."""
+    slug = request.GET.get("compound") or settings.HUASHAN_DEFAULT_COMPOUND
+    compound = get_object_or_404(Compound, slug=slug[:50])
+    year, quarter = _quarter_now()
+    errors: dict = {}
+    status = 200
+    can_rate = bool(
+        request.user.is_authenticated and services.may_rate_quarter(request.user, compound)
+    )
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{settings.LOGIN_URL}?next={request.get_full_path()}")
+        try:
+            if request.POST.get("action") == "rate":
+                prev_year, prev_q = services.previous_quarter(year, quarter)
+                services.quarter_rate(
+                    actor=request.user, compound=compound, year=prev_year, quarter=prev_q
+                )
+                messages.success(request, gettext("Quarter rated."))
+            else:
+                rating = services.quarter_rating_get(compound=compound, year=year, quarter=quarter)
+                if rating is None:
+                    raise Http404
+                services.survey_submit(
+                    actor=request.user,
+                    rating=rating,
+                    cleanliness=_int(request.POST.get("cleanliness")),
+                    security=_int(request.POST.get("security")),
+                    responsiveness=_int(request.POST.get("responsiveness")),
+                )
+                messages.success(request, gettext("Thank you for answering the survey."))
+        except PermissionDenied as exc:
+            errors = {"__all__": [str(exc) or gettext("You may not do this.")]}
+            status = 403
+        except ValidationError as exc:
+            errors = _error_dict(exc)
+            status = 400
+        else:
+            return redirect(f"{request.path}?compound={compound.slug}")
+    return render(
+        request,
+        "evaluations/redblack.html",
+        {
+            "compound": compound,
+            "ratings": selectors.quarter_ratings(compound=compound),
+            "year": year,
+            "quarter": quarter,
+            "errors": errors,
+            "can_rate": can_rate,
+            "scale": range(1, 6),
+            "questions": [
+                (key, label, _int(request.POST.get(key)))
+                for key, label in (
+                    ("cleanliness", gettext("Cleaning and greenery")),
+                    ("security", gettext("Order and safety")),
+                    ("responsiveness", gettext("Response to residents' requests")),
+                )
+            ],
+            "verdicts": QuarterRating.Verdict,
+        },
+        status=status,
+    )

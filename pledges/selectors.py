@@ -1,0 +1,211 @@
+"""Reads for the pledge board, staff pages, PDFs, dashboards and evaluations.
+
+seed: 公示承诺制度 第四条 ("年度服务承诺，公示期限一般为长期"; "三诺"线上线下公示).
+Every function here runs a constant number of queries, whatever the number of
+items or periods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from huashan.directory.models import Compound, Organization
+
+from .models import (
+    AccountabilityCase,
+    Activity,
+    CandidatePledge,
+    Election,
+    Finding,
+    Inspection,
+    PeriodResult,
+    PledgeEvent,
+    PledgeItem,
+    PledgeLetter,
+    ResultStatus,
+)
+
+#: Worst first: the item's headline status is the worst current status of its measures.
+SEVERITY = {
+    ResultStatus.MISSED: 0,
+    ResultStatus.AT_RISK: 1,
+    ResultStatus.NOT_YET_DUE: 2,
+    ResultStatus.ON_TRACK: 3,
+    ResultStatus.ATTESTED: 4,
+    ResultStatus.MET: 5,
+}
+
+
+@dataclass
+class ItemStatus:
+    """An item with its current result per measure and its whole history."""
+
+    item: PledgeItem
+    letter: PledgeLetter
+    organization: Organization
+    current: PeriodResult | None = None
+    measures: list[PeriodResult] = field(default_factory=list)
+    results: list[PeriodResult] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return self.current.status if self.current is not None else ResultStatus.NOT_YET_DUE
+
+
+def _current(results: list[PeriodResult], on: dt.date) -> list[PeriodResult]:
+    """Per measure: the result of the period containing ``on``, else the latest one."""
+    by_measure: dict[int, list[PeriodResult]] = defaultdict(list)
+    for row in results:
+        by_measure[row.measure].append(row)
+    out = []
+    for measure in sorted(by_measure):
+        rows = sorted(by_measure[measure], key=lambda r: r.period_start)
+        containing = [r for r in rows if r.period_start <= on <= r.period_end]
+        out.append(containing[-1] if containing else rows[-1])
+    return out
+
+
+def _statuses(items: list[PledgeItem], on: dt.date) -> list[ItemStatus]:
+    out = []
+    for item in items:
+        results = list(item.results.all())
+        measures = _current(results, on) if results else []
+        worst = min(measures, key=lambda r: SEVERITY.get(r.status, 9)) if measures else None
+        out.append(
+            ItemStatus(
+                item=item,
+                letter=item.letter,
+                organization=item.letter.organization,
+                current=worst,
+                measures=measures,
+                results=results,
+            )
+        )
+    return out
+
+
+def _items(letters_q) -> QuerySet[PledgeItem]:
+    return (
+        PledgeItem.objects.filter(letter__in=letters_q)
+        .select_related("letter__organization", "letter__compound", "responsible_org")
+        .prefetch_related(
+            Prefetch("results", queryset=PeriodResult.objects.order_by("measure", "period_start"))
+        )
+        .order_by("letter__organization__kind", "letter_id", "position", "number", "pk")
+    )
+
+
+def pledge_item_statuses(
+    *, compound: Compound, year: int, on: dt.date | None = None
+) -> list[ItemStatus]:
+    """Every item of the compound's letters of ``year`` with its status (for evaluations and
+    dashboards). Three queries."""
+    on = on or min(timezone.localdate(), dt.date(year, 12, 31))
+    letters = PledgeLetter.objects.filter(compound=compound, year=year)
+    return _statuses(list(_items(letters)), on)
+
+
+def letters_for_compound(
+    *, compound: Compound, year: int | None = None, published_only: bool = True
+) -> QuerySet[PledgeLetter]:
+    qs = PledgeLetter.objects.filter(compound=compound).select_related("organization")
+    if year is not None:
+        qs = qs.filter(year=year)
+    if published_only:
+        qs = qs.filter(published=True)
+    return qs.order_by("-year", "organization__kind", "pk")
+
+
+def letter_board(*, letter: PledgeLetter, on: dt.date | None = None) -> list[ItemStatus]:
+    """One letter's items with their current status and history (public board)."""
+    on = on or min(timezone.localdate(), dt.date(letter.year, 12, 31))
+    return _statuses(list(_items(PledgeLetter.objects.filter(pk=letter.pk))), on)
+
+
+def item_history(*, item: PledgeItem) -> QuerySet[PeriodResult]:
+    return item.results.order_by("measure", "-period_start")
+
+
+def activities_for(
+    *,
+    compound: Compound,
+    kind: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> QuerySet[Activity]:
+    qs = (
+        Activity.objects.filter(compound=compound)
+        .select_related("organization")
+        .prefetch_related("photos")
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if start:
+        qs = qs.filter(held_on__gte=start)
+    if end:
+        qs = qs.filter(held_on__lte=end)
+    return qs.order_by("-held_on", "-pk")
+
+
+def inspections_for(
+    *,
+    compound: Compound,
+    kind: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> QuerySet[Inspection]:
+    qs = (
+        Inspection.objects.filter(compound=compound)
+        .select_related("organization", "inspector")
+        .prefetch_related("findings", "owner_representatives")
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if start:
+        qs = qs.filter(inspected_on__gte=start)
+    if end:
+        qs = qs.filter(inspected_on__lte=end)
+    return qs.order_by("-inspected_on", "-pk")
+
+
+def findings_open(*, compound: Compound) -> QuerySet[Finding]:
+    return (
+        Finding.objects.filter(inspection__compound=compound, fixed_at__isnull=True)
+        .select_related("inspection", "escalated_issue")
+        .order_by("rectify_due", "pk")
+    )
+
+
+def elections_for(*, compound: Compound) -> QuerySet[Election]:
+    return Election.objects.filter(compound=compound).order_by("-held_on", "-pk")
+
+
+def candidate_pledges_for(
+    *, compound: Compound, election: Election | None = None, published_only: bool = True
+) -> QuerySet[CandidatePledge]:
+    qs = CandidatePledge.objects.filter(election__compound=compound).select_related(
+        "election", "candidate"
+    )
+    if election is not None:
+        qs = qs.filter(election=election)
+    if published_only:
+        qs = qs.filter(published_at__isnull=False)
+    return qs.order_by("-election__held_on", "candidate__name", "kind")
+
+
+def cases_for(*, compound: Compound, status: str | None = None) -> QuerySet[AccountabilityCase]:
+    qs = AccountabilityCase.objects.filter(compound=compound).select_related(
+        "organization", "person", "decided_by"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-opened_at", "-pk")
+
+
+def case_timeline(*, case: AccountabilityCase) -> QuerySet[PledgeEvent]:
+    return case.events.select_related("actor").order_by("at", "pk")

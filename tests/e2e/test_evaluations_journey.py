@@ -1,0 +1,87 @@
+"""The evaluation in a real browser: a phone ballot, then a paper ballot with four eyes.
+
+An evaluator opens the ballot link on a 390×844 phone, scores the three
+parties, submits, and cannot submit again. A clerk types in a paper ballot
+and a second clerk confirms it (seed: 评议监督考核制度 第三条 民主测评).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from evaluations.models import Ballot, Campaign, PaperEntry
+from tests.e2e.conftest import PHONE
+from tests.factories.directory import DEFAULT_PASSWORD, MembershipFactory
+from tests.factories.evaluations import advance_to, evaluation_world, roster
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, base_url: str, mobile: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=username]", mobile)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("form.card button[type=submit]")
+    page.wait_for_url(f"{base_url}/")
+
+
+def fill_scores(page, value: str) -> int:
+    inputs = page.locator("input[type=number][name^=score_]").all()
+    for field in inputs:
+        field.fill(value)
+    return len(inputs)
+
+
+def test_phone_ballot_and_paper_ballot(live_server, browser, phone):
+    world = evaluation_world()
+    (_e1, online_token), (_e2, paper_token) = roster(world, 2)
+    second_clerk = MembershipFactory(
+        organization=world.orgs.joint_meeting_office, role="staff"
+    ).person
+    advance_to(world, Campaign.State.SCORING)
+    base = live_server.url
+
+    # 1. The evaluator scores the three parties on a phone.
+    phone.goto(f"{base}/evaluations/ballot/{online_token}/")
+    assert phone.locator("fieldset.score-target").count() == 3
+    assert fill_scores(phone, "8") == 24
+    # A score above the maximum is refused next to the field, nothing is lost.
+    phone.locator("input[name^=score_]").first.fill("99")
+    phone.evaluate("document.querySelector('form[data-testid=ballot-form]').noValidate = true")
+    phone.click("form[data-testid=ballot-form] button[type=submit]")
+    phone.wait_for_selector(".field-error")
+    assert phone.locator("input[name^=score_]").nth(1).input_value() == "8"
+    phone.locator("input[name^=score_]").first.fill("9")
+    phone.click("form[data-testid=ballot-form] button[type=submit]")
+    phone.wait_for_selector("[data-testid=ballot-done]")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert Ballot.objects.filter(channel="online").count() == 3
+    # Opening the link again: no form, only the "already submitted" notice.
+    phone.goto(f"{base}/evaluations/ballot/{online_token}/")
+    assert phone.locator("[data-testid=ballot-done]").count() == 1
+    assert phone.locator("form[data-testid=ballot-form]").count() == 0
+    assert Ballot.objects.count() == 3
+
+    # 2. A clerk types in a paper ballot.
+    clerk_context = browser.new_context(locale="zh-CN")
+    clerk = clerk_context.new_page()
+    log_in(clerk, base, world.clerk.mobile)
+    clerk.goto(f"{base}/evaluations/{world.campaign.pk}/paper/")
+    clerk.fill("input[name=slip_code]", paper_token)
+    fill_scores(clerk, "6")
+    clerk.click("form[data-testid=paper-form] button[type=submit]")
+    clerk.wait_for_selector(".alert-success")
+    assert PaperEntry.objects.get().state == PaperEntry.State.PENDING
+    assert clerk.locator("[data-entry] form").count() == 0  # cannot confirm their own entry
+    clerk_context.close()
+
+    # 3. A second clerk confirms it.
+    second_context = browser.new_context(locale="zh-CN")
+    second = second_context.new_page()
+    log_in(second, base, second_clerk.mobile)
+    second.goto(f"{base}/evaluations/{world.campaign.pk}/paper/")
+    second.click("[data-entry] form[action$='/confirm/'] button")
+    second.wait_for_selector(".alert-success")
+    second_context.close()
+    assert PaperEntry.objects.get().state == PaperEntry.State.CONFIRMED
+    assert Ballot.objects.filter(channel="paper").count() == 3

@@ -1,0 +1,26 @@
+"""seed_evaluations: a finished 2025 campaign and an open 2026 one, idempotent."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from evaluations.models import Ballot, Campaign, QuarterRating
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_evaluations_is_idempotent():
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_evaluations")
+    done = Campaign.objects.get(year=2025)
+    opened = Campaign.objects.get(year=2026)
+    assert done.state == Campaign.State.CLOSED
+    assert opened.state == Campaign.State.SCORING
+    assert done.ballots.count() == 90
+    assert 0 < opened.ballots.count() < 90
+    assert QuarterRating.objects.count() == 3
+    ballots = Ballot.objects.count()
+    call_command("seed_evaluations")
+    assert Ballot.objects.count() == ballots
+    assert Campaign.objects.count() == 2
