@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "disclosures",
     "pledges",
     "evaluations",
+    "huashan.dashboard",
 ]
 
 MIDDLEWARE = [
