@@ -36,7 +36,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
@@ -45,6 +45,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from huashan import workdays
+from huashan.core.services import require_perm as _require
 from huashan.directory.models import Compound, Membership, Organization, Person
 from huashan.directory.rules import STAFF_ROLES
 from huashan.directory.selectors import organization_of_kind
@@ -128,21 +129,6 @@ class DisclosureStateError(ValidationError):
 
 
 # --- helpers --------------------------------------------------------------------
-
-
-def _person(actor) -> Person | None:
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return None
-    if not getattr(actor, "is_active", False):
-        return None
-    return actor
-
-
-def _require(actor, perm: str, obj, message) -> Person:
-    person = _person(actor)
-    if person is None or not person.has_perm(perm, obj):
-        raise PermissionDenied(message)
-    return person
 
 
 def _text(value, *, field_name: str, max_length: int, min_length: int = 1) -> str:

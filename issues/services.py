@@ -50,6 +50,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from huashan import workdays
+from huashan.core.services import acting_person as _person
+from huashan.core.services import require_perm as _require
 from huashan.directory.models import (
     Compound,
     Membership,
@@ -156,22 +158,6 @@ class ScanReport:
 
 
 # --- small helpers ------------------------------------------------------------
-
-
-def _person(actor) -> Person | None:
-    """The acting person, or None for anonymous / inactive / missing."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return None
-    if not getattr(actor, "is_active", False):
-        return None
-    return actor
-
-
-def _require(actor, perm: str, obj, message) -> Person:
-    person = _person(actor)
-    if person is None or not person.has_perm(perm, obj):
-        raise PermissionDenied(message)
-    return person
 
 
 def _text(value, *, field_name: str, max_length: int = NOTE_MAX, required: bool = True) -> str:

@@ -31,6 +31,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from huashan import workdays
+from huashan.core.services import acting_person as _person
+from huashan.core.services import require_perm as _require
 from huashan.directory.models import Compound, Household, Membership, Organization, Person
 from huashan.directory.selectors import compound_organizations
 from huashan.notify.services import notification_create
@@ -133,21 +135,6 @@ class ScanReport:
 
 
 # --- helpers --------------------------------------------------------------------
-
-
-def _person(actor) -> Person | None:
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return None
-    if not getattr(actor, "is_active", False):
-        return None
-    return actor
-
-
-def _require(actor, perm: str, obj, message) -> Person:
-    person = _person(actor)
-    if person is None or not person.has_perm(perm, obj):
-        raise PermissionDenied(message)
-    return person
 
 
 def _require_any(actor, perms: Sequence[str], obj, message) -> Person:

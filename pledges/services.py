@@ -20,13 +20,14 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from huashan import workdays
+from huashan.core.services import require_perm as _require
 from huashan.directory.models import Compound, Membership, Organization, Person
 from huashan.directory.selectors import organization_of_kind
 from huashan.notify.services import notification_create
@@ -68,19 +69,6 @@ ABSENCE_LIMIT = 3
 
 
 # --- helpers -----------------------------------------------------------------
-
-
-def _person(actor) -> Person | None:
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return None
-    return actor
-
-
-def _require(actor, perm: str, obj, message) -> Person:
-    person = _person(actor)
-    if person is None or not person.has_perm(perm, obj):
-        raise PermissionDenied(message)
-    return person
 
 
 def _text(value, *, field: str, max_length: int = TEXT_MAX, required: bool = True) -> str:
