@@ -55,7 +55,7 @@ PARTY_LETTER = {
             "rule_kind": "disclosure_on_time",
             "params": {
                 "label": "公共收益、维修资金及服务事项按时公示",
-                "categories": ["public_revenue", "maintenance_fund", "company_services_fees"],
+                "categories": ["public_revenue", "maintenance_fund", "company_service_progress"],
                 "threshold": 100,
                 "period_months": 6,
             },
