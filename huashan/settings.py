@@ -291,6 +291,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=5),
         "options": {"expires": 240},
     },
+    "dashboard-snapshots-refresh": {
+        "task": "dashboard.snapshots_refresh",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 800},
+    },
     "calendar-coverage-check": {
         "task": "huashan.core.tasks.calendar_coverage_check",
         "schedule": crontab(hour=8, minute=0),
@@ -372,6 +377,7 @@ HUASHAN_DEMO_SEEDERS = [
     "seed_disclosures",
     "seed_pledges",
     "seed_evaluations",
+    "seed_dashboard",
 ]
 # The day of the month by which the office is reminded if no joint meeting is scheduled.
 MEETINGS_SCHEDULE_REMINDER_DAY = env.int("MEETINGS_SCHEDULE_REMINDER_DAY", default=20)

@@ -19,3 +19,14 @@ def is_staff_person(user) -> bool:
     from huashan.directory.selectors import person_is_staff
 
     return bool(person_is_staff(person=user))
+
+
+@register.simple_tag
+def can_see_dashboard(user) -> bool:
+    """``{% can_see_dashboard user as can_dashboard %}``: link the dashboard only to
+    people who may open one (property-company staff may not, so no link to a 403)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    from huashan.dashboard.selectors import visible_compounds
+
+    return visible_compounds(person=user).exists()
