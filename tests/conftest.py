@@ -23,3 +23,28 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+# Reference rows that data migrations create. A transactional test (live
+# server, subprocess) ends with a flush that deletes them, so the next
+# transactional test in the same worker would start without them.
+_REFERENCE_DATA_MIGRATIONS = (
+    ("issues.migrations.0003_categories", "create_categories"),
+    ("disclosures.migrations.0002_categories", "forwards"),
+)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Recreate data-migration rows before transactional tests (idempotent)."""
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        marker = request.node.get_closest_marker("django_db")
+        if not (marker and marker.kwargs.get("transaction")):
+            return
+    request.getfixturevalue("transactional_db")
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in _REFERENCE_DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from issues.models import Issue
 from pledges import services
@@ -25,6 +25,13 @@ from tests.pledges.conftest import at
 pytestmark = pytest.mark.django_db
 
 COUNT = {"source": "activity", "kinds": ["study"], "min_count": 1, "period_months": 1}
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """These tests match the English source of the error messages."""
+    with translation.override("en"):
+        yield
 
 
 def errors(exc) -> str:

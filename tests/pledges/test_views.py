@@ -139,7 +139,7 @@ def test_letter_page_shows_text_history_and_evidence(client, world):
     assert response.status_code == 200
     html = response.content.decode()
     assert "每月至少召开1次社区党组织、物业管理委员会、物业三方联席会议" in html
-    assert "History by period" in html or "按期历史" in html
+    assert "历次周期结果" in html
     assert "十一月政策学习" in html  # evidence link label
     assert reverse("pledges:letter_pdf", args=[world.letter.pk]) in html
 
