@@ -74,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         shoot(page, f"{base}/accounts/register/", args.out / "register.png")
         shoot(page, f"{base}/issues/board/", args.out / "issues-board.png")
         shoot(page, f"{base}/issues/new/", args.out / "issues-file.png")
+        shoot(page, f"{base}/disclosures/", args.out / "disclosures-board.png")
+        shoot(page, f"{base}/pledges/", args.out / "pledges-board.png")
+        shoot(page, f"{base}/meetings/", args.out / "meetings-list.png")
         if args.mobile:
             if not log_in(page, base, args.mobile, args.password):
                 browser.close()
@@ -88,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
                 browser.close()
                 return 1
             shoot(staff_page, f"{base}/issues/queue/", args.out / "issues-queue.png")
+            shoot(staff_page, f"{base}/dashboard/", args.out / "dashboard.png")
+            shoot(staff_page, f"{base}/meetings/items/", args.out / "meetings-items.png")
         browser.close()
     return 0
 

@@ -707,7 +707,7 @@ def _cases(compound: Compound) -> Figure:
 def _evaluation(compound: Compound) -> EvaluationSummary | None:
     """The latest evaluation whose results are public (evaluations.selectors.public_campaigns;
     seed: 评议监督考核制度 第五条). Score = mean weighted total of the organizations."""
-    from evaluations.results import campaign_results
+    from evaluations.results import BANDS, campaign_results
     from evaluations.selectors import public_campaigns
 
     campaign = public_campaigns().filter(compound=compound).order_by("-year", "-pk").first()
@@ -725,7 +725,10 @@ def _evaluation(compound: Compound) -> EvaluationSummary | None:
             continue
         rows.append(
             EvaluationRow(
-                name=name, total=result.weighted_total, band=result.band, stars=result.stars
+                name=name,
+                total=result.weighted_total,
+                band=BANDS.get(result.band, result.band),
+                stars=result.stars,
             )
         )
     totals = [r.total for r in rows if r.total is not None]
