@@ -11,7 +11,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_WORKERS ?= 2
 
 RUN_DEBS := fonts-wqy-microhei libharfbuzz-subset0
-TEST_DEBS := chromium fonts-wqy-microhei libharfbuzz-subset0 poppler-utils
+TEST_DEBS := chromium fonts-wqy-microhei libharfbuzz-subset0 poppler-utils redis-server
 
 .PHONY: run test lint fmt bench clean sysdeps-run sysdeps-test messages
 
@@ -59,6 +59,12 @@ test: $(VENV)/.installed sysdeps-test
 	  $(PY) manage.py makemigrations --check --dry-run --settings=huashan.settings_test
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# Benchmark (not part of the test suite): ratios against a bare baseline, see bench/README.md.
+bench: $(VENV)/.installed sysdeps-run
+	@command -v wrk >/dev/null || { echo "需要 wrk / wrk is required (apt-get install wrk)"; exit 1; }
+	@command -v pdfinfo >/dev/null || { echo "需要 poppler-utils / pdfinfo is required"; exit 1; }
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -23,6 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +31,7 @@ from huashan.directory.models import Compound, Membership, Organization, Person
 from huashan.directory.rules import STAFF_ROLES
 from huashan.directory.selectors import compound_organizations
 
-from .models import Issue, IssueEvent, Referral, Satisfaction, WhistleSummons
+from .models import Issue, IssueEvent, MeToo, Referral, Satisfaction, WhistleSummons
 from .rules import SUPERVISOR_KINDS
 from .services import tracking_code_matches
 
@@ -63,7 +64,19 @@ def _with_last_public(qs: QuerySet[Issue]) -> QuerySet[Issue]:
         last_public_at=Subquery(last.values("at")[:1]),
         last_public_note=Subquery(last.values("note")[:1]),
         last_public_verb=Subquery(last.values("verb")[:1]),
-        me_too_count=Count("me_toos", distinct=True),
+        # A correlated count, not Count("me_toos"): a join + GROUP BY made the
+        # database group every public issue of the compound before taking one
+        # page (bench/results/2026-11-28.md: list + count 180 ms -> 46 ms).
+        me_too_count=Coalesce(
+            Subquery(
+                MeToo.objects.filter(issue=OuterRef("pk"))
+                .order_by()
+                .values("issue")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            0,
+        ),
     )
 
 

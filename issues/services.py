@@ -534,7 +534,7 @@ def rate_limit_check(client_key: str) -> None:
     """At most :data:`RATE_LIMIT` submissions per client in :data:`RATE_WINDOW_SECONDS`."""
     if not client_key:
         return
-    if (cache.get(_rate_key(client_key)) or 0) >= RATE_LIMIT:
+    if cache_count(_rate_key(client_key)) >= RATE_LIMIT:
         raise RateLimited(
             _(
                 "Too many submissions from this device. Please try again in 10 minutes. "
@@ -547,12 +547,32 @@ def rate_limit_check(client_key: str) -> None:
 def _rate_limit_hit(client_key: str) -> None:
     if not client_key:
         return
-    key = _rate_key(client_key)
-    if not cache.add(key, 1, RATE_WINDOW_SECONDS):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, RATE_WINDOW_SECONDS)
+    cache_count_hit(_rate_key(client_key), RATE_WINDOW_SECONDS)
+
+
+def cache_count(key: str) -> int:
+    """The counter's value; 0 when the cache (Redis) is down.
+
+    A complaint is worth more than a rate limit: with Redis unreachable the
+    resident's submission goes through and the outage is logged.
+    """
+    try:
+        return cache.get(key) or 0
+    except Exception:  # redis.ConnectionError, TimeoutError, ...
+        logger.warning("cache unreachable: rate limit %s not checked", key, exc_info=True)
+        return 0
+
+
+def cache_count_hit(key: str, window_seconds: int) -> None:
+    """Count one hit in a fixed window; a cache outage only loses the count."""
+    try:
+        if not cache.add(key, 1, window_seconds):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, window_seconds)
+    except Exception:  # redis.ConnectionError, TimeoutError, ...
+        logger.warning("cache unreachable: hit on %s not counted", key, exc_info=True)
 
 
 # --- photos --------------------------------------------------------------------

@@ -19,7 +19,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -474,7 +473,7 @@ def track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.POST or None)
     if request.method == "POST":
         key = f"issues:track:{_client_key(request)}"
-        if (cache.get(key) or 0) >= TRACK_ATTEMPTS:
+        if services.cache_count(key) >= TRACK_ATTEMPTS:
             return _rate_limited(request)
         if form.is_valid():
             number = form.cleaned_data["tracking_number"]
@@ -483,11 +482,7 @@ def track(request: HttpRequest) -> HttpResponse:
             if issue is not None:
                 _remember_code(request, issue.tracking_number, code)
                 return redirect("issues:detail", issue.tracking_number)
-            cache.add(key, 0, TRACK_WINDOW_SECONDS)
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, TRACK_WINDOW_SECONDS)
+            services.cache_count_hit(key, TRACK_WINDOW_SECONDS)
             form.add_error(
                 None,
                 gettext(

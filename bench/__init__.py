@@ -1,0 +1,1 @@
+"""Benchmark harness (``make bench``); not part of the test suite. See bench/README.md."""
