@@ -1267,13 +1267,21 @@ def _dispatch_report(report_id: int) -> None:
         logger.warning("could not queue disclosure report %s", report_id, exc_info=True)
 
 
-def report_generate(*, report_id: int) -> Report:
-    """Render the report PDF and store it (idempotent: a done report is left alone)."""
+def report_generate(*, report_id: int, takeover: bool = False) -> Report:
+    """Render the report PDF and store it (idempotent: a done report is left alone).
+
+    ``takeover`` is set when the broker redelivered the task because the worker
+    that was rendering died: its report is still "running" and must be claimed
+    again, or it would stay running forever.
+    """
     from .pdf import report_pdf
 
-    claimed = Report.objects.filter(
-        pk=report_id, status__in=(Report.Status.PENDING, Report.Status.FAILED)
-    ).update(status=Report.Status.RUNNING, progress=5, error="")
+    claimable = [Report.Status.PENDING, Report.Status.FAILED]
+    if takeover:
+        claimable.append(Report.Status.RUNNING)
+    claimed = Report.objects.filter(pk=report_id, status__in=claimable).update(
+        status=Report.Status.RUNNING, progress=5, error=""
+    )
     report = Report.objects.select_related("compound").get(pk=report_id)
     if not claimed:
         return report
@@ -1308,9 +1316,18 @@ def reports_resume_pending(*, older_than: timedelta = timedelta(minutes=2)) -> i
             status=Report.Status.PENDING, created_at__lt=now - older_than
         ).values_list("pk", flat=True)[:50]
     )
-    stuck = Report.objects.filter(
-        status=Report.Status.RUNNING, created_at__lt=now - timedelta(hours=1)
-    ).update(status=Report.Status.FAILED, error="timed out")
-    for pk in ids:
+    # A report "running" longer than the task's hard time limit lost its worker:
+    # render it again; after six hours of such retries, give up and say so.
+    running = Report.objects.filter(status=Report.Status.RUNNING)
+    given_up = running.filter(created_at__lt=now - timedelta(hours=6)).update(
+        status=Report.Status.FAILED, error="timed out"
+    )
+    orphaned = list(
+        running.filter(created_at__lt=now - timedelta(minutes=20)).values_list("pk", flat=True)[:50]
+    )
+    Report.objects.filter(pk__in=orphaned, status=Report.Status.RUNNING).update(
+        status=Report.Status.PENDING, progress=0
+    )
+    for pk in [*ids, *orphaned]:
         _dispatch_report(pk)
-    return len(ids) + stuck
+    return len(ids) + len(orphaned) + given_up

@@ -51,6 +51,7 @@ def resume_reports() -> dict:
 
 
 @shared_task(
+    bind=True,
     name="disclosures.tasks.disclosure_report_generate",
     ignore_result=True,
     acks_late=True,
@@ -58,7 +59,7 @@ def resume_reports() -> dict:
     time_limit=900,
     soft_time_limit=840,
 )
-def disclosure_report_generate(report_id: int) -> dict:
+def disclosure_report_generate(self, report_id: int) -> dict:
     """Render and store a quarterly / annual report PDF (idempotent)."""
     import contextlib
     import os
@@ -70,5 +71,7 @@ def disclosure_report_generate(report_id: int) -> dict:
         current = os.nice(0)
         if current < 5:
             os.nice(5 - current)
-    report = report_generate(report_id=report_id)
+    # Redelivered after a worker died mid-render: take the "running" report over.
+    redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
+    report = report_generate(report_id=report_id, takeover=redelivered)
     return {"status": report.status}

@@ -104,3 +104,44 @@ def test_report_request_validates_period_and_permission(world, django_capture_on
         report = report_request(actor=world.secretary, compound=world.compound, period="2026Q3")
     assert report.status == Report.Status.PENDING
     assert len(callbacks) == 1
+
+
+@pytest.mark.django_db
+def test_a_running_report_is_claimed_only_on_redelivery(world):
+    """A worker killed mid-render leaves the report running; only a redelivered task
+    (or the resume sweep) may take it over, never a second ordinary delivery."""
+    from disclosures.services import report_generate
+
+    report = Report.objects.create(
+        compound=world.compound, period="2026Q3", status=Report.Status.RUNNING
+    )
+    assert report_generate(report_id=report.pk).status == Report.Status.RUNNING
+    assert report_generate(report_id=report.pk, takeover=True).status == Report.Status.DONE
+
+
+@pytest.mark.django_db
+def test_resume_sweep_rerenders_orphaned_reports_and_gives_up_after_six_hours(
+    world, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from disclosures.services import reports_resume_pending
+
+    now = timezone.now()
+    orphan = Report.objects.create(
+        compound=world.compound, period="2026Q2", status=Report.Status.RUNNING
+    )
+    ancient = Report.objects.create(
+        compound=world.compound, period="2026Q1", status=Report.Status.RUNNING
+    )
+    fresh = Report.objects.create(
+        compound=world.compound, period="2026Q3", status=Report.Status.RUNNING
+    )
+    Report.objects.filter(pk=orphan.pk).update(created_at=now - dt.timedelta(minutes=30))
+    Report.objects.filter(pk=ancient.pk).update(created_at=now - dt.timedelta(hours=7))
+    with django_capture_on_commit_callbacks(execute=False):
+        assert reports_resume_pending() == 2
+    statuses = dict(Report.objects.values_list("pk", "status"))
+    assert statuses[orphan.pk] == Report.Status.PENDING
+    assert statuses[ancient.pk] == Report.Status.FAILED
+    assert statuses[fresh.pk] == Report.Status.RUNNING

@@ -133,15 +133,6 @@ def test_worker_killed_mid_scan_and_mid_pdf_completes_after_restart_without_dupl
         assert handle.read(5) == b"%PDF-"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG disclosures/services.py report_generate: the redelivered task finds the "
-        "report 'running' (left so by the killed worker), claims nothing and returns; "
-        "the report stays 'running' until reports_resume_pending marks it failed an "
-        "hour later, and a failed report is never retried"
-    ),
-)
 def test_worker_child_killed_mid_report_pdf_renders_it_after_redelivery(spawn_worker):
     world = issue_world()
     category, _created = DisclosureCategory.objects.get_or_create(
