@@ -10,7 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
-      fonts-wqy-microhei gettext curl \
+      fonts-wqy-microhei gettext curl postgresql-client \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

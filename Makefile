@@ -13,7 +13,7 @@ PYTEST_WORKERS ?= 2
 RUN_DEBS := fonts-wqy-microhei libharfbuzz-subset0
 TEST_DEBS := chromium fonts-wqy-microhei libharfbuzz-subset0 poppler-utils redis-server
 
-.PHONY: run test lint fmt bench clean sysdeps-run sysdeps-test messages
+.PHONY: run test lint fmt bench clean sysdeps-run sysdeps-test messages backup restore
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 / Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -65,6 +65,15 @@ bench: $(VENV)/.installed sysdeps-run
 	@command -v wrk >/dev/null || { echo "需要 wrk / wrk is required (apt-get install wrk)"; exit 1; }
 	@command -v pdfinfo >/dev/null || { echo "需要 poppler-utils / pdfinfo is required"; exit 1; }
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Backups: pg_dump (custom format) of DATABASE_URL plus a tar of MEDIA_ROOT; see docs/operations.md.
+BACKUP_DIR ?= backups
+backup:
+	scripts/backup.sh -o $(BACKUP_DIR)
+
+restore:
+	@test -n "$(DUMP)" || { echo "usage: make restore DUMP=backups/huashan-….dump [MEDIA=….tar.gz] [TARGET_DATABASE_URL=postgres://…] [CLEAN=1]"; exit 2; }
+	scripts/restore.sh $(if $(TARGET_DATABASE_URL),--database $(TARGET_DATABASE_URL)) $(if $(CLEAN),--clean) $(DUMP) $(MEDIA)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from huashan.core.services import cache_count, cache_count_hit
 from huashan.directory.models import Compound, Person
 from huashan.pdf import render_pdf
 
@@ -32,6 +33,10 @@ from .models import Campaign, Evaluator, PaperEntry, QuarterRating, Target
 from .results import campaign_criteria, campaign_results
 
 State = Campaign.State
+
+# Wrong ballot tokens tolerated per client address in the window before 429.
+BALLOT_MISSES = 10
+BALLOT_MISS_WINDOW_SECONDS = 600
 
 
 def _campaign(pk: int) -> Campaign:
@@ -291,9 +296,17 @@ def slips_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def ballot(request: HttpRequest, token: str) -> HttpResponse:
-    """The evaluator's phone ballot: score every target, submit once (seed: 第三条 量化测评)."""
+    """The evaluator's phone ballot: score every target, submit once (seed: 第三条 量化测评).
+
+    Tokens are unguessable, but a client that keeps trying wrong ones is stopped
+    anyway: after BALLOT_MISSES misses in the window it gets 429 even for a right one.
+    """
+    misses_key = f"evaluations:ballot-miss:{request.META.get('REMOTE_ADDR', '')}"
+    if cache_count(misses_key) >= BALLOT_MISSES:
+        return render(request, "evaluations/ballot_invalid.html", status=429)
     evaluator = services.evaluator_for_token(token)
     if evaluator is None:
+        cache_count_hit(misses_key, BALLOT_MISS_WINDOW_SECONDS)
         response = render(request, "evaluations/ballot_invalid.html", status=404)
     else:
         campaign = evaluator.campaign

@@ -12,6 +12,7 @@ seed: 协同联动解决小区事务流程 第一—五条; 公示承诺制度 �
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -42,6 +43,11 @@ class MultipleFileInput(forms.FileInput):
     """``<input type=file multiple>`` (Django 5.2 multiple-file pattern)."""
 
     allow_multiple_selected = True
+
+
+# What a phone camera or gallery names its pictures; anything else is refused
+# with a message, even when its bytes happen to be an image.
+PHOTO_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "gif", "webp", "heic", "heif"})
 
 
 class MultipleImageField(forms.FileField):
@@ -81,6 +87,19 @@ class MultipleImageField(forms.FileField):
                 upload = single_clean(upload, initial)
             except ValidationError as exc:
                 errors.extend(exc.error_list)
+                continue
+            extension = os.path.splitext(upload.name or "")[1].lower().lstrip(".")
+            if extension not in PHOTO_EXTENSIONS:
+                errors.append(
+                    ValidationError(
+                        _(
+                            "“%(name)s” is not a photo file. Send a JPEG or PNG picture "
+                            "(.jpg, .png)."
+                        ),
+                        code="bad_extension",
+                        params={"name": upload.name},
+                    )
+                )
                 continue
             if upload.size > MAX_PHOTO_BYTES:
                 errors.append(

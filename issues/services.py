@@ -40,7 +40,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
@@ -51,6 +50,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huashan import workdays
 from huashan.core.services import acting_person as _person
+from huashan.core.services import cache_count, cache_count_hit
 from huashan.core.services import require_perm as _require
 from huashan.directory.models import (
     Compound,
@@ -548,31 +548,6 @@ def _rate_limit_hit(client_key: str) -> None:
     if not client_key:
         return
     cache_count_hit(_rate_key(client_key), RATE_WINDOW_SECONDS)
-
-
-def cache_count(key: str) -> int:
-    """The counter's value; 0 when the cache (Redis) is down.
-
-    A complaint is worth more than a rate limit: with Redis unreachable the
-    resident's submission goes through and the outage is logged.
-    """
-    try:
-        return cache.get(key) or 0
-    except Exception:  # redis.ConnectionError, TimeoutError, ...
-        logger.warning("cache unreachable: rate limit %s not checked", key, exc_info=True)
-        return 0
-
-
-def cache_count_hit(key: str, window_seconds: int) -> None:
-    """Count one hit in a fixed window; a cache outage only loses the count."""
-    try:
-        if not cache.add(key, 1, window_seconds):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, window_seconds)
-    except Exception:  # redis.ConnectionError, TimeoutError, ...
-        logger.warning("cache unreachable: hit on %s not counted", key, exc_info=True)
 
 
 # --- photos --------------------------------------------------------------------

@@ -1,0 +1,475 @@
+"""Access control (issue 9 item 6): every role × every named URL, one table.
+
+Each named URL of every app (``get_resolver()``; the admin by its index) is requested
+by each role with kwargs naming real objects of compound A (the seeded demo). GET first;
+a URL that answers GET with 405 is POSTed empty. The outcome is
+
+* ``deny``    — 401/403/404, or a redirect to a login page;
+* ``refused`` — a POST the view turned down without saying why it is the role
+                (400/409/422, a re-rendered form, a redirect carrying an error message):
+                an empty POST cannot tell "not yours" from "fill in the form";
+* ``allow``   — anything else below 500.
+
+``ALLOWED[name]`` lists the roles that may use the URL (derived from docs/roles.md,
+docs/issues.md "Visibility" and each app's rules). A role in the set must not be denied;
+a role outside it must be denied (GET) or at least not succeed (POST). A 5xx fails
+every cell.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.contrib.messages import constants, get_messages
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from tests.access.urls import named_urls
+from tests.access.world import REPORTER_NAME, REPORTER_PHONE, ROLES, kwargs_for
+
+ALL = frozenset(ROLES)
+LOGGED_IN = ALL - {"anonymous"}
+#: directory.view_staff_pages for compound A (docs/roles.md).
+STAFF = frozenset({"property_staff", "pmc", "rc", "compound_party", "community_party", "street"})
+#: directory.import_roster / verify_residency / accounts.reset_password.
+ROSTER = frozenset({"pmc", "rc", "compound_party", "community_party"})
+#: issues: supervisors see every issue of their compounds (docs/issues.md, Visibility).
+SUPERVISORS = frozenset({"rc", "compound_party", "community_party", "street"})
+#: issues.manage_issue: MANAGER_KINDS (no street office, no PMC, no company).
+MANAGERS = frozenset({"rc", "compound_party", "community_party"})
+#: The first published disclosure of A was published by the compound party organization.
+PUBLISHER = frozenset({"compound_party"})
+#: Dashboards: compound party org / joint-meeting office, the community bodies, the street.
+DASHBOARD = frozenset({"rc", "compound_party", "community_party", "street"})
+NOBODY: frozenset[str] = frozenset()
+REPORTER = frozenset({"owner_a"})
+
+ALLOWED: dict[str, frozenset[str]] = {
+    # --- core, accounts, directory, notify ------------------------------------------
+    "set_language": ALL,
+    "api-docs": ALL,
+    "api-schema": ALL,
+    "core:home": ALL,
+    "core:healthz": ALL,
+    "admin:index": NOBODY,  # superusers only
+    "accounts:login": ALL,
+    "accounts:logout": ALL,
+    "accounts:register": ALL,
+    "accounts:password_reset_confirm": ALL,  # the signed link is the credential
+    "accounts:me": LOGGED_IN,
+    "accounts:password_change": LOGGED_IN,
+    "accounts:residency_queue": ROSTER,
+    "accounts:residency_verify": ROSTER,
+    "accounts:residency_reject": ROSTER,
+    "accounts:staff_password_find": ROSTER,
+    "accounts:staff_password_reset": ROSTER,
+    "directory:roster_import": ROSTER,
+    "directory:roster_template": STAFF,  # a blank template: no data in it
+    "notify:inbox": LOGGED_IN,
+    "notify:mark_all_read": LOGGED_IN,
+    "notify:mark_read": REPORTER,  # the notification is owner A's
+    "notify:open": REPORTER,
+    # --- issues -----------------------------------------------------------------------
+    "issues:board": ALL,
+    "issues:feed": ALL,
+    "issues:file": ALL,
+    "issues:file_confirm": ALL,
+    "issues:file_done": ALL,
+    "issues:track": ALL,
+    "issues:detail": ALL,  # reporter: full view; staff: redirect; others: masked public view
+    "issues:me_too": ALL,  # anyone with the same problem (anonymous with a phone)
+    "issues:mine": LOGGED_IN,
+    "issues:queue": STAFF,
+    "issues:rate": REPORTER,
+    "issues:confirm": REPORTER,
+    "issues:reopen": REPORTER,
+    "issues:reply": REPORTER,
+    # transferred to the property company: it works it; supervisors see it
+    "issues:staff_detail": SUPERVISORS | {"property_staff"},
+    "issues:staff_action": MANAGERS | {"property_staff"},  # "progress": work_issue
+    "issues:referral_ack": frozenset({"property_staff"}),  # the referral to the company
+    "issues:summons_action": NOBODY,  # the first summons is not addressed to these people
+    "issues_api:category-list": ALL,
+    "issues_api:rates-list": ALL,
+    "issues_api:issue-list": LOGGED_IN,  # each sees only their own / their queue
+    "issues_api:issue-detail": SUPERVISORS | {"property_staff", "owner_a"},
+    "issues_api:issue-accept": MANAGERS,
+    "issues_api:issue-progress": MANAGERS | {"property_staff", "owner_a"},
+    "issues_api:issue-reject": MANAGERS,
+    "issues_api:issue-resolve": MANAGERS | {"property_staff"},
+    "issues_api:issue-transfer": MANAGERS,
+    "open311:discovery": ALL,
+    "open311:services": ALL,
+    "open311:service": ALL,
+    "open311:requests": ALL,
+    "open311:request": ALL,
+    "open311:token": NOBODY,  # unknown token
+    "open311:unknown": NOBODY,
+    # --- meetings -----------------------------------------------------------------------
+    "meetings:list": ALL,
+    "meetings:calendar": ALL,
+    "meetings:ical": ALL,
+    "meetings:create": STAFF,
+    "meetings:detail": STAFF,
+    "meetings:edit": STAFF,
+    "meetings:cancel": STAFF,
+    "meetings:held": frozenset({"compound_party", "community_party"}),
+    "meetings:topic_propose": STAFF,
+    "meetings:topic_order": STAFF,
+    "meetings:topic_decide": STAFF,
+    "meetings:topic_move": frozenset({"compound_party"}),
+    "meetings:notice": STAFF,
+    "meetings:notice_send": frozenset({"compound_party", "community_party"}),
+    "meetings:notice_sign": frozenset({"community_party"}),  # the receipt is theirs
+    "meetings:attendance": STAFF,
+    "meetings:minutes": STAFF,
+    "meetings:minutes_autosave": STAFF,
+    "meetings:minutes_revise": STAFF,
+    "meetings:summary_draft": STAFF,
+    "meetings:summary_return": STAFF,
+    "meetings:summary_sign": frozenset({"community_party"}),  # the signature slot is theirs
+    "meetings:summary_step": frozenset({"compound_party"}),
+    "meetings:action_item_create": STAFF,
+    "meetings:opinion_record": STAFF,
+    "meetings:opinion_dispose": STAFF,
+    "meetings:feedback_publish": STAFF,
+    "meetings:documents": STAFF,
+    "meetings:document_request": STAFF,
+    "meetings:document_download": STAFF,
+    "meetings:action_items": STAFF,
+    "meetings:action_item": STAFF,
+    "meetings:action_item_step": STAFF,
+    "meetings:decision_reports": STAFF,
+    "meetings:decision_report": STAFF,
+    "meetings:decision_report_answer": frozenset({"street"}),  # the recipient slot is theirs
+    "meetings:intervention_respond": STAFF,
+    "meetings:decision_report_step": frozenset({"pmc"}),  # can_file_decision_report
+    "meetings:motions": STAFF,
+    "meetings:motion": STAFF,
+    "meetings:motion_step": STAFF,
+    "meetings_api:meeting-list": LOGGED_IN,  # filtered to what each may see
+    "meetings_api:meeting-detail": STAFF,
+    "meetings_api:meeting-cancel": STAFF,
+    "meetings_api:meeting-held": frozenset({"compound_party", "community_party"}),
+    "meetings_api:meeting-send-notice": frozenset({"compound_party", "community_party"}),
+    "meetings_api:topic-list": LOGGED_IN,
+    "meetings_api:topic-detail": STAFF,
+    "meetings_api:topic-decide": STAFF,
+    "meetings_api:action-item-list": LOGGED_IN,
+    "meetings_api:action-item-detail": STAFF,
+    "meetings_api:action-item-accept": frozenset({"compound_party"}),
+    "meetings_api:action-item-done": STAFF,
+    "meetings_api:action-item-progress": STAFF,
+    "meetings_api:action-item-reject": STAFF,
+    "meetings_api:decision-report-list": LOGGED_IN,
+    "meetings_api:decision-report-detail": STAFF,
+    "meetings_api:decision-report-acknowledge": STAFF,
+    "meetings_api:decision-report-file-report": frozenset({"pmc"}),
+    "meetings_api:decision-report-invite": frozenset({"compound_party"}),
+    "meetings_api:decision-report-proceed": frozenset({"pmc"}),
+    "meetings_api:motion-list": LOGGED_IN,
+    "meetings_api:motion-detail": STAFF,
+    "meetings_api:motion-tally": STAFF,
+    "meetings_api:motion-vote": STAFF,
+    # --- disclosures --------------------------------------------------------------------
+    "disclosures:board": ALL,
+    "disclosures:feed": ALL,
+    "disclosures:detail": ALL,
+    "disclosures:disclosure_qr_png": ALL,
+    "disclosures:disclosure_qr_svg": ALL,
+    "disclosures:sunshine": ALL,
+    "disclosures:sunshine_png": ALL,
+    "disclosures:sunshine_svg": ALL,
+    "disclosures:sunshine_poster": STAFF,
+    "disclosures:object": frozenset({"owner_a"}),  # owners of the compound
+    "disclosures:staff": STAFF,
+    "disclosures:create": STAFF,
+    "disclosures:compliance": STAFF,
+    "disclosures:reports": STAFF,
+    "disclosures:report_status": STAFF,
+    "disclosures:report_download": STAFF,
+    "disclosures:edit": PUBLISHER,
+    "disclosures:correct": PUBLISHER,
+    "disclosures:delete": PUBLISHER,
+    "disclosures:ledger_import": PUBLISHER,
+    "disclosures:publish": PUBLISHER,
+    "disclosures:archive": PUBLISHER,
+    "disclosures:attachment": ALL,  # an attachment of a published disclosure
+    "disclosures:attachment_add": PUBLISHER,
+    "disclosures:attachment_remove": PUBLISHER,
+    "disclosures:answer": frozenset({"pmc"}),  # the objection is to a PMC disclosure
+    "disclosures_api:category-list": ALL,
+    "disclosures_api:disclosure-list": ALL,
+    "disclosures_api:disclosure-detail": ALL,
+    "disclosures_api:compliance-list": STAFF,
+    "disclosures_api:disclosure-attachments": PUBLISHER,
+    "disclosures_api:disclosure-correct": PUBLISHER,
+    "disclosures_api:disclosure-ledger": PUBLISHER,
+    "disclosures_api:disclosure-publish": PUBLISHER,
+    "disclosures_api:disclosure-objections": frozenset({"owner_a"}),
+    "disclosures_api:objection-answer": frozenset({"pmc"}),
+    # --- pledges ------------------------------------------------------------------------
+    "pledges:board": ALL,
+    "pledges:letter": ALL,
+    "pledges:letter_pdf": ALL,
+    "pledges:evidence": ALL,
+    "pledges:activity": ALL,
+    "pledges:inspection": ALL,
+    "pledges:candidates": ALL,
+    "pledges:staff": STAFF,
+    "pledges:letter_new": frozenset({"property_staff", "pmc", "compound_party"}),
+    "pledges:letter_manage": STAFF,
+    "pledges:letter_publish": frozenset({"compound_party"}),
+    "pledges:item_edit": frozenset({"compound_party"}),
+    "pledges:item_attest": frozenset({"rc", "compound_party", "community_party"}),
+    "pledges:activity_list": STAFF,
+    "pledges:activity_new": STAFF,
+    "pledges:inspection_list": STAFF,
+    "pledges:inspection_new": STAFF,
+    "pledges:inspection_manage": STAFF,
+    "pledges:election_list": STAFF,
+    "pledges:election": STAFF,
+    "pledges:case_list": STAFF,
+    "pledges:case": STAFF,
+    "pledges_api:letter-list": ALL,
+    "pledges_api:letter-detail": ALL,
+    "pledges_api:item-list": ALL,
+    "pledges_api:item-detail": ALL,
+    "pledges_api:result-list": ALL,
+    "pledges_api:result-detail": ALL,
+    "pledges_api:activity-list": ALL,
+    "pledges_api:activity-detail": ALL,
+    "pledges_api:inspection-list": ALL,
+    "pledges_api:inspection-detail": ALL,
+    "pledges_api:finding-list": ALL,
+    "pledges_api:finding-detail": ALL,
+    "pledges_api:finding-fix": STAFF,
+    "pledges_api:case-list": LOGGED_IN,  # filtered
+    "pledges_api:case-detail": STAFF,
+    "pledges_api:case-timeline": STAFF,
+    "pledges_api:case-decide": STAFF,
+    # --- dashboard (huashan/dashboard/rules.py) ---------------------------------------
+    "dashboard:compound": DASHBOARD,
+    "dashboard:compound_export": DASHBOARD,
+    "dashboard:community": frozenset({"rc", "community_party", "street"}),
+    "dashboard:community_export": frozenset({"rc", "community_party", "street"}),
+    "dashboard:street": frozenset({"street"}),
+    "dashboard:street_export": frozenset({"street"}),
+    "dashboard:summaries": DASHBOARD,
+    "dashboard:summaries_export": DASHBOARD,
+    "dashboard:summary": DASHBOARD,
+    "dashboard:summary_status": DASHBOARD,
+    "dashboard:summary_export": DASHBOARD,
+    "dashboard:summary_pdf": DASHBOARD,
+    "dashboard:summary_step": frozenset({"compound_party"}),  # the joint-meeting office
+    # --- evaluations ----------------------------------------------------------------------
+    "evaluations:list": ALL,
+    "evaluations:redblack": ALL,
+    "evaluations:ballot": ALL,  # the token is the credential
+    "evaluations:results": ALL,  # the first campaign (2025) is closed: results are public
+    "evaluations:results_pdf": ALL,
+    "evaluations:results_xlsx": ALL,
+    "evaluations:evidence": ALL,
+    "evaluations:evidence_pdf": ALL,
+    "evaluations:create": frozenset({"community_party"}),  # can_organize_evaluation
+    "evaluations:manage": STAFF,
+    "evaluations:action": frozenset({"community_party"}),
+    "evaluations:slips": frozenset({"community_party"}),
+    "evaluations:paper": frozenset({"compound_party", "community_party"}),
+    "evaluations:paper_check": frozenset({"compound_party", "community_party"}),
+    "evaluations:report": frozenset({"rc", "community_party"}),
+    "evaluations_api:campaign-list": ALL,
+    "evaluations_api:campaign-detail": ALL,
+    "evaluations_api:campaign-results": ALL,
+    "evaluations_api:redblack-list": ALL,
+    "evaluations_api:redblack-detail": ALL,
+}
+
+#: Query strings for endpoints that need parameters to reach their permission check.
+QUERY = {
+    "issues_api:rates-list": "?compound=jiangnan-huashan&month=2026-01",
+    "disclosures_api:compliance-list": "?compound=jiangnan-huashan&period=2026",
+}
+
+#: Cells where the application's behaviour looks wrong: (url name, role) -> reason.
+#: Strict xfail: when the app is fixed the marker must go.
+KNOWN_WRONG: dict[tuple[str, str], str] = {}
+
+URLS = named_urls()
+
+
+def test_every_named_url_has_an_expectation():
+    names = {name for name, _ in URLS}
+    assert names - set(ALLOWED) == set(), "add these URLs to ALLOWED"
+    assert set(ALLOWED) - names == set(), "these URLs no longer exist"
+
+
+def outcome(response, method: str) -> str:
+    status = response.status_code
+    if status >= 500:
+        return f"error {status}"
+    location = response.get("Location", "")
+    if status in (401, 403, 404) or (status in (301, 302, 303) and "/login/" in location):
+        return "deny"
+    if status in (400, 409, 422) or (method == "POST" and status == 200):
+        return "refused"
+    if status in (301, 302, 303) and any(
+        m.level >= constants.ERROR for m in get_messages(response.wsgi_request)
+    ):
+        return "refused"
+    return "allow"
+
+
+def request(world, role: str, name: str, keys: list[str]):
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world.people[role])
+    url = reverse(name, kwargs=kwargs_for(world, name, keys)) + QUERY.get(name, "")
+    response = client.get(url)
+    if response.status_code == 405:
+        return client.post(url, {}), "POST"
+    return response, "GET"
+
+
+def mismatch(world, name: str, keys: list[str], role: str) -> str | None:
+    """Why the cell (name, role) disagrees with ALLOWED, or None. Rolled back after."""
+    with transaction.atomic():
+        response, method = request(world, role, name, keys)
+        transaction.set_rollback(True)
+    got = outcome(response, method)
+    if got.startswith("error"):
+        return f"{method} {name} as {role}: {got}"
+    if role in ALLOWED.get(name, NOBODY):
+        if got == "deny":
+            return f"{role} is denied {method} {name} ({response.status_code})"
+    elif method == "GET":
+        if got != "deny":
+            return f"{role} may GET {name} ({response.status_code}) but should not"
+    elif got == "allow":
+        return f"{role} succeeded with POST {name} ({response.status_code}) but should not"
+    return None
+
+
+def _cells():
+    """One item per URL (all roles), plus one strict-xfail item per known-wrong cell.
+
+    Grouping the roles of a URL in one item keeps 2,000 requests under a minute; each
+    request still runs in its own savepoint.
+    """
+    for name, keys in URLS:
+        roles = tuple(role for role in ROLES if (name, role) not in KNOWN_WRONG)
+        yield pytest.param(name, keys, roles, id=name)
+        for role in ROLES:
+            if (name, role) in KNOWN_WRONG:
+                yield pytest.param(
+                    name,
+                    keys,
+                    (role,),
+                    id=f"{name}-{role}",
+                    marks=pytest.mark.xfail(strict=True, reason=KNOWN_WRONG[(name, role)]),
+                )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "keys", "roles"), list(_cells()))
+def test_access(world, name, keys, roles):
+    problems = [m for role in roles if (m := mismatch(world, name, keys, role))]
+
+    assert problems == []
+
+
+# --- what a role can fetch ---------------------------------------------------------------
+
+
+def response_text(response) -> str:
+    """The text of a response: HTML/JSON/XML/CSV as is, .xlsx by its cells; else ''."""
+    body = b"".join(response.streaming_content) if response.streaming else bytes(response.content)
+    kind = response.get("Content-Type", "")
+    if "spreadsheetml" in kind:
+        with zipfile.ZipFile(io.BytesIO(body)) as book:
+            return " ".join(
+                book.read(member).decode("utf-8", "replace")
+                for member in book.namelist()
+                if member.endswith(".xml")
+            )
+    if kind.startswith(("text/", "application/json", "application/xml", "application/atom")):
+        return body.decode("utf-8", "replace")
+    return ""
+
+
+def everything_fetchable(world, role: str, extra: list[str]) -> list[tuple[str, str]]:
+    """[(url, text)] of every GET the role is not denied: each named URL, then ``extra``."""
+    client = Client()
+    client.force_login(world.people[role])
+    urls = [
+        reverse(name, kwargs=kwargs_for(world, name, keys)) + QUERY.get(name, "")
+        for name, keys in URLS
+        if name not in {"accounts:logout", "set_language"}
+    ]
+    fetched = []
+    for url in [*urls, *extra]:
+        response = client.get(url)
+        assert response.status_code < 500, url
+        if response.status_code == 200:
+            fetched.append((url, response_text(response)))
+    return fetched
+
+
+@pytest.mark.django_db
+def test_resident_of_a_never_sees_compound_b_private_data(world):
+    secret, name, phone = "门锁密码 8642", "隔壁小区业主", "13700008888"
+    b_number = world.issue_b.tracking_number
+    b_only = [
+        reverse("issues:detail", args=[b_number]),
+        reverse("issues:staff_detail", args=[b_number]),
+        reverse("issues_api:issue-detail", args=[b_number]),
+        reverse("dashboard:compound", args=[world.b.slug]),
+        reverse("directory:roster_import", args=[world.b.slug]),
+    ]
+    client = Client()
+    client.force_login(world.people["owner_a"])
+    own = client.get(reverse("issues_api:issue-list"))
+
+    fetched = everything_fetchable(
+        world,
+        "owner_a",
+        [
+            "/api/issues/issues/?page_size=200",
+            f"/api/issues/issues/?compound={world.b.slug}",
+            f"/issues/board/?compound={world.b.slug}",
+            f"/disclosures/c/{world.b.slug}/",
+        ],
+    )
+
+    assert world.issue_a.tracking_number in own.content.decode()  # the scan can see data
+    assert [client.get(url).status_code for url in b_only] == [404, 403, 404, 403, 403]
+    leaks = [url for url, text in fetched if secret in text or name in text or phone in text]
+    assert leaks == []
+    assert not any(b_number in text for _, text in fetched)
+
+
+@pytest.mark.django_db
+def test_the_property_company_never_sees_who_complained(world):
+    """docs/issues.md, Visibility: the party complained about must not learn who complained."""
+    number = world.issue_a.tracking_number
+    fetched = everything_fetchable(
+        world,
+        "property_staff",
+        [
+            reverse("issues:staff_detail", args=[number]),
+            reverse("issues_api:issue-detail", args=[number]),
+            "/api/issues/issues/?page_size=200",
+            "/issues/queue/?all=1",
+            "/open311/v2/requests.json",
+            f"/open311/v2/requests/{number}.json",
+            "/open311/v2/requests.xml",
+        ],
+    )
+    pages = dict(fetched)
+
+    assert "3栋电梯经常停运" in pages[reverse("issues:staff_detail", args=[number])]
+    leaks = [url for url, text in fetched if REPORTER_NAME in text or REPORTER_PHONE in text]
+    assert leaks == []
