@@ -47,7 +47,10 @@ def production(monkeypatch) -> dict:
     return {key: values[key] for key in SECURITY_KEYS}
 
 
-def test_production_settings_pass_check_deploy(production):
+def test_production_settings_pass_check_deploy(production, monkeypatch):
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for their own worker process
+    # (Playwright runs an event loop); production never sets it.
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
     with override_settings(**production):
         call_command("check", deploy=True, fail_level="WARNING")
 
