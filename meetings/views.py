@@ -1075,32 +1075,56 @@ def action_item_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def decision_report_list(request: HttpRequest) -> HttpResponse:
+    return _list_and_create(
+        request,
+        perm="meetings.file_decision_report",
+        refusal=gettext("Only PMC officers file reports."),
+        form_class=forms.DecisionReportForm,
+        create=services.decision_report_create,
+        created_message=gettext("The report is drafted."),
+        detail_url="meetings:decision_report",
+        template="meetings/decision_reports.html",
+        rows=("reports", selectors.decision_report_list),
+        can_key="can_file",
+    )
+
+
+def _list_and_create(
+    request: HttpRequest,
+    *,
+    perm: str,
+    refusal: str,
+    form_class,
+    create,
+    created_message: str,
+    detail_url: str,
+    template: str,
+    rows: tuple[str, object],
+    can_key: str,
+) -> HttpResponse:
+    """A compound's list page with a create form for those holding ``perm``:
+    the shape shared by decision reports and owners' assembly motions."""
     compound = _compound(request)
     _require_staff(request, compound)
-    can_file = request.user.has_perm("meetings.file_decision_report", compound)
-    form = forms.DecisionReportForm(request.POST or None)
+    can_create = request.user.has_perm(perm, compound)
+    form = form_class(request.POST or None)
     if request.method == "POST":
-        if not can_file:
-            raise PermissionDenied(gettext("Only PMC officers file reports."))
+        if not can_create:
+            raise PermissionDenied(refusal)
         if form.is_valid():
-            report = _run(
-                form,
-                services.decision_report_create,
-                actor=request.user,
-                compound=compound,
-                **form.cleaned_data,
-            )
-            if report is not None:
-                messages.success(request, gettext("The report is drafted."))
-                return redirect(reverse("meetings:decision_report", args=[report.pk]))
+            created = _run(form, create, actor=request.user, compound=compound, **form.cleaned_data)
+            if created is not None:
+                messages.success(request, created_message)
+                return redirect(reverse(detail_url, args=[created.pk]))
+    rows_key, rows_selector = rows
     return render(
         request,
-        "meetings/decision_reports.html",
+        template,
         {
             "compound": compound,
-            "reports": selectors.decision_report_list(compound=compound)[:200],
+            rows_key: rows_selector(compound=compound)[:200],
             "form": form,
-            "can_file": can_file,
+            can_key: can_create,
         },
         status=400 if form.errors else 200,
     )
@@ -1225,34 +1249,17 @@ def intervention_respond(request: HttpRequest, pk: int, intervention_pk: int) ->
 @login_required
 @require_http_methods(["GET", "POST"])
 def motion_list(request: HttpRequest) -> HttpResponse:
-    compound = _compound(request)
-    _require_staff(request, compound)
-    can_manage = request.user.has_perm("meetings.manage_motion", compound)
-    form = forms.MotionForm(request.POST or None)
-    if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied(gettext("Only PMC officers do this."))
-        if form.is_valid():
-            motion = _run(
-                form,
-                services.motion_propose,
-                actor=request.user,
-                compound=compound,
-                **form.cleaned_data,
-            )
-            if motion is not None:
-                messages.success(request, gettext("The motion is proposed."))
-                return redirect(reverse("meetings:motion", args=[motion.pk]))
-    return render(
+    return _list_and_create(
         request,
-        "meetings/motions.html",
-        {
-            "compound": compound,
-            "motions": selectors.motion_list(compound=compound)[:200],
-            "form": form,
-            "can_manage": can_manage,
-        },
-        status=400 if form.errors else 200,
+        perm="meetings.manage_motion",
+        refusal=gettext("Only PMC officers do this."),
+        form_class=forms.MotionForm,
+        create=services.motion_propose,
+        created_message=gettext("The motion is proposed."),
+        detail_url="meetings:motion",
+        template="meetings/motions.html",
+        rows=("motions", selectors.motion_list),
+        can_key="can_manage",
     )
 
 
