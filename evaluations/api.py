@@ -2,7 +2,7 @@
 
 * ``campaigns/`` — public: campaigns whose results are public (publicity,
   approved, circulated, closed); staff of the compound also see the rest.
-  Filters: ``compound`` (slug), ``year``, ``state``.
+  Filters: ``compound`` (slug), ``community`` (slug), ``year``, ``state``.
 * ``campaigns/<id>/results/`` — per-target, per-criterion aggregates; never a
   ballot or a person (seed: 评议监督考核制度 第三条 民主测评, 第五条 公示/审定).
 * ``redblack/`` — the property company's quarterly ratings (小区党组织服务承诺 第10条).
@@ -40,8 +40,16 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
         visible = Q(state__in=PUBLIC)
         user = self.request.user
         if user.is_authenticated:
-            visible |= Q(compound__in=person_staff_compounds(person=user))
-        return Campaign.objects.filter(visible).select_related("compound").order_by("-year", "pk")
+            compounds = person_staff_compounds(person=user)
+            visible |= Q(compound__in=compounds) | Q(
+                community__compounds__in=compounds.values("pk")
+            )
+        return (
+            Campaign.objects.filter(visible)
+            .select_related("compound", "community")
+            .distinct()
+            .order_by("-year", "pk")
+        )
 
     @extend_schema(responses=TargetResultSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -198,26 +198,36 @@ def complaint_score(*, compound, organization, start, end) -> float | None:
 
 
 def evidence_pack(*, target) -> list[EvidenceSection]:
-    """Every section for one target's year (the campaign year)."""
+    """Every section for one target's year (the campaign year).
+
+    The evidence comes from the target's own compound; a community body (the RC)
+    in a community-wide campaign gets the sections of each compound, titled by it.
+    """
     campaign = target.campaign
     start, end = year_bounds(campaign.year)
-    compound = campaign.compound
     org = target.organization
+    compounds = target.evidence_compounds
     sections = []
-    for build in (
-        lambda: complaint_rates(compound=compound, organization=org, start=start, end=end),
-        lambda: action_items(compound=compound, organization=org, start=start, end=end),
-        lambda: meetings_held(compound=compound, start=start, end=end),
-        lambda: disclosure_compliance(compound=compound, organization=org, start=start, end=end),
-        lambda: pledge_statuses(compound=compound, organization=org, year=campaign.year),
-    ):
-        try:
-            sections.append(build())
-        except Exception:  # another module's bug must not hide the rest of the pack
-            logger.exception("evidence section failed")
-            sections.append(
-                EvidenceSection("error", str(_("Evidence")), False, note=str(_("Failed to load.")))
-            )
+    for compound in compounds:
+        for build in (
+            lambda c=compound: complaint_rates(compound=c, organization=org, start=start, end=end),
+            lambda c=compound: action_items(compound=c, organization=org, start=start, end=end),
+            lambda c=compound: meetings_held(compound=c, start=start, end=end),
+            lambda c=compound: disclosure_compliance(
+                compound=c, organization=org, start=start, end=end
+            ),
+            lambda c=compound: pledge_statuses(compound=c, organization=org, year=campaign.year),
+        ):
+            try:
+                section = build()
+            except Exception:  # another module's bug must not hide the rest of the pack
+                logger.exception("evidence section failed")
+                section = EvidenceSection(
+                    "error", str(_("Evidence")), False, note=str(_("Failed to load."))
+                )
+            if len(compounds) > 1:
+                section.title = f"{compound.name} · {section.title}"
+            sections.append(section)
     return sections
 
 
@@ -233,7 +243,7 @@ def accountability_open(*, target, satisfaction: float) -> bool:
     if fn is None:
         return False
     fn(
-        compound=target.campaign.compound,
+        compound=target.evidence_compounds[0],
         organization=target.organization,
         person=target.member,
         year=target.campaign.year,
@@ -243,30 +253,37 @@ def accountability_open(*, target, satisfaction: float) -> bool:
 
 
 def publish_preliminary(*, actor, campaign, body: str) -> str:
-    """Post the preliminary results on the disclosure board; returns a reference or ''."""
+    """Post the preliminary results on each covered compound's disclosure board.
+
+    Returns the first reference or ''. A community-wide campaign is posted on the
+    board of every compound it covers.
+    """
     fn = resolve("disclosures.services.disclosure_publish_external")
     if fn is None:
         return ""
     from huashan.directory.models import Organization
     from huashan.directory.selectors import organization_of_kind
 
-    # The body that runs the evaluation publishes it (seed: 第一条 社区党组织具体负责).
-    for kind in (Organization.Kind.COMMUNITY_PARTY, Organization.Kind.COMPOUND_PARTY):
-        organization = organization_of_kind(compound=campaign.compound, kind=kind)
-        if organization is None:
-            continue
-        try:
-            disclosure = fn(
-                actor=actor,
-                compound=campaign.compound,
-                organization=organization,
-                category_code="pmc_performance",
-                title=str(campaign.title),
-                body=body,
-                source_url="",
-            )
-        except Exception:  # the board is a courtesy copy; the campaign page is the record
-            logger.warning("could not post evaluation results as %s", kind, exc_info=True)
-            continue
-        return str(getattr(disclosure, "pk", ""))
-    return ""
+    refs = []
+    for compound in campaign.compounds:
+        # The body that runs the evaluation publishes it (seed: 第一条 社区党组织具体负责).
+        for kind in (Organization.Kind.COMMUNITY_PARTY, Organization.Kind.COMPOUND_PARTY):
+            organization = organization_of_kind(compound=compound, kind=kind)
+            if organization is None:
+                continue
+            try:
+                disclosure = fn(
+                    actor=actor,
+                    compound=compound,
+                    organization=organization,
+                    category_code="pmc_performance",
+                    title=str(campaign.title),
+                    body=body,
+                    source_url="",
+                )
+            except Exception:  # the board is a courtesy copy; the campaign page is the record
+                logger.warning("could not post evaluation results as %s", kind, exc_info=True)
+                continue
+            refs.append(str(getattr(disclosure, "pk", "")))
+            break
+    return ",".join(refs)[:64]

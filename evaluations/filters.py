@@ -9,12 +9,13 @@ from .models import Campaign, QuarterRating
 
 class CampaignFilter(django_filters.FilterSet):
     compound = django_filters.CharFilter(field_name="compound__slug")
+    community = django_filters.CharFilter(field_name="community__slug")
     year = django_filters.NumberFilter()
     state = django_filters.ChoiceFilter(choices=Campaign.State.choices)
 
     class Meta:
         model = Campaign
-        fields = ("compound", "year", "state")
+        fields = ("compound", "community", "year", "state")
 
 
 class QuarterRatingFilter(django_filters.FilterSet):

@@ -27,10 +27,11 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from huashan.core.models import Event
-from huashan.directory.models import Compound, Organization, Person
+from huashan.directory.models import Community, Compound, Organization, Person
 
 
 class ImmutableRowError(Exception):
@@ -72,8 +73,21 @@ class Campaign(models.Model):
     #: States in which results are public (seed: 第五条, only after the street approved).
     PUBLIC_STATES = frozenset({State.APPROVED, State.CIRCULATED, State.CLOSED})
 
+    #: A campaign covers one compound, or (``community`` set instead) every compound of a
+    #: community (issue 7 item 1, 评议监督考核制度 第一条 社区党组织具体负责).
     compound = models.ForeignKey(
-        Compound, on_delete=models.PROTECT, related_name="evaluation_campaigns"
+        Compound,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evaluation_campaigns",
+    )
+    community = models.ForeignKey(
+        Community,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evaluation_campaigns",
     )
     year = models.PositiveIntegerField(
         _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
@@ -106,13 +120,34 @@ class Campaign(models.Model):
     class Meta:
         ordering = ("-year", "compound")
         constraints = [
-            models.UniqueConstraint(fields=("compound", "year"), name="campaign_one_per_year")
+            models.UniqueConstraint(fields=("compound", "year"), name="campaign_one_per_year"),
+            models.UniqueConstraint(
+                fields=("community", "year"),
+                condition=Q(community__isnull=False),
+                name="campaign_one_per_community_year",
+            ),
+            models.CheckConstraint(
+                name="campaign_one_scope",
+                condition=Q(compound__isnull=False, community__isnull=True)
+                | Q(compound__isnull=True, community__isnull=False),
+            ),
         ]
         verbose_name = _("evaluation campaign")
         verbose_name_plural = _("evaluation campaigns")
 
     def __str__(self) -> str:
         return self.title
+
+    @cached_property
+    def compounds(self) -> list[Compound]:
+        """The compounds this campaign covers: its compound, or every compound of its community."""
+        if self.compound_id:
+            return [self.compound]
+        return list(self.community.compounds.order_by("pk"))
+
+    @property
+    def scope_name(self) -> str:
+        return self.compound.name if self.compound_id else self.community.name
 
     @property
     def criteria_editable(self) -> bool:
@@ -183,6 +218,11 @@ class Target(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    #: Whose records are the evidence: the PMC's / company's compound. Empty for a
+    #: community body (the RC) in a community campaign: its evidence spans every compound.
+    compound = models.ForeignKey(
+        Compound, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     member = models.ForeignKey(
         Person,
         null=True,
@@ -215,6 +255,12 @@ class Target(models.Model):
         if self.member_id:
             return f"{self.organization.name} · {self.member.name}"
         return self.organization.name
+
+    @property
+    def evidence_compounds(self) -> list[Compound]:
+        if self.compound_id:
+            return [self.compound]
+        return self.campaign.compounds
 
     @property
     def is_member(self) -> bool:
@@ -470,3 +516,112 @@ class BlackListAlarm(models.Model):
 
     def __str__(self) -> str:
         return f"black-list alarm {self.company_id} {self.rating_id}"
+
+
+class YearEndReferral(models.Model):
+    """The year-end report on a company that failed the red/black list (小区党组织服务承诺 第10条).
+
+    seed (小区党组织服务承诺 第10条): "对连续不达标企业，在年底上报主管部门进行考评；
+    同时，建议业主大会启动解聘程序". One per company and year; prepared and submitted by
+    the compound party organization. ``quarters`` is a snapshot of the failing
+    quarters (scores and evidence) taken when the record is built, so the submitted
+    report does not change if a quarter is re-rated later.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+
+    TRANSITIONS = {State.DRAFT: (State.SUBMITTED,), State.SUBMITTED: ()}
+
+    compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="+")
+    company = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    state = models.CharField(
+        _("state"), max_length=12, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    #: The competent authority (主管部门) the report is addressed to: a street-level body.
+    authority = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    #: [{"year", "quarter", "complaint", "pledge", "survey", "total", "responses"}], oldest first.
+    quarters = models.JSONField(default=list)
+    report_text = models.TextField(_("report to the authority"))
+    suggestion_text = models.TextField(_("suggestion to the owners' assembly"))
+    #: The owners'-assembly motion (民法典第278条 (四)) proposed from the suggestion.
+    motion = models.ForeignKey(
+        "meetings.OwnersAssemblyMotion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-year", "-pk")
+        constraints = [
+            models.UniqueConstraint(fields=("company", "year"), name="year_end_referral_once")
+        ]
+        verbose_name = _("year-end referral")
+        verbose_name_plural = _("year-end referrals")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.company}"
+
+
+class YearEndReferralEvent(Event):
+    referral = models.ForeignKey(YearEndReferral, on_delete=models.CASCADE, related_name="events")
+
+
+def document_upload_to(instance: EvaluationDocument, filename: str) -> str:
+    return f"evaluations/{instance.campaign_id}/documents/{uuid.uuid4().hex}.pdf"
+
+
+class EvaluationDocument(models.Model):
+    """A results or evidence PDF rendered by the worker (DESIGN.md §4 "PDF": not in a request).
+
+    ``version`` says which data the PDF shows (state, ballots, last event, day for
+    evidence): a ready row of the current version is served, otherwise one pending
+    row is (re)used and the page polls. The ballot slips are never rendered here:
+    they carry plaintext tokens that must not reach the broker or the disk.
+    """
+
+    class Kind(models.TextChoices):
+        RESULTS = "results", _("Results")
+        EVIDENCE = "evidence", _("Evidence pack")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="documents")
+    target = models.ForeignKey(
+        Target, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    version = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    file = models.FileField(upload_to=document_upload_to, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("campaign", "kind", "target", "version"),
+                name="evaluation_document_once_per_version",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.kind} {self.status}"

@@ -8,28 +8,43 @@ from typing import Any
 
 import qrcode
 from django.conf import settings
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 
-from huashan.directory.models import Compound
+from huashan.directory.models import Community, Compound
 from huashan.directory.rules import can_organize_evaluation
 from huashan.directory.selectors import person_staff_compounds
 
-from .models import Campaign, Criterion, CriterionGroup, Evaluator, QuarterRating, TokenUse
+from .models import (
+    Campaign,
+    Criterion,
+    CriterionGroup,
+    Evaluator,
+    QuarterRating,
+    TokenUse,
+    YearEndReferral,
+)
 
 
 def public_campaigns() -> QuerySet[Campaign]:
     """Campaigns whose results the street approved (seed: 第五条), or in publicity."""
     return Campaign.objects.filter(
         state__in=[*Campaign.PUBLIC_STATES, Campaign.State.PUBLICITY]
-    ).select_related("compound")
+    ).select_related("compound", "community")
 
 
 def staff_campaigns(*, user: Any) -> QuerySet[Campaign]:
+    """Campaigns of the compounds the user works for, including community-wide ones."""
     if not getattr(user, "is_authenticated", False):
         return Campaign.objects.none()
-    return Campaign.objects.filter(compound__in=person_staff_compounds(person=user)).select_related(
-        "compound"
+    compounds = person_staff_compounds(person=user)
+    return (
+        Campaign.objects.filter(
+            Q(compound__in=compounds)
+            | Q(community__in=Compound.objects.filter(pk__in=compounds).values("community_id"))
+        )
+        .select_related("compound", "community")
+        .distinct()
     )
 
 
@@ -37,6 +52,14 @@ def organizer_compounds(*, user: Any) -> list[Compound]:
     if not getattr(user, "is_authenticated", False):
         return []
     return [c for c in person_staff_compounds(person=user) if can_organize_evaluation.test(user, c)]
+
+
+def organizer_communities(*, user: Any) -> list[Community]:
+    """Communities the user may run a community-wide campaign for (community party officers)."""
+    seen: dict[int, Community] = {}
+    for compound in organizer_compounds(user=user):
+        seen.setdefault(compound.community_id, compound.community)
+    return list(seen.values())
 
 
 def criteria_groups(*, campaign: Campaign) -> QuerySet[CriterionGroup]:
@@ -93,7 +116,9 @@ def organization_satisfaction(*, compound: Compound, organization, year: int) ->
     from .results import campaign_results
 
     campaign = Campaign.objects.filter(
-        compound=compound, year=year, state__in=Campaign.PUBLIC_STATES
+        Q(compound=compound) | Q(community_id=compound.community_id),
+        year=year,
+        state__in=Campaign.PUBLIC_STATES,
     ).first()
     if campaign is None:
         return None
@@ -102,3 +127,8 @@ def organization_satisfaction(*, compound: Compound, organization, year: int) ->
             share = result.satisfaction_share
             return None if share is None else float(share)
     return None
+
+
+def year_end_referrals(*, compound: Compound) -> QuerySet[YearEndReferral]:
+    """The compound's year-end red/black-list reports, newest first (小区党组织服务承诺 第10条)."""
+    return YearEndReferral.objects.filter(compound=compound).select_related("company", "authority")

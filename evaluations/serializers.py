@@ -9,6 +9,7 @@ from .models import Campaign, QuarterRating
 
 class CampaignSerializer(serializers.ModelSerializer):
     compound = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
 
     class Meta:
@@ -16,6 +17,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         fields = (
             "id",
             "compound",
+            "community",
             "year",
             "title",
             "state",

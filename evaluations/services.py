@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
+import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,12 +26,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from huashan.directory.models import Compound, Membership, Organization, Person
+from huashan.directory.models import Community, Compound, Membership, Organization, Person
 from huashan.directory.rules import (
     OFFICER_ROLES,
+    STAFF_ROLES,
     can_approve_evaluation,
     can_organize_evaluation,
     can_run_meeting_office,
@@ -47,6 +51,7 @@ from .models import (
     CampaignEvent,
     Criterion,
     CriterionGroup,
+    EvaluationDocument,
     Evaluator,
     Objection,
     PaperEntry,
@@ -55,10 +60,13 @@ from .models import (
     SurveyResponse,
     Target,
     TokenUse,
+    YearEndReferral,
+    YearEndReferralEvent,
 )
 
 State = Campaign.State
 Kind = Organization.Kind
+logger = logging.getLogger(__name__)
 
 TOKEN_BYTES = 18
 TEXT_MAX = 2000
@@ -105,27 +113,38 @@ class BallotRefused(ValidationError):
 # --- permissions -----------------------------------------------------------------
 
 
+def _scope(obj: Any) -> list[Compound]:
+    """The compounds a campaign, community or compound stands for (permission scope)."""
+    if isinstance(obj, Campaign):
+        return obj.compounds
+    if isinstance(obj, Community):
+        return list(obj.compounds.order_by("pk"))
+    return [obj]
+
+
+def _any(predicate, user: Any, obj: Any) -> bool:
+    """The predicate holds for one of the compounds (a community campaign covers several)."""
+    return any(predicate.test(user, compound) for compound in _scope(obj))
+
+
 def may_organize(user: Any, campaign_or_compound: Any) -> bool:
-    compound = getattr(campaign_or_compound, "compound", campaign_or_compound)
-    return bool(can_organize_evaluation.test(user, compound))
+    return _any(can_organize_evaluation, user, campaign_or_compound)
 
 
 def may_approve(user: Any, campaign: Campaign) -> bool:
-    return bool(can_approve_evaluation.test(user, campaign.compound))
+    return _any(can_approve_evaluation, user, campaign)
 
 
 def may_enter_paper(user: Any, campaign: Campaign) -> bool:
     """Clerks of the review meeting: the organizers and the joint-meeting office."""
-    return may_organize(user, campaign) or bool(
-        can_run_meeting_office.test(user, campaign.compound)
-    )
+    return may_organize(user, campaign) or _any(can_run_meeting_office, user, campaign)
 
 
 def may_view_staff(user: Any, campaign: Campaign) -> bool:
     return (
         may_enter_paper(user, campaign)
         or may_approve(user, campaign)
-        or bool(is_staff_of_compound.test(user, campaign.compound))
+        or _any(is_staff_of_compound, user, campaign)
     )
 
 
@@ -165,12 +184,14 @@ def _event(campaign: Campaign, *, actor, verb: str, from_state="", to_state="", 
     )
 
 
-def _notify_org(organization: Organization | None, *, subject: str, body: str, link="") -> None:
+def _notify_org(
+    organization: Organization | None, *, subject: str, body: str, link="", roles=OFFICER_ROLES
+) -> None:
     if organization is None:
         return
     people = Person.objects.filter(
         memberships__in=Membership.objects.current().filter(
-            organization=organization, role__in=OFFICER_ROLES
+            organization=organization, role__in=roles
         ),
         is_active=True,
     ).distinct()
@@ -188,33 +209,81 @@ def token_hash(token: str) -> str:
 
 
 @transaction.atomic
-def campaign_create(*, actor, compound: Compound, year: int, title: str = "") -> Campaign:
+def campaign_create(
+    *,
+    actor,
+    compound: Compound | None = None,
+    year: int,
+    title: str = "",
+    community: Community | None = None,
+) -> Campaign:
     """Open the year's campaign with the default criteria and the three parties as targets.
 
     seed: 第一条 (社区党组织具体负责), 第二条 (三方), 第三条/第四条 (default criteria).
+    Either one ``compound`` or a whole ``community`` (issue 7 item 1): then the
+    residents' committee is a target once and each compound's PMC and property
+    company are targets, their evidence taken from their own compound. A compound
+    is evaluated once a year: by its own campaign or by its community's.
     """
-    _require(may_organize(actor, compound))
+    if (compound is None) == (community is None):
+        raise ValidationError(gettext("Choose a compound or a community."))
+    scope = compound or community
+    _require(may_organize(actor, scope))
     if not 2000 <= int(year) <= 2100:
         raise ValidationError({"year": gettext("Enter a year between 2000 and 2100.")})
-    if Campaign.objects.filter(compound=compound, year=year).exists():
+    compounds = _scope(scope)
+    if not compounds:
+        raise ValidationError(gettext("This community has no compound."))
+    if Campaign.objects.filter(
+        Q(compound__in=compounds) | Q(community_id=compounds[0].community_id), year=year
+    ).exists():
         raise ValidationError(
-            {"year": gettext("This compound already has a campaign for %(year)s.") % {"year": year}}
+            {
+                "year": gettext(
+                    "A campaign for %(year)s already covers this compound or community."
+                )
+                % {"year": year}
+            }
         )
-    campaign = Campaign.objects.create(
-        compound=compound,
-        year=year,
-        title=title.strip()[:120] or f"{compound.name}{year}年度“三方”评议监督考核",
-    )
+    try:
+        with transaction.atomic():
+            campaign = Campaign.objects.create(
+                compound=compound,
+                community=community,
+                year=year,
+                title=title.strip()[:120] or f"{scope.name}{year}年度“三方”评议监督考核",
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            {
+                "year": gettext(
+                    "A campaign for %(year)s already covers this compound or community."
+                )
+                % {"year": year}
+            }
+        ) from exc
     for g_pos, (group_name, criteria) in enumerate(DEFAULT_TEMPLATE):
         group = CriterionGroup.objects.create(campaign=campaign, name=group_name, position=g_pos)
         Criterion.objects.bulk_create(
             Criterion(group=group, name=name, max_score=points, weight=points, position=pos)
             for pos, (name, points) in enumerate(criteria)
         )
-    for pos, kind in enumerate(Organization.THREE_PARTIES):
-        organization = organization_of_kind(compound=compound, kind=kind)
-        if organization is not None:
-            Target.objects.create(campaign=campaign, organization=organization, position=pos)
+    position = 0
+    seen: set[int] = set()
+    for each in compounds:
+        for kind in Organization.THREE_PARTIES:
+            organization = organization_of_kind(compound=each, kind=kind)
+            if organization is None or organization.pk in seen:
+                continue  # the community's RC once, however many compounds
+            seen.add(organization.pk)
+            own = organization.compound_id == each.pk
+            Target.objects.create(
+                campaign=campaign,
+                organization=organization,
+                compound=each if own or compound is not None else None,
+                position=position,
+            )
+            position += 1
     _event(campaign, actor=actor, verb="create", to_state=State.SETUP)
     return campaign
 
@@ -336,11 +405,25 @@ def campaign_settings_update(*, actor, campaign: Campaign, **values: Any) -> Cam
         if key not in allowed:
             raise ValueError(key)
         setattr(campaign, key, value)
-    if not campaign.band_excellent > campaign.band_good > campaign.band_pass:
-        raise ValidationError(gettext("Bands must fall: 优秀 > 良好 > 合格."))
+    errors: dict[str, list[str]] = {}
+    for key in ("band_excellent", "band_good", "band_pass", "satisfaction_pct"):
+        value = getattr(campaign, key)
+        if not isinstance(value, Decimal) or not value.is_finite() or not 0 <= value <= 100:
+            errors[key] = [gettext("Enter a percentage from 0 to 100.")]
+    if not errors and not campaign.band_excellent > campaign.band_good > campaign.band_pass:
+        errors["band_good"] = [gettext("Bands must fall: 优秀 > 良好 > 合格.")]
     stars = campaign.star_thresholds
-    if not isinstance(stars, list) or stars != sorted(stars) or len(stars) > 5:
-        raise ValidationError(gettext("Star thresholds must be up to five rising percentages."))
+    if (
+        not isinstance(stars, list)
+        or not 1 <= len(stars) <= 5
+        or not all(isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= 100 for x in stars)
+        or any(a >= b for a, b in itertools.pairwise(stars))
+    ):
+        errors["star_thresholds"] = [
+            gettext("Star thresholds: one to five rising whole percentages from 0 to 100.")
+        ]
+    if errors:
+        raise ValidationError(errors)
     campaign.full_clean()
     campaign.save()
     _event(campaign, actor=actor, verb="settings")
@@ -406,18 +489,24 @@ def target_add_member(*, actor, campaign: Campaign, member: Person) -> Target:
     campaign = _lock(campaign)
     _require(may_organize(actor, campaign))
     _require_editable(campaign)
-    pmc = organization_of_kind(compound=campaign.compound, kind=Kind.PMC)
-    if (
-        pmc is None
-        or not Membership.objects.current()
-        .filter(person=member, organization=pmc, role__in=OFFICER_ROLES)
-        .exists()
-    ):
+    pmcs = [organization_of_kind(compound=c, kind=Kind.PMC) for c in campaign.compounds]
+    seat = (
+        Membership.objects.current()
+        .filter(person=member, organization__in=[p for p in pmcs if p], role__in=OFFICER_ROLES)
+        .select_related("organization")
+        .first()
+    )
+    if seat is None:
         raise ValidationError(gettext("This person is not a current member of the PMC."))
     if campaign.targets.filter(member=member).exists():
         raise ValidationError(gettext("This member is already a target."))
+    pmc = seat.organization
     target = Target.objects.create(
-        campaign=campaign, organization=pmc, member=member, position=campaign.targets.count()
+        campaign=campaign,
+        organization=pmc,
+        member=member,
+        compound_id=pmc.compound_id,
+        position=campaign.targets.count(),
     )
     _event(campaign, actor=actor, verb="target_add", note=str(target))
     return target
@@ -521,7 +610,7 @@ def evaluator_for_token(token: str) -> Evaluator | None:
     if not token or len(token) > 64:
         return None
     return (
-        Evaluator.objects.select_related("campaign__compound")
+        Evaluator.objects.select_related("campaign__compound", "campaign__community")
         .filter(token_hash=token_hash(token))
         .first()
     )
@@ -713,8 +802,8 @@ def may_object(user: Any, campaign: Campaign) -> bool:
     return bool(
         getattr(user, "is_authenticated", False)
         and (
-            is_resident_of_compound.test(user, campaign.compound)
-            or is_staff_of_compound.test(user, campaign.compound)
+            _any(is_resident_of_compound, user, campaign)
+            or _any(is_staff_of_compound, user, campaign)
         )
     )
 
@@ -742,7 +831,7 @@ def objection_file(
         raise ValidationError({"target": gettext("Choose a target of this campaign.")})
     objection = Objection.objects.create(campaign=campaign, target=target, author=actor, text=text)
     _event(campaign, actor=actor, verb="objection")
-    party = organization_of_kind(compound=campaign.compound, kind=Kind.COMMUNITY_PARTY)
+    party = organization_of_kind(compound=campaign.compounds[0], kind=Kind.COMMUNITY_PARTY)
     _notify_org(
         party,
         subject=gettext("New objection to the evaluation results"),
@@ -932,3 +1021,443 @@ def _black_list_alarm(rating: QuarterRating) -> BlackListAlarm | None:
             link="/evaluations/redblack/",
         )
     return alarm
+
+
+# --- quarterly beat and the year-end referral (小区党组织服务承诺 第10条) ----------------------
+
+
+def quarters_rate_previous(*, today: dt.date | None = None) -> list[QuarterRating]:
+    """Beat: rate the previous quarter for every compound with a property company.
+
+    seed: 小区党组织服务承诺 第10条 (红黑榜季度考评机制). Idempotent: a quarter already
+    rated (verdict not pending) is left alone, so running twice rates nothing new;
+    the black-list alarm is unique per streak anyway. System actor (``actor=None``).
+    """
+    today = today or timezone.localdate()
+    year, quarter = previous_quarter(today.year, (today.month - 1) // 3 + 1)
+    compounds = Compound.objects.filter(organizations__kind=Kind.PROPERTY_COMPANY).distinct()
+    rated_companies = set(
+        QuarterRating.objects.filter(year=year, quarter=quarter)
+        .exclude(verdict=QuarterRating.Verdict.PENDING)
+        .values_list("company_id", flat=True)
+    )
+    rated = []
+    for compound in compounds.order_by("pk"):
+        company = organization_of_kind(compound=compound, kind=Kind.PROPERTY_COMPANY)
+        if company is None or company.pk in rated_companies:
+            continue
+        rated.append(quarter_rate(actor=None, compound=compound, year=year, quarter=quarter))
+        rated_companies.add(company.pk)
+    return rated
+
+
+def may_prepare_referral(user: Any, compound: Compound) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_perm(
+        "evaluations.prepare_referral", compound
+    )
+
+
+def may_view_referral(user: Any, compound: Compound) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_perm(
+        "evaluations.view_referral", compound
+    )
+
+
+def referral_failing_quarters(*, company: Organization, year: int) -> list[QuarterRating]:
+    """The company's black quarters of ``year`` when it failed two in a row ending that year.
+
+    A streak counts for the year of its second failing quarter (the alarm's
+    quarter); its first quarter may lie in December of the year before.
+    """
+    alarms = list(
+        BlackListAlarm.objects.filter(company=company, rating__year=year).values_list(
+            "streak_start_id", flat=True
+        )
+    )
+    if not alarms:
+        return []
+    return list(
+        QuarterRating.objects.filter(company=company, verdict=QuarterRating.Verdict.BLACK)
+        .filter(Q(year=year) | Q(pk__in=alarms))
+        .annotate(responses_count=Count("responses"))
+        .order_by("year", "quarter")
+    )
+
+
+def referral_authorities(*, compound: Compound):
+    """Street-level bodies a report can be addressed to (街道党工委、街道物业专委会、职能部门)."""
+    from huashan.directory.selectors import compound_organizations
+
+    return compound_organizations(compound=compound).filter(kind__in=Organization.STREET_KINDS)
+
+
+def _referral_texts(
+    compound: Compound, company: Organization, year: int, quarters: list[dict], authority
+) -> tuple[str, str]:
+    """The report to the authority and the suggestion to the owners' assembly (document wording)."""
+    party = organization_of_kind(compound=compound, kind=Kind.COMPOUND_PARTY)
+    lines = [
+        f"{q['year']}年第{q['quarter']}季度：综合得分{q['total']}分"
+        f"（投诉处理{q['complaint'] or '—'}，承诺履行{q['pledge'] or '—'}，"
+        f"居民测评{q['survey'] or '—'}，{q['responses']}份问卷），列入黑榜"
+        for q in quarters
+    ]
+    report = (
+        f"{authority.name if authority else '主管部门'}：\n"
+        f"根据《小区党组织服务承诺》第10条“建立物业服务‘红黑榜’季度考评机制，对连续不达标企业，"
+        f"在年底上报主管部门进行考评”，现将{compound.name}物业服务企业{company.name}"
+        f"{year}年度季度考评情况报告如下：\n"
+        + "\n".join(f"{n}. {line}" for n, line in enumerate(lines, 1))
+        + f"\n上述季度考评均不达标（低于{PASS_FROM}分），该企业属连续不达标企业，"
+        "特此上报，请予考评。\n"
+        f"{party.name if party else compound.name + '党组织'}"
+    )
+    suggestion = (
+        f"鉴于{company.name}在{year}年度物业服务“红黑榜”季度考评中连续不达标，"
+        f"依据《小区党组织服务承诺》第10条，建议业主大会启动解聘该物业服务企业的程序。"
+        f"选聘和解聘物业服务企业属《中华人民共和国民法典》第二百七十八条第一款第（四）项事项，"
+        f"应由专有部分面积占比三分之二以上且人数占比三分之二以上的业主参与表决，"
+        f"经参与表决专有部分面积过半数且参与表决人数过半数的业主同意。"
+    )
+    return report, suggestion
+
+
+def _quarter_snapshot(rating: QuarterRating) -> dict:
+    def num(value):
+        return None if value is None else str(value)
+
+    return {
+        "year": rating.year,
+        "quarter": rating.quarter,
+        "complaint": num(rating.complaint_score),
+        "pledge": num(rating.pledge_score),
+        "survey": num(rating.survey_score),
+        "total": num(rating.total),
+        "responses": getattr(rating, "responses_count", 0),
+        "rated_at": rating.rated_at.isoformat() if rating.rated_at else "",
+    }
+
+
+def _referral_event(referral: YearEndReferral, *, actor, verb, from_state="", to_state="", note=""):
+    YearEndReferralEvent.objects.create(
+        referral=referral,
+        actor=actor if getattr(actor, "pk", None) else None,
+        verb=verb,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+    )
+
+
+def _referral_build(
+    *, actor, compound: Compound, company: Organization, year: int
+) -> tuple[YearEndReferral | None, bool]:
+    """Create the draft, or refresh a draft's snapshot; (referral, created). None: no streak."""
+    ratings = referral_failing_quarters(company=company, year=year)
+    if len(ratings) < 2:
+        return None, False
+    quarters = [_quarter_snapshot(r) for r in ratings]
+    existing = YearEndReferral.objects.select_for_update().filter(company=company, year=year)
+    referral = existing.first()
+    if referral is not None:
+        if referral.state == YearEndReferral.State.DRAFT and referral.quarters != quarters:
+            referral.quarters = quarters
+            referral.report_text, referral.suggestion_text = _referral_texts(
+                compound, company, year, quarters, referral.authority
+            )
+            referral.save(update_fields=["quarters", "report_text", "suggestion_text"])
+            _referral_event(referral, actor=actor, verb="refresh", note=str(len(quarters)))
+        return referral, False
+    authority = organization_of_kind(compound=compound, kind=Kind.STREET_OFFICE)
+    report, suggestion = _referral_texts(compound, company, year, quarters, authority)
+    try:
+        with transaction.atomic():
+            referral = YearEndReferral.objects.create(
+                compound=compound,
+                company=company,
+                year=year,
+                authority=authority,
+                quarters=quarters,
+                report_text=report,
+                suggestion_text=suggestion,
+            )
+    except IntegrityError:  # a concurrent run created it first
+        return YearEndReferral.objects.get(company=company, year=year), False
+    _referral_event(referral, actor=actor, verb="create", to_state=referral.state)
+    return referral, True
+
+
+@transaction.atomic
+def year_end_referral_create(*, actor, compound: Compound, year: int) -> YearEndReferral:
+    """The compound party organization prepares the year's report now (button).
+
+    seed: 小区党组织服务承诺 第10条. Refused when the company did not fail two
+    quarters in a row that year, or when the report already exists.
+    """
+    _require(
+        may_prepare_referral(actor, compound),
+        gettext("Only the compound party organization prepares this report."),
+    )
+    if not 2000 <= int(year) <= 2100:
+        raise ValidationError({"year": gettext("Enter a year between 2000 and 2100.")})
+    company = organization_of_kind(compound=compound, kind=Kind.PROPERTY_COMPANY)
+    if company is None:
+        raise ValidationError(gettext("The compound has no property company."))
+    if YearEndReferral.objects.filter(company=company, year=year).exists():
+        raise ValidationError(
+            gettext("The year-end report for %(year)s already exists.") % {"year": year}
+        )
+    referral, _created = _referral_build(actor=actor, compound=compound, company=company, year=year)
+    if referral is None:
+        raise ValidationError(
+            gettext("The company did not fail two quarters in a row in %(year)s.") % {"year": year}
+        )
+    return referral
+
+
+def year_end_referral_year(today: dt.date) -> int | None:
+    """Which year the year-end scan covers on ``today``: December → this year, January → last."""
+    if today.month == 12:
+        return today.year
+    if today.month == 1:
+        return today.year - 1
+    return None
+
+
+@transaction.atomic
+def year_end_referrals_scan(*, year: int) -> list[YearEndReferral]:
+    """Beat: a draft report for every company with a failing streak ending in ``year``.
+
+    seed: 小区党组织服务承诺 第10条 ("在年底上报主管部门"). Safe to run twice: one
+    referral per company and year (unique); a draft is refreshed, a submitted one
+    is never touched. The compound party officers are told about each new draft.
+    """
+    created = []
+    companies = (
+        BlackListAlarm.objects.filter(rating__year=year)
+        .values_list("company_id", "rating__compound_id")
+        .distinct()
+        .order_by("company_id")
+    )
+    for company_id, compound_id in companies:
+        compound = Compound.objects.get(pk=compound_id)
+        company = Organization.objects.get(pk=company_id)
+        referral, was_created = _referral_build(
+            actor=None, compound=compound, company=company, year=year
+        )
+        if was_created:
+            created.append(referral)
+            _notify_org(
+                organization_of_kind(compound=compound, kind=Kind.COMPOUND_PARTY),
+                subject=gettext("Year-end report on %(company)s is ready to check")
+                % {"company": company.name},
+                body=gettext(
+                    "Check the report to the authority and the suggestion to the owners' "
+                    "assembly, then submit them (小区党组织服务承诺 第10条)."
+                ),
+                link=f"/evaluations/redblack/referrals/{referral.pk}/",
+            )
+    return created
+
+
+@transaction.atomic
+def year_end_referral_submit(
+    *, actor, referral: YearEndReferral, authority: Organization | None = None
+) -> YearEndReferral:
+    """Submit the report to the authority and the suggestion to the owners' assembly.
+
+    seed: 小区党组织服务承诺 第10条. The authority's staff and the PMC officers (who
+    put matters to the owners' assembly, 协同联动 第二条) are notified.
+    """
+    referral = YearEndReferral.objects.select_for_update().get(pk=referral.pk)
+    _require(
+        may_prepare_referral(actor, referral.compound),
+        gettext("Only the compound party organization submits this report."),
+    )
+    if referral.state != YearEndReferral.State.DRAFT:
+        raise CampaignStateError(gettext("This report was already submitted."))
+    if authority is not None:
+        if not referral_authorities(compound=referral.compound).filter(pk=authority.pk).exists():
+            raise ValidationError({"authority": gettext("Choose a street-level authority.")})
+        if authority.pk != referral.authority_id:
+            referral.authority = authority
+            referral.report_text, _s = _referral_texts(
+                referral.compound, referral.company, referral.year, referral.quarters, authority
+            )
+    if referral.authority_id is None:
+        raise ValidationError({"authority": gettext("Choose a street-level authority.")})
+    old = referral.state
+    referral.state = YearEndReferral.State.SUBMITTED
+    referral.submitted_at = timezone.now()
+    referral.save()
+    _referral_event(
+        referral,
+        actor=actor,
+        verb="submit",
+        from_state=old,
+        to_state=referral.state,
+        note=referral.authority.name,
+    )
+    link = f"/evaluations/redblack/referrals/{referral.pk}/"
+    subject = gettext("Red/black list: year-end report on %(company)s (%(year)s)") % {
+        "company": referral.company.name,
+        "year": referral.year,
+    }
+    _notify_org(
+        referral.authority,
+        subject=subject,
+        body=referral.report_text[:500],
+        link=link,
+        roles=STAFF_ROLES,
+    )
+    _notify_org(
+        organization_of_kind(compound=referral.compound, kind=Kind.PMC),
+        subject=subject,
+        body=referral.suggestion_text[:500],
+        link=link,
+    )
+    return referral
+
+
+@transaction.atomic
+def year_end_referral_propose_motion(*, actor, referral: YearEndReferral):
+    """The PMC puts the suggestion to the owners' assembly as a draft motion, once.
+
+    seed: 小区党组织服务承诺 第10条 (建议业主大会启动解聘程序); 民法典第278条 (四)
+    (选聘和解聘物业服务企业). The motion is created by ``meetings.services.motion_propose``,
+    which lets only PMC officers propose (协同联动 第二条), so the party organization's
+    suggestion becomes a motion when a PMC officer adopts it here.
+    """
+    from meetings import services as meeting_services
+    from meetings.models import OwnersAssemblyMotion
+
+    referral = YearEndReferral.objects.select_for_update().get(pk=referral.pk)
+    if referral.state != YearEndReferral.State.SUBMITTED:
+        raise CampaignStateError(gettext("Submit the report before proposing the motion."))
+    if referral.motion_id is not None:
+        raise ValidationError(gettext("The motion was already proposed."))
+    motion = meeting_services.motion_propose(
+        actor=actor,
+        compound=referral.compound,
+        title=f"关于启动解聘{referral.company.name}程序的议案"[:200],
+        body=referral.suggestion_text,
+        matter=OwnersAssemblyMotion.Matter.COMPANY_SELECTION,
+        working_group="小区党组织（红黑榜年终考评）",
+    )
+    referral.motion = motion
+    referral.save(update_fields=["motion"])
+    _referral_event(referral, actor=actor, verb="motion", note=f"#{motion.pk}")
+    return motion
+
+
+# --- PDFs rendered by the worker (DESIGN.md §4 "PDF") ------------------------------------------
+
+
+def document_version(*, campaign: Campaign, kind: str, target: Target | None = None) -> str:
+    """What the PDF shows: state, ballots, last event; evidence also changes with the day."""
+    last_event = campaign.events.order_by("-pk").values_list("pk", flat=True).first() or 0
+    ballots = Ballot.objects.filter(campaign=campaign).count()
+    version = f"{campaign.state}:{ballots}:{last_event}"
+    if kind == EvaluationDocument.Kind.EVIDENCE:
+        version += f":{timezone.localdate():%Y%m%d}"
+    return version
+
+
+def document_current(
+    *, campaign: Campaign, kind: str, target: Target | None = None
+) -> EvaluationDocument:
+    """The PDF row of the current version; created (and dispatched after commit) if missing.
+
+    Callers check who may see the document (the results / evidence rules of the
+    pages). One row per version (unique), so repeated requests queue nothing new.
+    """
+    version = document_version(campaign=campaign, kind=kind, target=target)
+    try:
+        with transaction.atomic():
+            document, created = EvaluationDocument.objects.get_or_create(
+                campaign=campaign, kind=kind, target=target, version=version
+            )
+    except IntegrityError:
+        document = EvaluationDocument.objects.get(
+            campaign=campaign, kind=kind, target=target, version=version
+        )
+        created = False
+    if created:
+        _document_dispatch(document.pk)
+    return document
+
+
+def _document_dispatch(document_id: int) -> None:
+    def dispatch() -> None:
+        from .tasks import render_document
+
+        try:
+            render_document.delay(document_id)
+        except Exception:  # the broker is down: the sweep renders it later
+            logger.exception("could not dispatch evaluation document %s", document_id)
+
+    transaction.on_commit(dispatch)
+
+
+def document_render(*, document_id: int) -> EvaluationDocument | None:
+    """Render one pending document (idempotent: a ready row is left alone)."""
+    from django.core.files.base import ContentFile
+
+    from huashan.pdf import render_pdf
+
+    from .results import campaign_results
+
+    document = (
+        EvaluationDocument.objects.select_related("campaign__compound", "target__organization")
+        .filter(pk=document_id)
+        .first()
+    )
+    if document is None or document.status == EvaluationDocument.Status.READY:
+        return document
+    campaign = document.campaign
+    try:
+        if document.kind == EvaluationDocument.Kind.RESULTS:
+            data = render_pdf(
+                "pdf/evaluations/results.html",
+                {
+                    "campaign": campaign,
+                    "results": campaign_results(campaign),
+                    "final": campaign.results_public,
+                    "generated": timezone.localtime(),
+                },
+            )
+        else:
+            data = render_pdf(
+                "pdf/evaluations/evidence.html",
+                {
+                    "campaign": campaign,
+                    "target": document.target,
+                    "sections": evidence.evidence_pack(target=document.target),
+                    "generated": timezone.localtime(),
+                },
+            )
+    except Exception as exc:
+        logger.exception("rendering evaluation document %s failed", document_id)
+        document.status = EvaluationDocument.Status.FAILED
+        document.error = str(exc)[:2000]
+        document.save(update_fields=["status", "error"])
+        return document
+    document.file.save(f"{document.kind}.pdf", ContentFile(data), save=False)
+    document.status = EvaluationDocument.Status.READY
+    document.rendered_at = timezone.now()
+    document.error = ""
+    document.save(update_fields=["file", "status", "rendered_at", "error"])
+    return document
+
+
+def documents_sweep(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
+    """Render documents still pending after ``older_than`` (lost dispatch or a killed worker)."""
+    cutoff = timezone.now() - older_than
+    ids = list(
+        EvaluationDocument.objects.filter(
+            status=EvaluationDocument.Status.PENDING, created_at__lt=cutoff
+        ).values_list("pk", flat=True)[:20]
+    )
+    for pk in ids:
+        document_render(document_id=pk)
+    return len(ids)

@@ -10,26 +10,37 @@ seed: 评议监督考核制度 第三条 (review meeting, 述职, democratic sco
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from huashan.core.services import cache_count, cache_count_hit
-from huashan.directory.models import Compound, Person
+from huashan.directory.models import Community, Compound, Person
 from huashan.pdf import render_pdf
 
 from . import evidence, exports, selectors, services
-from .models import Campaign, Evaluator, PaperEntry, QuarterRating, Target
+from .models import (
+    Campaign,
+    EvaluationDocument,
+    Evaluator,
+    PaperEntry,
+    QuarterRating,
+    Target,
+    YearEndReferral,
+)
 from .results import campaign_criteria, campaign_results
 
 State = Campaign.State
@@ -40,7 +51,9 @@ BALLOT_MISS_WINDOW_SECONDS = 600
 
 
 def _campaign(pk: int) -> Campaign:
-    return get_object_or_404(Campaign.objects.select_related("compound__community"), pk=pk)
+    return get_object_or_404(
+        Campaign.objects.select_related("compound__community", "community"), pk=pk
+    )
 
 
 def _staff_campaign(request: HttpRequest, pk: int) -> Campaign:
@@ -94,6 +107,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
             "public_campaigns": selectors.public_campaigns(),
             "staff_campaigns": selectors.staff_campaigns(user=request.user),
             "organizer_compounds": selectors.organizer_compounds(user=request.user),
+            "organizer_communities": selectors.organizer_communities(user=request.user),
             "this_year": timezone.localdate().year,
         },
     )
@@ -102,14 +116,24 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    compound = Compound.objects.filter(pk=request.POST.get("compound") or 0).first()
-    if compound is None:
+    # "<pk>" for one compound, "community-<pk>" for a whole community (issue 7 item 1).
+    scope = request.POST.get("compound", "")[:30]
+    compound = community = None
+    if scope.startswith("community-"):
+        community = Community.objects.filter(pk=_int(scope.removeprefix("community-"))).first()
+    else:
+        compound = Compound.objects.filter(pk=_int(scope)).first()
+    if compound is None and community is None:
         messages.error(request, gettext("Choose a compound."))
         return redirect("evaluations:list")
     try:
         year = int(request.POST.get("year", ""))
         campaign = services.campaign_create(
-            actor=request.user, compound=compound, year=year, title=request.POST.get("title", "")
+            actor=request.user,
+            compound=compound,
+            community=community,
+            year=year,
+            title=request.POST.get("title", ""),
         )
     except (ValueError, OverflowError):
         messages.error(request, gettext("Enter a year between 2000 and 2100."))
@@ -201,8 +225,6 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             weight = post.get("weight", "").strip() or None
             if weight is not None:
                 try:
-                    from decimal import Decimal, InvalidOperation
-
                     weight = Decimal(weight)
                     if not weight.is_finite() or weight <= 0 or weight > 1000:
                         raise InvalidOperation
@@ -241,6 +263,7 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 actor=request.user,
                 campaign=campaign,
                 trim_extremes=post.get("trim_extremes") == "on",
+                **_settings_values(post),
             )
     except ValidationError as exc:
         campaign.refresh_from_db()
@@ -254,6 +277,42 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return render(request, "evaluations/manage.html", context, status=400)
     messages.success(request, gettext("Saved."))
     return redirect("evaluations:manage", campaign.pk)
+
+
+SETTINGS_BANDS = ("band_excellent", "band_good", "band_pass")
+
+
+def _settings_values(post) -> dict[str, Any]:
+    """Parse the grade bands and star thresholds typed on the page (errors keyed by field).
+
+    A form that sends none of these fields (the old trimming-only form) changes only trimming.
+    """
+    if not any(key in post for key in (*SETTINGS_BANDS, "star_thresholds")):
+        return {}
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for key in SETTINGS_BANDS:
+        raw = post.get(key, "").strip()[:20]
+        try:
+            number = Decimal(raw)
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite() or not 0 <= number <= 100:
+            errors[key] = [gettext("Enter a percentage from 0 to 100.")]
+        elif number != number.quantize(Decimal("0.01")):
+            errors[key] = [gettext("Use at most two decimal places.")]
+        else:
+            values[key] = number.quantize(Decimal("0.01"))
+    raw_stars = [p for p in re.split(r"[,，、\s]+", post.get("star_thresholds", "")[:200]) if p]
+    if not 1 <= len(raw_stars) <= 5 or not all(p.isascii() and p.isdigit() for p in raw_stars):
+        errors["star_thresholds"] = [
+            gettext("Star thresholds: one to five rising whole percentages from 0 to 100.")
+        ]
+    else:
+        values["star_thresholds"] = [int(p) for p in raw_stars]
+    if errors:
+        raise ValidationError(errors)
+    return values
 
 
 def _int(value: Any) -> int:
@@ -473,7 +532,9 @@ def _evidence_target(request: HttpRequest, pk: int, target_id: int) -> Target:
     if not (campaign.results_public or services.may_view_staff(request.user, campaign)):
         raise Http404
     return get_object_or_404(
-        campaign.targets.select_related("organization", "member", "campaign__compound"),
+        campaign.targets.select_related(
+            "organization", "member", "compound", "campaign__compound", "campaign__community"
+        ),
         pk=target_id,
     )
 
@@ -495,19 +556,28 @@ def target_evidence(request: HttpRequest, pk: int, target_id: int) -> HttpRespon
 
 @require_GET
 def target_evidence_pdf(request: HttpRequest, pk: int, target_id: int) -> HttpResponse:
+    """Rendered by the worker; this page serves it when ready and polls until then."""
     target = _evidence_target(request, pk, target_id)
-    pdf = render_pdf(
-        "pdf/evaluations/evidence.html",
-        {
-            "campaign": target.campaign,
-            "target": target,
-            "sections": evidence.evidence_pack(target=target),
-            "generated": timezone.localtime(),
-        },
+    document = services.document_current(
+        campaign=target.campaign, kind=EvaluationDocument.Kind.EVIDENCE, target=target
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="evidence-{target.pk}.pdf"'
-    return response
+    return _document_response(request, document, filename=f"evidence-{target.pk}.pdf")
+
+
+def _document_response(
+    request: HttpRequest, document: EvaluationDocument, *, filename: str
+) -> HttpResponse:
+    if document.status == EvaluationDocument.Status.READY:
+        response = FileResponse(document.file.open("rb"), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+        return response
+    failed = document.status == EvaluationDocument.Status.FAILED
+    return render(
+        request,
+        "evaluations/document_wait.html",
+        {"document": document, "failed": failed},
+        status=503 if failed else 202,
+    )
 
 
 # --- results, objections ---------------------------------------------------------------------
@@ -572,19 +642,10 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def results_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rendered by the worker (DESIGN.md §4 "PDF"); served when ready, polled until then."""
     campaign, _staff = _results_campaign(request, pk)
-    pdf = render_pdf(
-        "pdf/evaluations/results.html",
-        {
-            "campaign": campaign,
-            "results": campaign_results(campaign),
-            "final": campaign.results_public,
-            "generated": timezone.localtime(),
-        },
-    )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="evaluation-{campaign.year}.pdf"'
-    return response
+    document = services.document_current(campaign=campaign, kind=EvaluationDocument.Kind.RESULTS)
+    return _document_response(request, document, filename=f"evaluation-{campaign.year}.pdf")
 
 
 @require_GET
@@ -667,6 +728,117 @@ def redblack(request: HttpRequest) -> HttpResponse:
                 )
             ],
             "verdicts": QuarterRating.Verdict,
+            "referrals": selectors.year_end_referrals(compound=compound)
+            if services.may_view_referral(request.user, compound)
+            else [],
+            "can_prepare": services.may_prepare_referral(request.user, compound),
+            "referral_year": services.year_end_referral_year(timezone.localdate()) or year,
         },
         status=status,
     )
+
+
+# --- year-end referral (小区党组织服务承诺 第10条) ------------------------------------------------
+
+
+def _referral(request: HttpRequest, pk: int) -> YearEndReferral:
+    referral = get_object_or_404(
+        YearEndReferral.objects.select_related("compound", "company", "authority", "motion"), pk=pk
+    )
+    if not services.may_view_referral(request.user, referral.compound):
+        raise PermissionDenied
+    return referral
+
+
+@login_required
+@require_POST
+def referral_create(request: HttpRequest) -> HttpResponse:
+    """Button of the compound party organization: prepare the year's report now."""
+    compound = Compound.objects.filter(slug=request.POST.get("compound", "")[:50]).first()
+    if compound is None:
+        messages.error(request, gettext("Choose a compound."))
+        return redirect("evaluations:redblack")
+    try:
+        year = int(request.POST.get("year", ""))
+        referral = services.year_end_referral_create(
+            actor=request.user, compound=compound, year=year
+        )
+    except (ValueError, OverflowError):
+        messages.error(request, gettext("Enter a year between 2000 and 2100."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, gettext("Year-end report drafted."))
+        return redirect("evaluations:referral", referral.pk)
+    return redirect(f"{reverse('evaluations:redblack')}?compound={compound.slug}")
+
+
+@login_required
+@require_GET
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _referral(request, pk)
+    return render(request, "evaluations/referral.html", _referral_context(request, referral))
+
+
+def _referral_context(request: HttpRequest, referral: YearEndReferral, **extra) -> dict:
+    user = request.user
+    draft = referral.state == YearEndReferral.State.DRAFT
+    return {
+        "referral": referral,
+        "events": referral.events.select_related("actor").order_by("at", "pk"),
+        "can_submit": draft and services.may_prepare_referral(user, referral.compound),
+        "can_propose": referral.state == YearEndReferral.State.SUBMITTED
+        and referral.motion_id is None
+        and user.has_perm("meetings.manage_motion", referral.compound),
+        "authorities": services.referral_authorities(compound=referral.compound) if draft else [],
+        "errors": {},
+        **extra,
+    }
+
+
+@login_required
+@require_POST
+def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    referral = _referral(request, pk)
+    try:
+        if action == "submit":
+            authority = None
+            if request.POST.get("authority"):
+                authority = (
+                    services.referral_authorities(compound=referral.compound)
+                    .filter(pk=_int(request.POST.get("authority")))
+                    .first()
+                )
+                if authority is None:
+                    raise ValidationError(
+                        {"authority": gettext("Choose a street-level authority.")}
+                    )
+            services.year_end_referral_submit(
+                actor=request.user, referral=referral, authority=authority
+            )
+            messages.success(request, gettext("Report submitted."))
+        elif action == "motion":
+            services.year_end_referral_propose_motion(actor=request.user, referral=referral)
+            messages.success(request, gettext("Draft motion created for the owners' assembly."))
+        else:
+            raise Http404
+    except ValidationError as exc:
+        referral.refresh_from_db()
+        context = _referral_context(request, referral, errors=_error_dict(exc))
+        return render(request, "evaluations/referral.html", context, status=400)
+    return redirect("evaluations:referral", referral.pk)
+
+
+@login_required
+@require_GET
+def referral_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _referral(request, pk)
+    pdf = render_pdf(
+        "pdf/evaluations/referral.html",
+        {"referral": referral, "generated": timezone.localtime()},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="redblack-referral-{referral.year}-{referral.pk}.pdf"'
+    )
+    return response

@@ -301,6 +301,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=0),
         "options": {"expires": 3600},
     },
+    # 小区党组织服务承诺 第10条: the quarterly 红黑榜 and the year-end report.
+    "evaluations-rate-previous-quarter": {
+        "task": "evaluations.tasks.rate_previous_quarter",
+        "schedule": crontab(hour=2, minute=30, day_of_month="1-7", month_of_year="1,4,7,10"),
+        "options": {"expires": 3600},
+    },
+    "evaluations-year-end-referrals": {
+        "task": "evaluations.tasks.year_end_referrals",
+        "schedule": crontab(hour=3, minute=0, month_of_year="12,1"),
+        "options": {"expires": 3600},
+    },
+    "evaluations-sweep-documents": {
+        "task": "evaluations.tasks.sweep_documents",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 240},
+    },
 }
 # How long a beat heartbeat may be silent before staff pages warn.
 BEAT_STALE_AFTER = timedelta(minutes=env.int("BEAT_STALE_MINUTES", default=10))

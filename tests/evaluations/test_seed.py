@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from evaluations.models import Ballot, Campaign, QuarterRating
+from evaluations.models import Ballot, Campaign, QuarterRating, YearEndReferral
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,12 @@ def test_seed_evaluations_is_idempotent():
     assert done.ballots.count() == 90
     assert 0 < opened.ballots.count() < 90
     assert QuarterRating.objects.count() == 3
+    black = QuarterRating.objects.filter(verdict=QuarterRating.Verdict.BLACK)
+    assert sorted(black.values_list("quarter", flat=True)) == [2, 3]
+    referral = YearEndReferral.objects.get()
+    assert (referral.year, referral.state) == (2026, YearEndReferral.State.DRAFT)
     ballots = Ballot.objects.count()
     call_command("seed_evaluations")
     assert Ballot.objects.count() == ballots
     assert Campaign.objects.count() == 2
+    assert YearEndReferral.objects.count() == 1

@@ -38,6 +38,21 @@ def pdf_text(content: bytes, tmp_path) -> str:
     ).stdout
 
 
+def worker_pdf(client, url) -> bytes:
+    """Results/evidence PDFs are rendered by the worker: 202 while pending, then the file."""
+    from evaluations import tasks
+    from evaluations.models import EvaluationDocument
+
+    waiting = client.get(url)
+    assert waiting.status_code == 202
+    document = EvaluationDocument.objects.order_by("-pk").first()
+    assert tasks.render_document(document.pk) == "ready"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    return b"".join(response.streaming_content)
+
+
 def test_ballot_phone_flow(client, world):
     [(_e, token)] = roster(world, 1)
     advance_to(world, State.SCORING)
@@ -199,8 +214,8 @@ def test_results_pdf_and_xlsx_have_no_identities(client, world, tmp_path):
     for _e, token in tokens:
         client.post(reverse("evaluations:ballot", args=[token]), post_scores(world.campaign))
     advance_to(world, State.APPROVED)
-    pdf = client.get(reverse("evaluations:results_pdf", args=[world.campaign.pk]))
-    text = pdf_text(pdf.content, tmp_path)
+    pdf = worker_pdf(client, reverse("evaluations:results_pdf", args=[world.campaign.pk]))
+    text = pdf_text(pdf, tmp_path)
     assert "经街道党工委审定" in text
     xlsx = client.get(reverse("evaluations:results_xlsx", args=[world.campaign.pk]))
     workbook = load_workbook(io.BytesIO(xlsx.content))
@@ -219,8 +234,10 @@ def test_evidence_page_and_pdf(client, world, tmp_path):
     client.force_login(world.organizer)
     page = client.get(reverse("evaluations:evidence", args=[world.campaign.pk, target.pk]))
     assert page.status_code == 200
-    pdf = client.get(reverse("evaluations:evidence_pdf", args=[world.campaign.pk, target.pk]))
-    assert "考核资料汇编" in pdf_text(pdf.content, tmp_path)
+    pdf = worker_pdf(
+        client, reverse("evaluations:evidence_pdf", args=[world.campaign.pk, target.pk])
+    )
+    assert "考核资料汇编" in pdf_text(pdf, tmp_path)
     client.logout()
     assert (
         client.get(reverse("evaluations:evidence", args=[world.campaign.pk, target.pk])).status_code

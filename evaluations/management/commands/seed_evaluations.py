@@ -4,7 +4,8 @@ Deterministic (``random.Random(2025)``) and idempotent (a year that already has
 a campaign is left alone). Runs through the services, acting as the demo
 community party secretary (13800000201) and the street office secretary
 (13800000101) when they exist, else the superuser, so every step has its
-event row. Also seeds three rated quarters of the red/black list.
+event row. Also seeds three rated quarters of the red/black list (2026 Q2 and Q3
+black) and the draft year-end report they lead to.
 Run ``seed_demo`` first.
 """
 
@@ -125,7 +126,9 @@ class Command(BaseCommand):
             .distinct()
             .order_by("pk")[:12]
         )
-        for quarter in (1, 2, 3):
+        # Q1 passes; Q2 and Q3 fail (residents very unhappy): two black quarters in a row,
+        # so the year-end report to the authority is drafted (小区党组织服务承诺 第10条).
+        for quarter, low, high in ((1, 3, 5), (2, 1, 1), (3, 1, 1)):
             rating = services.quarter_rating_get(compound=compound, year=2026, quarter=quarter)
             if rating is None or rating.responses.exists():
                 continue
@@ -133,8 +136,9 @@ class Command(BaseCommand):
                 services.survey_submit(
                     actor=person,
                     rating=rating,
-                    cleanliness=rng.randint(3, 5),
-                    security=rng.randint(3, 5),
-                    responsiveness=rng.randint(2, 5),
+                    cleanliness=rng.randint(low, high),
+                    security=rng.randint(low, high),
+                    responsiveness=rng.randint(max(1, low - 1), high),
                 )
             services.quarter_rate(actor=None, compound=compound, year=2026, quarter=quarter)
+        services.year_end_referrals_scan(year=2026)

@@ -1,0 +1,66 @@
+"""Celery tasks of the evaluation and the red/black list: thin, idempotent wrappers over services.
+
+Beat entries (settings.CELERY_BEAT_SCHEDULE, see docs/evaluations.md):
+``evaluations.tasks.rate_previous_quarter`` daily in the first days of each quarter,
+``evaluations.tasks.year_end_referrals`` daily in December and January.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="evaluations.tasks.rate_previous_quarter", ignore_result=True, acks_late=True)
+def rate_previous_quarter() -> dict:
+    """Rate last quarter's property company of every compound (小区党组织服务承诺 第10条).
+
+    Safe to run twice: an already rated quarter is skipped; the alarm is unique.
+    """
+    from evaluations.services import quarters_rate_previous
+    from huashan.core.heartbeat import heartbeat_stamp
+
+    rated = quarters_rate_previous()
+    heartbeat_stamp(name="evaluations.rate_previous_quarter")
+    return {"rated": len(rated), "black": sum(1 for r in rated if r.failing)}
+
+
+@shared_task(name="evaluations.tasks.year_end_referrals", ignore_result=True, acks_late=True)
+def year_end_referrals(year: int | None = None) -> dict:
+    """Draft the year-end reports on failing companies (小区党组织服务承诺 第10条 "年底上报").
+
+    Without ``year``: in December the current year, in January the previous one,
+    otherwise nothing. Safe to run twice: one report per company and year.
+    """
+    from django.utils import timezone
+
+    from evaluations.services import year_end_referral_year, year_end_referrals_scan
+
+    year = year or year_end_referral_year(timezone.localdate())
+    if year is None:
+        return {"year": None, "created": 0}
+    created = year_end_referrals_scan(year=year)
+    return {"year": year, "created": len(created)}
+
+
+@shared_task(
+    name="evaluations.tasks.render_document",
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=240,
+    time_limit=300,
+)
+def render_document(document_id: int) -> str:
+    """Render a results / evidence PDF (never the ballot slips: they carry live tokens)."""
+    from evaluations.services import document_render
+
+    document = document_render(document_id=document_id)
+    return document.status if document else "missing"
+
+
+@shared_task(name="evaluations.tasks.sweep_documents", ignore_result=True, acks_late=True)
+def sweep_documents() -> dict:
+    """Render documents whose dispatch was lost or whose worker died."""
+    from evaluations.services import documents_sweep
+
+    return {"rendered": documents_sweep()}

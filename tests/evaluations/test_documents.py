@@ -1,0 +1,78 @@
+"""Results and evidence PDFs are rendered by Celery, not in the request (DESIGN.md §4 "PDF")."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from evaluations import services, tasks
+from evaluations.models import Campaign, EvaluationDocument
+
+State = Campaign.State
+pytestmark = pytest.mark.django_db
+
+
+def test_request_queues_once_per_version_and_renders_in_the_task(
+    client, world, django_capture_on_commit_callbacks, monkeypatch
+):
+    dispatched = []
+    monkeypatch.setattr(tasks.render_document, "delay", dispatched.append)
+    client.force_login(world.organizer)
+    url = reverse("evaluations:results_pdf", args=[world.campaign.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.get(url).status_code == 202
+        assert client.get(url).status_code == 202  # the same pending row, nothing new queued
+    document = EvaluationDocument.objects.get()
+    assert dispatched == [document.pk]
+    assert tasks.render_document(document.pk) == "ready"
+    assert tasks.render_document(document.pk) == "ready"  # idempotent
+    document.refresh_from_db()
+    assert document.file.read(5) == b"%PDF-"
+    assert client.get(url).status_code == 200
+    # A change of the campaign is a new version: a new PDF is prepared.
+    services.campaign_advance(actor=world.organizer, campaign=world.campaign, to_state="materials")
+    assert client.get(url).status_code == 202
+    assert EvaluationDocument.objects.count() == 2
+
+
+def test_sweep_renders_what_a_dead_worker_left_pending(world, time_machine):
+    document = services.document_current(campaign=world.campaign, kind="results")
+    assert document.status == EvaluationDocument.Status.PENDING
+    assert tasks.sweep_documents() == {"rendered": 0}  # too young: the worker may be on it
+    time_machine.move_to(dt.datetime.now(tz=dt.UTC) + dt.timedelta(minutes=5))
+    assert tasks.sweep_documents() == {"rendered": 1}
+    document.refresh_from_db()
+    assert document.status == EvaluationDocument.Status.READY
+    assert tasks.sweep_documents() == {"rendered": 0}
+
+
+def test_render_failure_is_recorded_not_raised(world, monkeypatch):
+    document = services.document_current(campaign=world.campaign, kind="results")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("font missing")
+
+    monkeypatch.setattr("huashan.pdf.render_pdf", broken)
+    assert tasks.render_document(document.pk) == "failed"
+    document.refresh_from_db()
+    assert "font missing" in document.error
+    assert tasks.render_document(999999) == "missing"
+
+
+def test_outsiders_get_no_document_and_queue_nothing(client, world):
+    url = reverse("evaluations:results_pdf", args=[world.campaign.pk])
+    assert client.get(url).status_code == 404  # results not public in setup
+    assert not EvaluationDocument.objects.exists()
+
+
+def test_ballot_slips_stay_in_the_request(client, world):
+    client.force_login(world.organizer)
+    services.evaluator_add(
+        actor=world.organizer, campaign=world.campaign, name="甲", category="owner"
+    )
+    response = client.post(reverse("evaluations:slips", args=[world.campaign.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert not EvaluationDocument.objects.exists()  # tokens never stored or queued
