@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from huashan.core.clientip import client_key
 from huashan.core.services import cache_count, cache_count_hit
 from huashan.directory.models import Community, Compound, Person
 from huashan.pdf import render_pdf
@@ -360,7 +361,7 @@ def ballot(request: HttpRequest, token: str) -> HttpResponse:
     Tokens are unguessable, but a client that keeps trying wrong ones is stopped
     anyway: after BALLOT_MISSES misses in the window it gets 429 even for a right one.
     """
-    misses_key = f"evaluations:ballot-miss:{request.META.get('REMOTE_ADDR', '')}"
+    misses_key = f"evaluations:ballot-miss:{client_key(request)}"
     if cache_count(misses_key) >= BALLOT_MISSES:
         return render(request, "evaluations/ballot_invalid.html", status=429)
     evaluator = services.evaluator_for_token(token)

@@ -125,6 +125,12 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Proxy hops in front of the portal that we run (0: it faces the clients; 1: one nginx).
+# Rate limits and axes key on huashan.core.clientip.client_ip: with N > 0 the client is
+# the right-most address of X-Forwarded-For not written by our N proxies; with 0 the
+# header is ignored (anyone can write it). docs/security.md, "Client address".
+HUASHAN_TRUSTED_PROXIES = env.int("HUASHAN_TRUSTED_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "huashan.core.clientip.client_ip"
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -140,6 +146,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# /media/<path> is a permission-checked Django view (huashan/core/media.py). Behind nginx,
+# set this to an `internal` location aliasing MEDIA_ROOT (e.g. "/_protected/media/") and
+# the view answers with X-Accel-Redirect instead of streaming (docs/operations.md).
+HUASHAN_MEDIA_ACCEL_PREFIX = env.str("HUASHAN_MEDIA_ACCEL_PREFIX", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

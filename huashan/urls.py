@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from huashan.core.media import media_serve
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -28,7 +30,8 @@ urlpatterns = [
     path("", include("huashan.core.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files, in production as in development: each checked like the page that
+# links it (huashan/core/media.py), never a public directory listing of MEDIA_ROOT.
+urlpatterns.append(
+    path(settings.MEDIA_URL.strip("/") + "/<path:path>", media_serve, name="media"),
+)

@@ -54,6 +54,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "api-schema": ALL,
     "core:home": ALL,
     "core:healthz": ALL,
+    "media": STAFF,  # an agreed item's evidence file: as meetings:action_item
     "admin:index": NOBODY,  # superusers only
     "accounts:login": ALL,
     "accounts:logout": ALL,
@@ -281,6 +282,12 @@ ALLOWED: dict[str, frozenset[str]] = {
     "evaluations:paper": frozenset({"compound_party", "community_party"}),
     "evaluations:paper_check": frozenset({"compound_party", "community_party"}),
     "evaluations:report": frozenset({"rc", "community_party"}),
+    # 小区党组织服务承诺 第10条: the year-end report is prepared and submitted by the
+    # compound party organization; an empty POST to create is refused for everyone else.
+    "evaluations:referral": STAFF,
+    "evaluations:referral_pdf": STAFF,
+    "evaluations:referral_create": frozenset({"compound_party"}),
+    "evaluations:referral_action": frozenset({"compound_party"}),
     "evaluations_api:campaign-list": ALL,
     "evaluations_api:campaign-detail": ALL,
     "evaluations_api:campaign-results": ALL,

@@ -7,11 +7,26 @@ import re
 from django.urls import URLPattern, URLResolver, get_resolver
 
 _KWARG = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>")
+_PK = re.compile(r"<(?:\w+:)?pk>|\(\?P<pk>")
 
 
 def named_urls() -> list[tuple[str, list[str]]]:
     """[(namespaced name, [keyword names])], sorted; duplicate names keep the most specific."""
-    found: dict[str, list[str]] = {}
+    return sorted((name, keys) for name, (keys, _) in _walk().items())
+
+
+def pk_segment(name: str) -> str | None:
+    """The path segment just before the URL's ``pk`` ("meetings/items/<pk>/" -> "items")."""
+    return _walk()[name][1]
+
+
+_FOUND: dict[str, tuple[list[str], str | None]] = {}
+
+
+def _walk() -> dict[str, tuple[list[str], str | None]]:
+    if _FOUND:
+        return _FOUND
+    found: dict[str, tuple[list[str], str | None]] = {}
 
     def walk(resolver, namespace: str | None, prefix: str) -> None:
         for pattern in resolver.url_patterns:
@@ -26,8 +41,16 @@ def named_urls() -> list[tuple[str, list[str]]]:
                 if name.startswith("admin:") and name != "admin:index":
                     continue
                 keys = [a or b for a, b in _KWARG.findall(text)]
-                if name not in found or len(keys) > len(found[name]):
-                    found[name] = keys
+                if name not in found or len(keys) > len(found[name][0]):
+                    found[name] = (keys, _segment_before_pk(text))
 
     walk(get_resolver(), None, "")
-    return sorted(found.items())
+    _FOUND.update(found)
+    return _FOUND
+
+
+def _segment_before_pk(text: str) -> str | None:
+    match = _PK.search(text)
+    if match is None:
+        return None
+    return text[: match.start()].rstrip("/").rsplit("/", 1)[-1].lstrip("^")

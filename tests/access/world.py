@@ -18,6 +18,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from huashan.directory.models import Compound, Person, Residency
+from tests.access.urls import pk_segment
 from tests.factories.directory import (
     BuildingFactory,
     CompoundFactory,
@@ -50,21 +51,43 @@ REPORTER_NAME = "卓越之"
 REPORTER_PHONE = "13700009999"
 
 
-def _first(queryset):
+def _first(queryset) -> int:
+    """The pk of the first row, or a loud failure: a made-up pk would turn a missing row
+    into a 404 that passes as "deny" (or, after another test module moved the sequences,
+    into some other object's pk)."""
     obj = queryset.order_by("pk").first()
-    return obj.pk if obj is not None else 999_999
+    assert obj is not None, f"the access world has no {queryset.model.__name__}: {queryset.query}"
+    return obj.pk
+
+
+def _reference_data() -> None:
+    """The rows data migrations create (categories): a transactional test elsewhere in
+    the same process ends with a flush that removes them. Idempotent."""
+    import importlib
+
+    from django.apps import apps
+
+    from tests.conftest import _REFERENCE_DATA_MIGRATIONS
+
+    for module, function in _REFERENCE_DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 def build_world() -> SimpleNamespace:
-    """Seed the demo and add compound B. Call inside a transaction that is rolled back."""
+    """Seed the demo and add compound B. Call inside a transaction that is rolled back.
+
+    Self-sufficient: it creates every row it names (no reliance on what other test
+    modules leave or remove) and fails with an assertion when one is missing.
+    """
     from disclosures.models import Disclosure, DisclosureAttachment, Objection, Report
     from evaluations import services as evaluation_services
-    from evaluations.models import Campaign, PaperEntry, QuarterRating, Target
+    from evaluations.models import Campaign, PaperEntry, QuarterRating, Target, YearEndReferral
     from huashan.notify.models import Notification
     from issues import services as issue_services
     from issues.models import Category, Referral, WhistleSummons
     from meetings.models import (
         ActionItem,
+        ActionItemUpdate,
         AgendaTopic,
         DecisionReport,
         DecisionReportRecipient,
@@ -88,6 +111,10 @@ def build_world() -> SimpleNamespace:
         PledgeLetter,
     )
 
+    _reference_data()
+    assert not Compound.objects.filter(slug="jiangnan-huashan-2").exists(), (
+        "the access world needs a database without compound B: another test left rows behind"
+    )
     call_command("seed_demo", stdout=StringIO(), stderr=StringIO())
     a = Compound.objects.get(slug="jiangnan-huashan")
     people = {
@@ -106,6 +133,7 @@ def build_world() -> SimpleNamespace:
     ).person
     people["resident_b"] = resident_b
     category = Category.objects.order_by("pk").first()
+    assert category is not None, "no complaint category: the issues data migration rows are gone"
     issue_b = issue_services.issue_submit(
         actor=resident_b,
         compound=b,
@@ -152,18 +180,15 @@ def build_world() -> SimpleNamespace:
 
     # A fresh ballot token (the seeded ones are stored hashed).
     campaign = Campaign.objects.filter(compound=a, state=Campaign.State.SCORING).first()
-    ballot_token = "x" * 24
-    if campaign is not None:
-        evaluation_services.evaluator_add(
-            actor=people["community_party"],
-            campaign=campaign,
-            name="矩阵评议人",
-            category=campaign.evaluators.model.Category.OWNER,
-        )
-        issued = evaluation_services.tokens_issue(
-            actor=people["community_party"], campaign=campaign
-        )
-        ballot_token = issued[0].token
+    assert campaign is not None, "seed_demo no longer seeds a campaign in scoring"
+    evaluation_services.evaluator_add(
+        actor=people["community_party"],
+        campaign=campaign,
+        name="矩阵评议人",
+        category=campaign.evaluators.model.Category.OWNER,
+    )
+    issued = evaluation_services.tokens_issue(actor=people["community_party"], campaign=campaign)
+    ballot_token = issued[0].token
 
     # Rows the demo does not seed, so that every URL has a real object behind it.
     from django.core.files.base import ContentFile
@@ -190,6 +215,12 @@ def build_world() -> SimpleNamespace:
         requested_by=people["clerk"],
     )
     document.file.save("matrix-notice.pdf", ContentFile(PDF_TINY), save=True)
+    evidence = ActionItemUpdate(
+        item=ActionItem.objects.filter(compound=a).order_by("pk").first(),
+        author=people["clerk"],
+        note="矩阵测试进展",
+    )
+    evidence.evidence_file.save("matrix-evidence.pdf", ContentFile(PDF_TINY), save=True)
     published = Disclosure.objects.filter(compound=a, state="published").order_by("pk").first()
     attachment = DisclosureAttachment(
         disclosure=published,
@@ -212,42 +243,39 @@ def build_world() -> SimpleNamespace:
         requested_by=people["compound_party"],
     )
     report_row.file.save("matrix-report.pdf", ContentFile(PDF_TINY), save=True)
-    if campaign is not None:
-        PaperEntry.objects.create(
-            campaign=campaign,
-            evaluator=campaign.evaluators.order_by("pk").first(),
-            entered_by=people["community_party"],
-        )
+    PaperEntry.objects.create(
+        campaign=campaign,
+        evaluator=campaign.evaluators.order_by("pk").first(),
+        entered_by=people["community_party"],
+    )
 
-    summary_pk = 999_999
-    try:  # the dashboard app is young: tolerate its model changing shape
-        import datetime as dt
+    import datetime as dt
 
-        from django.utils import timezone
+    from django.utils import timezone
 
-        from huashan.dashboard.models import WorkSummary
+    from huashan.dashboard.models import WorkSummary
 
-        summary = WorkSummary.objects.create(
-            compound=a,
-            kind=WorkSummary.Kind.values[0],
-            period="2025H2",
-            period_start=dt.date(2025, 7, 1),
-            period_end=dt.date(2025, 12, 31),
-            created_by=people["clerk"],
-            generated_at=timezone.now(),
-        )
-        summary.pdf.save("matrix-summary.pdf", ContentFile(PDF_TINY), save=True)
-        summary_pk = summary.pk
-    except Exception:
-        summary_pk = 999_999
+    summary = WorkSummary.objects.create(
+        compound=a,
+        kind=WorkSummary.Kind.values[0],
+        period="2025H2",
+        period_start=dt.date(2025, 7, 1),
+        period_end=dt.date(2025, 12, 31),
+        created_by=people["clerk"],
+        generated_at=timezone.now(),
+    )
+    summary.pdf.save("matrix-summary.pdf", ContentFile(PDF_TINY), save=True)
 
     pending = Residency.objects.filter(
         household__building__compound=a, status=Residency.Status.PENDING
     )
     meeting = Meeting.objects.filter(compound=a, summary__isnull=False).order_by("pk").first()
+    assert meeting is not None, "seed_demo no longer seeds a meeting with a summary"
     report = DecisionReport.objects.filter(compound=a).order_by("pk").first()
+    assert report is not None, "seed_demo no longer seeds a decision report"
     campaign_any = Campaign.objects.filter(compound=a).order_by("pk").first()
     staff_target = people["owner_a"]
+    notification_pk = _first(Notification.objects.filter(recipient=reporter))
 
     kwargs = {
         "tracking_number": issue_a.tracking_number,
@@ -265,15 +293,14 @@ def build_world() -> SimpleNamespace:
         "path": "nothing-here.json",
     }
     by_name = {
-        "notify:mark_read": {"pk": _first(Notification.objects.filter(recipient=reporter))},
-        "notify:open": {"pk": _first(Notification.objects.filter(recipient=reporter))},
         "issues:staff_action": {"action": "progress"},
         "issues:summons_action": {"action": "report"},
         "open311:token": {"token": "0" * 20},
         "evaluations:ballot": {"token": ballot_token},
         "evaluations:action": {"action": "advance"},
+        "evaluations:referral_action": {"action": "submit"},
         "evaluations:paper_check": {
-            "pk": campaign.pk if campaign else 999_999,
+            "pk": campaign.pk,
             "entry_id": _first(PaperEntry.objects.filter(campaign__compound=a)),
             "decision": "confirm",
         },
@@ -287,48 +314,35 @@ def build_world() -> SimpleNamespace:
         "meetings:action_item_step": {"step": "progress"},
         "meetings:decision_report_step": {"step": "proceed"},
         "meetings:motion_step": {"step": "deliberate"},
+        # an agreed item's evidence file, linked from meetings:action_item
+        "media": {"path": evidence.evidence_file.name},
+        # the segment says "disclosures", but attachments are added to a draft
+        "disclosures:attachment_add": {"pk": draft.pk},
     }
-    meeting_pk = meeting.pk if meeting else 999_999
-    per_app_pk = {
-        "meetings": meeting_pk,
-        "meetings_api:meeting": meeting_pk,
-        "meetings_api:topic": _first(AgendaTopic.objects.filter(compound=a)),
-        "meetings_api:action-item": _first(ActionItem.objects.filter(compound=a)),
-        "meetings_api:decision-report": report.pk if report else 999_999,
-        "meetings_api:motion": _first(OwnersAssemblyMotion.objects.filter(compound=a)),
-        "meetings:action_item": _first(ActionItem.objects.filter(compound=a)),
-        "meetings:decision_report": report.pk if report else 999_999,
-        "meetings:intervention_respond": report.pk if report else 999_999,
-        "meetings:motion": _first(OwnersAssemblyMotion.objects.filter(compound=a)),
-        "disclosures": _first(Disclosure.objects.filter(compound=a, state="published")),
-        "disclosures:attachment": _first(
-            DisclosureAttachment.objects.filter(disclosure__compound=a)
-        ),
-        "disclosures:attachment_add": draft.pk,
-        "disclosures:answer": _first(Objection.objects.filter(disclosure__compound=a)),
-        "disclosures:report": _first(Report.objects.filter(compound=a)),
-        "disclosures_api:disclosure": _first(
-            Disclosure.objects.filter(compound=a, state="published")
-        ),
-        "disclosures_api:objection": _first(Objection.objects.filter(disclosure__compound=a)),
-        "pledges:letter": _first(PledgeLetter.objects.filter(compound=a)),
-        "pledges:activity": _first(Activity.objects.filter(compound=a)),
-        "pledges:inspection": _first(Inspection.objects.filter(compound=a)),
-        "pledges:item": _first(PledgeItem.objects.filter(letter__compound=a)),
-        "pledges:election": _first(Election.objects.filter(compound=a)),
-        "pledges:case": _first(AccountabilityCase.objects.filter(compound=a)),
-        "pledges_api:result": _first(PeriodResult.objects.filter(item__letter__compound=a)),
-        "pledges_api:finding": _first(Finding.objects.filter(inspection__compound=a)),
-        "pledges_api:case": _first(AccountabilityCase.objects.filter(compound=a)),
-        "pledges_api:letter": _first(PledgeLetter.objects.filter(compound=a)),
-        "pledges_api:item": _first(PledgeItem.objects.filter(letter__compound=a)),
-        "pledges_api:activity": _first(Activity.objects.filter(compound=a)),
-        "pledges_api:inspection": _first(Inspection.objects.filter(compound=a)),
-        "dashboard": summary_pk,
-        "evaluations": campaign_any.pk if campaign_any else 999_999,
-        "evaluations_api:redblack": _first(QuarterRating.objects.filter(compound=a)),
-        "meetings_api:decision-report-file": report.pk if report else 999_999,
-        "evaluations_api:campaign": campaign_any.pk if campaign_any else 999_999,
+    # What a URL's ``pk`` names, by the path segment before it (tests/access/urls.py).
+    objects = {
+        "notification": notification_pk,
+        "meeting": meeting.pk,
+        "topic": _first(AgendaTopic.objects.filter(compound=a)),
+        "action_item": _first(ActionItem.objects.filter(compound=a)),
+        "decision_report": report.pk,
+        "motion": _first(OwnersAssemblyMotion.objects.filter(compound=a)),
+        "disclosure": _first(Disclosure.objects.filter(compound=a, state="published")),
+        "attachment": _first(DisclosureAttachment.objects.filter(disclosure__compound=a)),
+        "objection": _first(Objection.objects.filter(disclosure__compound=a)),
+        "disclosure_report": _first(Report.objects.filter(compound=a)),
+        "letter": _first(PledgeLetter.objects.filter(compound=a)),
+        "pledge_item": _first(PledgeItem.objects.filter(letter__compound=a)),
+        "result": _first(PeriodResult.objects.filter(item__letter__compound=a)),
+        "activity": _first(Activity.objects.filter(compound=a)),
+        "inspection": _first(Inspection.objects.filter(compound=a)),
+        "finding": _first(Finding.objects.filter(inspection__compound=a)),
+        "election": _first(Election.objects.filter(compound=a)),
+        "case": _first(AccountabilityCase.objects.filter(compound=a)),
+        "campaign": _first(Campaign.objects.filter(compound=a)),
+        "quarter_rating": _first(QuarterRating.objects.filter(compound=a)),
+        "year_end_referral": _first(YearEndReferral.objects.filter(compound=a)),
+        "summary": summary.pk,
     }
     sub = {
         "topic_pk": _first(AgendaTopic.objects.filter(meeting=meeting)),
@@ -352,13 +366,52 @@ def build_world() -> SimpleNamespace:
         ballot_token=ballot_token,
         kwargs=kwargs,
         by_name=by_name,
-        per_app_pk=per_app_pk,
+        objects=objects,
         sub=sub,
     )
 
 
+#: (namespace, path segment before ``<pk>``) -> the key in ``world.objects``.
+PK_OBJECT = {
+    ("notify", "notifications"): "notification",
+    ("meetings", "meetings"): "meeting",
+    ("meetings", "items"): "action_item",
+    ("meetings", "reports"): "decision_report",
+    ("meetings", "motions"): "motion",
+    ("meetings_api", "meetings"): "meeting",
+    ("meetings_api", "topics"): "topic",
+    ("meetings_api", "action-items"): "action_item",
+    ("meetings_api", "decision-reports"): "decision_report",
+    ("meetings_api", "motions"): "motion",
+    ("disclosures", "disclosures"): "disclosure",
+    ("disclosures", "attachments"): "attachment",
+    ("disclosures", "objections"): "objection",
+    ("disclosures", "reports"): "disclosure_report",
+    ("disclosures_api", "disclosures"): "disclosure",
+    ("disclosures_api", "objections"): "objection",
+    ("pledges", "letters"): "letter",
+    ("pledges", "items"): "pledge_item",
+    ("pledges", "activities"): "activity",
+    ("pledges", "inspections"): "inspection",
+    ("pledges", "elections"): "election",
+    ("pledges", "cases"): "case",
+    ("pledges_api", "letters"): "letter",
+    ("pledges_api", "items"): "pledge_item",
+    ("pledges_api", "results"): "result",
+    ("pledges_api", "activities"): "activity",
+    ("pledges_api", "inspections"): "inspection",
+    ("pledges_api", "findings"): "finding",
+    ("pledges_api", "cases"): "case",
+    ("evaluations", "evaluations"): "campaign",
+    ("evaluations_api", "campaigns"): "campaign",
+    ("evaluations_api", "redblack"): "quarter_rating",
+    ("evaluations", "referrals"): "year_end_referral",
+    ("dashboard", "summaries"): "summary",
+}
+
+
 def kwargs_for(world: SimpleNamespace, name: str, keys: list[str]) -> dict:
-    """URL kwargs for the named URL, from the world."""
+    """URL kwargs for the named URL, from the world; an unknown keyword fails loudly."""
     base = world.by_name.get(name, {})
     out = {}
     for key in keys:
@@ -370,23 +423,19 @@ def kwargs_for(world: SimpleNamespace, name: str, keys: list[str]) -> dict:
             out[key] = world.sub[key]
         elif key in world.kwargs:
             out[key] = world.kwargs[key]
-        else:  # a slug the world does not know
-            out[key] = "x"
+        else:
+            raise AssertionError(f"the access world has no value for <{key}> of {name}")
     return out
 
 
 def _pk_for(world: SimpleNamespace, name: str) -> int:
-    pks = world.per_app_pk
-    if name in pks:
-        return pks[name]
-    # "meetings_api:topic-decide" -> "meetings_api:topic"; "pledges:letter_pdf" -> "pledges:letter"
-    ns, _, rest = name.partition(":")
-    for sep in ("-", "_"):
-        head = rest.split(sep)[0]
-        for candidate in (f"{ns}:{rest.rsplit(sep, 1)[0]}", f"{ns}:{head}"):
-            if candidate in pks:
-                return pks[candidate]
-    return pks.get(ns, 999_999)
+    namespace = name.partition(":")[0]
+    segment = pk_segment(name)
+    what = PK_OBJECT.get((namespace, segment))
+    assert what is not None, (
+        f"{name}: add ({namespace!r}, {segment!r}) to PK_OBJECT in tests/access/world.py"
+    )
+    return world.objects[what]
 
 
 def basic_token(text: str) -> str:
