@@ -22,13 +22,16 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from huashan.core import pagecache
 from huashan.directory.selectors import compound_by_slug, compound_organizations
 
 from . import qr, selectors, services
@@ -119,14 +122,13 @@ def _query_without_page(request: HttpRequest) -> str:
 # --- public board ------------------------------------------------------------------------
 
 
-@require_GET
-def board(request: HttpRequest, compound_slug: str | None = None) -> HttpResponse:
-    """The public board, no login: what is posted now (or the archive), filterable.
+#: Board pages beyond this are built on every request (see ``_board_page_number``).
+BOARD_CACHED_PAGES = 50
+BOARD_FILTER_FIELDS = ("category", "organization", "period")
 
-    The sunshine code (阳光码) of the compound points here. seed: 公示承诺制度
-    第二条 ("通过信息公开栏、'阳光码'等形式"), 第四条 (channels and periods).
-    """
-    compound = _compound(request, compound_slug)
+
+def _board_form(request: HttpRequest, compound) -> tuple[BoardFilterForm, dict]:
+    """The filter form and the ``board_disclosures`` filters it gives (valid parts only)."""
     form = BoardFilterForm(
         request.GET or None,
         categories=selectors.categories(),
@@ -141,20 +143,96 @@ def board(request: HttpRequest, compound_slug: str | None = None) -> HttpRespons
             "q": form.cleaned_data.get("q", ""),
             "archive": bool(form.cleaned_data.get("archive")),
         }
+    return form, filters
+
+
+def _board_page_number(request: HttpRequest) -> int | None:
+    """The page of a cacheable request, else None (a crawler walking page=1..99999 must
+    not fill the cache with one entry per number)."""
+    page = request.GET.get("page", "1") or "1"
+    if page.isdigit() and 1 <= int(page) <= BOARD_CACHED_PAGES:
+        return int(page)
+    return None
+
+
+def _board_body(request: HttpRequest, compound, form, filters: dict) -> str:
+    """The user-independent part of the board: tabs, filters, list, pages (rendered)."""
+    archive = bool(filters.get("archive"))
     items = selectors.board_disclosures(compound=compound, **filters).annotate(
         objection_count=Count("objections"),
         answered_count=Count("objections", filter=Q(objections__state=Objection.State.ANSWERED)),
     )
     page = Paginator(items, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {"compound": compound.slug}
+    query.update({n: request.GET[n] for n in ("q", *BOARD_FILTER_FIELDS) if request.GET.get(n)})
+    if archive:
+        query["archive"] = "on"
+    return render_to_string(
+        "disclosures/_board_body.html",
+        {
+            "compound": compound,
+            "form": form,
+            "page": page,
+            "archive": archive,
+            "query": urlencode(query),
+        },
+    )
+
+
+@require_GET
+def board(request: HttpRequest, compound_slug: str | None = None) -> HttpResponse:
+    """The public board, no login: what is posted now (or the archive), filterable.
+
+    The sunshine code (阳光码) of the compound points here. seed: 公示承诺制度
+    第二条 ("通过信息公开栏、'阳光码'等形式"), 第四条 (channels and periods).
+
+    The body is the same for every visitor, so it is cached per compound, filters, page
+    and the compound's board version (``selectors.board_compound``, read in the same
+    query as the compound): a hit runs no list or count query, and any change is a new
+    version, visible on the next request. Without filters (the sunshine code's landing
+    page) a hit does not even build the form. Only valid filter sets are cached (an
+    invalid one echoes the visitor's input with errors), and no free-text search: every
+    visitor types something else, so it would only fill the cache. The staff link is
+    decided per request.
+    """
+    slug = compound_slug or request.GET.get("compound") or settings.HUASHAN_DEFAULT_COMPOUND
+    compound = selectors.board_compound(slug=str(slug)[:50])
+    if compound is None:
+        raise Http404(gettext("No such compound."))
+    page_number = _board_page_number(request)
+    values = tuple(str(request.GET.get(name, "")) for name in BOARD_FILTER_FIELDS)
+    form = filters = body = None
+    if page_number is not None and not request.GET.get("q"):
+        cacheable = True
+        if any(values):
+            form, filters = _board_form(request, compound)
+            cacheable = not form.errors
+        if cacheable:
+            archive = bool(
+                BoardFilterForm.base_fields["archive"].to_python(request.GET.get("archive"))
+            )
+
+            def build() -> str:
+                nonlocal form, filters
+                if form is None:
+                    form, filters = _board_form(request, compound)
+                return _board_body(request, compound, form, filters)
+
+            body = pagecache.cached(
+                "disclosure-board",
+                (compound.pk, *compound.board_version, *values, archive, page_number),
+                build,
+            )
+    if body is None:
+        if form is None:
+            form, filters = _board_form(request, compound)
+        body = _board_body(request, compound, form, filters)
     return render(
         request,
         "disclosures/board.html",
         {
             "compound": compound,
-            "form": form,
-            "page": page,
-            "archive": filters.get("archive", False),
-            "query": _query_without_page(request),
+            "board_body": mark_safe(body),  # rendered by our own autoescaping template
             "can_staff": request.user.has_perm("disclosures.view_staff", compound),
         },
     )

@@ -219,9 +219,16 @@ def meeting_list(
 
 
 def meeting_detail(*, pk: int) -> Meeting | None:
+    """The meeting with what every meeting view shows about it, notice and summary
+    included (one query; ``meeting_page`` reuses them)."""
     return (
         Meeting.objects.select_related(
-            "compound__community__street", "chair", "convener", "organization", "notice"
+            "compound__community__street",
+            "chair",
+            "convener",
+            "organization",
+            "notice",
+            "summary__approved_by",
         )
         .filter(pk=pk)
         .first()
@@ -323,15 +330,40 @@ class MeetingPage:
         return [r for r in self.receipts if r.signed_at is None]
 
 
-def meeting_page(*, meeting: Meeting) -> MeetingPage:
-    """All rows the meeting page needs (about 12 queries at any data size)."""
+def _joined(meeting: Meeting, name: str, load):
+    """A reverse one-to-one row (notice, summary): from ``select_related`` when it was
+    joined (``meeting_detail``), else one query."""
+    if getattr(Meeting, name).is_cached(meeting):
+        return getattr(meeting, name, None)
+    return load()
+
+
+def meeting_page(*, meeting: Meeting, with_minutes: bool = True) -> MeetingPage:
+    """All rows the meeting page needs, in a fixed number of queries (about 11; the
+    notice and summary come with ``meeting_detail``; opinions only for forums, the only
+    meetings that have them; ``with_minutes=False`` skips the minutes the meeting page
+    does not show). seed: 联席会议议事规则 第三—五条; 协同联动机制 第六条."""
     members = list(meeting_members(meeting=meeting))
     attendance = {a.person_id: a for a in Attendance.objects.filter(meeting=meeting)}
-    notice = Notice.objects.filter(meeting=meeting).first()
+    notice = _joined(meeting, "notice", lambda: Notice.objects.filter(meeting=meeting).first())
     receipts = list(notice.receipts.select_related("organization", "signed_by")) if notice else []
-    summary = Summary.objects.filter(meeting=meeting).select_related("approved_by").first()
+    summary = _joined(
+        meeting,
+        "summary",
+        lambda: Summary.objects.filter(meeting=meeting).select_related("approved_by").first(),
+    )
     signatures = (
         list(summary.signatures.select_related("organization", "signed_by")) if summary else []
+    )
+    minutes = meeting_minutes(meeting=meeting) if with_minutes else []
+    opinions = (
+        list(
+            meeting.opinions.select_related("issue", "topic", "household__building").order_by(
+                "created_at", "pk"
+            )
+        )
+        if meeting.is_forum
+        else []
     )
     return MeetingPage(
         meeting=meeting,
@@ -340,7 +372,7 @@ def meeting_page(*, meeting: Meeting) -> MeetingPage:
         agenda=list(meeting_agenda(meeting=meeting)),
         pending_topics=list(meeting_topics_pending(meeting=meeting)),
         follow_up=list(meeting_follow_up_items(meeting=meeting)),
-        minutes_by_topic={m.topic_id: m for m in meeting_minutes(meeting=meeting)},
+        minutes_by_topic={m.topic_id: m for m in minutes},
         notice=notice,
         receipts=receipts,
         summary=summary,
@@ -350,11 +382,7 @@ def meeting_page(*, meeting: Meeting) -> MeetingPage:
                 "responsible_organization", "responsible_person", "raised_by"
             ).order_by("due_at", "pk")
         ),
-        opinions=list(
-            meeting.opinions.select_related("issue", "topic", "household__building").order_by(
-                "created_at", "pk"
-            )
-        ),
+        opinions=opinions,
         events=list(meeting.events.select_related("actor").order_by("at", "pk")),
     )
 

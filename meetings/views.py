@@ -55,6 +55,10 @@ from .models import (
 
 ACTION_ITEMS_PAGE_SIZE = 50
 LIST_PAGE_SIZE = 30
+#: The meeting page shows the agreed-item form only once the meeting has taken place.
+_NO_ITEM_FORM_STATUSES = frozenset(
+    {Meeting.Status.DRAFT, Meeting.Status.NOTICE_SENT, Meeting.Status.CANCELLED}
+)
 GENERAL = "general"  # the minutes key of remarks not tied to an agenda item
 
 
@@ -349,16 +353,41 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the meeting page ----------------------------------------------------------------
 
 
+#: A stand-in id for ``_row_url``: reversed once, then replaced by each row's id.
+_ROW_MARKER = 987654321
+
+
+def _row_url(name: str, *fixed, marker: object = _ROW_MARKER) -> Callable[[Any], str]:
+    """``pk -> reverse(name, args=[*fixed, pk])`` with one ``reverse()`` for all rows
+    (the meeting page has a link or a form per agenda item, agreed item and opinion).
+    ``marker`` must match the URL's converter (a tracking number for complaints)."""
+    pattern = reverse(name, args=[*fixed, marker])
+    return lambda pk: pattern.replace(str(marker), str(pk))
+
+
+def _choices_from(field, rows) -> None:
+    """Render a model choice field from rows already loaded (no query at render time;
+    a bound form still validates against the field's queryset)."""
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    field.choices = empty + [(field.prepare_value(o), field.label_from_instance(o)) for o in rows]
+
+
 def _detail_context(request: HttpRequest, meeting: Meeting, **bound) -> dict[str, Any]:
-    page = selectors.meeting_page(meeting=meeting)
+    """The meeting page, in a fixed number of queries whatever the number of agenda
+    items, members, minutes, agreed items or opinions (issue 9): the organizations are
+    read once for every form, row links are built from one ``reverse()`` each, and
+    permissions are decided once per page, not per row."""
+    page = selectors.meeting_page(meeting=meeting, with_minutes=False)
     user = request.user
     org_ids = _acting_org_ids(user)
-    organizations = list(compound_organizations(compound=meeting.compound).order_by("kind", "pk"))
     org_qs = compound_organizations(compound=meeting.compound).order_by("kind", "pk")
+    organizations = list(org_qs)
     for receipt in page.receipts:
         receipt.can_sign = receipt.signed_at is None and _acts_for(org_ids, receipt.organization_id)
+    sign_url = _row_url("meetings:summary_sign", meeting.pk)
     for sig in page.signatures:
         sig.can_sign = sig.signed_at is None and _acts_for(org_ids, sig.organization_id)
+        sig.sign_url = sign_url(sig.pk)
     countersigns = [s for s in page.signatures if s.kind == SummarySignature.Kind.COUNTERSIGN]
     receipts_summary = [s for s in page.signatures if s.kind == SummarySignature.Kind.RECEIPT]
     run_office = user.has_perm("meetings.run_office", meeting)
@@ -371,18 +400,50 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **bound) -> dict[str
         )
         or (meeting.is_forum and user.has_perm("meetings.run_forum", meeting))
     )
+    move_url = _row_url("meetings:topic_move", meeting.pk)
+    issue_url = _row_url("issues:staff_detail", marker="XX-0000-987654321")
+    for topic in page.agenda:
+        topic.move_url = move_url(topic.pk)
+        topic.issue_url = issue_url(topic.issue.tracking_number) if topic.issue else ""
+    item_url = _row_url("meetings:action_item")
+    for item in (*page.follow_up, *page.action_items):
+        item.url = item_url(item.pk)
     pending = page.pending_topics
-    decision_forms = {
-        t.pk: bound.get(f"decide-{t.pk}")
-        or forms.TopicDecisionForm(prefix=f"t{t.pk}", topics=AgendaTopic.objects.none())
-        for t in pending
-    }
+    decide_url = _row_url("meetings:topic_decide", meeting.pk)
     for topic in pending:
-        topic.decision_form = decision_forms[topic.pk]
+        topic.decision_form = bound.get(f"decide-{topic.pk}") or forms.TopicDecisionForm(
+            prefix=f"t{topic.pk}", topics=AgendaTopic.objects.none()
+        )
+        topic.decide_url = decide_url(topic.pk)
     mergeable = [t for t in page.agenda] + list(pending)
-    people = Person.objects.filter(
-        pk__in=Membership.objects.current().filter(organization__in=org_qs).values("person_id")
-    ).order_by("name")
+    dispose_url = _row_url("meetings:opinion_dispose", meeting.pk)
+    for opinion in page.opinions:
+        opinion.dispose_url = dispose_url(opinion.pk)
+
+    propose_form = bound.get("propose") or forms.TopicProposeForm(
+        prefix="propose", organizations=org_qs
+    )
+    _choices_from(propose_form.fields["proposer_organization"], organizations)
+    item_form = bound.get("item") or forms.ActionItemForm(
+        prefix="item",
+        organizations=org_qs,
+        people=Person.objects.filter(
+            pk__in=Membership.objects.current().filter(organization__in=org_qs).values("person_id")
+        ).order_by("name"),
+        topics=AgendaTopic.objects.filter(pk__in=[t.pk for t in page.agenda]),
+    )
+    for name in ("responsible_organization", "raised_by"):
+        _choices_from(item_form.fields[name], organizations)
+    _choices_from(item_form.fields["topic"], page.agenda)
+    if run_office and meeting.status not in _NO_ITEM_FORM_STATUSES:
+        # Only then is the form shown: read the people once, not on every render.
+        people = item_form.fields["responsible_person"]
+        _choices_from(people, list(people.queryset))
+    disposition_form = forms.DispositionForm(prefix="dispose")
+    if manage and any(o.disposition == ForumOpinion.Disposition.PENDING for o in page.opinions):
+        # One form rendered per pending opinion: read the categories once.
+        category = disposition_form.fields["category"]
+        _choices_from(category, list(category.queryset))
     return {
         "meeting": meeting,
         "page": page,
@@ -397,8 +458,7 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **bound) -> dict[str
         "mergeable": mergeable,
         "countersigns": countersigns,
         "summary_receipts": receipts_summary,
-        "propose_form": bound.get("propose")
-        or forms.TopicProposeForm(prefix="propose", organizations=org_qs),
+        "propose_form": propose_form,
         "cancel_form": bound.get("cancel") or forms.CancelForm(prefix="cancel"),
         "summary_form": bound.get("summary")
         or forms.SummaryForm(
@@ -406,15 +466,9 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **bound) -> dict[str
         ),
         "return_form": bound.get("return") or forms.ReasonForm(prefix="return"),
         "countersign_form": forms.CommentForm(prefix="countersign"),
-        "item_form": bound.get("item")
-        or forms.ActionItemForm(
-            prefix="item",
-            organizations=org_qs,
-            people=people,
-            topics=AgendaTopic.objects.filter(pk__in=[t.pk for t in page.agenda]),
-        ),
+        "item_form": item_form,
         "opinion_form": bound.get("opinion") or forms.OpinionForm(prefix="opinion"),
-        "disposition_form": forms.DispositionForm(prefix="dispose"),
+        "disposition_form": disposition_form,
         "feedback_form": bound.get("feedback")
         or forms.FeedbackForm(prefix="feedback", initial={"report": meeting.feedback_report}),
         "statuses": Meeting.Status,

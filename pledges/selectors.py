@@ -19,6 +19,7 @@ from huashan.directory.models import Compound, Organization
 from .models import (
     AccountabilityCase,
     Activity,
+    Attestation,
     CandidatePledge,
     Election,
     Finding,
@@ -108,6 +109,61 @@ def pledge_item_statuses(
     on = on or min(timezone.localdate(), dt.date(year, 12, 31))
     letters = PledgeLetter.objects.filter(compound=compound, year=year)
     return _statuses(list(_items(letters)), on)
+
+
+def _board_version_sql() -> str:
+    tables = {
+        "compound": Compound._meta.db_table,
+        "letter": PledgeLetter._meta.db_table,
+        "item": PledgeItem._meta.db_table,
+        "result": PeriodResult._meta.db_table,
+        "attestation": Attestation._meta.db_table,
+        "event": PledgeEvent._meta.db_table,
+    }
+    return """
+        SELECT c.*,
+          (SELECT concat(count(*), '/', max(l.updated_at)) FROM {letter} l
+            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_letters,
+          (SELECT concat(count(*), '/', max(i.updated_at)) FROM {item} i
+            JOIN {letter} l ON l.id = i.letter_id
+            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_items,
+          (SELECT concat(count(*), '/', max(r.computed_at), '/', max(r.id)) FROM {result} r
+            JOIN {item} i ON i.id = r.item_id JOIN {letter} l ON l.id = i.letter_id
+            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_results,
+          (SELECT max(a.id) FROM {attestation} a
+            JOIN {item} i ON i.id = a.item_id JOIN {letter} l ON l.id = i.letter_id
+            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_attestation,
+          (SELECT max(e.id) FROM {event} e JOIN {letter} l ON l.id = e.letter_id
+            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_event
+        FROM {compound} c WHERE c.slug = %(slug)s
+    """.format(**tables)
+
+
+def board_compound(*, slug: str, year: int) -> Compound | None:
+    """The compound of the public pledge board, with ``board_version`` for ``year``
+    (one query), or None.
+
+    The version changes with everything the board shows for the year: a letter written,
+    edited or published; an item added or changed (its open results are deleted, so the
+    count drops); a period result computed or recomputed (``computed_at``; new rows);
+    an attestation; any pledge event of the year's letters (a status change at the same
+    instant). It also holds today's date: the board shows, per measure, the result of
+    the period containing today (``_current``), so the choice moves with the calendar.
+    seed: 公示承诺制度 第四条 (年度服务承诺 长期公示).
+
+    Plain SQL on purpose: it runs on every board request (see disclosures.selectors).
+    """
+    row = next(iter(Compound.objects.raw(_board_version_sql(), {"slug": slug, "year": year})), None)
+    if row is not None:
+        row.board_version = (
+            timezone.localdate().isoformat(),
+            row.v_letters,
+            row.v_items,
+            row.v_results,
+            row.v_attestation,
+            row.v_event,
+        )
+    return row
 
 
 def letters_for_compound(

@@ -23,12 +23,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from huashan.core import pagecache
 from huashan.directory.models import Organization, Person
 from huashan.directory.selectors import compound_by_slug, compound_organizations
 
@@ -312,15 +315,8 @@ def _item_rows(statuses) -> list:
 # --- public pages -----------------------------------------------------------------
 
 
-@require_GET
-def board(request: HttpRequest) -> HttpResponse:
-    """The public pledge board: each organization's letter with each item's current status.
-
-    seed: 公示承诺制度 第四条 (年度服务承诺 公示期限一般为长期); both pledge letters
-    ("接受全体业主监督").
-    """
-    compound = _compound(request)
-    year = _year(request)
+def _board_body(compound, year: int, compound_given: bool) -> str:
+    """The whole board below the site header, rendered (the same for every visitor)."""
     statuses = [
         s
         for s in selectors.pledge_item_statuses(compound=compound, year=year)
@@ -333,15 +329,47 @@ def board(request: HttpRequest) -> HttpResponse:
             {"letter": status.letter, "organization": status.organization, "items": []},
         )
         entry["items"].append(status)
+    today = timezone.localdate()
+    return render_to_string(
+        "pledges/_board_body.html",
+        {
+            "compound": compound,
+            "compound_given": compound_given,
+            "year": year,
+            "letters": list(letters.values()),
+            "years": range(today.year, today.year - 3, -1),
+        },
+    )
+
+
+@require_GET
+def board(request: HttpRequest) -> HttpResponse:
+    """The public pledge board: each organization's letter with each item's current status.
+
+    seed: 公示承诺制度 第四条 (年度服务承诺 公示期限一般为长期); both pledge letters
+    ("接受全体业主监督").
+
+    Nothing on it depends on the visitor, so the rendered body is cached per compound,
+    year and the board version read with the compound (``selectors.board_compound``): a
+    hit runs one query, and a recomputed result or a changed item is visible on the next
+    request.
+    """
+    slug = request.GET.get("compound") or settings.HUASHAN_DEFAULT_COMPOUND
+    year = _year(request)
+    compound = selectors.board_compound(slug=str(slug)[:50], year=year)
+    if compound is None:
+        raise Http404(gettext("No such compound."))
+    compound_given = bool(request.GET.get("compound"))
+    body = pagecache.cached(
+        "pledge-board",
+        (compound.pk, year, compound_given, *compound.board_version),
+        lambda: _board_body(compound, year, compound_given),
+    )
     return render(
         request,
         "pledges/board.html",
-        {
-            "compound": compound,
-            "year": year,
-            "letters": list(letters.values()),
-            "years": range(timezone.localdate().year, timezone.localdate().year - 3, -1),
-        },
+        # mark_safe: the body is our own autoescaped template's output.
+        {"compound": compound, "year": year, "board_body": mark_safe(body)},
     )
 
 

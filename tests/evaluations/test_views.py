@@ -287,3 +287,15 @@ def test_redblack_page_survey(client, world):
         == 400
     )
     assert client.get(reverse("evaluations:redblack") + "?compound=nope").status_code == 404
+
+
+def test_evidence_page_links_the_uploaded_work_report_pdf(client, world):
+    """评议监督考核 第三条: the evaluators read each party's 述职 report, text or PDF."""
+    from django.core.files.base import ContentFile
+
+    target = world.campaign.targets.get(organization__kind="property_company")
+    target.report_pdf.save("report.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    client.force_login(world.organizer)
+    page = client.get(reverse("evaluations:evidence", args=[world.campaign.pk, target.pk]))
+    assert target.report_pdf.url in page.content.decode()
+    assert client.get(target.report_pdf.url).status_code == 200
