@@ -229,7 +229,7 @@ class Target(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text=_("An individual PMC member (the 60 % rule)."),
+        help_text=_("An individual PMC member (the 60 per cent rule)."),
     )
     report_text = models.TextField(_("work report (述职)"), blank=True)
     report_pdf = models.FileField(_("work report PDF"), upload_to=report_upload_to, blank=True)

@@ -8,8 +8,8 @@ from .models import Campaign, QuarterRating
 
 
 class CampaignSerializer(serializers.ModelSerializer):
-    compound = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    compound = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    community = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
 
     class Meta:

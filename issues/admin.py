@@ -41,6 +41,13 @@ class ClockPolicyAdmin(admin.ModelAdmin):
     )
     list_select_related = ("compound",)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "warn_before_hours" in form.changed_data:
+            from .services import issue_alarm_bookmarks_reset
+
+            issue_alarm_bookmarks_reset(compound=obj.compound)
+
 
 class ReadOnlyInline(admin.TabularInline):
     extra = 0

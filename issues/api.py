@@ -6,7 +6,11 @@
   supervisors their compound); looked up by tracking number; filtered with
   :class:`issues.filters.IssueFilter`.
 * ``issues/<tracking>/accept|transfer|progress|resolve|reject/`` — POST actions
-  that call the services (seed: 协同联动解决小区事务流程 第二条 转办 / 督办).
+  that call the services (seed: 协同联动解决小区事务流程 第二条 转办 / 督办);
+  ``tier`` (三事分流, 第一—五条), ``hazard`` (小区党组织服务承诺 第7条), ``whistle``
+  (社区吹哨 / 街道吹哨, 第三条 / 第四条), ``supervise`` (督办, 第二条) and
+  ``acknowledge`` (签收 of a referral, 第二条 / 第三条), the same services as the
+  staff pages, each checking its own permission.
 * ``categories/`` and ``rates/`` — public (the three rates, seed: 评议监督考核 and
   both pledge letters' response pledges).
 """
@@ -34,7 +38,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from huashan.directory.models import Compound
+from huashan.directory.models import Compound, Organization
 from issues import selectors, services
 from issues.filters import IssueFilter
 from issues.models import Category, Issue
@@ -43,12 +47,17 @@ from issues.serializers import (
     ErrorSerializer,
     ExplanationInputSerializer,
     FieldErrorsSerializer,
+    HazardInputSerializer,
     IssueSerializer,
     NoteInputSerializer,
     ProgressInputSerializer,
     RatesQuerySerializer,
     RatesSerializer,
+    ReferralAcknowledgeInputSerializer,
+    SupervisionInputSerializer,
+    TierInputSerializer,
     TransferInputSerializer,
+    WhistleInputSerializer,
 )
 
 app_name = "issues_api"
@@ -115,13 +124,15 @@ class IssueViewSet(viewsets.ReadOnlyModelViewSet):
         issue = self.get_object()
         data = input_class(data=request.data)
         data.is_valid(raise_exception=True)
-        failure = call_service(
-            service, actor=request.user, issue=issue, **fixed, **data.validated_data
-        )
+        return self._call(request, issue, service, issue=issue, **fixed, **data.validated_data)
+
+    def _call(self, request: Request, target: Issue, service: Callable, **kwargs) -> Response:
+        """Run the service as the requesting person; answer with the issue as it is now."""
+        failure = call_service(service, actor=request.user, **kwargs)
         if failure is not None:
             return failure
-        issue = Issue.objects.select_related(*ISSUE_RELATED).get(pk=issue.pk)
-        return Response(self.get_serializer(issue).data)
+        target = Issue.objects.select_related(*ISSUE_RELATED).get(pk=target.pk)
+        return Response(self.get_serializer(target).data)
 
     @extend_schema(
         summary="Accept (the response clock stops)",
@@ -172,6 +183,91 @@ class IssueViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, tracking: str | None = None) -> Response:
         return self._act(request, ExplanationInputSerializer, services.issue_reject)
+
+    @extend_schema(
+        summary="Change the tier (三事分流), with a reason",
+        request=TierInputSerializer,
+        responses=ACTION_RESPONSES,
+        tags=["issues"],
+    )
+    @action(detail=True, methods=["post"])
+    def tier(self, request: Request, tracking: str | None = None) -> Response:
+        return self._act(request, TierInputSerializer, services.issue_change_tier)
+
+    @extend_schema(
+        summary="Set or withdraw the safety-hazard flag, with a public reason",
+        request=HazardInputSerializer,
+        responses=ACTION_RESPONSES,
+        tags=["issues"],
+    )
+    @action(detail=True, methods=["post"])
+    def hazard(self, request: Request, tracking: str | None = None) -> Response:
+        return self._act(request, HazardInputSerializer, services.issue_set_hazard)
+
+    @extend_schema(
+        summary="Blow the whistle (社区吹哨 / 街道吹哨): summon organizations and party members",
+        request=WhistleInputSerializer,
+        responses=ACTION_RESPONSES,
+        tags=["issues"],
+    )
+    @action(detail=True, methods=["post"])
+    def whistle(self, request: Request, tracking: str | None = None) -> Response:
+        issue = self.get_object()
+        data = WhistleInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        org_ids, person_ids = set(values["organizations"]), set(values["persons"])
+        organizations = list(Organization.objects.filter(pk__in=org_ids))
+        persons = list(
+            selectors.whistle_candidate_persons(compound=issue.compound).filter(pk__in=person_ids)
+        )
+        errors = {}
+        if len(organizations) != len(org_ids):
+            errors["organizations"] = [_("Unknown organization.")]
+        if len(persons) != len(person_ids):
+            errors["persons"] = [_("Only party members of the compound can be summoned.")]
+        if errors:
+            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+        return self._call(
+            request,
+            issue,
+            services.whistle_blow,
+            issue=issue,
+            level=values["level"],
+            organizations=organizations,
+            persons=persons,
+            reason=values["reason"],
+            report_due=values["report_due"],
+        )
+
+    @extend_schema(
+        summary="Issue a supervision order (督办) to the responsible organization",
+        request=SupervisionInputSerializer,
+        responses=ACTION_RESPONSES,
+        tags=["issues"],
+    )
+    @action(detail=True, methods=["post"])
+    def supervise(self, request: Request, tracking: str | None = None) -> Response:
+        return self._act(request, SupervisionInputSerializer, services.supervision_order_issue)
+
+    @extend_schema(
+        summary="Acknowledge (签收) a referral to my organization",
+        request=ReferralAcknowledgeInputSerializer,
+        responses=ACTION_RESPONSES,
+        tags=["issues"],
+    )
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, tracking: str | None = None) -> Response:
+        issue = self.get_object()
+        data = ReferralAcknowledgeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        referral = issue.referrals.filter(pk=data.validated_data["referral"]).first()
+        if referral is None:
+            return Response(
+                {"referral": [_("This issue has no such referral.")]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return self._call(request, issue, services.referral_acknowledge, referral=referral)
 
 
 @extend_schema_view(list=extend_schema(summary="Complaint categories", tags=["issues"]))

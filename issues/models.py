@@ -12,6 +12,8 @@ unique constraint makes a second scan a no-op.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -226,13 +228,31 @@ class Issue(models.Model):
     # The earliest still-running deadline, denormalised so queues sort and scans
     # select on one indexed column (healthchecks' ``alert_after``).
     next_deadline = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The deadline scan's bookmark (healthchecks' ``alert_after``): when the scan has
+    # something to do for this issue's clocks again (the next warning or breach). NULL:
+    # not looked at since the clocks last changed (``_refresh_next_deadline`` clears it);
+    # ``ALARMS_SETTLED``: every running clock is breached and alarmed. An idle rerun of
+    # the scan therefore selects nothing.
+    alarm_recheck_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A random key issued with the filing form: a repeated POST (a phone retrying after a
+    # broken connection) finds this issue instead of filing a second one.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ("-created_at",)
         verbose_name = _("issue")
         verbose_name_plural = _("issues")
+        constraints = [
+            models.UniqueConstraint(fields=("idempotency_key",), name="issue_idempotency_key_once")
+        ]
         indexes = [
             models.Index(fields=("compound", "status", "-created_at")),
+            # The public board's newest-first page (bench analysis 2026-11-28).
+            models.Index(
+                fields=("compound", "-created_at"),
+                condition=Q(is_public=True),
+                name="issue_public_board_idx",
+            ),
             models.Index(fields=("assigned_org", "status", "next_deadline")),
             models.Index(
                 fields=("next_deadline",),
@@ -247,6 +267,10 @@ class Issue(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATES
+
+
+#: ``Issue.alarm_recheck_at`` when nothing is left to alarm until the clocks change.
+ALARMS_SETTLED = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
 
 
 class IssueEvent(Event):

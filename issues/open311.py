@@ -18,6 +18,11 @@ Mapping
   request is stored, so POST returns the ``service_request_id`` directly and a
   "token" is simply the tracking number: ``tokens/<tracking number>.json``
   answers with the same id.
+* ``GET requests.json`` answers at most :data:`PAGE_SIZE` (200) requests, newest
+  first — the spec lets the jurisdiction limit the number returned; ``page=2``,
+  ``page=3``… (1–:data:`MAX_PAGE`) walk further and a ``Link: <…>; rel="next"``
+  header says when there is more. Answers carry an ``ETag`` and ``Last-Modified``
+  and a matching ``If-None-Match`` / ``If-Modified-Since`` gets ``304``.
 * Errors use the spec's shape ``[{"code": 400, "description": "…"}]``
   (``<errors><error>…`` in XML) with the same HTTP status.
 """
@@ -26,11 +31,14 @@ from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
 import json
 import re
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -44,12 +52,17 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.urls import re_path, reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from huashan.core import pagecache
+from huashan.core.clientip import client_key
 from huashan.directory.models import Building, Compound
 from issues.models import Category, Issue, IssueEvent, Open311Client
+from issues.selectors import issue_public_version
 from issues.services import RateLimited, issue_submit
 
 app_name = "open311"
@@ -62,7 +75,24 @@ CONTENT_TYPES = {
     "xml": "text/xml; charset=utf-8",
 }
 DEFAULT_WINDOW = datetime.timedelta(days=90)
-MAX_REQUESTS = 1000
+# The jurisdiction's cap on one GET requests.json answer (GeoReport v2 lets the
+# jurisdiction limit the number of requests returned); ``page`` walks further.
+PAGE_SIZE = 200
+MAX_PAGE = 1000
+# The parameters that shape a requests.json answer: its cache key (anything else,
+# such as a cache-busting "_", is ignored and shares the entry).
+LIST_PARAMETERS = (
+    "service_request_id",
+    "jurisdiction_id",
+    "service_code",
+    "status",
+    "start_date",
+    "end_date",
+    "page",
+)
+# The cached list answer also depends on the clock (the default 90-day window ends
+# now): a minute bounds that; changes to complaints are keyed by version.
+LIST_CACHE_SECONDS = 60
 MAX_IDS = 200
 API_KEY_MAX_LENGTH = 64
 CLOSED_STATES = frozenset(
@@ -131,13 +161,19 @@ def xml_document(root: str, item: str | None, data: Any) -> bytes:
     return ET.tostring(element, encoding="utf-8", xml_declaration=True)
 
 
+def serialize(data: Any, fmt: str, *, root: str, item: str | None = None) -> bytes:
+    if fmt == "xml":
+        return xml_document(root, item, data)
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
 def render(
     data: Any, fmt: str, *, root: str, item: str | None = None, status: int = 200
 ) -> HttpResponse:
-    if fmt == "xml":
-        body = xml_document(root, item, data)
-    else:
-        body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    return _response(serialize(data, fmt, root=root, item=item), fmt, status=status)
+
+
+def _response(body: bytes, fmt: str, *, status: int = 200) -> HttpResponse:
     response = HttpResponse(body, status=status, content_type=CONTENT_TYPES[fmt])
     response["Access-Control-Allow-Origin"] = "*"
     return response
@@ -402,15 +438,72 @@ def _requests_filtered(request: HttpRequest) -> QuerySet[Issue]:
     return issues
 
 
+def _page(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "").strip()
+    if not raw:
+        return 1
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6 and 1 <= int(raw) <= MAX_PAGE):
+        raise Open311Error(
+            400, _("page must be a whole number from 1 to %(max)d.") % {"max": MAX_PAGE}
+        )
+    return int(raw)
+
+
+def _list_entry(request: HttpRequest, *, fmt: str, page: int) -> dict:
+    """One page of the list, serialized, with its ETag and whether a next page exists."""
+    start = (page - 1) * PAGE_SIZE
+    issues = list(_requests_filtered(request)[start : start + PAGE_SIZE + 1])
+    body = serialize(
+        [_request(issue) for issue in issues[:PAGE_SIZE]],
+        fmt,
+        root="service_requests",
+        item="request",
+    )
+    return {
+        "body": body,
+        "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',
+        # When this answer was built: a client's If-Modified-Since never gets a 304
+        # for a list that changed (an issue leaving the 90-day window changes no
+        # update time).
+        "built": int(time.time()),
+        "more": len(issues) > PAGE_SIZE,
+    }
+
+
+def _request_list_get(request: HttpRequest, *, fmt: str) -> HttpResponse:
+    """GET requests.json: at most PAGE_SIZE requests per answer (``page`` for more, a
+    ``Link: rel="next"`` header says there are), the serialized answer cached per
+    normalized query and version (a hit is one small query) and conditional GET:
+    ``If-None-Match`` / ``If-Modified-Since`` → 304."""
+    page = _page(request)
+    query = [(name, request.GET[name]) for name in LIST_PARAMETERS if request.GET.get(name)]
+    entry = pagecache.cached(
+        "open311-requests",
+        [fmt, urlencode(query), issue_public_version()],
+        lambda: _list_entry(request, fmt=fmt, page=page),
+        timeout=LIST_CACHE_SECONDS,
+    )
+    response = _response(entry["body"], fmt)
+    response["ETag"] = entry["etag"]
+    response["Last-Modified"] = http_date(entry["built"])
+    response["Cache-Control"] = "no-cache"  # may be stored, but ask (cheaply) each time
+    if entry["more"]:
+        following = [(k, v) for k, v in query if k != "page"] + [("page", str(page + 1))]
+        next_url = f"{request.build_absolute_uri(request.path)}?{urlencode(following)}"
+        response["Link"] = f'<{next_url}>; rel="next"'
+    return get_conditional_response(
+        request, etag=entry["etag"], last_modified=entry["built"], response=response
+    )
+
+
 @csrf_exempt
 @open311_view(methods=("GET", "POST"))
 def request_list(request: HttpRequest, *, fmt: str) -> HttpResponse:
-    """GET: public service requests (filters per the spec). POST: file one with an api_key."""
+    """GET: public service requests (filters per the spec), a page at a time.
+    POST: file one with an api_key."""
     if request.method == "POST":
         return _request_create(request, fmt=fmt)
-    issues = _requests_filtered(request)[:MAX_REQUESTS]
-    data = [_request(issue) for issue in issues]
-    return render(data, fmt, root="service_requests", item="request")
+    return _request_list_get(request, fmt=fmt)
 
 
 @open311_view()
@@ -485,7 +578,7 @@ def _describe(errors: dict[str, list[str]]) -> str:
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return client_key(request)
 
 
 def _request_create(request: HttpRequest, *, fmt: str) -> HttpResponse:

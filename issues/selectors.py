@@ -16,6 +16,8 @@ from django.db.models import (
     Case,
     Count,
     F,
+    Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -114,6 +116,44 @@ def issue_public_detail(*, compound: Compound, tracking_number: str) -> Issue | 
     )
 
 
+def issue_public_version() -> int:
+    """The version of every public complaint page: the newest complaint event's id.
+
+    Every change of an issue (filing, "me too", each transition, a rating) writes
+    an :class:`IssueEvent` (issues.services), so a new id means the board, the
+    three rates or a detail page may have changed; the fragment cache keys carry
+    this number and a change is visible on the next request (公示承诺制度 第四条:
+    progress is public *and timely*). One backward step on the primary key: as
+    cheap as the bare probe's query, whatever the number of complaints.
+    """
+    return IssueEvent.objects.aggregate(newest=Max("pk"))["newest"] or 0
+
+
+def issue_public_stamp(*, compound: Compound, tracking_number: str) -> dict | None:
+    """What the public detail page needs before its cached part, in one indexed query:
+    the issue exists, is public and not merged (as :func:`issue_public_detail`), whether
+    it is open (the "me too" form) and the version of its public part (its newest
+    event id and last public update). None when there is no such public issue."""
+    newest = (
+        IssueEvent.objects.filter(issue=OuterRef("pk"))
+        .order_by()
+        .values("issue")
+        .annotate(newest=Max("pk"))
+        .values("newest")[:1]
+    )
+    return (
+        Issue.objects.filter(
+            compound=compound,
+            is_public=True,
+            tracking_number=str(tracking_number or "").strip().upper(),
+        )
+        .exclude(status=Status.MERGED)
+        .annotate(newest_event=Subquery(newest))
+        .values("pk", "tracking_number", "status", "last_public_update_at", "newest_event")
+        .first()
+    )
+
+
 def issue_public_timeline(*, issue: Issue) -> QuerySet[IssueEvent]:
     """The resident-visible events, oldest first; no actor (staff names stay internal)."""
     return (
@@ -194,15 +234,61 @@ def _involved_q(org_ids) -> Q:
     )
 
 
-def _org_q(organization: Organization) -> Q:
-    """Issues an organization works on: all of its compounds for supervising bodies
-    (except the street office), otherwise those transferred, referred or whistled to it."""
-    q = _involved_q([organization.pk])
-    if (
-        organization.kind in SUPERVISOR_KINDS
-        and organization.kind != Organization.Kind.STREET_OFFICE
-    ):
-        q |= _covered_compounds_q(Organization.objects.filter(pk=organization.pk))
+def _involved_issue_ids(org_ids: list[int]) -> list[int]:
+    """Issues referred or whistled to these organizations, as a list of ids (one query).
+
+    Fetched first on purpose: ``assigned_org IN (…) OR pk IN (SELECT …)`` made
+    PostgreSQL scan every complaint; with a plain id list the OR is a bitmap OR
+    of two indexes (bench/results/2026-11-28.md, staff queue).
+    """
+    if not org_ids:
+        return []
+    referred = (
+        Referral.objects.filter(organization__in=org_ids)
+        .order_by()
+        .values_list("issue_id", flat=True)
+    )
+    whistled = (
+        WhistleSummons.objects.filter(organization__in=org_ids)
+        .order_by()
+        .values_list("whistle__issue_id", flat=True)
+    )
+    return sorted(set(referred.union(whistled)))
+
+
+def _covered_compound_ids(organizations: list[Organization]) -> list[int]:
+    """Compounds the supervising bodies among these organizations cover (their own
+    compound, community or street; not the street office, which works on what is
+    transferred to it), as a list of ids (one query; none when nobody supervises)."""
+    supervising = [
+        org.pk
+        for org in organizations
+        if org.kind in SUPERVISOR_KINDS and org.kind != Organization.Kind.STREET_OFFICE
+    ]
+    if not supervising:
+        return []
+    orgs = Organization.objects.filter(pk__in=supervising)
+    return list(
+        Compound.objects.filter(
+            Q(pk__in=orgs.filter(compound__isnull=False).values("compound"))
+            | Q(community__in=orgs.filter(community__isnull=False).values("community"))
+            | Q(community__street__in=orgs.filter(street__isnull=False).values("street"))
+        ).values_list("pk", flat=True)
+    )
+
+
+def _work_q(organizations: list[Organization]) -> Q:
+    """Issues these organizations work on: all of their compounds for supervising bodies
+    (except the street office), otherwise those transferred, referred or whistled to
+    them — as plain id lists, so each branch of the OR uses an index."""
+    org_ids = [org.pk for org in organizations]
+    q = Q(assigned_org__in=org_ids)
+    issue_ids = _involved_issue_ids(org_ids)
+    if issue_ids:
+        q |= Q(pk__in=issue_ids)
+    compound_ids = _covered_compound_ids(organizations)
+    if compound_ids:
+        q |= Q(compound__in=compound_ids)
     return q
 
 
@@ -237,29 +323,39 @@ def _queue(qs: QuerySet[Issue], *, q=None, status=None, overdue=None) -> QuerySe
 
 
 def issue_queue_for_org(
-    *, organization: Organization, q=None, status=None, overdue=None
+    *, organization: Organization, q=None, status=None, overdue=None, compound=None
 ) -> QuerySet[Issue]:
-    """An organization's work queue, nearest deadline first, overdue flagged (issue 3 §7)."""
-    return _queue(Issue.objects.filter(_org_q(organization)), q=q, status=status, overdue=overdue)
+    """An organization's work queue, nearest deadline first, overdue flagged (issue 3 §7);
+    ``compound`` narrows it to one compound (never widens it)."""
+    qs = Issue.objects.filter(_work_q([organization]))
+    if compound is not None:
+        qs = qs.filter(compound=compound)
+    return _queue(qs, q=q, status=status, overdue=overdue)
 
 
-def issue_queue_for_person(*, person: Person, q=None, status=None, overdue=None) -> QuerySet[Issue]:
-    """The queues of all the person's current staff seats together (superuser: everything)."""
+def issue_queue_for_person(
+    *, person: Person, q=None, status=None, overdue=None, compound=None
+) -> QuerySet[Issue]:
+    """The queues of all the person's current staff seats together (superuser: everything);
+    ``compound`` narrows it to one compound (never widens it)."""
     if person is None or not getattr(person, "is_authenticated", False):
         return Issue.objects.none()
     if person.is_superuser:
-        return _queue(Issue.objects.all(), q=q, status=status, overdue=overdue)
-    orgs = list(
-        Organization.objects.filter(
-            memberships__in=Membership.objects.current().filter(person=person, role__in=STAFF_ROLES)
-        ).distinct()
-    )
-    if not orgs:
-        return Issue.objects.none()
-    match = Q()
-    for org in orgs:
-        match |= _org_q(org)
-    return _queue(Issue.objects.filter(match), q=q, status=status, overdue=overdue)
+        qs = Issue.objects.all()
+    else:
+        orgs = list(
+            Organization.objects.filter(
+                memberships__in=Membership.objects.current().filter(
+                    person=person, role__in=STAFF_ROLES
+                )
+            ).distinct()
+        )
+        if not orgs:
+            return Issue.objects.none()
+        qs = Issue.objects.filter(_work_q(orgs))
+    if compound is not None:
+        qs = qs.filter(compound=compound)
+    return _queue(qs, q=q, status=status, overdue=overdue)
 
 
 def issue_visible_to(*, person: Person | None) -> QuerySet[Issue]:
@@ -320,6 +416,10 @@ class IssueRates:
     satisfied_or_basic: int
 
 
+#: Issues the rates count: all but those merged into another (counted once, as the survivor).
+COUNTED_STATES = tuple(s for s in Status.values if s != Status.MERGED)
+
+
 def _ratio(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
 
@@ -336,9 +436,9 @@ def issue_rates(
     ``organization`` limits to issues transferred to it (assigned, or a fix
     referral). One aggregate query.
     """
-    qs = Issue.objects.filter(created_at__gte=start, created_at__lt=end).exclude(
-        status=Status.MERGED
-    )
+    # "Every status but merged" as a list: the index (compound, status, -created_at)
+    # then reads only the period's issues, not every issue of the compound.
+    qs = Issue.objects.filter(created_at__gte=start, created_at__lt=end, status__in=COUNTED_STATES)
     if compound is not None:
         qs = qs.filter(compound=compound)
     if organization is not None:
@@ -374,6 +474,77 @@ def issue_rates(
         resolution_rate=_ratio(numbers["solved"], numbers["rated"]),
         satisfaction_rate=_ratio(numbers["satisfied_or_basic"], numbers["rated"]),
         **numbers,
+    )
+
+
+@dataclass(frozen=True)
+class IssueCounts:
+    """Open complaints of a compound: per (tier, status), overdue, the oldest filing time."""
+
+    by_tier_status: dict[tuple[str, str], int]
+    overdue: int
+    oldest_created_at: dt.datetime | None
+
+    @property
+    def open(self) -> int:
+        return sum(self.by_tier_status.values())
+
+
+def _overdue_q(now: dt.datetime) -> Q:
+    # Strictly past a running (not paused) deadline: the staff queue's "overdue".
+    return Q(next_deadline__lt=now, paused_at__isnull=True)
+
+
+def issue_counts(*, compound: Compound, now: dt.datetime | None = None) -> IssueCounts:
+    """The compound's open complaints per tier × status, how many are overdue and when the
+    oldest was filed — one grouped query on the index ``(compound, status, -created_at)``
+    (seed: 协同联动 第二条 督办: the supervising bodies watch what is open and late).
+
+    The same issues the compound party organization's queue holds in the open states
+    (it covers every complaint of its compound), without the queue's joins.
+    """
+    now = now or timezone.now()
+    rows = (
+        Issue.objects.filter(compound=compound, status__in=Issue.OPEN_STATES)
+        .order_by()
+        .values("tier", "status")
+        .annotate(
+            n=Count("pk"), overdue=Count("pk", filter=_overdue_q(now)), oldest=Min("created_at")
+        )
+    )
+    by_tier_status: dict[tuple[str, str], int] = {}
+    overdue = 0
+    oldest = None
+    for row in rows:
+        by_tier_status[(row["tier"], row["status"])] = row["n"]
+        overdue += row["overdue"]
+        if oldest is None or row["oldest"] < oldest:
+            oldest = row["oldest"]
+    return IssueCounts(by_tier_status=by_tier_status, overdue=overdue, oldest_created_at=oldest)
+
+
+def issue_overdue_oldest(
+    *, compound: Compound, now: dt.datetime | None = None, limit: int = 5
+) -> list[Issue]:
+    """The compound's open complaints longest past their running deadline (category
+    joined), read along ``issue_running_clock_idx`` (next_deadline WHERE not paused)."""
+    now = now or timezone.now()
+    return list(
+        Issue.objects.filter(_overdue_q(now), compound=compound, status__in=Issue.OPEN_STATES)
+        .select_related("category")
+        .order_by("next_deadline", "created_at", "pk")[:limit]
+    )
+
+
+def issue_oldest_open(*, compound: Compound, created_at: dt.datetime | None) -> Issue | None:
+    """The compound's oldest open complaint, given its filing time from
+    :func:`issue_counts` (an index lookup instead of sorting every open complaint)."""
+    if created_at is None:
+        return None
+    return (
+        Issue.objects.filter(compound=compound, status__in=Issue.OPEN_STATES, created_at=created_at)
+        .order_by("pk")
+        .first()
     )
 
 
@@ -417,12 +588,18 @@ def issue_is_overdue(issue: Issue, *, now: dt.datetime | None = None) -> bool:
 
 __all__ = [
     "FORMULAS",
+    "IssueCounts",
     "IssueRates",
+    "issue_counts",
     "issue_find_by_tracking",
     "issue_for_reporter",
+    "issue_oldest_open",
+    "issue_overdue_oldest",
     "issue_public_board",
     "issue_public_detail",
+    "issue_public_stamp",
     "issue_public_timeline",
+    "issue_public_version",
     "issue_queue_for_org",
     "issue_queue_for_person",
     "issue_rates",

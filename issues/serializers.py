@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from huashan.directory.models import Organization
 from issues import services
-from issues.models import Category, Issue
+from issues.models import Category, Issue, Whistle
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -130,6 +130,67 @@ class ProgressInputSerializer(serializers.Serializer):
 
 class ExplanationInputSerializer(serializers.Serializer):
     explanation = serializers.CharField(max_length=NOTE_MAX)
+
+
+#: At most this many organizations / people summoned by one whistle through the API.
+SUMMONS_MAX = 50
+
+
+class TierInputSerializer(serializers.Serializer):
+    """三事分流: the new tier and why (seed: 协同联动 第一条—第五条)."""
+
+    tier = serializers.ChoiceField(choices=Issue.Tier.choices)
+    reason = serializers.CharField(max_length=NOTE_MAX)
+
+
+class HazardInputSerializer(serializers.Serializer):
+    """Set (true) or withdraw (false) the safety-hazard flag (小区党组织服务承诺 第7条)."""
+
+    is_hazard = serializers.BooleanField()
+    reason = serializers.CharField(max_length=NOTE_MAX)
+
+
+class WhistleInputSerializer(serializers.Serializer):
+    """社区吹哨、党员报到 / 街道吹哨、部门报到 (协同联动 第三条, 第四条).
+
+    ``organizations`` and ``persons`` are ids; the people must be party members
+    of the compound (the same candidates as the staff page offers).
+    """
+
+    level = serializers.ChoiceField(choices=Whistle.Level.choices)
+    organizations = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        max_length=SUMMONS_MAX,
+        required=False,
+        default=list,
+    )
+    persons = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        max_length=SUMMONS_MAX,
+        required=False,
+        default=list,
+    )
+    reason = serializers.CharField(max_length=NOTE_MAX)
+    report_due = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Report-in deadline; default: the compound's response time (48 h).",
+    )
+
+
+class SupervisionInputSerializer(serializers.Serializer):
+    """督办: who must act, by when, and what (协同联动 第二条)."""
+
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+    due = serializers.DateTimeField()
+    instruction = serializers.CharField(max_length=NOTE_MAX)
+
+
+class ReferralAcknowledgeInputSerializer(serializers.Serializer):
+    """签收: the id of one of the issue's referrals to the caller's organization."""
+
+    referral = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
 
 
 class ErrorSerializer(serializers.Serializer):

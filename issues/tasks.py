@@ -13,7 +13,9 @@ from celery import shared_task
 def scan_deadlines() -> dict:
     """Warn before deadlines, tell supervisors on breach (seed: 协同联动 第二条 督办).
 
-    Safe to run twice: alarms are claimed through a unique constraint.
+    Safe to run twice, and to rerun after a worker was killed mid-way: each batch of
+    alarms is claimed with ``INSERT … ON CONFLICT DO NOTHING`` on a unique constraint
+    and notifies in the same transaction; an idle rerun is one indexed query.
     """
     from huashan.core.heartbeat import heartbeat_stamp
     from issues.services import issue_scan_deadlines

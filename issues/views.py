@@ -21,14 +21,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from huashan.core import pagecache
+from huashan.core.clientip import client_key
 from huashan.directory.models import Organization, Residency, mask_mobile, mask_name
 from huashan.directory.selectors import (
     compound_by_slug,
@@ -90,6 +93,10 @@ SESSION_CODES = "issues_tracking_codes"
 TRACK_ATTEMPTS = 10
 TRACK_WINDOW_SECONDS = 10 * 60
 BOARD_PAGE_SIZE = 20
+BOARD_FILTERS = ("category", "status", "tier", "building")
+# Cached public fragments also show relative times ("3 minutes ago", countdowns):
+# a minute bounds how stale those get; content changes are keyed by version.
+PUBLIC_CACHE_SECONDS = 60
 QUEUE_PAGE_SIZE = 50
 RATES_DAYS = 30
 
@@ -129,7 +136,7 @@ def _hazard_days(compound) -> int:
 def _client_key(request: HttpRequest) -> str:
     if request.user.is_authenticated:
         return f"person:{request.user.pk}"
-    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+    return f"ip:{client_key(request)}"
 
 
 def _apply_validation_error(form, exc: ValidationError) -> None:
@@ -296,25 +303,62 @@ def issue_file(request: HttpRequest) -> HttpResponse:
     anonymous = not request.user.is_authenticated
     draft = request.session.get(SESSION_DRAFT)
     hazard_days = _hazard_days(compound)
+    # The form's idempotency key: a missing, malformed or oversized one is replaced.
+    key = services.idempotency_key_new()
     if request.method == "POST":
         form = IssueFilingForm(
             request.POST, compound=compound, anonymous=anonymous, hazard_days=hazard_days
         )
-        if form.is_valid():
-            request.session[SESSION_DRAFT] = {
-                "compound": compound.pk,
-                "anonymous": anonymous,
-                "data": form.draft(),
-            }
-            return redirect(f"{reverse('issues:file_confirm')}?compound={compound.slug}")
+        posted = services.idempotency_key_clean(request.POST.get("idempotency_key"))
+        try:
+            replay = services.issue_submit_replay(actor=request.user, idempotency_key=posted)
+        except ValidationError as exc:
+            form.is_valid()
+            _apply_validation_error(form, exc)
+        else:
+            if replay is not None:
+                return _show_filed(request, replay)  # this form was sent already
+            key = posted or key
+            if form.is_valid():
+                request.session[SESSION_DRAFT] = {
+                    "compound": compound.pk,
+                    "anonymous": anonymous,
+                    "data": form.draft(),
+                    "idempotency_key": key,
+                }
+                return redirect(f"{reverse('issues:file_confirm')}?compound={compound.slug}")
     elif draft and draft.get("compound") == compound.pk and draft.get("anonymous") == anonymous:
         # "Change what I wrote" from step 2: the form comes back filled in.
         form = IssueFilingForm(
             initial=draft["data"], compound=compound, anonymous=anonymous, hazard_days=hazard_days
         )
+        key = services.idempotency_key_clean(draft.get("idempotency_key")) or key
     else:
         form = IssueFilingForm(compound=compound, anonymous=anonymous, hazard_days=hazard_days)
-    return render(request, "issues/file.html", {"form": form, "compound": compound, "step": 1})
+    return render(
+        request,
+        "issues/file.html",
+        {"form": form, "compound": compound, "step": 1, "idempotency_key": key},
+    )
+
+
+def _show_filed(request: HttpRequest, result) -> HttpResponse:
+    """The "received" page for a complaint just filed, or filed before with this form's key."""
+    issue = result.issue
+    draft = request.session.get(SESSION_DRAFT)
+    if draft is not None and (
+        not result.replayed or draft.get("idempotency_key") == issue.idempotency_key
+    ):
+        del request.session[SESSION_DRAFT]
+    if result.tracking_code:
+        _remember_code(request, issue.tracking_number, result.tracking_code)
+    request.session[SESSION_FILED] = {
+        "tracking_number": issue.tracking_number,
+        # A replay cannot show a code it never stored, only one this browser remembers.
+        "code": result.tracking_code or _remembered_code(request, issue.tracking_number) or "",
+        "replayed": result.replayed,
+    }
+    return redirect("issues:file_done")
 
 
 def _draft_form(request: HttpRequest, compound) -> IssueFilingForm | None:
@@ -338,10 +382,24 @@ def issue_file_confirm(request: HttpRequest) -> HttpResponse:
     compound = _filing_compound(request)
     form = _draft_form(request, compound)
     if form is None:
+        if request.method == "POST":
+            # The draft is gone because this form was sent: show what it filed.
+            try:
+                replay = services.issue_submit_replay(
+                    actor=request.user, idempotency_key=request.POST.get("idempotency_key")
+                )
+            except ValidationError:
+                replay = None
+            if replay is not None:
+                return _show_filed(request, replay)
         messages.warning(request, gettext("Please fill in the form first."))
         return redirect(f"{reverse('issues:file')}?compound={compound.slug}")
+    draft_key = services.idempotency_key_clean(
+        request.session[SESSION_DRAFT].get("idempotency_key")
+    ) or services.idempotency_key_clean(request.POST.get("idempotency_key"))
+    step1 = {"compound": compound, "step": 1, "idempotency_key": draft_key}
     if not form.is_valid():
-        return render(request, "issues/file.html", {"form": form, "compound": compound, "step": 1})
+        return render(request, "issues/file.html", {"form": form, **step1})
     data = form.cleaned_data
     similar = [
         issue
@@ -375,28 +433,17 @@ def issue_file_confirm(request: HttpRequest) -> HttpResponse:
                     hotline_number=data.get("hotline_number", ""),
                     photos=photos_form.cleaned_data["photos"],
                     client_key=_client_key(request),
+                    idempotency_key=draft_key,
                 )
             except services.RateLimited as exc:
                 return _rate_limited(request, exc)
             except ValidationError as exc:
                 if hasattr(exc, "error_dict") and set(exc.error_dict) - {"photos", "__all__"}:
                     _apply_validation_error(form, exc)
-                    return render(
-                        request,
-                        "issues/file.html",
-                        {"form": form, "compound": compound, "step": 1},
-                    )
+                    return render(request, "issues/file.html", {"form": form, **step1})
                 _apply_validation_error(photos_form, exc)
             else:
-                issue = result.issue
-                del request.session[SESSION_DRAFT]
-                request.session[SESSION_FILED] = {
-                    "tracking_number": issue.tracking_number,
-                    "code": result.tracking_code or "",
-                }
-                if result.tracking_code:
-                    _remember_code(request, issue.tracking_number, result.tracking_code)
-                return redirect("issues:file_done")
+                return _show_filed(request, result)
     return render(
         request,
         "issues/file_confirm.html",
@@ -409,6 +456,7 @@ def issue_file_confirm(request: HttpRequest) -> HttpResponse:
             "photos_form": photos_form,
             "photos_again": PHOTOS_AGAIN if photos_form.errors else "",
             "step": 2,
+            "idempotency_key": draft_key,
         },
     )
 
@@ -503,6 +551,7 @@ def detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
             "issues/detail.html",
             {
                 "issue": issue,
+                "tracking_number": issue.tracking_number,
                 "is_reporter": True,
                 "timeline": _labelled(selectors.issue_public_timeline(issue=issue)),
                 "photos": list(issue.photos.all()),
@@ -519,17 +568,39 @@ def detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
         and selectors.issue_visible_to(person=user).filter(tracking_number=tracking_number).exists()
     ):
         return redirect("issues:staff_detail", tracking_number)
-    issue = selectors.issue_public_detail(
-        compound=_compound(request), tracking_number=tracking_number
-    )
-    if issue is None:
+    compound = _compound(request)
+    stamp = selectors.issue_public_stamp(compound=compound, tracking_number=tracking_number)
+    if stamp is None:
         raise Http404(gettext("No such issue."))
+    public_part = pagecache.cached(
+        "issues-detail",
+        [stamp["pk"], stamp["newest_event"], stamp["last_public_update_at"], stamp["status"]],
+        lambda: _detail_public_part(compound, stamp["tracking_number"]),
+        timeout=PUBLIC_CACHE_SECONDS,
+    )
     return render(
         request,
         "issues/detail.html",
         {
-            "issue": issue,
+            "tracking_number": stamp["tracking_number"],
             "is_reporter": False,
+            "is_open": stamp["status"] in Issue.OPEN_STATES,
+            "public_part": public_part,
+        },
+    )
+
+
+def _detail_public_part(compound, tracking_number: str) -> str:
+    """The masked public view of an issue (summary, clocks, resolution photos, public
+    timeline): the same for every visitor, so it is cached; the "me too" form (with its
+    CSRF token) is rendered around it. seed: 公示承诺制度 第一条 / 第四条."""
+    issue = selectors.issue_public_detail(compound=compound, tracking_number=tracking_number)
+    if issue is None:  # made private or merged between the two queries
+        raise Http404(gettext("No such issue."))
+    return render_to_string(
+        "issues/_detail_public.html",
+        {
+            "issue": issue,
             "reporter_label": _reporter_label(issue),
             "timeline": _labelled(selectors.issue_public_timeline(issue=issue)),
             "photos": [p for p in issue.photos.all() if p.stage == "resolution"],
@@ -568,6 +639,7 @@ def _reporter_post(request, tracking_number, form_class, call, success) -> HttpR
         "issues/detail.html",
         {
             "issue": issue,
+            "tracking_number": issue.tracking_number,
             "is_reporter": True,
             "timeline": _labelled(selectors.issue_public_timeline(issue=issue)),
             "photos": list(issue.photos.all()),
@@ -689,29 +761,43 @@ def mine(request: HttpRequest) -> HttpResponse:
 # --- public board and feed -----------------------------------------------------------------
 
 
-@require_GET
-def board(request: HttpRequest) -> HttpResponse:
-    """Public board: residents' public issues, reporter masked, with the three rates.
+def _board_filters(request: HttpRequest) -> dict[str, str]:
+    """The board's filters as sent, trimmed; unknown parameters are dropped (they
+    would only multiply cache entries)."""
+    filters = {}
+    for name in BOARD_FILTERS:
+        value = str(request.GET.get(name, "")).strip()[:40]
+        if value:
+            filters[name] = value
+    return filters
 
-    seed: 公示承诺制度 第一条 / 第四条 (progress and the three parties' consultation
-    result are public, timely).
-    """
-    compound = _compound(request)
-    form = BoardFilterForm(request.GET or None, compound=compound)
-    filters = form.filters() if form.is_bound else {}
-    issues = selectors.issue_public_board(compound=compound, **filters)
-    page = Paginator(issues, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+
+def _page_number(raw) -> int:
+    """``?page=`` as the paginator will read it (garbage → 1; out of range → last page)."""
+    try:
+        return max(min(int(str(raw or "1").strip()[:12]), 10**9), -1)
+    except ValueError:
+        return 1
+
+
+def _board_fragment(compound, filters: dict[str, str], page_number: int) -> str:
+    """The board below its heading: the three rates, the filter form and one page of
+    issues — the same for every visitor (no CSRF token, no user), so it is cached."""
+    data = QueryDict(mutable=True)
+    data.update(filters)
+    form = BoardFilterForm(data if filters else None, compound=compound)
+    issues = selectors.issue_public_board(compound=compound, **(form.filters() if filters else {}))
+    page = Paginator(issues, BOARD_PAGE_SIZE).get_page(page_number)
     for issue in page.object_list:
         issue.reporter_label = _reporter_label(issue)
     now = timezone.now()
     rates = selectors.issue_rates(
         compound=compound, start=now - dt.timedelta(days=RATES_DAYS), end=now
     )
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "issues/board.html",
+    query = QueryDict(mutable=True)
+    query.update({"compound": compound.slug, **filters})
+    return render_to_string(
+        "issues/_board_list.html",
         {
             "compound": compound,
             "form": form,
@@ -729,6 +815,27 @@ def board(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
         },
     )
+
+
+@require_GET
+def board(request: HttpRequest) -> HttpResponse:
+    """Public board: residents' public issues, reporter masked, with the three rates.
+
+    seed: 公示承诺制度 第一条 / 第四条 (progress and the three parties' consultation
+    result are public, timely). The list, the rates and the filter form are cached
+    per (compound, filters, page, newest complaint event): a hit runs two small
+    queries (the compound, the version) and any change shows on the next request.
+    """
+    compound = _compound(request)
+    filters = _board_filters(request)
+    page_number = _page_number(request.GET.get("page"))
+    fragment = pagecache.cached(
+        "issues-board",
+        [compound.pk, selectors.issue_public_version(), sorted(filters.items()), page_number],
+        lambda: _board_fragment(compound, filters, page_number),
+        timeout=PUBLIC_CACHE_SECONDS,
+    )
+    return render(request, "issues/board.html", {"compound": compound, "fragment": fragment})
 
 
 # --- staff ----------------------------------------------------------------------------------
@@ -752,6 +859,27 @@ def _own_organizations(person):
     )
 
 
+def _queue_compound(request: HttpRequest):
+    """``?compound=`` (a slug, as the dashboards link, or an id) narrows the queue to one
+    of the compounds the person serves; anything else is ignored with a message — the
+    queue itself is already limited to what the person may see, so this never widens it."""
+    raw = str(request.GET.get("compound", "")).strip()[:50]
+    if not raw:
+        return None
+    served = person_staff_compounds(person=request.user)
+    if raw.isascii() and raw.isdigit():
+        compound = served.filter(pk=int(raw[:18])).first()
+    else:
+        compound = served.filter(slug=raw).first()
+    if compound is None:
+        messages.warning(
+            request,
+            gettext("No compound you serve matches “%(compound)s”: showing all your complaints.")
+            % {"compound": raw},
+        )
+    return compound
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def queue(request: HttpRequest) -> HttpResponse:
@@ -766,23 +894,20 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = {}
     if filter_form.is_bound and filter_form.is_valid():
         filters = filter_form.cleaned_data
+    compound = _queue_compound(request)
+    narrowing = {
+        "q": filters.get("q") or None,
+        "status": filters.get("status") or None,
+        "overdue": filters.get("overdue") or None,
+        "compound": compound,
+    }
     organization = filters.get("organization")
     if organization is not None:
         if not user.has_perm("issues.view_queue", organization):
             raise PermissionDenied
-        issues = selectors.issue_queue_for_org(
-            organization=organization,
-            q=filters.get("q") or None,
-            status=filters.get("status") or None,
-            overdue=filters.get("overdue") or None,
-        )
+        issues = selectors.issue_queue_for_org(organization=organization, **narrowing)
     else:
-        issues = selectors.issue_queue_for_person(
-            person=user,
-            q=filters.get("q") or None,
-            status=filters.get("status") or None,
-            overdue=filters.get("overdue") or None,
-        )
+        issues = selectors.issue_queue_for_person(person=user, **narrowing)
     bulk_form = BulkForm(organizations=transfer_orgs, issues=issues)
     if request.method == "POST":
         bulk_form = BulkForm(request.POST, organizations=transfer_orgs, issues=issues)
@@ -802,6 +927,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "filter_form": filter_form,
             "bulk_form": bulk_form,
+            "compound": compound,
             "page": page,
             "query": query.urlencode(),
         },

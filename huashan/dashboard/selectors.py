@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -427,11 +427,16 @@ def visible_streets(*, person) -> QuerySet[Street]:
 
 
 def _complaint_figures(compound: Compound, now: dt.datetime) -> dict[str, Any]:
-    """Open complaints by tier × state, overdue, oldest — from the issues queue of the
-    compound party organization, which covers every complaint of its compound
-    (issues.selectors.issue_queue_for_org; seed: 协同联动 第二条 督办)."""
+    """Open complaints by tier × state, overdue, oldest (seed: 协同联动 第二条 督办).
+
+    Counted on the compound's complaints directly (issues.selectors.issue_counts, one
+    grouped query) — the same issues the compound party organization's queue holds,
+    since it covers every complaint of its compound; going through the queue query
+    made the page 7× slower at 1.2 M complaints (bench/results/2026-11-28.md). The
+    figures are shown only where that organization exists, as before.
+    """
     from issues.models import Issue
-    from issues.selectors import issue_queue_for_org
+    from issues.selectors import issue_counts, issue_oldest_open, issue_overdue_oldest
 
     slug = compound.slug
     states = [(s.value, s.label) for s in Issue.Status if s.value in Issue.OPEN_STATES]
@@ -441,21 +446,12 @@ def _complaint_figures(compound: Compound, now: dt.datetime) -> dict[str, Any]:
     oldest = None
     overdue_total = 0
     if party is not None:
-        queue = issue_queue_for_org(organization=party).filter(
-            compound=compound, status__in=Issue.OPEN_STATES
-        )
-        base = Issue.objects.filter(pk__in=queue.order_by().values("pk"))
-        for row in base.values("tier", "status").annotate(n=Count("pk")).order_by():
-            counts[(row["tier"], row["status"])] = row["n"]
-        overdue_q = Q(next_deadline__lt=now, paused_at__isnull=True)
-        agg = base.aggregate(overdue=Count("pk", filter=overdue_q), oldest=Min("created_at"))
-        overdue_total = agg["overdue"]
-        overdue_list = list(
-            issue_queue_for_org(organization=party, overdue=True).filter(
-                compound=compound, status__in=Issue.OPEN_STATES
-            )[:5]
-        )
-        oldest = queue.order_by("created_at", "pk").first() if agg["oldest"] is not None else None
+        numbers = issue_counts(compound=compound, now=now)
+        counts = numbers.by_tier_status
+        overdue_total = numbers.overdue
+        if overdue_total:
+            overdue_list = issue_overdue_oldest(compound=compound, now=now)
+        oldest = issue_oldest_open(compound=compound, created_at=numbers.oldest_created_at)
     rows = []
     for tier in Issue.Tier:
         cells = [

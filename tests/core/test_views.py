@@ -213,3 +213,26 @@ def test_unread_badge_in_resident_nav(rf, person):
         "base.html", {"unread_notifications": 0, "user": person}, request=request
     )
     assert '<span class="badge"' not in quiet
+
+
+@pytest.mark.django_db
+def test_header_checks_staff_membership_once_per_page(client, compound):
+    """The context processor's answer is reused by the header's {% is_staff_person %}."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from huashan.directory.models import Membership, Organization
+    from tests.factories.directory import MembershipFactory, OrganizationFactory
+
+    office = OrganizationFactory(kind=Organization.Kind.JOINT_MEETING_OFFICE, compound=compound)
+    staff = MembershipFactory(organization=office, role=Membership.Role.STAFF).person
+    client.force_login(staff)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(HOME).content.decode()
+    membership_checks = [
+        q["sql"]
+        for q in queries.captured_queries
+        if 'FROM "directory_membership"' in q["sql"] and "LIMIT 1" in q["sql"]
+    ]
+    assert reverse("accounts:residency_queue") in html  # the staff navigation is shown
+    assert len(membership_checks) == len(set(membership_checks)), membership_checks

@@ -423,6 +423,9 @@ def test_openapi_schema_for_issue_endpoints_has_no_warnings():
     validate_schema(schema)
     paths = schema["paths"]
     assert "/api/issues/issues/{tracking}/accept/" in paths
+    for action in ("tier", "hazard", "whistle", "supervise", "acknowledge"):
+        operation = paths[f"/api/issues/issues/{{tracking}}/{action}/"]["post"]
+        assert operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert "/api/issues/rates/" in paths
     reporter = schema["components"]["schemas"]["Issue"]["properties"]["reporter"]
     assert reporter
@@ -432,3 +435,289 @@ def test_schema_endpoint_serves(client):
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/issues/issues/" in response.content
+
+
+# --- more actions: tier, hazard, whistle, supervision, referral acknowledgement --------------
+
+NEW_ACTIONS = ("tier", "hazard", "whistle", "supervise", "acknowledge")
+
+
+def zh(msgid: str) -> str:
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return translation.gettext(msgid)
+
+
+def transferred(world) -> Issue:
+    """An issue transferred to the property company through the services."""
+    import uuid
+
+    from issues import services
+
+    office = world.people.joint_meeting_office
+    issue = services.issue_submit(
+        actor=world.resident,
+        compound=world.compound,
+        category=Category.objects.get_or_create(code="environment", defaults={"name": "环境"})[0],
+        description="楼道灯坏了一个星期",
+        building=world.building,
+        client_key=str(uuid.uuid4()),
+    ).issue
+    services.issue_accept(actor=office, issue=issue)
+    services.issue_transfer(actor=office, issue=issue, organization=world.orgs.property_company)
+    return issue
+
+
+def test_tier_change_by_manager_and_refused_to_the_company_and_the_reporter(world):
+    """seed: 协同联动 第一条—第五条 (三事分流)."""
+    issue = transferred(world)
+    body = {"tier": "big", "reason": "涉及多方，需要联合调查"}
+    for person in (world.people.property_company, world.resident):
+        assert api_as(person).post(detail(issue, "tier"), body, format="json").status_code == 403
+    response = api_as(world.people.compound_party).post(detail(issue, "tier"), body, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["tier"] == "big"
+    assert issue.events.filter(verb="tier").count() == 1
+
+
+def test_hazard_flag_set_then_refused_twice_then_withdrawn(world):
+    """seed: 小区党组织服务承诺 第7条 (安全隐患 3 日内整改)."""
+    issue = transferred(world)
+    manager = api_as(world.people.joint_meeting_office)
+    body = {"is_hazard": True, "reason": "电线外露，有触电危险"}
+    assert (
+        api_as(world.people.property_company)
+        .post(detail(issue, "hazard"), body, format="json")
+        .status_code
+        == 403
+    )
+    response = manager.post(detail(issue, "hazard"), body, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["is_hazard"] is True
+    again = manager.post(detail(issue, "hazard"), body, format="json")
+    assert again.status_code == 400
+    assert again.json()["is_hazard"] == [zh("The issue is already flagged as a safety hazard.")]
+    response = manager.post(
+        detail(issue, "hazard"), {"is_hazard": False, "reason": "经查不是隐患"}, format="json"
+    )
+    assert response.status_code == 200
+    issue.refresh_from_db()
+    assert (issue.is_hazard, issue.hazard_due) == (False, None)
+
+
+def test_community_whistle_summons_organizations_and_party_members(world):
+    """seed: 协同联动 第三条 (社区吹哨、党员报到)."""
+    issue = transferred(world)
+    member = world.people.compound_party  # a party member of the compound
+    body = {
+        "level": "community",
+        "organizations": [world.orgs.pmc.pk],
+        "persons": [member.pk],
+        "reason": "多方协调",
+    }
+    # The company sees the issue but may not summon; the PMC does not even see it.
+    company = api_as(world.people.property_company)
+    assert company.post(detail(issue, "whistle"), body, format="json").status_code == 403
+    assert (
+        api_as(world.people.pmc).post(detail(issue, "whistle"), body, format="json").status_code
+        == 404
+    )
+    response = api_as(world.people.community_party).post(
+        detail(issue, "whistle"), body, format="json"
+    )
+    assert response.status_code == 200, response.content
+    whistle = issue.whistles.get()
+    assert whistle.level == "community"
+    assert {(s.organization_id, s.person_id) for s in whistle.summonses.all()} == {
+        (world.orgs.pmc.pk, None),
+        (None, member.pk),
+    }
+
+
+def test_street_whistle_is_refused_to_the_compound_party(world):
+    """seed: 协同联动 第四条 — the community party organization asks the street."""
+    issue = transferred(world)
+    body = {"level": "street", "organizations": [world.orgs.department.pk], "reason": "超出职责"}
+    response = api_as(world.people.compound_party).post(
+        detail(issue, "whistle"), body, format="json"
+    )
+    assert response.status_code == 403
+    assert not issue.whistles.exists()
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"level": "community", "reason": "协调"}, "organizations"),
+        ({"level": "galaxy", "organizations": [1], "reason": "协调"}, "level"),
+        ({"level": "community", "organizations": [99999999], "reason": "协调"}, "organizations"),
+        ({"level": "community", "organizations": ["abc"], "reason": "协调"}, "organizations"),
+        (
+            {"level": "community", "organizations": list(range(1, 60)), "reason": "x"},
+            "organizations",
+        ),
+        ({"level": "community", "organizations": 5, "reason": "协调"}, "organizations"),
+        ({"level": "community", "persons": [2**70], "reason": "协调"}, "persons"),
+        ({"level": "community", "organizations": [], "reason": ""}, "reason"),
+        ({"level": "community", "report_due": "yesterday", "reason": "协调"}, "report_due"),
+    ],
+)
+def test_whistle_bad_input_is_400_with_field_messages(world, payload, field):
+    issue = transferred(world)
+    response = api_as(world.people.community_party).post(
+        detail(issue, "whistle"), payload, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()[field]
+    assert not issue.whistles.exists()
+
+
+def test_whistle_refuses_people_who_are_not_party_members_and_past_deadlines(world):
+    issue = transferred(world)
+    client = api_as(world.people.community_party)
+    response = client.post(
+        detail(issue, "whistle"),
+        {"level": "community", "persons": [world.resident.pk], "reason": "协调"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["persons"] == [zh("Only party members of the compound can be summoned.")]
+    response = client.post(
+        detail(issue, "whistle"),
+        {
+            "level": "community",
+            "organizations": [world.orgs.pmc.pk],
+            "reason": "协调",
+            "report_due": (timezone.now() - dt.timedelta(hours=1)).isoformat(),
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "report_due" in response.json()
+    assert not issue.whistles.exists()
+
+
+def test_supervision_order_by_supervisors_only(world):
+    """seed: 协同联动 第二条 — 由小区党组织和社区环境和物业管理委员会进行督办."""
+    issue = transferred(world)
+    body = {
+        "organization": world.orgs.property_company.pk,
+        "due": (timezone.now() + dt.timedelta(days=5)).isoformat(),
+        "instruction": "五日内给出整改结果",
+    }
+    # The company sees the issue but may not supervise; the PMC does not even see it.
+    for person, refused in ((world.people.property_company, 403), (world.people.pmc, 404)):
+        response = api_as(person).post(detail(issue, "supervise"), body, format="json")
+        assert response.status_code == refused
+    response = api_as(world.people.rc_property_committee).post(
+        detail(issue, "supervise"), body, format="json"
+    )
+    assert response.status_code == 200, response.content
+    order = issue.supervision_orders.get()
+    assert order.organization == world.orgs.property_company
+    assert order.instruction == "五日内给出整改结果"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"due": "next week"}, "due"),
+        ({"due": "2020-01-01T00:00:00+08:00"}, "due"),
+        ({"organization": None}, "organization"),
+        ({"organization": "abc"}, "organization"),
+        ({"instruction": ""}, "instruction"),
+        ({"instruction": "x" * 100_000}, "instruction"),
+    ],
+)
+def test_supervision_bad_input_is_400(world, change, field):
+    issue = transferred(world)
+    body = {
+        "organization": world.orgs.property_company.pk,
+        "due": (timezone.now() + dt.timedelta(days=5)).isoformat(),
+        "instruction": "五日内给出整改结果",
+        **change,
+    }
+    response = api_as(world.people.compound_party).post(
+        detail(issue, "supervise"), body, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()[field]
+    assert not issue.supervision_orders.exists()
+
+
+def test_supervision_of_another_compounds_organization_is_400(world):
+    issue = transferred(world)
+    stranger = issue_world()
+    response = api_as(world.people.compound_party).post(
+        detail(issue, "supervise"),
+        {
+            "organization": stranger.orgs.property_company.pk,
+            "due": (timezone.now() + dt.timedelta(days=5)).isoformat(),
+            "instruction": "限期整改",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "organization" in response.json()
+
+
+def test_referral_acknowledged_once_by_its_own_organization(world):
+    """签收 (seed: 协同联动 第二条): each referral's acknowledgement time is recorded."""
+    issue = transferred(world)
+    referral = issue.referrals.get(purpose="supervise", organization=world.orgs.compound_party)
+    body = {"referral": referral.pk}
+    response = api_as(world.people.property_company).post(
+        detail(issue, "acknowledge"), body, format="json"
+    )
+    assert response.status_code == 403
+    party = api_as(world.people.compound_party)
+    assert party.post(detail(issue, "acknowledge"), body, format="json").status_code == 200
+    referral.refresh_from_db()
+    assert referral.acknowledged_by == world.people.compound_party
+    again = party.post(detail(issue, "acknowledge"), body, format="json")
+    assert again.status_code == 400
+    assert again.json()
+
+
+@pytest.mark.parametrize("referral", [None, "abc", -1, 0, 2**70, 99999999, "other issue"])
+def test_acknowledge_bad_referral_is_400(world, referral):
+    issue = transferred(world)
+    if referral == "other issue":
+        referral = transferred(world).referrals.first().pk
+    body = {} if referral is None else {"referral": referral}
+    response = api_as(world.people.compound_party).post(
+        detail(issue, "acknowledge"), body, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["referral"]
+
+
+def test_no_such_referral_message_is_translated(world):
+    issue = transferred(world)
+    response = api_as(world.people.compound_party).post(
+        detail(issue, "acknowledge"), {"referral": 99999999}, format="json"
+    )
+    assert response.json() == {"referral": [zh("This issue has no such referral.")]}
+
+
+@pytest.mark.parametrize("action", NEW_ACTIONS)
+@pytest.mark.parametrize(
+    "raw", ["[]", '"text"', "null", "{not json", '{"a": {"b": [1, 2, {"c": null}]}}', "1e999"]
+)
+def test_new_actions_answer_hostile_bodies_with_400(world, action, raw):
+    issue = transferred(world)
+    response = api_as(world.people.community_party).post(
+        detail(issue, action), raw, content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()
+
+
+@pytest.mark.parametrize("action", NEW_ACTIONS)
+def test_new_actions_refuse_anonymous_and_hide_invisible_issues(world, action):
+    issue = transferred(world)
+    assert api_as().post(detail(issue, action), {}, format="json").status_code in {401, 403}
+    stranger = issue_world()
+    response = api_as(stranger.people.compound_party).post(detail(issue, action), {}, format="json")
+    assert response.status_code == 404

@@ -380,13 +380,90 @@ def test_requests_query_count_does_not_grow(client, world):
     assert small == large
 
 
-def test_requests_get_is_capped(client, world, monkeypatch):
+def _with_events(count: int, world) -> list[Issue]:
+    now = timezone.now()
+    issues = []
+    for n in range(count):
+        issue = IssueFactory(compound=world.compound, created_at=now - dt.timedelta(minutes=n))
+        IssueEventFactory(issue=issue)
+        issues.append(issue)
+    return issues
+
+
+def test_requests_get_is_paged(client, world, monkeypatch):
     from issues import open311
 
-    monkeypatch.setattr(open311, "MAX_REQUESTS", 3)
-    for _ in range(5):
-        IssueFactory(compound=world.compound)
-    assert len(as_json(client.get(url("requests")))) == 3
+    monkeypatch.setattr(open311, "PAGE_SIZE", 2)
+    issues = _with_events(5, world)
+    first = client.get(url("requests"))
+    assert [r["service_request_id"] for r in as_json(first)] == [
+        i.tracking_number for i in issues[:2]
+    ]
+    assert re.search(
+        r'<http://testserver/open311/v2/requests\.json\?page=2>; rel="next"', first["Link"]
+    )
+    filtered = client.get(url("requests") + f"?jurisdiction_id={world.compound.slug}&page=2")
+    assert [r["service_request_id"] for r in as_json(filtered)] == [
+        i.tracking_number for i in issues[2:4]
+    ]
+    assert f"jurisdiction_id={world.compound.slug}&page=3" in filtered["Link"]
+    last = client.get(url("requests") + "?page=3")
+    assert [r["service_request_id"] for r in as_json(last)] == [issues[4].tracking_number]
+    assert "Link" not in last
+    assert as_json(client.get(url("requests") + "?page=4")) == []
+    root = as_xml(client.get(url("requests", "xml") + "?page=3"))
+    assert [r.findtext("service_request_id") for r in root] == [issues[4].tracking_number]
+
+
+def test_requests_default_page_size_is_200(client, world):
+    from issues import open311
+
+    assert open311.PAGE_SIZE == 200
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "9" * 50, "１", "1001", "%00"])
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_requests_bad_page_is_400_in_spec_format(client, world, page, fmt):
+    description = assert_error(client.get(url("requests", fmt) + f"?page={page}"), 400, fmt)
+    assert "page" in description or "NUL" in description
+
+
+def test_requests_conditional_get_and_a_change_makes_a_new_etag(client, world):
+    issue = _with_events(1, world)[0]
+    first = client.get(url("requests"))
+    etag = first["ETag"]
+    assert etag.startswith('"')
+    assert len(etag) > 10
+    assert first["Last-Modified"]
+    again = client.get(url("requests"), HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+    since = client.get(url("requests"), HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert since.status_code == 304
+    other = client.get(url("requests"), HTTP_IF_NONE_MATCH='"something-else"')
+    assert other.status_code == 200
+    assert client.get(url("requests", "xml"))["ETag"] != etag  # per format
+    # A public change (every change writes an event) is served on the next request.
+    IssueEventFactory(issue=issue, note="灯已修好")
+    changed = client.get(url("requests"), HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert as_json(changed)[0]["status_notes"] == "灯已修好"
+
+
+def test_requests_cache_hit_runs_one_query_whatever_the_data(client, world):
+    _with_events(3, world)
+
+    def hit_queries() -> tuple[int, int]:
+        assert client.get(url("requests")).status_code == 200  # miss: builds the entry
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url("requests"))
+        return len(ctx.captured_queries), len(as_json(response))
+
+    assert hit_queries() == (1, 3)
+    _with_events(60, world)
+    assert hit_queries() == (1, 63)
 
 
 def test_request_detail_and_token(client, world):

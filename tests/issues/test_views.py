@@ -470,6 +470,41 @@ def test_queue_sorted_overdue_search_and_hostile_input(client, world, category):
         assert client.get(reverse("issues:queue"), bad).status_code == 200
 
 
+def test_queue_narrows_to_a_served_compound_and_never_widens(client, world, category):
+    mine = IssueFactory(compound=world.compound, category=category)
+    # A second compound of the same community: the community party serves both.
+    neighbour_world = issue_world(CompoundFactory(community=world.compound.community))
+    theirs = IssueFactory(compound=neighbour_world.compound, category=category)
+    foreign = issue_world()  # another street
+    hidden = IssueFactory(compound=foreign.compound, category=category)
+    client.force_login(world.people.community_party)
+    everything = client.get(reverse("issues:queue")).content.decode()
+    assert mine.tracking_number in everything
+    assert theirs.tracking_number in everything
+    for value in (world.compound.slug, str(world.compound.pk)):
+        body = client.get(reverse("issues:queue"), {"compound": value}).content.decode()
+        assert mine.tracking_number in body
+        assert theirs.tracking_number not in body
+        assert f'name="compound" value="{world.compound.slug}"' in body  # kept by the filter
+    # A compound the person does not serve, or garbage: a message, the usual queue, no leak.
+    for bad in (foreign.compound.slug, str(foreign.compound.pk), HOSTILE, "²", "9" * 40, SQLISH):
+        response = client.get(reverse("issues:queue"), {"compound": bad})
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert hidden.tracking_number not in body
+        assert mine.tracking_number in body
+        notes = list(response.context["messages"])
+        assert [n.level_tag for n in notes] == ["warning"]
+        assert bad[:40] in notes[0].message
+        assert HOSTILE not in body
+    # The compound office serves only its own compound: the neighbour's is refused.
+    client.force_login(world.people.joint_meeting_office)
+    body = client.get(
+        reverse("issues:queue"), {"compound": neighbour_world.compound.slug}
+    ).content.decode()
+    assert theirs.tracking_number not in body
+
+
 def test_queue_query_count_does_not_grow(client, world, category, django_assert_max_num_queries):
     client.force_login(world.people.joint_meeting_office)
 

@@ -71,8 +71,12 @@ def unacked(url: str) -> int:
 
 
 def test_worker_killed_mid_scan_and_mid_pdf_completes_after_restart_without_duplicates(
-    spawn_worker,
+    spawn_worker, monkeypatch
 ):
+    # The scan commits per batch (1,000 issues in production): here batches of 5 overdue
+    # issues (10 alarms), each followed by a pause, so the kill lands between two commits.
+    monkeypatch.setenv("RES_SCAN_BATCH_SIZE", "5")
+    monkeypatch.setenv("RES_SCAN_BATCH_PAUSE", "0.3")
     world = issue_world()
     overdue_issues(world, OVERDUE_ISSUES)
     meeting = MeetingFactory(compound=world.compound, title="2026年3月联席会议")
@@ -103,6 +107,14 @@ def test_worker_killed_mid_scan_and_mid_pdf_completes_after_restart_without_dupl
         lambda: MeetingDocument.objects.get(pk=document.pk).status == MeetingDocument.Status.READY,
         timeout=60,
         what="the minutes PDF after the restart",
+    )
+    # A scan that outlives the visibility timeout is delivered once more and runs beside
+    # the first; each skips the rows the other holds locked (SKIP LOCKED), so the first
+    # heartbeat may come before the other's last batch commits.
+    wait_until(
+        lambda: IssueAlarm.objects.count() >= 2 * OVERDUE_ISSUES,
+        timeout=60,
+        what="every alarm to be raised",
     )
     wait_until(lambda: unacked(spawn_worker.redis_url) == 0, timeout=30, what="acks")
 

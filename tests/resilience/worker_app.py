@@ -8,6 +8,9 @@ set by ``tests/resilience/conftest.py::spawn_worker``.
 """
 
 import os
+import time
+
+from celery.signals import worker_process_init
 
 from huashan.celery import app
 
@@ -20,5 +23,26 @@ app.conf.broker_transport_options = {
     "unacked_restore_interval": 1,
     "unacked_restore_throttle": 1,
 }
+
+
+@worker_process_init.connect
+def _small_slow_scan_batches(**_kwargs) -> None:
+    """``RES_SCAN_BATCH_SIZE`` / ``RES_SCAN_BATCH_PAUSE``: the deadline scan commits many
+    small batches, each followed by a pause, so a SIGKILL lands between two commits."""
+    size = os.environ.get("RES_SCAN_BATCH_SIZE")
+    if not size:
+        return
+    from issues import services
+
+    services.SCAN_BATCH_SIZE = int(size)
+    pause = float(os.environ.get("RES_SCAN_BATCH_PAUSE", "0"))
+    raise_alarms = services._raise_alarms
+
+    def raise_alarms_then_pause(*args, **kwargs):
+        raise_alarms(*args, **kwargs)
+        time.sleep(pause)
+
+    services._raise_alarms = raise_alarms_then_pause
+
 
 __all__ = ["app"]

@@ -7,13 +7,18 @@ from django import template
 register = template.Library()
 
 
-@register.simple_tag
-def is_staff_person(user) -> bool:
+@register.simple_tag(takes_context=True)
+def is_staff_person(context, user) -> bool:
     """``{% is_staff_person user as is_staff %}``: show the staff navigation?
 
     Staff-ness comes only from current memberships (DESIGN.md §1); the rule
-    itself lives in ``huashan.directory.selectors.person_is_staff``.
+    itself lives in ``huashan.directory.selectors.person_is_staff``. When the
+    portal context processor already answered for this request's user, reuse it.
     """
+    request = context.get("request")
+    known = context.get("portal_is_staff")
+    if known is not None and request is not None and getattr(request, "user", None) is user:
+        return bool(known)
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     from huashan.directory.selectors import person_is_staff
