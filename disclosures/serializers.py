@@ -153,6 +153,13 @@ class DisclosureVersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class BlankAsNullURLField(serializers.URLField):
+    """A stored blank link is ``null`` in the API, so the OpenAPI ``format: uri`` holds."""
+
+    def to_representation(self, value):
+        return value or None
+
+
 class DisclosureDetailSerializer(DisclosureSerializer):
     """One disclosure with its text, attachments, ledger, versions and objections.
 
@@ -163,6 +170,7 @@ class DisclosureDetailSerializer(DisclosureSerializer):
     ledger = serializers.SerializerMethodField()
     versions = serializers.SerializerMethodField()
     objections = serializers.SerializerMethodField()
+    source_url = BlankAsNullURLField(read_only=True, allow_null=True)
 
     class Meta(DisclosureSerializer.Meta):
         fields = (

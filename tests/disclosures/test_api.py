@@ -118,6 +118,8 @@ def test_detail_has_ledger_versions_and_masked_objections(api, world):
     assert data["objections"][0]["objector"] == "王**"
     assert "王小明" not in str(data)
     assert [v["version"] for v in data["versions"]] == [1]
+    # No source link given: null, not "", so the schema's ``format: uri`` holds.
+    assert data["source_url"] is None
 
 
 def test_filters(api, world):

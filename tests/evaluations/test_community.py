@@ -27,6 +27,15 @@ State = Campaign.State
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """The assertions below match the English msgids; the portal's default language is Chinese."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def community_world(world):
     """``world`` (compound A, its 2025 campaign) plus compound B in the same community."""
@@ -107,6 +116,7 @@ def test_permissions_span_every_compound_of_the_community(community_world):
 def test_roster_from_every_compound_results_per_target_and_publicity_on_each_board(
     community_world,
 ):
+
     w = community_world
     campaign = open_community(w)
     for person in (w.resident, w.b_resident):

@@ -15,6 +15,16 @@ from evaluations.models import QuarterRating, YearEndReferral, YearEndReferralEv
 from huashan.notify.models import Notification
 from meetings.models import OwnersAssemblyMotion
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The assertions below match the English msgids; the portal's default language is Chinese."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 pytestmark = pytest.mark.django_db
 Verdict = QuarterRating.Verdict
 
