@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from huashan.directory.models import Community, Compound, Membership, Organization, Person
@@ -1461,3 +1462,83 @@ def documents_sweep(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> in
     for pk in ids:
         document_render(document_id=pk)
     return len(ids)
+
+
+# --- the December reminder (评议监督考核制度 第一条 "每年12月") ----------------------------
+
+
+def campaign_december_reminders(*, today: dt.date | None = None) -> list[Community]:
+    """Remind each community party organization, once a year, to open December's campaign.
+
+    seed: 评议监督考核制度 第一条 (社区党组织具体负责, 每年12月开展). Runs in December only;
+    a community is reminded while one of its compounds is covered by no campaign of
+    the year (its own or the community's). "Once": an officer who already has this
+    year's reminder in the inbox is not written to again, so the beat may run daily.
+    Returns the communities whose party organization was reminded this run.
+    """
+    from django.urls import reverse
+
+    from huashan.notify.models import Notification
+
+    today = today or timezone.localdate()
+    if today.month != 12:
+        return []
+    year = today.year
+    campaigns = Campaign.objects.filter(year=year)
+    covered = set(campaigns.exclude(compound=None).values_list("compound_id", flat=True))
+    covered_communities = set(
+        campaigns.exclude(community=None).values_list("community_id", flat=True)
+    )
+    # One wording whatever language the worker runs in: the subject is the "once" key.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = gettext("Open the %(year)s democratic evaluation of the three parties") % {
+            "year": year
+        }
+    link = reverse("evaluations:list")
+    reminded = []
+    communities = (
+        Community.objects.filter(compounds__isnull=False)
+        .exclude(pk__in=covered_communities)
+        .distinct()
+        .prefetch_related("compounds")
+    )
+    parties = {
+        org.community_id: org
+        for org in Organization.objects.filter(
+            kind=Organization.Kind.COMMUNITY_PARTY, community__in=communities
+        )
+    }
+    for community in communities:
+        waiting = [c.name for c in community.compounds.all() if c.pk not in covered]
+        party = parties.get(community.pk)
+        if not waiting or party is None:
+            continue
+        with translation.override(settings.LANGUAGE_CODE):
+            body = gettext(
+                "No campaign covers %(compounds)s for %(year)s yet. The community party "
+                "organization opens the December evaluation of the residents' committee, the "
+                "PMC and the property company (评议监督考核制度 第一条)."
+            ) % {"compounds": "、".join(waiting), "year": year}
+        officers = Person.objects.filter(
+            memberships__in=Membership.objects.current().filter(
+                organization=party, role__in=OFFICER_ROLES
+            ),
+            is_active=True,
+        ).distinct()
+        told = set(
+            Notification.objects.filter(
+                recipient__in=officers, subject=subject, created_at__year=year
+            ).values_list("recipient_id", flat=True)
+        )
+        sent = False
+        with transaction.atomic():
+            for person in officers:
+                if person.pk in told:
+                    continue
+                notification_create(
+                    recipient=person, channel="inbox", subject=subject, body=body, link=link
+                )
+                sent = True
+        if sent:
+            reminded.append(community)
+    return reminded

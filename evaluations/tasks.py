@@ -64,3 +64,11 @@ def sweep_documents() -> dict:
     from evaluations.services import documents_sweep
 
     return {"rendered": documents_sweep()}
+
+
+@shared_task(name="evaluations.tasks.december_reminders", ignore_result=True, acks_late=True)
+def december_reminders() -> dict:
+    """Remind community party organizations to open the year's evaluation (第一条 每年12月)."""
+    from evaluations.services import campaign_december_reminders
+
+    return {"reminded": len(campaign_december_reminders())}

@@ -322,6 +322,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=0, month_of_year="12,1"),
         "options": {"expires": 3600},
     },
+    # 评议监督考核制度 第一条: every December; each officer is reminded once a year.
+    "evaluations-december-reminders": {
+        "task": "evaluations.tasks.december_reminders",
+        "schedule": crontab(hour=9, minute=0, month_of_year="12"),
+        "options": {"expires": 3600},
+    },
     "evaluations-sweep-documents": {
         "task": "evaluations.tasks.sweep_documents",
         "schedule": timedelta(minutes=5),
