@@ -179,7 +179,17 @@ def _board_body(request: HttpRequest, compound, form, filters: dict) -> str:
     )
 
 
+def _board_page_version(request: HttpRequest, compound_slug: str | None = None):
+    """The whole-page cache's version for anonymous visitors (the board's own version)."""
+    slug = compound_slug or request.GET.get("compound") or settings.HUASHAN_DEFAULT_COMPOUND
+    compound = selectors.board_compound(slug=str(slug)[:50])
+    return compound.board_version if compound is not None else None
+
+
 @require_GET
+@pagecache.anonymous_page(
+    "disclosure-board", _board_page_version, cacheable=lambda request: not request.GET.get("q")
+)
 def board(request: HttpRequest, compound_slug: str | None = None) -> HttpResponse:
     """The public board, no login: what is posted now (or the archive), filterable.
 

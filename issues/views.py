@@ -818,6 +818,7 @@ def _board_fragment(compound, filters: dict[str, str], page_number: int) -> str:
 
 
 @require_GET
+@pagecache.anonymous_page("issues-board", lambda request: selectors.issue_public_version())
 def board(request: HttpRequest) -> HttpResponse:
     """Public board: residents' public issues, reporter masked, with the three rates.
 

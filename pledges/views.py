@@ -342,7 +342,15 @@ def _board_body(compound, year: int, compound_given: bool) -> str:
     )
 
 
+def _board_page_version(request: HttpRequest):
+    """The whole-page cache's version for anonymous visitors (the board's own version)."""
+    slug = request.GET.get("compound") or settings.HUASHAN_DEFAULT_COMPOUND
+    compound = selectors.board_compound(slug=str(slug)[:50], year=_year(request))
+    return compound.board_version if compound is not None else None
+
+
 @require_GET
+@pagecache.anonymous_page("pledge-board", _board_page_version)
 def board(request: HttpRequest) -> HttpResponse:
     """The public pledge board: each organization's letter with each item's current status.
 

@@ -62,3 +62,70 @@ def cached(
     except Exception:
         logger.warning("cache unreachable: fragment %s not stored", name, exc_info=True)
     return value
+
+
+# --- whole pages for anonymous visitors ------------------------------------------------
+
+
+def anonymous_page(
+    name: str,
+    version: Callable[..., object],
+    timeout: int = 60,
+    cacheable: Callable[..., bool] | None = None,
+):
+    """Cache a public view's whole response for visitors who carry no session at all.
+
+    ``version(request, *args, **kwargs)`` is the caller's one cheap query (as for
+    :func:`cached`); the key also holds the full path (filters, page, ``next``) and
+    the language. What is never cached: any request with a session or a pending
+    message (a logged-in user, a resident in the middle of filing), anything but
+    GET/HEAD, anything but a plain 200, a response that sets a cookie, and any page
+    that asked for a CSRF token while rendering — so a form can never be served
+    with another visitor's token. ``cacheable(request)`` may refuse more (free-text
+    searches, which would only fill the cache). A hit costs the version query and a
+    cache read.
+    """
+    from functools import wraps
+
+    from django.conf import settings
+    from django.http import HttpResponse
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if (
+                request.method not in ("GET", "HEAD")
+                or settings.SESSION_COOKIE_NAME in request.COOKIES
+                or getattr(settings, "MESSAGE_COOKIE_NAME", "messages") in request.COOKIES
+                or (cacheable is not None and not cacheable(request))
+            ):
+                return view(request, *args, **kwargs)
+            parts = [request.get_full_path(), version(request, *args, **kwargs)]
+            key = fragment_key(f"page:{name}", parts)
+            try:
+                hit = cache.get(key)
+            except Exception:
+                logger.warning("cache unreachable: page %s served uncached", name, exc_info=True)
+                return view(request, *args, **kwargs)
+            if hit is not None:
+                content, content_type = hit
+                return HttpResponse(content, content_type=content_type)
+            response = view(request, *args, **kwargs)
+            if (
+                response.status_code == 200
+                and not response.streaming
+                and not response.cookies
+                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+                and not request.META.get("CSRF_COOKIE_USED")
+            ):
+                if hasattr(response, "render") and not response.is_rendered:
+                    response.render()
+                try:
+                    cache.set(key, (response.content, response["Content-Type"]), timeout)
+                except Exception:
+                    logger.warning("cache unreachable: page %s not stored", name, exc_info=True)
+            return response
+
+        return wrapped
+
+    return decorator

@@ -119,3 +119,36 @@ def home(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF_FAILURE_VIEW: the form page expired; tell people how to resubmit."""
     return render(request, "403_csrf.html", {"reason": reason}, status=403)
+
+
+def language(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language with a plain GET link or form (no CSRF token).
+
+    Only a preference cookie changes, so a forged request can do no harm; keeping
+    tokens out of the header lets anonymous public pages be cached whole
+    (``huashan.core.pagecache.anonymous_page``). An unknown language changes
+    nothing; ``next`` must stay on this site, otherwise it goes home.
+    """
+    from django.http import HttpResponseRedirect
+    from django.utils.http import url_has_allowed_host_and_scheme
+    from django.utils.translation import check_for_language
+
+    next_url = str(request.GET.get("next", ""))[:2000]
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("core:home")
+    response = HttpResponseRedirect(next_url)
+    code = str(request.GET.get("language", ""))[:20]
+    if code in dict(settings.LANGUAGES) and check_for_language(code):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response

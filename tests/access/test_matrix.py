@@ -50,6 +50,7 @@ REPORTER = frozenset({"owner_a"})
 ALLOWED: dict[str, frozenset[str]] = {
     # --- core, accounts, directory, notify ------------------------------------------
     "set_language": ALL,
+    "core:language": ALL,  # a GET that sets the language cookie and redirects
     "api-docs": ALL,
     "api-schema": ALL,
     "core:home": ALL,

@@ -2,7 +2,13 @@
 
 from unittest import mock
 
+import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import translation
 
 from huashan.core import pagecache
@@ -41,3 +47,89 @@ def test_cache_outage_serves_the_fragment_uncached():
         assert pagecache.cached("t", ["o"], lambda: "fresh") == "fresh"
     with mock.patch.object(cache, "set", side_effect=ConnectionError("down")):
         assert pagecache.cached("t", ["o2"], lambda: "fresh") == "fresh"
+
+
+# --- whole anonymous pages (pagecache.anonymous_page) -----------------------------------
+
+
+@pytest.fixture
+def board_world(db):
+    from issues.models import Category
+    from tests.factories.directory import CompoundFactory
+    from tests.factories.issues import IssueEventFactory, IssueFactory, issue_world
+
+    world = issue_world(CompoundFactory(slug=settings.HUASHAN_DEFAULT_COMPOUND, name="江南花山郡"))
+    category, _ = Category.objects.get_or_create(code="environment", defaults={"name": "环境"})
+    issue = IssueFactory(compound=world.compound, category=category, building=world.building)
+    IssueEventFactory(issue=issue, note="第一条进展")
+    world.issue = issue
+    return world
+
+
+def queries_of(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    return response, len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "url", ["issues:board", "disclosures:board", "pledges:board"], ids=lambda u: u
+)
+def test_an_anonymous_public_board_is_served_whole_from_the_cache(board_world, url):
+    """A hit is the version query alone; the page carries no CSRF token to share."""
+    client = Client()
+    first, _ = queries_of(client, reverse(url))
+    second, count = queries_of(client, reverse(url))
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content
+    assert count == 1
+    assert b"csrfmiddlewaretoken" not in second.content
+
+
+def test_a_public_change_is_on_the_next_anonymous_request(board_world):
+    from tests.factories.issues import IssueEventFactory
+
+    client = Client()
+    client.get(reverse("issues:board"))
+    IssueEventFactory(issue=board_world.issue, note="新的公开进展", public=True)
+    _, count = queries_of(client, reverse("issues:board"))
+    assert count > 1  # a new version: rebuilt, not the stored copy
+
+
+def test_logged_in_visitors_and_pending_messages_are_never_served_the_anonymous_page(
+    board_world,
+):
+    Client().get(reverse("issues:board"))  # cached for anonymous visitors
+    resident = Client()
+    resident.force_login(board_world.resident)
+    page = resident.get(reverse("issues:board")).content.decode()
+    assert board_world.resident.name in page
+    with_message = Client()
+    with_message.cookies["messages"] = "x"
+    _, count = queries_of(with_message, reverse("issues:board"))
+    assert count > 1
+
+
+def test_a_page_with_a_form_token_is_not_cached(board_world):
+    """The public detail page offers "me too" (a POST form) on an open complaint."""
+    url = reverse("issues:detail", args=[board_world.issue.tracking_number])
+    client_a, client_b = Client(), Client()
+    a = client_a.get(url).content.decode()
+    b = client_b.get(url).content.decode()
+    assert "csrfmiddlewaretoken" in a
+    assert a != b  # each visitor got their own token: never a shared copy
+
+
+def test_language_switch_is_a_get_that_sets_the_cookie_and_stays_on_site(client, db):
+    response = client.get(reverse("core:language"), {"language": "en", "next": "/issues/board/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/issues/board/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+
+    away = client.get(reverse("core:language"), {"language": "en", "next": "https://evil.example/"})
+    assert away["Location"] == reverse("core:home")
+    bad = client.get(reverse("core:language"), {"language": "<script>", "next": "/"})
+    assert bad.status_code == 302
+    assert settings.LANGUAGE_COOKIE_NAME not in bad.cookies
+    huge = client.get(reverse("core:language"), {"language": "x" * 10000, "next": "/" * 5000})
+    assert huge.status_code == 302
