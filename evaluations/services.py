@@ -1402,8 +1402,7 @@ def _document_dispatch(document_id: int) -> None:
 
 def document_render(*, document_id: int) -> EvaluationDocument | None:
     """Render one pending document (idempotent: a ready row is left alone)."""
-    from django.core.files.base import ContentFile
-
+    from huashan.core.documents import document_store
     from huashan.pdf import render_pdf
 
     from .results import campaign_results
@@ -1416,9 +1415,10 @@ def document_render(*, document_id: int) -> EvaluationDocument | None:
     if document is None or document.status == EvaluationDocument.Status.READY:
         return document
     campaign = document.campaign
-    try:
+
+    def render() -> bytes:
         if document.kind == EvaluationDocument.Kind.RESULTS:
-            data = render_pdf(
+            return render_pdf(
                 "pdf/evaluations/results.html",
                 {
                     "campaign": campaign,
@@ -1427,41 +1427,24 @@ def document_render(*, document_id: int) -> EvaluationDocument | None:
                     "generated": timezone.localtime(),
                 },
             )
-        else:
-            data = render_pdf(
-                "pdf/evaluations/evidence.html",
-                {
-                    "campaign": campaign,
-                    "target": document.target,
-                    "sections": evidence.evidence_pack(target=document.target),
-                    "generated": timezone.localtime(),
-                },
-            )
-    except Exception as exc:
-        logger.exception("rendering evaluation document %s failed", document_id)
-        document.status = EvaluationDocument.Status.FAILED
-        document.error = str(exc)[:2000]
-        document.save(update_fields=["status", "error"])
-        return document
-    document.file.save(f"{document.kind}.pdf", ContentFile(data), save=False)
-    document.status = EvaluationDocument.Status.READY
-    document.rendered_at = timezone.now()
-    document.error = ""
-    document.save(update_fields=["file", "status", "rendered_at", "error"])
-    return document
+        return render_pdf(
+            "pdf/evaluations/evidence.html",
+            {
+                "campaign": campaign,
+                "target": document.target,
+                "sections": evidence.evidence_pack(target=document.target),
+                "generated": timezone.localtime(),
+            },
+        )
+
+    return document_store(document, render, filename=f"{document.kind}.pdf")
 
 
 def documents_sweep(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
     """Render documents still pending after ``older_than`` (lost dispatch or a killed worker)."""
-    cutoff = timezone.now() - older_than
-    ids = list(
-        EvaluationDocument.objects.filter(
-            status=EvaluationDocument.Status.PENDING, created_at__lt=cutoff
-        ).values_list("pk", flat=True)[:20]
-    )
-    for pk in ids:
-        document_render(document_id=pk)
-    return len(ids)
+    from huashan.core.documents import documents_sweep_pending
+
+    return documents_sweep_pending(EvaluationDocument, document_render, older_than=older_than)
 
 
 # --- the December reminder (评议监督考核制度 第一条 "每年12月") ----------------------------

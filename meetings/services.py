@@ -2651,7 +2651,7 @@ def meeting_document_request(*, actor, meeting: Meeting, kind: str) -> MeetingDo
 
 def meeting_document_render(*, document_id: int) -> MeetingDocument | None:
     """Render one pending document (idempotent: a ready row is left alone)."""
-    from django.core.files.base import ContentFile
+    from huashan.core.documents import document_store
 
     from .pdf import meeting_pdf
 
@@ -2660,31 +2660,16 @@ def meeting_document_render(*, document_id: int) -> MeetingDocument | None:
     )
     if document is None or document.status == MeetingDocument.Status.READY:
         return document
-    try:
-        data = meeting_pdf(meeting=document.meeting, kind=document.kind)
-    except Exception as exc:
-        logger.exception("rendering meeting document %s failed", document_id)
-        document.status = MeetingDocument.Status.FAILED
-        document.error = str(exc)[:2000]
-        document.save(update_fields=["status", "error"])
-        return document
     stamp = timezone.localtime().strftime("%Y%m%d%H%M%S")
-    document.file.save(f"{document.kind}-{stamp}.pdf", ContentFile(data), save=False)
-    document.status = MeetingDocument.Status.READY
-    document.rendered_at = timezone.now()
-    document.error = ""
-    document.save(update_fields=["file", "status", "rendered_at", "error"])
-    return document
+    return document_store(
+        document,
+        lambda: meeting_pdf(meeting=document.meeting, kind=document.kind),
+        filename=f"{document.kind}-{stamp}.pdf",
+    )
 
 
 def meeting_documents_sweep(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
     """Render documents still pending after ``older_than`` (a lost dispatch)."""
-    cutoff = timezone.now() - older_than
-    ids = list(
-        MeetingDocument.objects.filter(
-            status=MeetingDocument.Status.PENDING, created_at__lt=cutoff
-        ).values_list("pk", flat=True)[:20]
-    )
-    for pk in ids:
-        meeting_document_render(document_id=pk)
-    return len(ids)
+    from huashan.core.documents import documents_sweep_pending
+
+    return documents_sweep_pending(MeetingDocument, meeting_document_render, older_than=older_than)
