@@ -541,8 +541,34 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+def _detail_page_version(request: HttpRequest, tracking_number: str):
+    """The anonymous whole-page cache's version: the compound and the issue's public stamp
+    (the same query that decides 404), or None when there is no such public issue."""
+    slug = request.GET.get("compound") or settings.HUASHAN_DEFAULT_COMPOUND
+    compound = compound_by_slug(slug=str(slug)[:50])
+    if compound is None:
+        return None
+    stamp = selectors.issue_public_stamp(compound=compound, tracking_number=tracking_number)
+    if stamp is None:
+        return None
+    return (
+        compound.pk,
+        stamp["pk"],
+        stamp["newest_event"],
+        stamp["last_public_update_at"],
+        stamp["status"],
+    )
+
+
+@pagecache.anonymous_page("issues-detail", _detail_page_version, timeout=PUBLIC_CACHE_SECONDS)
 def detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    """The reporter's full view; anyone else gets the public, masked view (or 404)."""
+    """The reporter's full view; anyone else gets the public, masked view (or 404).
+
+    A visitor with no session at all (never the reporter: an anonymous reporter's code
+    lives in the session) gets the whole page from the anonymous page cache; for them
+    "me too" is a link to the filing form, where an anonymous "me too" starts anyway
+    (it needs the mobile number typed there), so the page carries no CSRF token.
+    """
     access = _reporter_access(request, tracking_number)
     if access is not None:
         issue = access.issue
@@ -585,6 +611,7 @@ def detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
             "tracking_number": stamp["tracking_number"],
             "is_reporter": False,
             "is_open": stamp["status"] in Issue.OPEN_STATES,
+            "me_too_form": user.is_authenticated or settings.SESSION_COOKIE_NAME in request.COOKIES,
             "public_part": public_part,
         },
     )
