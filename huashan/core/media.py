@@ -13,6 +13,8 @@ complaint photos ``issues/…``           the reporter (logged in, or holding th
                                         (issues:detail's public view)
 activity photos ``pledges/activities/…``  anyone (pledges:activity is public evidence;
                                         seed: 公示承诺制度)
+inspection fix photos ``pledges/findings/…``  anyone (pledges:inspection is public
+                                        evidence: 小区党组织服务承诺 第7条 限期整改)
 agreed-item evidence ``meetings/evidence/…``  ``meetings.view_meeting`` on the item
                                         (meetings:action_item)
 evaluation work reports ``evaluations/<id>/reports/…``  as evaluations:evidence
@@ -20,7 +22,7 @@ evaluation work reports ``evaluations/<id>/reports/…``  as evaluations:evidenc
 ======================================  ===============================================
 
 Every other stored file (disclosure attachments and reports, meeting PDFs, summary
-and pledge-letter PDFs, inspection fix photos) has its own download view with its own
+and pledge-letter PDFs) has its own download view with its own
 check; its ``/media/`` path is a 404, so a private file is never public by its name.
 A refusal is always 404: a stranger learns nothing about which names exist.
 
@@ -84,6 +86,12 @@ def _activity_photo(request: HttpRequest, name: str, match: re.Match) -> bool | 
     return True
 
 
+def _finding_photo(request: HttpRequest, name: str, match: re.Match) -> bool | None:
+    from pledges.models import Finding
+
+    return True if Finding.objects.filter(fix_photo=name).exists() else None
+
+
 def _action_item_evidence(request: HttpRequest, name: str, match: re.Match) -> bool | None:
     from meetings.models import ActionItemUpdate
 
@@ -122,6 +130,7 @@ KINDS: list[tuple[re.Pattern, Callable[[HttpRequest, str, re.Match], bool | None
         re.compile(r"pledges/activities/(?P<activity>\d+)/(?P<token>[0-9A-Za-z_-]{1,32})\.jpg"),
         _activity_photo,
     ),
+    (re.compile(r"pledges/findings/[0-9a-f]{32}\.jpg"), _finding_photo),
     (re.compile(r"meetings/evidence/(?P<item>\d+)/[^/]+"), _action_item_evidence),
     (re.compile(r"evaluations/(?P<campaign>\d+)/reports/[0-9a-f]+\.pdf"), _evaluation_report),
 ]

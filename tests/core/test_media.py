@@ -24,7 +24,7 @@ from pledges.models import ActivityPhoto
 from tests.factories.evaluations import evaluation_world
 from tests.factories.issues import issue_world
 from tests.factories.meetings import ActionItemFactory
-from tests.factories.pledges import ActivityFactory
+from tests.factories.pledges import ActivityFactory, FindingFactory
 
 PDF_TINY = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -169,6 +169,25 @@ def test_activity_photos_are_public_evidence_but_only_under_their_own_name():
     assert fetch(photo.image.url).status_code == 200
     assert fetch(media_url(wrong_activity)).status_code == 404
     assert fetch(media_url(f"pledges/activities/{activity.pk}/{'0' * 32}.jpg")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_inspection_fix_photos_are_public_evidence_and_linked_from_the_inspection():
+    """小区党组织服务承诺 第7条 (限期整改): the proof of a fix is public like the inspection."""
+    from django.utils import timezone
+
+    finding = FindingFactory(fixed_at=timezone.now(), fix_proof="已清理")
+    finding.fix_photo.save(f"{secrets.token_hex(16)}.jpg", ContentFile(jpeg()), save=True)
+    inspection = finding.inspection
+
+    assert fetch(finding.fix_photo.url).status_code == 200
+    assert fetch(media_url(f"pledges/findings/{'0' * 32}.jpg")).status_code == 404
+    page = Client().get(
+        reverse("pledges:inspection", args=[inspection.pk]),
+        {"compound": inspection.compound.slug},
+    )
+    assert page.status_code == 200
+    assert finding.fix_photo.url in page.content.decode()
 
 
 @pytest.mark.django_db
