@@ -175,7 +175,7 @@ class ReporterAccess:
     code: str | None  # the tracking code for anonymous reporters, None when logged in
 
 
-def _reporter_access(request: HttpRequest, tracking_number: str) -> ReporterAccess | None:
+def reporter_access(request: HttpRequest, tracking_number: str) -> ReporterAccess | None:
     """The issue if the visitor is its reporter (logged in, or holding the code)."""
     user = request.user
     if user.is_authenticated:
@@ -195,7 +195,7 @@ def _reporter_access(request: HttpRequest, tracking_number: str) -> ReporterAcce
 
 
 def _require_reporter(request: HttpRequest, tracking_number: str) -> ReporterAccess:
-    access = _reporter_access(request, tracking_number)
+    access = reporter_access(request, tracking_number)
     if access is None:
         raise Http404(gettext("No such issue."))
     return access
@@ -569,7 +569,7 @@ def detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
     "me too" is a link to the filing form, where an anonymous "me too" starts anyway
     (it needs the mobile number typed there), so the page carries no CSRF token.
     """
-    access = _reporter_access(request, tracking_number)
+    access = reporter_access(request, tracking_number)
     if access is not None:
         issue = access.issue
         return render(

@@ -70,9 +70,9 @@ def _issue_photo(request: HttpRequest, name: str, match: re.Match) -> bool | Non
         return True
     if selectors.issue_visible_to(person=request.user).filter(pk=issue.pk).exists():
         return True
-    from issues.views import _reporter_access
+    from issues.views import reporter_access
 
-    return _reporter_access(request, issue.tracking_number) is not None
+    return reporter_access(request, issue.tracking_number) is not None
 
 
 def _activity_photo(request: HttpRequest, name: str, match: re.Match) -> bool | None:
