@@ -134,7 +134,8 @@ def board_compound(*, slug: str) -> Compound | None:
     row = next(iter(Compound.objects.raw(_board_version_sql(), [slug])), None)
     if row is not None:
         row.board_version = (
-            row.v_updated.isoformat() if row.v_updated else "",
+            # str(): a datetime on PostgreSQL, already text on SQLite (`make run`).
+            str(row.v_updated or ""),
             row.v_event,
             row.v_objection,
             row.v_answer,

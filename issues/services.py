@@ -43,7 +43,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -2064,6 +2064,16 @@ FROM unnest(%s::bigint[], %s::text[], %s::boolean[]) AS e(i, n, p)
 """
 
 
+def _set_based() -> bool:
+    """PostgreSQL: the scan's set-based statements (arrays, ``xmin``, ``ON CONSTRAINT``).
+
+    Anything else (SQLite under ``make run``) takes the portable row-by-row path with
+    the same outcome: alarms claimed once through the unique constraint, bookmarks
+    written only on rows whose clocks did not move since the scan read them.
+    """
+    return connection.vendor == "postgresql"
+
+
 _LINK_PROBE = "HS-0000-PROBE"
 # What running_clocks() and the messages read: model instances stay small.
 _SCAN_ISSUE_FIELDS = (
@@ -2183,7 +2193,11 @@ def issue_scan_deadlines(*, now: dt.datetime | None = None) -> ScanReport:
         .filter(Q(alarm_recheck_at__isnull=True) | Q(alarm_recheck_at__lte=now))
         .select_related("compound", "assigned_org")
         .only(*_SCAN_ISSUE_FIELDS)
-        .annotate(row_version=RawSQL(f'"{Issue._meta.db_table}".xmin::text', ()))
+        .annotate(
+            row_version=RawSQL(f'"{Issue._meta.db_table}".xmin::text', ())
+            if _set_based()
+            else F("next_deadline")
+        )
         .order_by("next_deadline", "pk")
     )
     # Bookmarks are written after the alarms they cover committed, many batches per
@@ -2272,8 +2286,14 @@ def _set_bookmarks(bookmarks: tuple[list, list, list]) -> None:
     if bookmarks[0]:
         # In primary-key order: the rows are visited in the table's physical order.
         rows = sorted(zip(*bookmarks, strict=True))
-        with connection.cursor() as cursor:
-            cursor.execute(_SET_RECHECK_SQL, [list(column) for column in zip(*rows, strict=True)])
+        if _set_based():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    _SET_RECHECK_SQL, [list(column) for column in zip(*rows, strict=True)]
+                )
+        else:  # the row's clocks are its version: moved clocks keep the cleared bookmark
+            for pk, at, next_deadline in rows:
+                Issue.objects.filter(pk=pk, next_deadline=next_deadline).update(alarm_recheck_at=at)
         for column in bookmarks:
             column.clear()
 
@@ -2287,18 +2307,34 @@ def _raise_alarms(scan: _Scan, items: list[_Due]) -> None:
     if not items:
         return
     items.sort(key=lambda item: (item.due, item.issue.pk, item.clock, item.stage))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _CLAIM_ALARMS_SQL,
-            [
-                [item.issue.pk for item in items],
-                [item.clock for item in items],
-                [item.stage for item in items],
-                [item.due for item in items],
-                [scan.now] * len(items),
-            ],
-        )
-        claimed = {(row[0], row[1], row[2], row[3]) for row in cursor.fetchall()}
+    if _set_based():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _CLAIM_ALARMS_SQL,
+                [
+                    [item.issue.pk for item in items],
+                    [item.clock for item in items],
+                    [item.stage for item in items],
+                    [item.due for item in items],
+                    [scan.now] * len(items),
+                ],
+            )
+            claimed = {(row[0], row[1], row[2], row[3]) for row in cursor.fetchall()}
+    else:
+        claimed = set()
+        for item in items:
+            try:
+                with transaction.atomic():
+                    IssueAlarm.objects.create(
+                        issue_id=item.issue.pk,
+                        clock=item.clock,
+                        stage=item.stage,
+                        due=item.due,
+                        created_at=scan.now,
+                    )
+            except IntegrityError:  # claimed by an earlier or a concurrent run
+                continue
+            claimed.add((item.issue.pk, item.clock, item.stage, item.due))
     messages: list[OutboxMessage] = []
     events: list[tuple[int, str, bool]] = []  # breach events: (issue, note, public)
     for item in items:
@@ -2310,7 +2346,12 @@ def _raise_alarms(scan: _Scan, items: list[_Due]) -> None:
         line = f"{item.issue.tracking_number} {item.clock} {item.due.isoformat()}"
         (scan.report.breached if item.stage == Stage.BREACH else scan.report.warned).append(line)
     notifications_create_bulk(messages)
-    if events:
+    if events and not _set_based():
+        IssueEvent.objects.bulk_create(
+            IssueEvent(issue_id=pk, at=scan.now, verb="deadline_breached", note=note, public=public)
+            for pk, note, public in events
+        )
+    elif events:
         with connection.cursor() as cursor:
             cursor.execute(
                 _INSERT_EVENTS_SQL,

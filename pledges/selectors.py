@@ -122,14 +122,23 @@ def _board_version_sql() -> str:
     }
     return """
         SELECT c.*,
-          (SELECT concat(count(*), '/', max(l.updated_at)) FROM {letter} l
-            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_letters,
-          (SELECT concat(count(*), '/', max(i.updated_at)) FROM {item} i
-            JOIN {letter} l ON l.id = i.letter_id
-            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_items,
-          (SELECT concat(count(*), '/', max(r.computed_at), '/', max(r.id)) FROM {result} r
+          (SELECT count(*) FROM {letter} l
+            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_letters_n,
+          (SELECT max(l.updated_at) FROM {letter} l
+            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_letters_at,
+          (SELECT count(*) FROM {item} i JOIN {letter} l ON l.id = i.letter_id
+            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_items_n,
+          (SELECT max(i.updated_at) FROM {item} i JOIN {letter} l ON l.id = i.letter_id
+            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_items_at,
+          (SELECT count(*) FROM {result} r
             JOIN {item} i ON i.id = r.item_id JOIN {letter} l ON l.id = i.letter_id
-            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_results,
+            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_results_n,
+          (SELECT max(r.computed_at) FROM {result} r
+            JOIN {item} i ON i.id = r.item_id JOIN {letter} l ON l.id = i.letter_id
+            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_results_at,
+          (SELECT max(r.id) FROM {result} r
+            JOIN {item} i ON i.id = r.item_id JOIN {letter} l ON l.id = i.letter_id
+            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_results_id,
           (SELECT max(a.id) FROM {attestation} a
             JOIN {item} i ON i.id = a.item_id JOIN {letter} l ON l.id = i.letter_id
             WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_attestation,
@@ -155,11 +164,17 @@ def board_compound(*, slug: str, year: int) -> Compound | None:
     """
     row = next(iter(Compound.objects.raw(_board_version_sql(), {"slug": slug, "year": year})), None)
     if row is not None:
+        # Plain SQL that runs on SQLite too (`make run`); str(): datetimes come back as
+        # datetimes from PostgreSQL and as text from SQLite.
         row.board_version = (
             timezone.localdate().isoformat(),
-            row.v_letters,
-            row.v_items,
-            row.v_results,
+            row.v_letters_n,
+            str(row.v_letters_at or ""),
+            row.v_items_n,
+            str(row.v_items_at or ""),
+            row.v_results_n,
+            str(row.v_results_at or ""),
+            row.v_results_id,
             row.v_attestation,
             row.v_event,
         )

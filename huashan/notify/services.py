@@ -143,6 +143,11 @@ RETURNING id, channel
 """
 
 
+def _set_based() -> bool:
+    """PostgreSQL takes the one-statement JSON insert; SQLite (`make run`) the ORM."""
+    return connection.vendor == "postgresql"
+
+
 def notifications_create_bulk(messages: Iterable[OutboxMessage]) -> list[int]:
     """Write many outbox rows in one INSERT; deliver them after the caller's commit.
 
@@ -188,9 +193,28 @@ def notifications_create_bulk(messages: Iterable[OutboxMessage]) -> list[int]:
         "delivered": str(Status.DELIVERED),
         "pending": str(Status.PENDING),
     }
-    with connection.cursor() as cursor:
-        cursor.execute(_BULK_INSERT_SQL, params)
-        created = cursor.fetchall()
+    if _set_based():
+        with connection.cursor() as cursor:
+            cursor.execute(_BULK_INSERT_SQL, params)
+            created = cursor.fetchall()
+    else:  # SQLite under `make run`: the same rows through the ORM
+        now = params["now"]
+        objects = Notification.objects.bulk_create(
+            Notification(
+                recipient_id=row["r"],
+                organization_id=row["o"],
+                channel=row["c"],
+                subject=row["s"],
+                body=row["b"],
+                link=row["l"],
+                status=Status.DELIVERED if row["c"] == Channel.INBOX else Status.PENDING,
+                created_at=now,
+                next_attempt_at=now,
+                delivered_at=now if row["c"] == Channel.INBOX else None,
+            )
+            for row in rows
+        )
+        created = [(n.pk, n.channel) for n in objects]
     pending = [pk for pk, channel in created if channel != Channel.INBOX]
     if pending:
 

@@ -188,3 +188,28 @@ def test_changing_the_warning_window_in_admin_clears_the_compounds_bookmarks(wor
     assert (
         Issue.objects.filter(compound=world.compound, alarm_recheck_at__isnull=False).count() == 0
     )
+
+
+def test_the_portable_path_used_on_sqlite_alarms_once_too(world, monkeypatch):
+    """`make run` uses SQLite: the scan's row-by-row path has the same outcome."""
+    from huashan.notify import services as notify_services
+
+    monkeypatch.setattr(services, "_set_based", lambda: False)
+    monkeypatch.setattr(notify_services, "_set_based", lambda: False)
+    now = T0 + dt.timedelta(days=30)
+    issues = overdue(world, 3, now=now)
+
+    first = services.issue_scan_deadlines(now=now)
+    notifications = Notification.objects.count()
+    again = services.issue_scan_deadlines(now=now + dt.timedelta(minutes=5))
+
+    assert len(first.breached) == 6  # two clocks each
+    assert (again.warned, again.breached) == ([], [])
+    assert Notification.objects.count() == notifications > 0
+    assert IssueAlarm.objects.filter(issue__in=issues).count() == 6
+    assert IssueEvent.objects.filter(verb="deadline_breached", issue__in=issues).count() == 6
+    assert set(
+        Issue.objects.filter(pk__in=[i.pk for i in issues]).values_list(
+            "alarm_recheck_at", flat=True
+        )
+    ) == {ALARMS_SETTLED}
