@@ -85,3 +85,52 @@ def test_phone_ballot_and_paper_ballot(live_server, browser, phone):
     second_context.close()
     assert PaperEntry.objects.get().state == PaperEntry.State.CONFIRMED
     assert Ballot.objects.filter(channel="paper").count() == 3
+
+
+def test_year_end_report_to_the_authority_and_dismissal_motion_in_chinese(
+    live_server, browser, phone
+):
+    """小区党组织服务承诺 第10条: two failing quarters → the compound party secretary drafts and
+    submits the year-end report on a phone (Chinese UI); a PMC officer proposes the motion."""
+    from evaluations import services
+    from evaluations.models import YearEndReferral
+    from meetings.models import OwnersAssemblyMotion
+
+    world = evaluation_world()
+    for quarter, answer in ((1, 5), (2, 1), (3, 1)):  # 1 → 0 % (black), 5 → 100 % (red)
+        rating = services.quarter_rating_get(compound=world.compound, year=2026, quarter=quarter)
+        services.survey_submit(
+            actor=world.resident,
+            rating=rating,
+            cleanliness=answer,
+            security=answer,
+            responsiveness=answer,
+        )
+        services.quarter_rate(actor=None, compound=world.compound, year=2026, quarter=quarter)
+    base = live_server.url
+
+    log_in(phone, base, world.people.compound_party.mobile)
+    phone.goto(f"{base}/evaluations/redblack/?compound={world.compound.slug}")
+    assert "上报主管部门的年终报告" in phone.content()
+    phone.fill("#id_referral_year", "2026")
+    phone.click("button:has-text('起草年终报告')")
+    phone.wait_for_url("**/redblack/referrals/*/")
+    body = phone.content()
+    assert "对业主大会的建议" in body
+    assert "第二百七十八条" in body
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.click("button:has-text('报送报告和建议')")
+    phone.wait_for_selector(".alert-success")
+    referral = YearEndReferral.objects.get()
+    assert referral.state == YearEndReferral.State.SUBMITTED
+
+    pmc_context = browser.new_context(locale="zh-CN")
+    pmc = pmc_context.new_page()
+    log_in(pmc, base, world.people.pmc.mobile)
+    pmc.goto(f"{base}/evaluations/redblack/referrals/{referral.pk}/")
+    pmc.click("button:has-text('向业主大会提出解聘议案')")
+    pmc.wait_for_selector(".alert-success")
+    pmc_context.close()
+    assert (
+        OwnersAssemblyMotion.objects.get().matter == OwnersAssemblyMotion.Matter.COMPANY_SELECTION
+    )
