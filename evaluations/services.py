@@ -185,18 +185,22 @@ def _event(campaign: Campaign, *, actor, verb: str, from_state="", to_state="", 
     )
 
 
-def _notify_org(
-    organization: Organization | None, *, subject: str, body: str, link="", roles=OFFICER_ROLES
-) -> None:
-    if organization is None:
-        return
-    people = Person.objects.filter(
+def _officers(organization: Organization, roles=OFFICER_ROLES):
+    """Active people holding a current seat of ``roles`` in ``organization``."""
+    return Person.objects.filter(
         memberships__in=Membership.objects.current().filter(
             organization=organization, role__in=roles
         ),
         is_active=True,
     ).distinct()
-    for person in people:
+
+
+def _notify_org(
+    organization: Organization | None, *, subject: str, body: str, link="", roles=OFFICER_ROLES
+) -> None:
+    if organization is None:
+        return
+    for person in _officers(organization, roles):
         notification_create(
             recipient=person, channel="inbox", subject=subject, body=body, link=link
         )
@@ -1502,12 +1506,7 @@ def campaign_december_reminders(*, today: dt.date | None = None) -> list[Communi
                 "organization opens the December evaluation of the residents' committee, the "
                 "PMC and the property company (评议监督考核制度 第一条)."
             ) % {"compounds": "、".join(waiting), "year": year}
-        officers = Person.objects.filter(
-            memberships__in=Membership.objects.current().filter(
-                organization=party, role__in=OFFICER_ROLES
-            ),
-            is_active=True,
-        ).distinct()
+        officers = _officers(party)
         told = set(
             Notification.objects.filter(
                 recipient__in=officers, subject=subject, created_at__year=year
