@@ -18,6 +18,8 @@ these rows, so the history cannot drift from what happened.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -46,12 +48,43 @@ class Event(models.Model):
     to_state = models.CharField(_("to state"), max_length=32, blank=True)
     note = models.TextField(_("note"), blank=True)
 
+    #: ``verb`` → the phrase a reader sees (gettext_lazy). Each concrete event model
+    #: fills its own; a verb missing here is shown as a generic phrase, never as code
+    #: (docs/glossary.md: "events are shown as Chinese phrases").
+    VERB_LABELS: ClassVar[dict] = {}
+    #: state value → label, for the "from → to" part of a phrase. Each concrete model
+    #: points it at its subject's ``TextChoices`` (``dict(Model.State.choices)``).
+    STATE_LABELS: ClassVar[dict] = {}
+
     class Meta:
         abstract = True
         ordering = ("at", "pk")
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {self.from_state}->{self.to_state}"
+
+    @property
+    def verb_label(self) -> str:
+        """The action in words: the model's label for the verb, or a generic phrase."""
+        return str(self.VERB_LABELS.get(self.verb, _("Recorded a change")))
+
+    def state_label(self, state: str) -> str:
+        return str(self.STATE_LABELS.get(state, "")) if state else ""
+
+    @property
+    def transition_label(self) -> str:
+        """"已受理 → 已转办" in words, or "" when the event did not change the state
+        (or a state has no label, which is never shown as code)."""
+        before, after = self.state_label(self.from_state), self.state_label(self.to_state)
+        if not after or before == after:
+            return ""
+        return f"{before} → {after}" if before else after
+
+    @property
+    def phrase(self) -> str:
+        """What a timeline shows: "发出会议通知（草稿 → 已发通知）"."""
+        transition = self.transition_label
+        return f"{self.verb_label}（{transition}）" if transition else self.verb_label
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
