@@ -88,4 +88,4 @@ messages: $(VENV)/.installed
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 clean:
-	rm -rf $(VENV) .celery staticfiles .pytest_cache
+	rm -rf $(VENV) var .celery staticfiles .pytest_cache

@@ -5,6 +5,7 @@ environment variable; the defaults are the ones `make run` needs on a fresh
 machine (SQLite file, filesystem broker, console e-mail).
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Everything the running portal writes (SQLite, uploads, the filesystem broker) lives here,
+# one ignored folder, never scattered over the repository root.
+VAR_DIR = Path(os.environ.get("HUASHAN_VAR_DIR", str(BASE_DIR / "var")))
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -90,7 +94,7 @@ TEMPLATES = [
 # SQLite file by default so `make run` needs nothing; DATABASE_URL for PostgreSQL.
 # Persistent connections are mandatory on PostgreSQL (DESIGN.md §6: ~7x faster).
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -145,7 +149,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
-MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # /media/<path> is a permission-checked Django view (huashan/core/media.py). Behind nginx,
 # set this to an `internal` location aliasing MEDIA_ROOT (e.g. "/_protected/media/") and
 # the view answers with X-Accel-Redirect instead of streaming (docs/operations.md).
@@ -194,7 +198,7 @@ else:
 # --- Celery -----------------------------------------------------------------
 # With no REDIS_URL the broker is kombu's filesystem transport: no server needed.
 REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_DATA_DIR = Path(env.str("CELERY_DATA_DIR", default=str(BASE_DIR / ".celery")))
+CELERY_DATA_DIR = Path(env.str("CELERY_DATA_DIR", default=str(VAR_DIR / "celery")))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -211,10 +215,12 @@ else:
         "data_folder_in": str(CELERY_DATA_DIR / "queue"),
         "data_folder_out": str(CELERY_DATA_DIR / "queue"),
         "processed_folder": str(CELERY_DATA_DIR / "processed"),
+        # Broadcast/pidbox files; kombu's default is ./control in the working directory.
+        "control_folder": str(CELERY_DATA_DIR / "control"),
         "store_processed": False,
     }
     # kombu's filesystem transport needs its folders before the first message.
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (CELERY_DATA_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3

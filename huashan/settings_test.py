@@ -48,3 +48,6 @@ TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "INVALID_TEMPLATE_VARIABLE[%s]"
 WHITENOISE_AUTOREFRESH = True
 # Templates used only by tests (e.g. the PDF smoke document).
 TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "tests" / "templates"]  # noqa: F405
+# The suite writes no file into the working tree: uploads and rendered PDFs go to a
+# temporary folder (shared by xdist workers and the Celery workers some tests start).
+MEDIA_ROOT = Path(os.environ.get("HUASHAN_TEST_MEDIA_ROOT", "/tmp/huashan-test-media"))  # noqa: F405
