@@ -6,31 +6,30 @@ selector objects the pages show (:class:`~huashan.dashboard.selectors.CompoundDa
 number in the workbook is the number on the page. Numbers stay numbers (rates as
 fractions formatted ``0.0%``) so the office can sum and chart them in a spreadsheet.
 
-Text cells are always written as text: a compound or organization named ``=HYPERLINK(…)``
-never becomes a formula (spreadsheet formula injection).
+Cells are written by :mod:`huashan.core.xlsx` (issue 14 item 8): text that starts like a
+formula (``=``, ``+``, ``-``, ``@``, tab, CR) gets a leading ``'``, so a compound or
+organization named ``=HYPERLINK(…)`` never becomes a formula; times are China time without
+microseconds; columns fit their content (Chinese characters count double).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+
+from huashan.core import xlsx
+from huashan.core.xlsx import XLSX_CONTENT_TYPE
 
 from .selectors import TREND_KEYS, Comparison, CompoundDashboard, Figure
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMBER_FORMATS = {"rate": "0.0%", "score": "0.0", "days": "0", "count": "0"}
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -73,27 +72,14 @@ def _put(cell: Cell, raw: Any, link_for: Callable[[str], str]) -> None:
         raw = Value(raw.value, raw.kind, raw.url)
     if isinstance(raw, Value):
         kind, link, raw = raw.kind, raw.link, raw.value
-    if isinstance(raw, Decimal):
-        raw = float(raw)
     if raw is None:
         cell.value = None
     elif isinstance(raw, bool) or kind == "bool":
         cell.value = _("Yes") if raw else _("No")
         cell.data_type = "s"
-    elif isinstance(raw, int | float):
-        cell.value = raw
-        if kind in NUMBER_FORMATS:
-            cell.number_format = NUMBER_FORMATS[kind]
-    elif isinstance(raw, dt.datetime):
-        cell.value = timezone.localtime(raw).replace(tzinfo=None)
-        cell.number_format = "yyyy-mm-dd hh:mm"
-    elif isinstance(raw, dt.date):
-        cell.value = raw
-        cell.number_format = "yyyy-mm-dd"
     else:
-        # Always text: never let "=…", "+…", "@…" become a formula.
-        cell.value = str(raw)
-        cell.data_type = "s"
+        # Numbers stay numbers, times become China-time dates, text is formula-safe.
+        xlsx.put(cell, raw, number_format=NUMBER_FORMATS.get(kind, ""))
     if link and cell.value is not None:
         # (openpyxl would write the URL itself into an empty cell.)
         cell.hyperlink = link_for(link)
@@ -101,8 +87,7 @@ def _put(cell: Cell, raw: Any, link_for: Callable[[str], str]) -> None:
 
 def workbook_bytes(tables: Iterable[Table], *, link_for: Callable[[str], str] = str) -> bytes:
     """Write the tables, one sheet each, header row bold and frozen; returns the file."""
-    book = Workbook()
-    book.remove(book.active)
+    book = xlsx.new_workbook()
     used: set[str] = set()
     bold = Font(bold=True)
     for table in tables:
@@ -115,13 +100,8 @@ def workbook_bytes(tables: Iterable[Table], *, link_for: Callable[[str], str] = 
             for col, raw in enumerate(row, start=1):
                 _put(sheet.cell(row=r, column=col), raw, link_for)
         sheet.freeze_panes = "A2"
-        for col, header in enumerate(table.headers, start=1):
-            sheet.column_dimensions[get_column_letter(col)].width = max(
-                10, min(40, len(header) * 2 + 4)
-            )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        xlsx.fit_columns(sheet)
+    return xlsx.workbook_bytes(book)
 
 
 def xlsx_response(

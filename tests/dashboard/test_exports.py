@@ -153,9 +153,10 @@ def test_formula_injection_is_written_as_text(client, world):
     url = reverse("dashboard:community_export", args=[world.compound.community.slug, "figures"])
     book = _book(client.get(url))
     cells = [row[0] for row in book.active.iter_rows(min_row=2)]
-    evil = next(c for c in cells if str(c.value).startswith("="))
+    assert not any(str(c.value).startswith("=") for c in cells)
+    evil = next(c for c in cells if "HYPERLINK" in str(c.value))
     assert evil.data_type == "s"
-    assert evil.value == hostile.name
+    assert evil.value == "'" + hostile.name  # issue 14 item 8: escaped with a leading '
 
 
 def test_workbook_writer_types_and_sheet_names():
@@ -170,7 +171,7 @@ def test_workbook_writer_types_and_sheet_names():
     assert all(len(n) <= 31 and "/" not in n for n in book.sheetnames)
     sheet = book.worksheets[0]
     assert sheet["A2"].data_type == "s"
-    assert sheet["A2"].value == "@SUM(A1)"
+    assert sheet["A2"].value == "'@SUM(A1)"
     assert sheet["B2"].value == 0.25
     assert sheet["B2"].number_format == "0.0%"
 
@@ -206,3 +207,20 @@ def test_summary_exports(client, world):
     client.force_login(world.resident)
     assert client.get(reverse("dashboard:summary_export", args=[summary.pk])).status_code == 403
     assert client.get(reverse("dashboard:summaries_export")).status_code == 403
+
+
+def test_columns_fit_a_twelve_character_chinese_label_and_times_are_china_time():
+    """issue 14 item 8: a 12-character Chinese label fits its column (wide characters count
+    double); an aware datetime is a real date in Asia/Shanghai without microseconds."""
+    label = "居民反映投诉问题受理情况"  # 12 characters, 24 columns wide
+    assert len(label) == 12
+    at = dt.datetime(2026, 12, 6, 16, 30, 15, 123456, tzinfo=dt.UTC)
+    data = workbook_bytes([Table("t", "t", ["名称", "时间"], [[label, at], ["-1+1", None]])])
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    assert sheet.column_dimensions["A"].width >= 24
+    assert sheet.column_dimensions["A"].width <= 60
+    cell = sheet["B2"]
+    assert cell.is_date
+    assert cell.value == dt.datetime(2026, 12, 7, 0, 30, 15)  # 16:30 UTC = 00:30 next day
+    assert cell.value.microsecond == 0
+    assert sheet["A3"].value == "'-1+1"
