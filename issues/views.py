@@ -1191,6 +1191,11 @@ def _staff_page(request, issue: Issue, bound: dict | None = None, status: int = 
         if f"r{pk}" in (bound or {}):
             entry["rate_form"] = bound[f"r{pk}"]
     show_reporter = user.has_perm("issues.view_reporter", issue)
+    # Computed here, not in the template: a complaint filed without an account has no
+    # reporter row, and a template filter argument through it raised (issue 13 item 1).
+    reporter_display = ""
+    if show_reporter:
+        reporter_display = issue.reporter_name or (issue.reporter.name if issue.reporter_id else "")
     now = timezone.now()
     referrals = list(issue.referrals.select_related("organization", "acknowledged_by"))
     for referral in referrals:
@@ -1214,6 +1219,7 @@ def _staff_page(request, issue: Issue, bound: dict | None = None, status: int = 
             "summonses": summonses,
             "actions": [(name, STAFF_ACTIONS[name].label, forms[name]) for name in allowed],
             "show_reporter": show_reporter,
+            "reporter_display": reporter_display,
             "has_queue": person_is_staff(person=user),
             "reporter_mobile": mask_mobile(issue.reporter_phone) if not show_reporter else "",
             "clocks": _clocks(issue),
