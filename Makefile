@@ -13,7 +13,7 @@ PYTEST_WORKERS ?= 2
 RUN_DEBS := fonts-wqy-microhei libharfbuzz-subset0
 TEST_DEBS := chromium fonts-wqy-microhei libharfbuzz-subset0 poppler-utils redis-server
 
-.PHONY: run test lint fmt bench clean sysdeps-run sysdeps-test messages backup restore
+.PHONY: run serve test lint fmt bench clean sysdeps-run sysdeps-test messages backup restore
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 / Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -45,11 +45,14 @@ sysdeps-test:
 run: $(VENV)/.installed sysdeps-run
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_demo --print-logins
-	@echo "Serving http://127.0.0.1:8000/ (web + Celery worker + beat); Ctrl-C stops all."
-	@trap 'kill 0' EXIT INT TERM; \
-	$(DEV_ENV) $(VENV)/bin/celery -A huashan worker -l warning --concurrency 1 & \
-	$(DEV_ENV) $(VENV)/bin/celery -A huashan beat -l warning & \
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	@$(MAKE) --no-print-directory serve
+
+# Web + Celery worker + beat; Ctrl-C or SIGTERM to make stops all of them (scripts/serve.sh).
+# Runtime files (SQLite, uploads, broker folders) live under var/.
+PORT ?= 8000
+serve: $(VENV)/.installed
+	@echo "Serving http://127.0.0.1:$(PORT)/ (web + Celery worker + beat); Ctrl-C stops all."
+	@$(DEV_ENV) VENV=$(VENV) PORT=$(PORT) exec scripts/serve.sh
 
 test: $(VENV)/.installed sysdeps-test
 	$(VENV)/bin/ruff check .

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories.directory import DEFAULT_PASSWORD, PersonFactory
+
+# Property-based tests keep no example database in the working tree (issue 13 item 10),
+# and take no wall-clock deadline on a loaded 2-core machine.
+hypothesis_settings.register_profile("huashan", database=None, deadline=None)
+hypothesis_settings.load_profile("huashan")
 
 
 @pytest.fixture

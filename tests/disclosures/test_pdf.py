@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
-import time
 from decimal import Decimal
 
 import pytest
@@ -101,14 +100,12 @@ def test_thousand_line_ledger_renders(world, tmp_path):
             period_end=dt.date(2026, 7, 31),
         )
         with_ledger(big, ledger_input(start=dt.date(2026, 7, 1), lines=1000))
-    began = time.monotonic()
+    # Its speed is measured in bench/ (item 7, a ratio against bare WeasyPrint), not here.
     data = report_pdf(compound=world.compound, period="2026Q3")
-    elapsed = time.monotonic() - began
     text = pdf_text(data, tmp_path)
     assert "维修资金使用台账（大）" in text
     assert "电梯维修支出1000" in text
     assert "50250.00" in text  # 500 income lines of 100.50
-    assert elapsed < 30, elapsed
 
 
 @pytest.mark.django_db
