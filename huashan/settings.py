@@ -182,14 +182,20 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Cache ------------------------------------------------------------------
 # Rate limits and throttles must be shared by every gunicorn worker: Redis when
 # configured (CACHE_URL, else REDIS_URL), process-local memory for `make run`.
+# A Redis that accepts but never answers costs one short timeout, then the breaker keeps
+# pages away from it for CACHE_BREAKER_COOLDOWN seconds (huashan/core/cachebreaker.py).
 CACHE_URL = env.str("CACHE_URL", default="")
 if CACHE_URL or env.str("REDIS_URL", default=""):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "huashan.core.cachebreaker.BreakerRedisCache",
             "LOCATION": CACHE_URL or env.str("REDIS_URL"),
             "KEY_PREFIX": "huashan",
-            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+            "OPTIONS": {
+                "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
+                "socket_connect_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
+                "breaker_cooldown": env.float("CACHE_BREAKER_COOLDOWN", default=30.0),
+            },
         }
     }
 else:
@@ -203,8 +209,10 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # DESIGN.md §6: a Redis that accepts but never answers must not hang .delay().
-        "socket_timeout": 3,
-        "socket_connect_timeout": 3,
+        # The consumer reads BRPOP replies only once the socket is readable, so a short
+        # timeout bounds synchronous commands (a publish) without touching consumption.
+        "socket_timeout": env.float("BROKER_SOCKET_TIMEOUT", default=1.0),
+        "socket_connect_timeout": env.float("BROKER_SOCKET_TIMEOUT", default=1.0),
         # A killed worker's prefetched messages come back after this; above the longest task.
         "visibility_timeout": 900,
         "max_retries": 1,
@@ -222,6 +230,16 @@ else:
     # kombu's filesystem transport needs its folders before the first message.
     for _folder in ("queue", "processed", "control"):
         (CELERY_DATA_DIR / _folder).mkdir(parents=True, exist_ok=True)
+# After a failed publish, this process stops publishing for this many seconds
+# (huashan/core/celerytask.py): callers leave rows pending for their beat sweeps.
+CELERY_BROKER_BREAKER_COOLDOWN = env.float("CELERY_BROKER_BREAKER_COOLDOWN", default=30.0)
+# One retry at most: each retry on a hung broker is another full socket timeout.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
