@@ -1,19 +1,183 @@
-"""Template context shared by every page: header counters and staff warnings."""
+"""Template context shared by every page: header counters, staff warnings, the staff menu.
+
+The staff menu follows one rule (issue 13 item 6): a link is shown to a person only
+when that person may open it, decided with the same permission the target view checks,
+and every staff page is reachable from the menu or from a page it leads to.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavLink:
+    url: str
+    label: str
+    name: str  # the URL name, for tests and data attributes
+
+
+def _url(name: str, *, compound=None, args: tuple = ()) -> str | None:
+    try:
+        url = reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+    if compound is not None:
+        url = f"{url}?{urlencode({'compound': compound.slug})}"
+    return url
+
+
+@dataclass(frozen=True)
+class Seats:
+    """The person's current memberships, read once per page (one query)."""
+
+    rows: tuple[tuple[str, str, int | None, str | None, bool], ...]  # kind, role, compound…
+    portal_pk: int | None
+
+    @property
+    def is_staff(self) -> bool:
+        # Same rule as huashan.directory.selectors.person_is_staff.
+        from huashan.directory.rules import NON_STAFF_ROLES
+
+        return any(role not in NON_STAFF_ROLES for _k, role, *_rest in self.rows)
+
+    @property
+    def keeps_roster(self) -> bool:
+        # directory.verify_residency holds in a compound a roster seat covers.
+        from huashan.directory.rules import ROSTER_KINDS, ROSTER_ROLES
+
+        return any(k in ROSTER_KINDS and r in ROSTER_ROLES for k, r, *_rest in self.rows)
+
+    @property
+    def portal_seats(self) -> frozenset[tuple[str, str]]:
+        return frozenset((k, r) for k, r, _c, _s, covers in self.rows if covers)
+
+
+def person_seats(person) -> Seats:
+    """One query: each current membership with whether it covers the portal's compound
+    (its own organization, its community's or its street's — ``directory.rules.covering_q``)."""
+    from django.db.models import Exists, OuterRef, Q, Subquery
+
+    from huashan.directory.models import Compound, Membership
+
+    portal = Compound.objects.filter(slug=settings.HUASHAN_DEFAULT_COMPOUND)
+    rows = list(
+        Membership.objects.current()
+        .filter(person_id=person.pk)
+        .annotate(
+            covers_portal=Exists(
+                portal.filter(
+                    Q(pk=OuterRef("organization__compound_id"))
+                    | Q(community_id=OuterRef("organization__community_id"))
+                    | Q(community__street_id=OuterRef("organization__street_id"))
+                )
+            ),
+            portal_pk=Subquery(portal.values("pk")[:1]),
+        )
+        .values_list(
+            "organization__kind",
+            "role",
+            "organization__compound_id",
+            "organization__compound__slug",
+            "covers_portal",
+            "portal_pk",
+        )
+    )
+    return Seats(
+        rows=tuple(row[:5] for row in rows),
+        portal_pk=rows[0][5] if rows else None,
+    )
+
+
+def nav_compound(person, seats: Seats):
+    """The compound the staff pages open on for ``person``: the portal's compound when
+    one of their staff seats covers it, else the first compound they cover (the staff
+    views default to the portal's compound, so a neighbour's staff need the slug).
+
+    The seats covering the portal's compound are handed to the permission cache
+    (``directory.rules.seats_in_compound`` would read the same rows), so the menu's
+    permission checks below cost no query for the portal's own staff.
+    """
+    from huashan.directory.models import Compound
+    from huashan.directory.rules import NON_STAFF_ROLES, permission_cache
+    from huashan.directory.selectors import person_staff_compounds
+
+    staff_rows = [row for row in seats.rows if row[1] not in NON_STAFF_ROLES]
+    if seats.portal_pk is not None and any(row[4] for row in staff_rows):
+        permission_cache(person).setdefault("seats", {}).setdefault(
+            seats.portal_pk, seats.portal_seats
+        )
+        return Compound(pk=seats.portal_pk, slug=settings.HUASHAN_DEFAULT_COMPOUND)
+    own = sorted((slug, pk) for _k, _r, pk, slug, _c in staff_rows if pk is not None)
+    if own:
+        return Compound(pk=own[0][1], slug=own[0][0])
+    return person_staff_compounds(person=person).first()
+
+
+def may_open_dashboard(person) -> bool:
+    """Same decision as ``dashboard.views._own_compound`` (``/dashboard/`` is 403 without one)."""
+    if person is None or not getattr(person, "is_authenticated", False):
+        return False
+    from huashan.dashboard.selectors import visible_compounds
+    from huashan.directory.rules import permission_cache
+
+    # The menu and the home card both ask: once per request (and membership change).
+    cache = permission_cache(person)
+    if "may_open_dashboard" not in cache:
+        cache["may_open_dashboard"] = visible_compounds(person=person).exists()
+    return cache["may_open_dashboard"]
+
+
+def staff_nav(person, seats: Seats | None = None) -> list[NavLink]:
+    """The staff part of the main menu for ``person`` (call it for staff only)."""
+    seats = seats if seats is not None else person_seats(person)
+    links: list[NavLink] = []
+
+    def add(name: str, label, *, compound=None, args: tuple = ()) -> None:
+        url = _url(name, compound=compound, args=args)
+        if url:
+            links.append(NavLink(url=url, label=label, name=name))
+
+    if may_open_dashboard(person):
+        add("dashboard:compound", _("Dashboard"))
+    add("issues:queue", _("Work queue"))
+    compound = nav_compound(person, seats)
+    if compound is not None:
+        if person.has_perm("meetings.view_meeting", compound):
+            add("meetings:action_items", _("Agreed items"), compound=compound)
+        if person.has_perm("directory.view_staff_pages", compound):
+            add("pledges:staff", _("Pledge work"), compound=compound)
+        if person.has_perm("disclosures.view_staff", compound):
+            add("disclosures:staff", _("Publisher's desk"), compound=compound)
+        if person.has_perm("directory.import_roster", compound):
+            add("directory:roster_import", _("Owners' roster"), args=(compound.slug,))
+    # accounts.views.residency_queue opens when directory.verify_residency holds in one
+    # of the person's compounds: exactly when they hold a roster seat (superusers always).
+    if person.is_superuser or seats.keeps_roster:
+        add("accounts:residency_queue", _("Verify residents"))
+    return links
 
 
 def portal(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"unread_notifications": 0, "staff_warnings": [], "portal_is_staff": False}
-    from huashan.directory.selectors import person_is_staff
+        return {
+            "unread_notifications": 0,
+            "staff_warnings": [],
+            "portal_is_staff": False,
+            "staff_nav": [],
+        }
     from huashan.notify.selectors import unread_count
 
     warnings: list[str] = []
-    is_staff = person_is_staff(person=user)
+    seats = person_seats(user) if user.is_active else Seats(rows=(), portal_pk=None)
+    is_staff = user.is_active and (user.is_superuser or seats.is_staff)
     if is_staff:
         from huashan.core.heartbeat import scheduler_warning
         from huashan.workdays import calendar_coverage_warning
@@ -26,4 +190,5 @@ def portal(request: HttpRequest) -> dict:
         "staff_warnings": warnings,
         # Read by {% is_staff_person %} in the header, so the check runs once per page.
         "portal_is_staff": is_staff,
+        "staff_nav": staff_nav(user, seats) if is_staff else [],
     }

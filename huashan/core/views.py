@@ -16,7 +16,8 @@ from huashan.directory.models import Compound
 DEFAULT_COMPOUND_NAME = "江南花山郡"
 
 # Entry cards on the home page: (url name, label, description). A card shows
-# only when its URL resolves, so each module appears once it is installed.
+# only when its URL resolves, so each module appears once it is installed, and
+# only to people who may open it (ENTRY_GATES; issue 13 item 6: no link to a 403).
 HOME_ENTRIES: tuple[tuple[str, str, str], ...] = (
     (
         "issues:file",
@@ -27,6 +28,11 @@ HOME_ENTRIES: tuple[tuple[str, str, str], ...] = (
         "issues:board",
         _("Complaint progress"),
         _("See how reported problems are handled: small, big and hard matters."),
+    ),
+    (
+        "issues:track",
+        _("Check progress with a tracking code"),
+        _("Reported without logging in? Enter the tracking number and the code you were given."),
     ),
     (
         "disclosures:board",
@@ -78,9 +84,25 @@ def _resolve_entry(name: str, compound: Compound | None) -> str | None:
     return None
 
 
-def home_entries(compound: Compound | None) -> list[HomeEntry]:
+def _may_open_dashboard(user) -> bool:
+    from huashan.core.context_processors import may_open_dashboard
+
+    return may_open_dashboard(user)
+
+
+# Cards only some people may open: url name -> predicate(user), the same decision the
+# target view takes. Cards not listed here lead to public pages.
+ENTRY_GATES = {
+    "dashboard:compound": _may_open_dashboard,
+}
+
+
+def home_entries(compound: Compound | None, user=None) -> list[HomeEntry]:
     entries = []
     for name, label, description in HOME_ENTRIES:
+        gate = ENTRY_GATES.get(name)
+        if gate is not None and not gate(user):
+            continue
         url = _resolve_entry(name, compound)
         if url:
             entries.append(HomeEntry(url=url, label=label, description=description))
@@ -109,7 +131,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "compound": compound,
             "compound_name": compound.name if compound else DEFAULT_COMPOUND_NAME,
-            "entries": home_entries(compound),
+            "entries": home_entries(compound, request.user),
             "hotlines": hotlines,
             "residencies": residencies,
         },
