@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: an oversized body is refused before anything reads it (CSRF reads POST).
+    "huashan.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -165,8 +167,16 @@ STORAGES = {
         )
     },
 }
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest legitimate request is a complaint with its photos (issues/photos.py:
+# MAX_PHOTOS × MAX_PHOTO_BYTES = 6 × 10 MB) plus the form; anything declaring more is
+# refused with a 413 before the view (huashan/core/middleware.py). nginx's
+# client_max_body_size must match (docs/operations.md); tests/security/test_request_size.py
+# pins this against the photo limits.
+HUASHAN_MAX_REQUEST_BYTES = env.int("HUASHAN_MAX_REQUEST_MB", default=62) * 1024 * 1024
+# Form fields (everything but files) may hold at most this; files above the next value
+# are streamed to a temporary file instead of memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 
 # --- E-mail -----------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

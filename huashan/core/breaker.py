@@ -16,6 +16,23 @@ from collections.abc import Callable
 logger = logging.getLogger(__name__)
 
 
+def is_timeout(exc: BaseException | None) -> bool:
+    """Did ``exc`` (or an exception it was raised from) come from a timeout?
+
+    Only timeouts open a breaker: a refused connection fails in a millisecond, so a
+    restarted Redis is used again at once; a hung one costs a full timeout per call.
+    """
+    import redis
+
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, TimeoutError | redis.TimeoutError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
 class Breaker:
     """Closed → (failure) → open for ``cooldown`` s → half-open (one try) → closed/open."""
 
@@ -25,6 +42,7 @@ class Breaker:
         self.clock = clock
         self.opened_until = 0.0
         self.failures = 0  # times the breaker opened, for tests and logs
+        self._refused_logged_at: float | None = None
         self._lock = threading.Lock()
 
     @property
@@ -58,3 +76,10 @@ class Breaker:
             type(exc).__name__,
             int(self.cooldown),
         )
+
+    def record_refused(self, exc: BaseException) -> None:
+        """A fast failure (connection refused): nothing to hold back, log once a cooldown."""
+        now = self.clock()
+        if self._refused_logged_at is None or now - self._refused_logged_at >= self.cooldown:
+            self._refused_logged_at = now
+            logger.warning("%s unreachable (%s)", self.name, exc)

@@ -6,8 +6,10 @@ the cache client's timeout (and redis-py's retries) on each lookup: ~4 s a page,
 
 * the client gives up after ``socket_timeout`` / ``socket_connect_timeout`` (0.25 s
   in settings) and never retries by itself;
-* the first connection error or timeout *opens* the breaker of this process for
-  ``BREAKER_COOLDOWN`` seconds (30 by default): meanwhile no call reaches Redis and the
+* a refused connection costs nothing and is answered as below, without opening
+  anything (a restarted Redis is used again at once);
+* the first timeout *opens* the breaker of this process for
+  ``breaker_cooldown`` seconds (30 by default): meanwhile no call reaches Redis and the
   cache answers like Django's ``DummyCache`` — every ``get`` a miss, every write
   dropped, ``add`` true, ``incr`` "key not found" — so pages render uncached at their
   normal speed and rate limits count nothing (a complaint is worth more than a limit;
@@ -29,7 +31,7 @@ from typing import Any, ClassVar
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
-from huashan.core.breaker import Breaker
+from huashan.core.breaker import Breaker, is_timeout
 
 DEFAULT_COOLDOWN_SECONDS = 30.0
 
@@ -82,7 +84,10 @@ class BreakerRedisCacheClient(RedisCacheClient):
         try:
             result = getattr(super(), op)(*args)
         except _unreachable_errors() as exc:
-            self.breaker.record_failure(exc)
+            if is_timeout(exc):
+                self.breaker.record_failure(exc)
+            else:
+                self.breaker.record_refused(exc)
             return self._fallback(op, *args)
         self.breaker.record_success()
         return result

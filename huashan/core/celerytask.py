@@ -2,7 +2,7 @@
 
 With Redis accepting connections but never answering, every ``.delay()`` waited for
 the broker's socket timeout (and kombu's publish retries): each filing paid it again
-(issue 14 item 6). Here the first failed publish opens a per-process breaker for
+(issue 14 item 6). Here the first publish that times out opens a per-process breaker for
 ``CELERY_BROKER_BREAKER_COOLDOWN`` seconds; meanwhile ``apply_async`` raises
 ``kombu.exceptions.OperationalError`` at once. Every caller already treats that as "the
 broker is down": the outbox row or document row stays pending and its beat sweep
@@ -18,7 +18,7 @@ import threading
 from celery.contrib.django.task import DjangoTask
 from kombu.exceptions import OperationalError
 
-from huashan.core.breaker import Breaker
+from huashan.core.breaker import Breaker, is_timeout
 
 DEFAULT_COOLDOWN_SECONDS = 30.0
 
@@ -67,7 +67,10 @@ class BreakerTask(DjangoTask):
         try:
             result = super().apply_async(*args, **kwargs)
         except _unreachable_errors() as exc:
-            breaker.record_failure(exc)
+            if is_timeout(exc):
+                breaker.record_failure(exc)
+            else:
+                breaker.record_refused(exc)
             raise
         breaker.record_success()
         return result

@@ -199,3 +199,15 @@ def test_breaker_half_open_lets_one_call_through():
     assert not breaker.allow()  # the others wait for its outcome
     breaker.record_success()
     assert breaker.allow()
+
+
+def test_a_refused_connection_opens_nothing(settings):
+    """A restarted Redis is used again at once: only timeouts hold calls back."""
+    from tests.notify.conftest import free_port
+
+    backend = BreakerRedisCache(
+        f"redis://127.0.0.1:{free_port()}/0", {"OPTIONS": {**FAST, "breaker_cooldown": 30}}
+    )
+    assert backend.get("a", "miss") == "miss"
+    assert not backend.breaker.is_open
+    assert backend.breaker.failures == 0
