@@ -14,6 +14,7 @@ Every state change goes through ``meetings/services.py`` and writes one event ro
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -140,6 +141,36 @@ class Meeting(models.Model):
 
 
 class MeetingEvent(Event):
+    """A step of a meeting, its notice, minutes and summary, shown as a phrase."""
+
+    VERB_LABELS = {
+        "create": _("Scheduled the meeting"),
+        "record_past": _("Recorded a meeting held earlier (补录)"),
+        "update": _("Changed the meeting"),
+        "member_add": _("Added a participant"),
+        "member_remove": _("Removed a participant"),
+        "reorder": _("Reordered the agenda"),
+        "send_notice": _("Sent the meeting notice"),
+        "notice_signed": _("A body signed for the notice"),
+        "cancel": _("Cancelled the meeting"),
+        "held": _("Marked the meeting as held"),
+        "attendance": _("Recorded attendance"),
+        "minutes_revise": _("Revised the minutes"),
+        "summary_draft": _("Drafted the summary"),
+        "summary_countersign_request": _("Sent the summary for countersigning"),
+        "summary_countersigned": _("A body countersigned the summary"),
+        "summary_returned": _("Took the summary back for changes"),
+        "summary_approve": _("Approved the summary"),
+        "summary_distribute": _("Distributed the summary to the four bodies"),
+        "summary_publish": _("Posted the summary on the disclosure board"),
+        "summary_received": _("A body signed for the summary"),
+        "opinion": _("Recorded an opinion"),
+        "opinion_disposed": _("Disposed of an opinion"),
+        "publish_feedback": _("Published the feedback report"),
+    }
+    #: Filled below, once :class:`Summary` exists (summary steps are meeting events).
+    STATE_LABELS: ClassVar[dict] = {}
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
 
 
@@ -262,6 +293,17 @@ class AgendaTopic(models.Model):
 
 
 class AgendaTopicEvent(Event):
+    """A step of an agenda topic, shown as a phrase."""
+
+    VERB_LABELS = {
+        "propose": _("Proposed the topic"),
+        AgendaTopic.Status.ACCEPTED: _("Put the topic on the agenda"),
+        AgendaTopic.Status.MERGED: _("Merged the topic into another"),
+        AgendaTopic.Status.DEFERRED: _("Deferred the topic"),
+        AgendaTopic.Status.REJECTED: _("Turned the topic down"),
+    }
+    STATE_LABELS = dict(AgendaTopic.Status.choices)
+
     topic = models.ForeignKey(AgendaTopic, on_delete=models.CASCADE, related_name="events")
 
 
@@ -657,6 +699,20 @@ class ActionItemUpdate(models.Model):
 
 
 class ActionItemEvent(Event):
+    """A step of an agreed item, shown as a phrase."""
+
+    VERB_LABELS = {
+        "create": _("Recorded the agreed item"),
+        "progress": _("Reported progress"),
+        "submit_done": _("Reported the item done"),
+        "accept": _("Accepted the completed item"),
+        "reject_completion": _("Sent the item back as not done"),
+        "cancel": _("Cancelled the agreed item"),
+        "reminder": _("Reminded the responsible body"),
+        "breach": _("Overdue: supervision started"),
+    }
+    STATE_LABELS = dict(ActionItem.Status.choices)
+
     item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="events")
 
 
@@ -852,6 +908,20 @@ class EarlyIntervention(models.Model):
 
 
 class DecisionReportEvent(Event):
+    """A step of a decision report, shown as a phrase."""
+
+    VERB_LABELS = {
+        "create": _("Drafted the decision report"),
+        "file": _("Reported the decision in advance"),
+        "acknowledge": _("A body acknowledged the report"),
+        "answer": _("A body answered the report"),
+        "invite_intervention": _("Invited early intervention"),
+        "intervention_response": _("A body answered the invitation to intervene"),
+        "proceed": _("Cleared the decision to proceed"),
+        "withdraw": _("Withdrew the decision report"),
+    }
+    STATE_LABELS = dict(DecisionReport.Status.choices)
+
     report = models.ForeignKey(DecisionReport, on_delete=models.CASCADE, related_name="events")
 
 
@@ -968,6 +1038,21 @@ class MotionVote(models.Model):
 
 
 class MotionEvent(Event):
+    """A step of an owners' assembly motion, shown as a phrase."""
+
+    VERB_LABELS = {
+        "propose": _("Proposed the motion"),
+        "pmc_deliberate": _("The PMC deliberated the motion"),
+        "review_compound": _("Reviewed by the compound party organization"),
+        "review_community": _("Reviewed by the community party organization"),
+        "open_vote": _("Opened the owners' vote"),
+        "vote": _("An owner voted"),
+        "decide": _("Closed the vote and counted it"),
+        "publish_result": _("Published the result"),
+        "withdraw": _("Withdrew the motion"),
+    }
+    STATE_LABELS = dict(OwnersAssemblyMotion.Stage.choices)
+
     motion = models.ForeignKey(
         OwnersAssemblyMotion, on_delete=models.CASCADE, related_name="events"
     )
@@ -1068,3 +1153,12 @@ class MeetingDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id} {self.kind} {self.status}"
+
+
+# Summary and attendance steps are recorded on the meeting; their vocabularies label
+# its history too (the values do not collide; "draft" means the same in both).
+MeetingEvent.STATE_LABELS = {
+    **dict(Attendance.Status.choices),
+    **dict(Summary.Status.choices),
+    **dict(Meeting.Status.choices),
+}

@@ -693,7 +693,10 @@ def meeting_send_notice(*, actor, meeting: Meeting, copy_to: Sequence[Organizati
                 _("The meeting has already started; a notice can no longer be sent."),
                 code="started",
             )
-        year = _localdate(locked.start).year
+        # Numbered by the year the notice is issued, as every official document is
+        # (a notice sent in December for a January meeting is still 〔this year〕).
+        issued_at = timezone.now()
+        year = _localdate(issued_at).year
         number = notice_number_allocate(compound=locked.compound, year=year)
         doc_number = notice_document_number(year=year, number=number)
         from .selectors import meeting_agenda, meeting_follow_up_items, meeting_members
@@ -720,6 +723,7 @@ def meeting_send_notice(*, actor, meeting: Meeting, copy_to: Sequence[Organizati
             document_number=doc_number,
             body=body,
             issued_by=person,
+            issued_at=issued_at,
         )
         NoticeReceipt.objects.bulk_create(
             [
@@ -1355,7 +1359,7 @@ def summary_approve(*, actor, summary: Summary) -> Summary:
         raise PermissionDenied(gettext("Only the chair approves the summary."))
     with transaction.atomic():
         locked = _lock(Summary, summary.pk)
-        old = _guard(locked, "status", Summary.Status.APPROVED)
+        _guard(locked, "status", Summary.Status.APPROVED)
         missing = list(
             locked.signatures.filter(
                 kind=SummarySignature.Kind.COUNTERSIGN, signed_at__isnull=True
@@ -1375,40 +1379,76 @@ def summary_approve(*, actor, summary: Summary) -> Summary:
         m_old = _guard(m, "status", MStatus.MINUTES_APPROVED)
         m.status = MStatus.MINUTES_APPROVED
         m.save(update_fields=["status"])
-        _meeting_event(
-            m, actor=person, verb="summary_approve", from_state=m_old, to_state=m.status, note=old
-        )
+        _meeting_event(m, actor=person, verb="summary_approve", from_state=m_old, to_state=m.status)
     _sync(meeting, m)
     return _sync(summary, locked)
 
 
-def _publish_public_summary(*, actor, summary: Summary) -> int | None:
-    """Post the summary on the disclosure board when the disclosures app provides
-    ``disclosure_publish_external`` (seed: 公示承诺制度 第一条). Returns its pk or None."""
-    try:
-        from disclosures.services import disclosure_publish_external
-    except ImportError:
-        logger.info("disclosures app has no disclosure_publish_external; summary not posted")
-        return None
+#: Bodies in whose name the summary is posted, in order of preference: the office runs
+#: the joint meeting and issues its documents (联席会议议事规则 第四条); the compound party
+#: organization leads the disclosure system (公示承诺制度 第一条); the RC property
+#: committee takes part in the office's work.
+SUMMARY_PUBLISHER_KINDS = (
+    Kind.JOINT_MEETING_OFFICE,
+    Kind.COMPOUND_PARTY,
+    Kind.RC_PROPERTY_COMMITTEE,
+)
+
+
+def _summary_publisher(person: Person, compound: Compound) -> Organization | None:
+    """The office-side body that ``person`` may publish for, preferring the office."""
+    from disclosures.selectors import publisher_organizations
+
+    allowed = {o.pk: o for o in publisher_organizations(person=person, compound=compound)}
+    for kind in SUMMARY_PUBLISHER_KINDS:
+        for org in _orgs_of_kinds(compound, [kind]):
+            if org.pk in allowed:
+                return org
+    return None
+
+
+def _summary_disclosure_body(summary: Summary) -> str:
+    """The summary as Markdown: every line of the plain-text summary stays a line."""
+    lines = [line.rstrip() for line in (summary.body or "").splitlines()]
+    return "\n\n".join(line for line in lines if line.strip())
+
+
+def _publish_public_summary(*, person: Person, summary: Summary):
+    """Post the approved summary on the compound's disclosure board (seed: 公示承诺制度
+    第一条; 联席会议议事规则 第四条 "会议纪要…分送"). Returns the disclosure.
+
+    No source link is given: the board carries the whole summary, and the meeting page
+    it would point to is for staff, so a resident would land on a refusal (the audit's
+    "请填写 http(s) 链接。" came from passing that page's relative path here).
+    """
+    from disclosures.services import disclosure_publish_external
+
     meeting = summary.meeting
-    office = (
-        _orgs_of_kinds(meeting.compound, [Kind.JOINT_MEETING_OFFICE, Kind.COMPOUND_PARTY]) or [None]
-    )[0]
-    if office is None:
-        return None
+    publisher = _summary_publisher(person, meeting.compound)
+    if publisher is None:
+        raise ValidationError(
+            {
+                "summary": [
+                    gettext(
+                        "You may not publish on the disclosure board for the joint-meeting "
+                        "office of this compound, so the summary cannot be posted. Ask the "
+                        "office clerk to distribute it."
+                    )
+                ]
+            },
+            code="no_publisher",
+        )
     day = _localdate(meeting.start)
-    disclosure = disclosure_publish_external(
-        actor=actor,
+    return disclosure_publish_external(
+        actor=person,
         compound=meeting.compound,
-        organization=office,
+        organization=publisher,
         category_code="meeting_summary",
         title=gettext("Summary of %(title)s") % {"title": meeting.title},
-        body=summary.body,
+        body=_summary_disclosure_body(summary),
         period_start=day,
         period_end=day,
-        source_url=meeting_link(meeting),
     )
-    return getattr(disclosure, "pk", None)
 
 
 def summary_distribute(*, actor, summary: Summary) -> Summary:
@@ -1418,7 +1458,7 @@ def summary_distribute(*, actor, summary: Summary) -> Summary:
     person = _require(actor, "meetings.run_office", meeting, gettext("Only the office does this."))
     with transaction.atomic():
         locked = _lock(Summary, summary.pk)
-        old = _guard(locked, "status", Summary.Status.DISTRIBUTED)
+        _guard(locked, "status", Summary.Status.DISTRIBUTED)
         bodies = _orgs_of_kinds(meeting.compound, Summary.BODY_KINDS)
         SummarySignature.objects.bulk_create(
             [
@@ -1429,8 +1469,10 @@ def summary_distribute(*, actor, summary: Summary) -> Summary:
         )
         locked.status = Summary.Status.DISTRIBUTED
         locked.distributed_at = timezone.now()
+        disclosure = None
         if meeting.summary_public:
-            locked.public_disclosure_id = _publish_public_summary(actor=person, summary=locked)
+            disclosure = _publish_public_summary(person=person, summary=locked)
+            locked.public_disclosure_id = disclosure.pk
         locked.save()
         m = _lock(Meeting, meeting.pk)
         m_old = _guard(m, "status", MStatus.CLOSED)
@@ -1442,8 +1484,15 @@ def summary_distribute(*, actor, summary: Summary) -> Summary:
             verb="summary_distribute",
             from_state=m_old,
             to_state=m.status,
-            note=old,
         )
+        if disclosure is not None:
+            _meeting_event(
+                m,
+                actor=person,
+                verb="summary_publish",
+                note=gettext("Posted on the disclosure board: %(title)s")
+                % {"title": disclosure.title},
+            )
         for org in bodies:
             notify_organization(
                 org,

@@ -632,7 +632,7 @@ def notice_page(request: HttpRequest, pk: int) -> HttpResponse:
     if page.notice is None:
         from django.template.loader import render_to_string
 
-        year = timezone.localtime(meeting.start).year
+        year = timezone.localdate().year  # numbered by the issuing year
         main = list(
             compound_organizations(compound=meeting.compound).filter(
                 kind__in=services.MAIN_RECIPIENT_KINDS

@@ -1,0 +1,138 @@
+"""Histories speak Chinese phrases, never codes (DESIGN.md §4 "Words"; issue 13 item 5).
+
+Every verb that ``meetings/services.py`` writes must have a label on the event model it
+is written to; every state an event may carry must have a label too.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from meetings.models import (
+    ActionItem,
+    ActionItemEvent,
+    AgendaTopic,
+    AgendaTopicEvent,
+    Attendance,
+    DecisionReport,
+    DecisionReportEvent,
+    Meeting,
+    MeetingEvent,
+    MotionEvent,
+    OwnersAssemblyMotion,
+    Summary,
+)
+
+SERVICES = Path(__file__).resolve().parents[2] / "meetings" / "services.py"
+HELPERS = {
+    "_meeting_event": MeetingEvent,
+    "_item_event": ActionItemEvent,
+    "_topic_event": AgendaTopicEvent,
+    "_report_event": DecisionReportEvent,
+    "_motion_event": MotionEvent,
+}
+# Verbs computed at run time, spelled out: ``_topic_decide`` writes the target status,
+# ``motion_party_review`` writes ``review_<level>``.
+DYNAMIC = {
+    "target": [
+        AgendaTopic.Status.ACCEPTED,
+        AgendaTopic.Status.MERGED,
+        AgendaTopic.Status.DEFERRED,
+        AgendaTopic.Status.REJECTED,
+    ],
+    "f'review_{level}'": ["review_compound", "review_community"],
+}
+
+
+def _verbs_written() -> dict[type, set[str]]:
+    found: dict[type, set[str]] = {model: set() for model in HELPERS.values()}
+    tree = ast.parse(SERVICES.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) in HELPERS):
+            continue
+        model = HELPERS[node.func.id]
+        for kw in node.keywords:
+            if kw.arg != "verb":
+                continue
+            values = [kw.value]
+            if isinstance(kw.value, ast.IfExp):
+                values = [kw.value.body, kw.value.orelse]
+            for value in values:
+                if isinstance(value, ast.Constant):
+                    found[model].add(value.value)
+                elif ast.unparse(value) in DYNAMIC:
+                    found[model].update(str(v) for v in DYNAMIC[ast.unparse(value)])
+                elif ast.unparse(value) != "verb":
+                    pytest.fail(f"unknown dynamic verb {ast.unparse(value)}: add it to DYNAMIC")
+    return found
+
+
+def test_every_verb_written_by_meeting_services_has_a_phrase():
+    written = _verbs_written()
+    assert sum(len(v) for v in written.values()) > 40  # the scan found the calls
+    missing = {
+        model.__name__: sorted(verbs - set(model.VERB_LABELS))
+        for model, verbs in written.items()
+        if verbs - set(model.VERB_LABELS)
+    }
+    assert missing == {}
+
+
+@pytest.mark.parametrize(
+    ("model", "choices"),
+    [
+        (MeetingEvent, Meeting.Status),
+        (MeetingEvent, Summary.Status),
+        (MeetingEvent, Attendance.Status),
+        (AgendaTopicEvent, AgendaTopic.Status),
+        (ActionItemEvent, ActionItem.Status),
+        (DecisionReportEvent, DecisionReport.Status),
+        (MotionEvent, OwnersAssemblyMotion.Stage),
+    ],
+)
+def test_every_state_an_event_carries_has_a_label(model, choices):
+    assert set(choices.values) <= set(model.STATE_LABELS)
+
+
+def test_phrases_are_chinese_in_the_chinese_ui():
+    with translation.override("zh-hans"):
+        for model in HELPERS.values():
+            for verb, label in model.VERB_LABELS.items():
+                text = str(label)
+                assert re.search(r"[\u4e00-\u9fff]", text), f"{model.__name__}.{verb}: {text}"
+
+
+CODE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b|\b(?:create|held|attendance|update|cancel)\b")
+
+
+def _timeline(html: str) -> str:
+    match = re.search(r'<ol class="timeline[^"]*">(.*?)</ol>', html, re.S)
+    assert match, "the page has a history"
+    return match.group(1)
+
+
+@pytest.mark.django_db
+def test_meeting_history_shows_phrases_not_codes(joint_meeting, world, clock, client):
+    from meetings import services
+    from tests.meetings.test_services import _approved_meeting
+
+    _topic, summary = _approved_meeting(joint_meeting, world, clock)
+    services.summary_distribute(actor=world.clerk, summary=summary)
+    client.force_login(world.clerk)
+    html = client.get(
+        reverse("meetings:detail", args=[joint_meeting.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    history = _timeline(html)
+    assert "分送" in history
+    assert "会签" in history
+    assert not CODE.findall(history), CODE.findall(history)
+    # The countersign table says 会签, never 签收 (签收 is receiving the distributed summary).
+    countersigns = re.search(r'data-testid="countersigns">(.*?)</table>', html, re.S)
+    assert countersigns
+    assert "未签收" not in countersigns.group(1)
