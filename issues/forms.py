@@ -130,12 +130,20 @@ class MultipleImageField(forms.FileField):
 
 
 def _is_readable_image(upload) -> bool:
+    """Header and structure only (no pixel is decoded). Too many pixels is not "unreadable":
+    the service refuses it with the real size and the limit (issues/photos.py)."""
+    import warnings
+
     from PIL import Image
 
     try:
         upload.seek(0)
-        with Image.open(upload) as image:
-            image.verify()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                image.verify()
+    except Image.DecompressionBombError:
+        return True
     except Exception:  # Pillow raises many types for garbage; all mean "not a photo".
         return False
     finally:

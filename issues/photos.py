@@ -15,6 +15,7 @@ expands to gigabytes in memory), or an HEIC photo this server cannot decode.
 from __future__ import annotations
 
 import io
+import os
 import secrets
 import warnings
 
@@ -25,14 +26,30 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_PHOTOS = 6
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
-# 40 megapixels: above every phone camera, far below what would exhaust memory.
-MAX_PHOTO_PIXELS = 40_000_000
-# Stored photos are downscaled to this longest edge: enough to see a broken door.
+#: Per photo, read from the header before anything is decoded. 24 megapixels is above
+#: what phones save by default (12 MP; 24 MP on a few), far below a "decompression bomb"
+#: (issue 14 item 5: six 40 MP PNGs compress to 232 KB and cost 7–8 s of a web worker).
+MAX_PHOTO_PIXELS = 24_000_000
+#: Per filing (one call of :func:`photos_sanitize`): the pixels that will really be
+#: decoded, i.e. after a JPEG's reduced-size decode (:data:`DRAFT_EDGE`). Six ordinary
+#: 12 MP phone JPEGs decode to 6 × 3 MP and pass; two 24 MP PNGs are the most one
+#: filing may cost.
+MAX_FILING_PIXELS = 48_000_000
+#: Stored photos are downscaled to this longest edge: enough to see a broken door.
 MAX_EDGE = 2560
+#: JPEGs are decoded at the smallest 1/2, 1/4 or 1/8 scale (Pillow's ``draft()``: the
+#: decoder skips the detail) that still keeps this longest edge, then downscaled to
+#: at most :data:`MAX_EDGE`. A 4032 × 3024 phone photo decodes as 2016 × 1512.
+DRAFT_EDGE = 1920
 JPEG_QUALITY = 85
 ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "GIF", "HEIF"})
+_DRAFT_FORMATS = frozenset({"JPEG", "MPO"})
 # ISO-BMFF brands of HEIC/HEIF files (iPhone default format).
 _HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
+
+# Pillow's own guard, process-wide (forms, PDFs, admin): it warns above this many pixels
+# and refuses twice as many before decoding. Photo intake checks the exact limit itself.
+Image.MAX_IMAGE_PIXELS = MAX_PHOTO_PIXELS
 
 
 class SanitizedPhoto(ContentFile):
@@ -70,14 +87,46 @@ def _read_bounded(file) -> bytes:
     return data
 
 
-def _too_many_pixels() -> ValidationError:
+def _megapixels(pixels: int) -> str:
+    return f"{pixels / 1_000_000:.0f}" if pixels >= 10_000_000 else f"{pixels / 1_000_000:.1f}"
+
+
+def _too_many_pixels(pixels: int | None = None) -> ValidationError:
+    if pixels is None:  # Pillow refused it before we could read the size
+        return ValidationError(
+            _(
+                "The picture has too many pixels (at most %(limit)d million). "
+                "Please send a smaller one."
+            ),
+            code="photo_too_many_pixels",
+            params={"limit": MAX_PHOTO_PIXELS // 1_000_000},
+        )
     return ValidationError(
         _(
-            "The picture has too many pixels (at most %(limit)d million). "
-            "Please send a smaller one."
+            "The picture has %(pixels)s million pixels; at most %(limit)d million per photo. "
+            "Please send it at the phone's normal size, or a screenshot of it."
         ),
         code="photo_too_many_pixels",
-        params={"limit": MAX_PHOTO_PIXELS // 1_000_000},
+        params={
+            "pixels": _megapixels(pixels),
+            "wan": round(pixels / 10_000),  # 万: how Chinese counts pixels ("4000万像素")
+            "limit": MAX_PHOTO_PIXELS // 1_000_000,
+            "limit_wan": MAX_PHOTO_PIXELS // 10_000,
+        },
+    )
+
+
+def _filing_too_large() -> ValidationError:
+    return ValidationError(
+        _(
+            "Together with the photos before it, this is more than we can process at once "
+            "(%(limit)d million pixels per submission). Please send fewer or smaller photos."
+        ),
+        code="photos_too_many_pixels",
+        params={
+            "limit": MAX_FILING_PIXELS // 1_000_000,
+            "limit_wan": MAX_FILING_PIXELS // 10_000,
+        },
     )
 
 
@@ -97,23 +146,44 @@ def _not_an_image(data: bytes) -> ValidationError:
 
 
 def _open(data: bytes) -> Image.Image:
-    """Open lazily (header only) with Pillow's bomb check turned into an error."""
+    """Open lazily: only the header is read (size, format, EXIF); nothing is decoded."""
     with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        # Between MAX_IMAGE_PIXELS and twice that Pillow only warns: the exact limit is
+        # checked by the caller from ``image.size``, with the real size in the message.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             return Image.open(io.BytesIO(data))
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        except Image.DecompressionBombError as exc:
             raise _too_many_pixels() from exc
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
             raise _not_an_image(data) from exc
 
 
-def photo_sanitize(file) -> SanitizedPhoto:
-    """Return a clean JPEG copy of an uploaded photo, or raise ValidationError.
+def _draft(image: Image.Image) -> None:
+    """Ask a JPEG decoder for the smallest DCT scale that keeps :data:`DRAFT_EDGE`.
 
-    seed: 公示承诺制度 第一条 (issues are shown publicly; the reporter is protected) and
-    DESIGN.md §4 Privacy: EXIF and GPS never reach storage.
-    """
+    Header-only: ``image.size`` becomes the decoded size, nothing is decoded yet."""
+    if image.format not in _DRAFT_FORMATS:
+        return
+    width, height = image.size
+    longest = max(width, height)
+    if longest < 2 * DRAFT_EDGE:
+        return
+    ratio = DRAFT_EDGE / longest
+    image.draft(None, (max(1, int(width * ratio)), max(1, int(height * ratio))))
+
+
+class _Checked:
+    """A photo whose header passed: its bytes and the pixels decoding it will cost."""
+
+    def __init__(self, data: bytes, decoded_pixels: int) -> None:
+        self.data = data
+        self.decoded_pixels = decoded_pixels
+
+
+def _check(file) -> _Checked:
+    """Everything that can be refused from the header alone, before any decoding:
+    size in bytes, format, pixel count (:data:`MAX_PHOTO_PIXELS`), file structure."""
     data = _read_bounded(file)
     image = _open(data)
     if image.format not in ACCEPTED_FORMATS:
@@ -122,14 +192,28 @@ def photo_sanitize(file) -> SanitizedPhoto:
     if width < 1 or height < 1:
         raise _not_an_image(data)
     if width * height > MAX_PHOTO_PIXELS:
-        raise _too_many_pixels()
+        raise _too_many_pixels(width * height)
+    _draft(image)
+    decoded = image.size[0] * image.size[1]
     try:
-        image.verify()  # structure check; the object is unusable afterwards
+        image.verify()  # structure check (PNG chunk CRCs); does not decode the pixels
+    except (OSError, ValueError, SyntaxError, UnidentifiedImageError) as exc:
+        raise _not_an_image(data) from exc
+    return _Checked(data, decoded)
+
+
+def _reencode(checked: _Checked) -> SanitizedPhoto:
+    """Decode (JPEGs at reduced size), turn upright, flatten, downscale and write a new
+    JPEG with no metadata: EXIF and GPS never leave this function."""
+    data = checked.data
+    try:
         image = _open(data)
+        _draft(image)
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image.load()
-        image = ImageOps.exif_transpose(image)  # keep it upright once EXIF is gone
+        # Upright from the EXIF orientation (read with the header), then EXIF is gone.
+        ImageOps.exif_transpose(image, in_place=True)  # no copy of a big image
         if image.mode in ("RGBA", "LA", "PA") or (
             image.mode == "P" and "transparency" in image.info
         ):
@@ -139,10 +223,11 @@ def photo_sanitize(file) -> SanitizedPhoto:
             image = flat
         elif image.mode != "RGB":
             image = image.convert("RGB")
-        image.thumbnail((MAX_EDGE, MAX_EDGE), Image.Resampling.LANCZOS)
+        # reducing_gap: a cheap integer box reduction first, then Lanczos for the rest.
+        image.thumbnail((MAX_EDGE, MAX_EDGE), Image.Resampling.LANCZOS, reducing_gap=1.5)
         out = io.BytesIO()
         # No exif=, no icc_profile=: Pillow writes no metadata unless asked to.
-        image.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+        image.save(out, format="JPEG", quality=JPEG_QUALITY)
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -152,8 +237,48 @@ def photo_sanitize(file) -> SanitizedPhoto:
     return SanitizedPhoto(out.getvalue(), width=image.width, height=image.height)
 
 
+def photo_sanitize(file) -> SanitizedPhoto:
+    """Return a clean JPEG copy of an uploaded photo, or raise ValidationError.
+
+    seed: 公示承诺制度 第一条 (issues are shown publicly; the reporter is protected) and
+    DESIGN.md §4 Privacy: EXIF and GPS never reach storage.
+    """
+    return _reencode(_check(file))
+
+
+def _photo_name(file) -> str:
+    name = os.path.basename(str(getattr(file, "name", "") or ""))
+    return name[:60]
+
+
+def _named(index: int, file, error: ValidationError) -> list[ValidationError]:
+    name = _photo_name(file)
+    if name:
+        return [
+            ValidationError(
+                _("Photo %(number)d (%(name)s): %(message)s"),
+                code=error.code or "photo",
+                params={"number": index, "name": name, "message": message},
+            )
+            for message in error.messages
+        ]
+    return [
+        ValidationError(
+            _("Photo %(number)d: %(message)s"),
+            code=error.code or "photo",
+            params={"number": index, "message": message},
+        )
+        for message in error.messages
+    ]
+
+
 def photos_sanitize(files) -> list[SanitizedPhoto]:
-    """Sanitize up to :data:`MAX_PHOTOS` files; errors name the photo by position."""
+    """Sanitize up to :data:`MAX_PHOTOS` files; errors name the photo (position and name).
+
+    Every header is checked first — pixel count per photo and in total
+    (:data:`MAX_PHOTO_PIXELS`, :data:`MAX_FILING_PIXELS`) — so a filing refused for its
+    sixth photo has decoded none of the five before it (issue 14 item 5).
+    """
     files = [f for f in files or () if f]
     if len(files) > MAX_PHOTOS:
         raise ValidationError(
@@ -167,19 +292,28 @@ def photos_sanitize(files) -> list[SanitizedPhoto]:
                 ]
             }
         )
-    cleaned, errors = [], []
+    checked: list[_Checked] = []
+    errors: list[ValidationError] = []
+    total = 0
     for index, file in enumerate(files, start=1):
         try:
-            cleaned.append(photo_sanitize(file))
+            one = _check(file)
         except ValidationError as exc:
-            for message in exc.messages:
-                errors.append(
-                    ValidationError(
-                        _("Photo %(number)d: %(message)s"),
-                        code="photo",
-                        params={"number": index, "message": message},
-                    )
-                )
+            errors += _named(index, file, exc)
+            continue
+        total += one.decoded_pixels
+        if total > MAX_FILING_PIXELS:
+            errors += _named(index, file, _filing_too_large())
+            break
+        checked.append(one)
+    if errors:
+        raise ValidationError({"photos": errors})
+    cleaned = []
+    for index, (file, one) in enumerate(zip(files, checked, strict=True), start=1):
+        try:
+            cleaned.append(_reencode(one))
+        except ValidationError as exc:
+            errors += _named(index, file, exc)
     if errors:
         raise ValidationError({"photos": errors})
     return cleaned

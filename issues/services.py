@@ -689,14 +689,16 @@ def issue_submit(
                 code="invalid_hotline",
             )
         )
-    cleaned_photos: list[SanitizedPhoto] = []
-    try:
-        cleaned_photos = photos_sanitize(photos)
-    except ValidationError as exc:
-        for name, messages in exc.error_dict.items():
-            errors[name].extend(messages)
-    if errors:
+    if errors:  # refused on its text: no photo is looked at, nothing is counted
         raise ValidationError(dict(errors))
+    try:
+        cleaned_photos: list[SanitizedPhoto] = photos_sanitize(photos)
+    except ValidationError as exc:
+        # A filing refused for its photos counts in the filing limit: reading (and, before
+        # a late refusal, decoding) photos costs the server, and a refusal must not be
+        # repeatable for free (issue 14 item 5). Text errors above still count nothing.
+        _rate_limit_hit(client_key)
+        raise ValidationError(dict(exc.error_dict)) from exc
 
     now = timezone.now()
     clocks = clocks_for(clock_policy_for(compound))
@@ -737,7 +739,8 @@ def issue_submit(
         if existing is None:
             raise
         return _submit_replay(existing, person)
-    # Counted only once the issue is written: rejected input never locks anyone out.
+    # Counted once the issue is written (or refused for its photos, above): rejected
+    # text never locks anyone out.
     _rate_limit_hit(client_key)
     return SubmitResult(issue=issue, tracking_code=tracking_code)
 
