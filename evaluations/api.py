@@ -4,7 +4,9 @@
   approved, circulated, closed); staff of the compound also see the rest.
   Filters: ``compound`` (slug), ``community`` (slug), ``year``, ``state``.
 * ``campaigns/<id>/results/`` — per-target, per-criterion aggregates; never a
-  ballot or a person (seed: 评议监督考核制度 第三条 民主测评, 第五条 公示/审定).
+  ballot or a person (seed: 评议监督考核制度 第三条 民主测评, 第五条 公示/审定);
+  404 while scoring runs, and to the evaluated bodies before publicity
+  (``services.may_view_results``, issue 14 item 1).
 * ``redblack/`` — the property company's quarterly ratings (小区党组织服务承诺 第10条).
 """
 
@@ -14,6 +16,7 @@ from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,6 +28,7 @@ from .filters import CampaignFilter, QuarterRatingFilter
 from .models import Campaign, QuarterRating
 from .results import campaign_results
 from .serializers import CampaignSerializer, QuarterRatingSerializer, TargetResultSerializer
+from .services import may_view_results
 
 app_name = "evaluations_api"
 
@@ -55,6 +59,9 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"])
     def results(self, request: Request, pk=None) -> Response:
         campaign = self.get_object()
+        if not may_view_results(request.user, campaign):
+            # Same answer before and after a ballot while scoring runs (issue 14 item 1).
+            raise NotFound
         return Response(TargetResultSerializer(campaign_results(campaign), many=True).data)
 
 

@@ -1,21 +1,27 @@
-"""``.xlsx`` export of results: per target and criterion, never a ballot or a person."""
+"""``.xlsx`` export of results: per target and criterion, never a ballot or a person.
+
+Written with :mod:`huashan.core.xlsx` (issue 14 item 8): a target named
+``=HYPERLINK(…)`` stays text, columns fit their Chinese labels. Served only to
+whoever may see the results at all (``services.may_view_results``, issue 14 item 1);
+a distribution backed by fewer than ``results.MIN_BALLOTS_FOR_DISTRIBUTION``
+ballots is left out.
+"""
 
 from __future__ import annotations
 
-import io
-
 from django.utils.translation import gettext
-from openpyxl import Workbook
+
+from huashan.core.xlsx import new_workbook, workbook_bytes, write_sheet
 
 from .models import Campaign
 from .results import campaign_results
 
 
 def results_workbook(campaign: Campaign) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = gettext("Results")[:31]
-    sheet.append(
+    book = new_workbook()
+    results = campaign_results(campaign)
+    write_sheet(
+        book.create_sheet(gettext("Results")[:31]),
         [
             gettext("Target"),
             gettext("Ballots"),
@@ -24,23 +30,23 @@ def results_workbook(campaign: Campaign) -> bytes:
             gettext("Satisfaction share (%)"),
             gettext("Grade"),
             gettext("Stars"),
-        ]
-    )
-    results = campaign_results(campaign)
-    for r in results:
-        sheet.append(
+        ],
+        (
             [
                 str(r.target),
                 r.ballots,
                 r.counted,
-                None if r.weighted_total is None else float(r.weighted_total),
-                None if r.satisfaction_share is None else float(r.satisfaction_share),
+                r.weighted_total,
+                r.satisfaction_share,
                 r.band_label,
                 r.stars,
             ]
-        )
-    detail = workbook.create_sheet(gettext("Criteria")[:31])
-    detail.append(
+            for r in results
+        ),
+        number_formats={3: "0.00", 4: "0.00"},
+    )
+    write_sheet(
+        book.create_sheet(gettext("Criteria")[:31]),
         [
             gettext("Target"),
             gettext("Group"),
@@ -51,23 +57,24 @@ def results_workbook(campaign: Campaign) -> bytes:
             gettext("Mean"),
             gettext("Satisfaction share (%)"),
             gettext("Distribution"),
-        ]
+        ],
+        (
+            [
+                str(r.target),
+                c.criterion.group.name,
+                c.criterion.name,
+                c.criterion.max_score,
+                c.criterion.weight,
+                c.count,
+                c.mean,
+                c.satisfaction_share,
+                "; ".join(f"{k}:{v}" for k, v in c.distribution.items())
+                if c.distribution is not None
+                else "",
+            ]
+            for r in results
+            for c in r.criteria
+        ),
+        number_formats={6: "0.00", 7: "0.00"},
     )
-    for r in results:
-        for c in r.criteria:
-            detail.append(
-                [
-                    str(r.target),
-                    c.criterion.group.name,
-                    c.criterion.name,
-                    c.criterion.max_score,
-                    float(c.criterion.weight),
-                    c.count,
-                    None if c.mean is None else float(c.mean),
-                    None if c.satisfaction_share is None else float(c.satisfaction_share),
-                    "; ".join(f"{k}:{v}" for k, v in c.distribution.items()),
-                ]
-            )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

@@ -3,18 +3,29 @@
 seed: 评议监督考核制度 第一—五条; 小区党组织服务承诺 第10条 (红黑榜).
 
 Anonymity design (評議 must be secret, issue 7 "scores are not linked to
-identities in any result or export"):
+identities in any result or export"; issue 14 item 2 "nothing in a dump links a
+ballot to an evaluator"; docs/evaluations.md "What a database dump reveals"):
 
 * :class:`Evaluator` is the roster row (who may score). It holds the *hash*
-  of a one-time token, never the token.
+  of a one-time token, never the token. Its link to a :class:`Person` is
+  dropped when scoring closes.
 * :class:`TokenUse` is the "token used" mark: (evaluator, target), unique, and
   nothing else — no time, no link to a ballot.
+* Casting a ballot writes the ``TokenUse`` marks and drops the scores into the
+  holding area :class:`PendingBallot` (random key, no time, no evaluator). A
+  sweep writes pending ballots into :class:`Ballot` / :class:`Score` in
+  shuffled batches, a random subset at a time while a pool of
+  ``BALLOT_POOL`` stays behind, and everything when scoring closes. So the
+  ballot rows never share a transaction (PostgreSQL ``xmin``) with the
+  ``TokenUse`` marks, and neither their keys (UUIDs) nor their physical order
+  follow the order people voted in.
 * :class:`Ballot` holds the scores of one evaluator for one target: a random
-  UUID key (no sequence to line up with ``TokenUse`` ids), the target, the
-  channel and the *date* only. It has no foreign key to an evaluator or person.
+  UUID key, the target, the channel and the *day it was recorded* only. It
+  has no foreign key to an evaluator or person. :class:`Score` rows have UUID
+  keys too.
 * A paper ballot waits in :class:`PaperEntry` (which does point at the
   evaluator, because the slip carries the token) only until a second clerk
-  confirms it; confirmation moves the scores into a :class:`Ballot` and blanks
+  confirms it; confirmation moves the scores into the holding area and blanks
   the entry's scores, so afterwards nothing joins a score to a person.
 """
 
@@ -164,6 +175,27 @@ class Campaign(models.Model):
 
 
 class CampaignEvent(Event):
+    """A step of the campaign, shown in its history as a phrase (never a code)."""
+
+    VERB_LABELS = {
+        "create": _("Opened the evaluation"),
+        "advance": _("Moved the evaluation on"),
+        "settings": _("Changed the grade bands and stars"),
+        "criterion_add": _("Added a criterion"),
+        "criterion_remove": _("Removed a criterion"),
+        "target_add": _("Added a PMC member to evaluate"),
+        "report": _("Filed a work report"),
+        "evaluator_add": _("Added an evaluator to the roster"),
+        "tokens_issue": _("Printed ballot slips"),
+        "paper_enter": _("Typed in a paper ballot"),
+        "paper_confirm": _("Confirmed a paper ballot"),
+        "paper_reject": _("Sent back a paper ballot"),
+        "objection": _("An objection was filed"),
+        "objection_answer": _("Answered an objection"),
+        "low_satisfaction": _("Flagged a PMC member under the satisfaction line"),
+    }
+    STATE_LABELS = dict(Campaign.State.choices)
+
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events")
 
 
@@ -347,6 +379,9 @@ class Ballot(models.Model):
 
 
 class Score(models.Model):
+    """One criterion's score on a ballot; a random key, so row ids carry no order."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
     value = models.DecimalField(max_digits=6, decimal_places=2)
@@ -364,6 +399,25 @@ class Score(models.Model):
         if not self._state.adding:
             raise ImmutableRowError("a submitted score cannot be changed")
         super().save(*args, **kwargs)
+
+
+class PendingBallot(models.Model):
+    """The holding area: a cast ballot waiting to be written into :class:`Ballot`.
+
+    Written in the same transaction as the :class:`TokenUse` marks (so one-time
+    use stays atomic), then moved out by ``services.ballots_flush`` in shuffled
+    batches. No evaluator, no time, a random key. ``scores`` is
+    {criterion_id: "value"}.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=8, choices=Ballot.Channel.choices)
+    scores = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"pending ballot {self.pk}"
 
 
 class PaperEntry(models.Model):
@@ -574,6 +628,16 @@ class YearEndReferral(models.Model):
 
 
 class YearEndReferralEvent(Event):
+    """A step of a year-end report, shown in its history as a phrase (never a code)."""
+
+    VERB_LABELS = {
+        "create": _("Drafted the year-end report"),
+        "refresh": _("Updated the failing quarters"),
+        "submit": _("Submitted the report to the authority"),
+        "motion": _("Proposed the dismissal motion to the owners' assembly"),
+    }
+    STATE_LABELS = dict(YearEndReferral.State.choices)
+
     referral = models.ForeignKey(YearEndReferral, on_delete=models.CASCADE, related_name="events")
 
 

@@ -6,9 +6,11 @@ Formulas (also in docs/evaluations.md):
 * Trimming (optional, per campaign): when a target has at least 3 ballots, the
   ballot with the highest percentage and the one with the lowest are dropped
   (one each) before any statistic is computed.
-* Per criterion: count, mean, distribution (score → number of ballots),
-  satisfaction share (ballots scoring at least ``satisfaction_pct`` % of the
-  maximum).
+* Per criterion: count, mean, distribution (score → number of ballots; only
+  when at least ``MIN_BALLOTS_FOR_DISTRIBUTION`` ballots back it, otherwise
+  ``None``: with two ballots "8×1 10×1" tells each evaluator's score to anyone
+  who knows one of them — issue 14 item 1), satisfaction share (ballots
+  scoring at least ``satisfaction_pct`` % of the maximum).
 * Weighted total (0–100) = Σ_c weight_c · mean_c / max_c  ÷  Σ_c weight_c × 100
   (equal to the mean of the ballot percentages).
 * Satisfaction share of a target = ballots whose percentage ≥ ``satisfaction_pct``.
@@ -30,6 +32,9 @@ from django.utils.translation import gettext_lazy as _
 from .models import Campaign, Criterion, Score, Target
 
 TWO = Decimal("0.01")
+#: A criterion's distribution of scores is published only when at least this many
+#: counted ballots back it (评议监督考核制度 第一条: the scoring is secret).
+MIN_BALLOTS_FOR_DISTRIBUTION = 5
 HUNDRED = Decimal("100")
 
 BANDS = {
@@ -49,7 +54,8 @@ class CriterionResult:
     criterion: Criterion
     count: int
     mean: Decimal | None
-    distribution: dict[str, int]
+    #: score → ballots, or None below ``MIN_BALLOTS_FOR_DISTRIBUTION`` ballots.
+    distribution: dict[str, int] | None
     satisfaction_share: Decimal | None
 
 
@@ -140,7 +146,9 @@ def campaign_results(campaign: Campaign) -> list[TargetResult]:
                     criterion=criterion,
                     count=len(values),
                     mean=mean,
-                    distribution=dict(sorted(distribution.items(), key=lambda kv: Decimal(kv[0]))),
+                    distribution=dict(sorted(distribution.items(), key=lambda kv: Decimal(kv[0])))
+                    if len(values) >= MIN_BALLOTS_FOR_DISTRIBUTION
+                    else None,
                     satisfaction_share=q2(Decimal(satisfied) / len(values) * HUNDRED)
                     if values
                     else None,

@@ -78,8 +78,12 @@ def criterion_of(*, campaign: Campaign, pk: Any) -> Criterion:
 
 
 def roster(*, campaign: Campaign) -> QuerySet[Evaluator]:
-    """The roster with how many targets each evaluator has scored (not *how*)."""
-    return campaign.evaluators.annotate(used=Count("uses")).order_by("category", "name", "pk")
+    """The roster: names, categories, slips issued — never who has voted (issue 14 item 1).
+
+    Only the turnout count (``services.turnout``) shows progress: a per-person
+    "已测评" next to live results told who scored what.
+    """
+    return campaign.evaluators.order_by("category", "name", "pk")
 
 
 def token_uses(*, campaign: Campaign) -> int:

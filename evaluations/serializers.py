@@ -36,7 +36,8 @@ class CriterionResultSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     mean = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
     satisfaction_share = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
-    distribution = serializers.DictField(child=serializers.IntegerField())
+    #: null below results.MIN_BALLOTS_FOR_DISTRIBUTION ballots (issue 14 item 1).
+    distribution = serializers.DictField(child=serializers.IntegerField(), allow_null=True)
 
 
 class TargetResultSerializer(serializers.Serializer):

@@ -18,7 +18,9 @@ import datetime as dt
 import hashlib
 import itertools
 import logging
+import random
 import secrets
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -27,7 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -56,6 +58,7 @@ from .models import (
     Evaluator,
     Objection,
     PaperEntry,
+    PendingBallot,
     QuarterRating,
     Score,
     SurveyResponse,
@@ -73,6 +76,11 @@ TOKEN_BYTES = 18
 TEXT_MAX = 2000
 REPORT_TEXT_MAX = 20000
 REPORT_PDF_MAX = 10 * 1024 * 1024
+#: How many cast ballots stay in the holding area while the sweep writes the rest
+#: (a pool mix): every ballot written is a random one of at least this many waiting
+#: ones, so neither its row nor its transaction follows the order people voted in.
+#: Everything is written when scoring closes (评议监督考核制度 第五条 初步结果).
+BALLOT_POOL = 10
 #: 物业管理委员会服务承诺 第4条: "满意度低于60%的委员主动辞职".
 PMC_MEMBER_SATISFACTION_MIN = Decimal("60")
 
@@ -147,6 +155,42 @@ def may_view_staff(user: Any, campaign: Campaign) -> bool:
         or may_approve(user, campaign)
         or _any(is_staff_of_compound, user, campaign)
     )
+
+
+#: seed: 评议监督考核制度 第五条 — results exist from the preliminary results (初步结果) on.
+RESULTS_STATES = frozenset(Campaign.ORDER[Campaign.ORDER.index(State.PRELIMINARY) :])
+#: From publicity (公示) on, everyone sees them.
+RESULTS_PUBLIC_STATES = frozenset(Campaign.ORDER[Campaign.ORDER.index(State.PUBLICITY) :])
+
+
+def is_target_member(user: Any, campaign: Campaign) -> bool:
+    """The user belongs to an evaluated body, or is an evaluated PMC member (第二条)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    targets = campaign.targets.all()
+    if targets.filter(member_id=user.pk).exists():
+        return True
+    return (
+        Membership.objects.current()
+        .filter(person_id=user.pk, organization_id__in=targets.values("organization_id"))
+        .exists()
+    )
+
+
+def may_view_results(user: Any, campaign: Campaign) -> bool:
+    """Who sees results, in any form (page, PDF, .xlsx, API, manage page) — issue 14 item 1.
+
+    seed: 评议监督考核制度 第一条 (民主测评) and 第五条 (初步结果公示). While scoring
+    runs nobody does — not the organizers, not the street, not a superuser: a
+    result that moves as ballots arrive tells who scored what. The preliminary
+    results are seen first by the organizers and the street (staff of the
+    campaign), never by the bodies being evaluated; from publicity on by everyone.
+    """
+    if campaign.state in RESULTS_PUBLIC_STATES:
+        return True
+    if campaign.state not in RESULTS_STATES:
+        return False
+    return may_view_staff(user, campaign) and not is_target_member(user, campaign)
 
 
 def may_submit_report(user: Any, target: Target) -> bool:
@@ -335,6 +379,11 @@ def campaign_advance(*, actor, campaign: Campaign, to_state: str, note: str = ""
     campaign.state = to_state
     campaign.save()
     _event(campaign, actor=actor, verb="advance", from_state=old, to_state=to_state, note=note)
+    if to_state == State.PRELIMINARY:
+        # 第五条 初步结果: every cast ballot counts, and the roster forgets who is who
+        # (the slips are printed and scoring is over: the names stay, the accounts go).
+        ballots_flush(campaign=campaign, keep=0)
+        campaign.evaluators.filter(person__isnull=False).update(person=None)
     if to_state == State.PUBLICITY:
         ref = evidence.publish_preliminary(
             actor=actor, campaign=campaign, body=_results_summary(campaign)
@@ -677,14 +726,86 @@ def scores_clean(
     return clean
 
 
-def _cast(campaign: Campaign, target: Target, scores: dict[int, Decimal], channel: str) -> None:
-    ballot = Ballot.objects.create(
-        campaign=campaign, target=target, channel=channel, submitted_on=timezone.localdate()
+def _hold(campaign: Campaign, target: Target, scores: dict[int, Decimal], channel: str) -> None:
+    """Drop a cast ballot into the holding area (issue 14 item 2): no evaluator, no time."""
+    PendingBallot.objects.create(
+        campaign=campaign,
+        target=target,
+        channel=channel,
+        scores={str(c): str(v) for c, v in scores.items()},
     )
-    Score.objects.bulk_create(
-        Score(ballot=ballot, criterion_id=criterion_id, value=value)
-        for criterion_id, value in scores.items()
+
+
+_shuffle = random.SystemRandom()
+
+
+@transaction.atomic
+def ballots_flush(*, campaign: Campaign, keep: int = BALLOT_POOL) -> int:
+    """Write waiting ballots into ``Ballot`` / ``Score`` in a shuffled batch; return how many.
+
+    seed: 评议监督考核制度 第三条 (民主测评 — a secret ballot). All but ``keep``
+    waiting ballots are written, chosen at random and in random order, with
+    random keys and only the day they were recorded. The "token used" marks of
+    the campaign are rewritten in the same transaction, so the transaction id
+    PostgreSQL stamps on a row (``xmin``) no longer tells which mark was made
+    with which ballot. Safe to run twice; ``keep=0`` writes everything (at the
+    close of scoring).
+    """
+    campaign = _lock(campaign)
+    waiting = list(PendingBallot.objects.select_for_update().filter(campaign=campaign))
+    if not waiting:
+        return 0
+    # Even when nothing is written yet, the marks stop sharing a transaction with the
+    # waiting ballots: the link a live database shows lasts at most one sweep.
+    TokenUse.objects.filter(target__campaign=campaign).update(target_id=F("target_id"))
+    if len(waiting) <= keep:
+        return 0
+    _shuffle.shuffle(waiting)
+    batch = waiting[: len(waiting) - keep]
+    today = timezone.localdate()
+    ballots = [
+        Ballot(
+            id=uuid.uuid4(),
+            campaign=campaign,
+            target_id=p.target_id,
+            channel=p.channel,
+            submitted_on=today,
+        )
+        for p in batch
+    ]
+    Ballot.objects.bulk_create(ballots)
+    scores = [
+        Score(id=uuid.uuid4(), ballot=ballot, criterion_id=int(c), value=Decimal(v))
+        for ballot, p in zip(ballots, batch, strict=True)
+        for c, v in p.scores.items()
+    ]
+    _shuffle.shuffle(scores)
+    Score.objects.bulk_create(scores)
+    PendingBallot.objects.filter(pk__in=[p.pk for p in batch]).delete()
+    return len(batch)
+
+
+def ballots_sweep(*, keep: int = BALLOT_POOL) -> int:
+    """The periodic sweep: flush every campaign with more than ``keep`` waiting ballots.
+
+    A campaign whose scoring has closed is flushed whole (it normally was, on
+    closing; this catches a close that predates the holding area).
+    """
+    written = 0
+    ids = PendingBallot.objects.values_list("campaign_id", flat=True).distinct()
+    for campaign in Campaign.objects.filter(pk__in=list(ids)):
+        written += ballots_flush(
+            campaign=campaign, keep=keep if campaign.state == State.SCORING else 0
+        )
+    return written
+
+
+def turnout(campaign: Campaign) -> tuple[int, int]:
+    """(evaluators who have voted, evaluators on the roster): the only progress shown."""
+    voted = (
+        TokenUse.objects.filter(target__campaign=campaign).values("evaluator_id").distinct().count()
     )
+    return voted, campaign.evaluators.count()
 
 
 @transaction.atomic
@@ -708,7 +829,7 @@ def ballot_submit(*, token: str, scores: Mapping[Any, Mapping[Any, Any]]) -> int
     clean = scores_clean(campaign=campaign, targets=targets, raw=scores)
     for target in targets:
         TokenUse.objects.create(evaluator=evaluator, target=target)
-        _cast(campaign, target, clean[target.pk], Ballot.Channel.ONLINE)
+        _hold(campaign, target, clean[target.pk], Ballot.Channel.ONLINE)
     return len(targets)
 
 
@@ -769,7 +890,7 @@ def paper_entry_confirm(*, actor, entry: PaperEntry) -> None:
     for target_id, per in entry.scores.items():
         target = targets[int(target_id)]
         TokenUse.objects.create(evaluator_id=entry.evaluator_id, target=target)
-        _cast(
+        _hold(
             campaign,
             target,
             {int(c): Decimal(v) for c, v in per.items()},

@@ -2,7 +2,9 @@
 
 Beat entries (settings.CELERY_BEAT_SCHEDULE, see docs/evaluations.md):
 ``evaluations.tasks.rate_previous_quarter`` daily in the first days of each quarter,
-``evaluations.tasks.year_end_referrals`` daily in December and January.
+``evaluations.tasks.year_end_referrals`` daily in December and January,
+``evaluations.tasks.sweep_documents`` every 5 minutes (it also runs the ballot
+sweep, ``flush_ballots``, until that has a beat entry of its own).
 """
 
 from __future__ import annotations
@@ -60,10 +62,22 @@ def render_document(document_id: int) -> str:
 
 @shared_task(name="evaluations.tasks.sweep_documents", ignore_result=True, acks_late=True)
 def sweep_documents() -> dict:
-    """Render documents whose dispatch was lost or whose worker died."""
-    from evaluations.services import documents_sweep
+    """Render documents whose dispatch was lost or whose worker died; sweep waiting ballots."""
+    from evaluations.services import ballots_sweep, documents_sweep
 
-    return {"rendered": documents_sweep()}
+    return {"rendered": documents_sweep(), "ballots": ballots_sweep()}
+
+
+@shared_task(name="evaluations.tasks.flush_ballots", ignore_result=True, acks_late=True)
+def flush_ballots() -> dict:
+    """Write waiting ballots in shuffled batches, keeping a pool back (issue 14 item 2).
+
+    Safe to run twice and at any time: each run writes a random subset of what is
+    waiting beyond ``services.BALLOT_POOL``; closing the scoring writes the rest.
+    """
+    from evaluations.services import ballots_sweep
+
+    return {"ballots": ballots_sweep()}
 
 
 @shared_task(name="evaluations.tasks.december_reminders", ignore_result=True, acks_late=True)

@@ -42,7 +42,7 @@ from .models import (
     Target,
     YearEndReferral,
 )
-from .results import campaign_criteria, campaign_results
+from .results import MIN_BALLOTS_FOR_DISTRIBUTION, campaign_criteria, campaign_results
 
 State = Campaign.State
 
@@ -166,6 +166,7 @@ def _manage_context(
         "criteria_groups": selectors.criteria_groups(campaign=campaign),
         "targets": list(campaign.targets.select_related("organization", "member")),
         "evaluators": selectors.roster(campaign=campaign),
+        "turnout": services.turnout(campaign),
         "pending_entries": campaign.paper_entries.filter(state=PaperEntry.State.PENDING)
         .select_related("entered_by")
         .order_by("pk"),
@@ -177,9 +178,8 @@ def _manage_context(
         "categories": Evaluator.Category.choices,
         "next_state": campaign.next_state,
         "next_state_label": State(campaign.next_state).label if campaign.next_state else "",
-        "results": campaign_results(campaign)
-        if campaign.state not in Campaign.EDITABLE_STATES
-        else [],
+        # issue 14 item 1: never while scoring runs, never for the evaluated bodies.
+        "results": campaign_results(campaign) if services.may_view_results(user, campaign) else [],
     }
 
 
@@ -585,15 +585,15 @@ def _document_response(
 
 
 def _results_campaign(request: HttpRequest, pk: int) -> tuple[Campaign, bool]:
-    """Results are public only once the street approved them (seed: 第五条)."""
+    """Results exist from the preliminary stage on (seed: 第五条); see ``may_view_results``.
+
+    While scoring runs nobody gets them, in any format (issue 14 item 1): the
+    answer is the same 404 before and after a ballot, so nothing moves.
+    """
     campaign = _campaign(pk)
-    staff = services.may_view_staff(request.user, campaign)
-    public_preliminary = campaign.state == State.PUBLICITY
-    if not (campaign.results_public or public_preliminary or staff):
+    if not services.may_view_results(request.user, campaign):
         raise Http404(gettext("The results are not public yet."))
-    if campaign.state in Campaign.EDITABLE_STATES | {State.SCORING} and not staff:
-        raise Http404
-    return campaign, staff
+    return campaign, services.may_view_staff(request.user, campaign)
 
 
 @require_http_methods(["GET", "POST"])
@@ -631,6 +631,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             "staff": staff,
             "final": campaign.results_public,
             "results": campaign_results(campaign),
+            "min_distribution": MIN_BALLOTS_FOR_DISTRIBUTION,
             "objections": campaign.objections.filter(answered_at__isnull=False).order_by("pk"),
             "window_open": window_open,
             "targets": campaign.targets.select_related("organization", "member"),

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from evaluations.models import Ballot, Campaign, PaperEntry
+from evaluations.models import Campaign, PaperEntry
 from tests.e2e.conftest import PHONE
+from tests.evaluations.ballots import recorded
 from tests.factories.directory import DEFAULT_PASSWORD, MembershipFactory
 from tests.factories.evaluations import advance_to, evaluation_world, roster
 
@@ -55,12 +56,12 @@ def test_phone_ballot_and_paper_ballot(live_server, browser, phone):
     phone.click("form[data-testid=ballot-form] button[type=submit]")
     phone.wait_for_selector("[data-testid=ballot-done]")
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    assert Ballot.objects.filter(channel="online").count() == 3
+    assert recorded("online") == 3
     # Opening the link again: no form, only the "already submitted" notice.
     phone.goto(f"{base}/evaluations/ballot/{online_token}/")
     assert phone.locator("[data-testid=ballot-done]").count() == 1
     assert phone.locator("form[data-testid=ballot-form]").count() == 0
-    assert Ballot.objects.count() == 3
+    assert recorded() == 3
 
     # 2. A clerk types in a paper ballot.
     clerk_context = browser.new_context(locale="zh-CN")
@@ -84,7 +85,7 @@ def test_phone_ballot_and_paper_ballot(live_server, browser, phone):
     second.wait_for_selector(".alert-success")
     second_context.close()
     assert PaperEntry.objects.get().state == PaperEntry.State.CONFIRMED
-    assert Ballot.objects.filter(channel="paper").count() == 3
+    assert recorded("paper") == 3
 
 
 def test_year_end_report_to_the_authority_and_dismissal_motion_in_chinese(

@@ -129,14 +129,17 @@ def test_roster_from_every_compound_results_per_target_and_publicity_on_each_boa
         campaign = services.campaign_advance(actor=w.organizer, campaign=campaign, to_state=state)
     for item in issued:
         assert services.ballot_submit(token=item.token, scores=full_scores(campaign)) == 5
+    assert not Evaluator.objects.filter(campaign=campaign, person__isnull=True).exists()
+    for state in (State.PRELIMINARY, State.PUBLICITY):
+        campaign = services.campaign_advance(actor=w.organizer, campaign=campaign, to_state=state)
+    # Closing the scoring wrote every waiting ballot (第五条 初步结果) …
     results = campaign_results(campaign)
     assert len(results) == 5
     assert all(r.counted == 2 and r.weighted_total == 100 for r in results)
-    for state in (State.PRELIMINARY, State.PUBLICITY):
-        campaign = services.campaign_advance(actor=w.organizer, campaign=campaign, to_state=state)
     posted = Disclosure.objects.filter(title=campaign.title)
     assert set(posted.values_list("compound_id", flat=True)) == {w.compound.pk, w.b.pk}
-    assert not Evaluator.objects.filter(campaign=campaign, person__isnull=True).exists()
+    # … and the roster forgot which account each slip belonged to (issue 14 item 2).
+    assert not Evaluator.objects.filter(campaign=campaign, person__isnull=False).exists()
 
 
 def test_evidence_comes_from_the_targets_compound(community_world, monkeypatch):

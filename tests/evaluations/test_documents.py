@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from evaluations import services, tasks
 from evaluations.models import Campaign, EvaluationDocument
+from tests.factories.evaluations import advance_to
 
 State = Campaign.State
 pytestmark = pytest.mark.django_db
@@ -19,6 +20,7 @@ def test_request_queues_once_per_version_and_renders_in_the_task(
 ):
     dispatched = []
     monkeypatch.setattr(tasks.render_document, "delay", dispatched.append)
+    advance_to(world, State.PRELIMINARY)  # results exist from 初步结果 on (第五条)
     client.force_login(world.organizer)
     url = reverse("evaluations:results_pdf", args=[world.campaign.pk])
     with django_capture_on_commit_callbacks(execute=True):
@@ -32,7 +34,7 @@ def test_request_queues_once_per_version_and_renders_in_the_task(
     assert document.file.read(5) == b"%PDF-"
     assert client.get(url).status_code == 200
     # A change of the campaign is a new version: a new PDF is prepared.
-    services.campaign_advance(actor=world.organizer, campaign=world.campaign, to_state="materials")
+    services.campaign_advance(actor=world.organizer, campaign=world.campaign, to_state="publicity")
     assert client.get(url).status_code == 202
     assert EvaluationDocument.objects.count() == 2
 
@@ -40,12 +42,12 @@ def test_request_queues_once_per_version_and_renders_in_the_task(
 def test_sweep_renders_what_a_dead_worker_left_pending(world, time_machine):
     document = services.document_current(campaign=world.campaign, kind="results")
     assert document.status == EvaluationDocument.Status.PENDING
-    assert tasks.sweep_documents() == {"rendered": 0}  # too young: the worker may be on it
+    assert tasks.sweep_documents()["rendered"] == 0  # too young: the worker may be on it
     time_machine.move_to(dt.datetime.now(tz=dt.UTC) + dt.timedelta(minutes=5))
-    assert tasks.sweep_documents() == {"rendered": 1}
+    assert tasks.sweep_documents()["rendered"] == 1
     document.refresh_from_db()
     assert document.status == EvaluationDocument.Status.READY
-    assert tasks.sweep_documents() == {"rendered": 0}
+    assert tasks.sweep_documents()["rendered"] == 0
 
 
 def test_render_failure_is_recorded_not_raised(world, monkeypatch):

@@ -16,6 +16,7 @@ from evaluations.models import (
 )
 from evaluations.results import campaign_results
 from huashan.notify.models import Notification
+from tests.evaluations.ballots import flush
 from tests.factories.evaluations import advance_to, roster
 
 State = Campaign.State
@@ -51,6 +52,7 @@ def cast(world, tokens, a, b, rows):
             token=token,
             scores={t.pk: {a.pk: va, b.pk: vb} for t in world.campaign.targets.all()},
         )
+    flush(world.campaign)  # what closing the scoring does (issue 14 item 2)
 
 
 def test_weighted_totals_bands_and_stars(world):
@@ -64,13 +66,31 @@ def test_weighted_totals_bands_and_stars(world):
     crit_a, crit_b = result.criteria
     assert crit_a.mean == Decimal("7.67")
     assert crit_b.mean == Decimal("14.00")
-    assert crit_a.distribution == {"5": 1, "8": 1, "10": 1}
+    # Three ballots are too few to publish who-gave-what (issue 14 item 1).
+    assert crit_a.distribution is None
     assert crit_a.satisfaction_share == Decimal("66.67")  # 10 and 8 are ≥ 6
     assert crit_b.satisfaction_share == Decimal("66.67")  # 20 and 12 are ≥ 12
     assert result.weighted_total == Decimal("71.67")  # (100 + 50 + 65) / 3
     assert result.satisfaction_share == Decimal("66.67")
     assert result.band == "pass"
     assert result.stars == 2  # ≥ 60 and ≥ 70
+
+
+def test_distribution_only_from_five_ballots_评议监督考核制度_第一条_secret_ballot(world):
+    """评议监督考核制度 第一条 民主测评: a distribution is published only when at least
+    MIN_BALLOTS_FOR_DISTRIBUTION ballots back it; four ballots show none, five do."""
+    from evaluations.results import MIN_BALLOTS_FOR_DISTRIBUTION
+
+    assert MIN_BALLOTS_FOR_DISTRIBUTION == 5
+    a, b = two_criteria(world)
+    tokens = roster(world, 5)
+    advance_to(world, State.SCORING)
+    rows = [("10", "20"), ("5", "10"), ("8", "12"), ("8", "12"), ("6", "12")]
+    cast(world, tokens[:4], a, b, rows[:4])
+    assert campaign_results(world.campaign)[0].criteria[0].distribution is None
+    cast(world, tokens[4:], a, b, rows[4:])
+    [result, *_] = campaign_results(world.campaign)
+    assert result.criteria[0].distribution == {"5": 1, "6": 1, "8": 2, "10": 1}
 
 
 def test_trimming_drops_highest_and_lowest(world):

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from evaluations.models import Ballot, Campaign, Objection, PaperEntry, QuarterRating
+from evaluations.models import Campaign, Objection, PaperEntry, QuarterRating
+from tests.evaluations.ballots import recorded
 from tests.factories.directory import MembershipFactory
 from tests.factories.evaluations import advance_to, full_scores, roster
 
@@ -68,7 +69,7 @@ def test_ballot_phone_flow(client, world):
     again = client.post(url, post_scores(world.campaign))
     assert again.status_code == 200
     assert b'data-testid="ballot-done"' in again.content
-    assert Ballot.objects.count() == 3
+    assert recorded() == 3
 
 
 def test_ballot_bad_score_keeps_input(client, world):
@@ -82,7 +83,7 @@ def test_ballot_bad_score_keeps_input(client, world):
     body = response.content.decode()
     assert 'value="999"' in body
     assert "field-error" in body
-    assert Ballot.objects.count() == 0
+    assert recorded() == 0
 
 
 @pytest.mark.parametrize("token", ["guess", "A" * 24, "%3Cscript%3E", "x" * 300])
@@ -122,7 +123,7 @@ def test_paper_entry_and_confirmation_pages(client, world):
     client.post(reverse("evaluations:paper_check", args=[world.campaign.pk, entry.pk, "confirm"]))
     entry.refresh_from_db()
     assert entry.state == PaperEntry.State.CONFIRMED
-    assert Ballot.objects.filter(channel="paper").count() == 3
+    assert recorded("paper") == 3
 
 
 def test_paper_page_refused_to_resident(client, world):

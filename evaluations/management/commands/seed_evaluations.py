@@ -103,6 +103,8 @@ class Command(BaseCommand):
                 for t in targets
             }
             services.ballot_submit(token=item.token, scores=scores)
+        # What the sweep does while scoring runs: all but a pool of waiting ballots written.
+        services.ballots_flush(campaign=campaign)
         if not finish:
             return "scoring"
         for state in (State.PRELIMINARY, State.PUBLICITY):
