@@ -115,7 +115,7 @@ class IssueViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Issue.objects.none()
         return (
-            selectors.issue_visible_to(person=self.request.user)
+            selectors.issue_visible_to(person=self.request.user, reporter_flag=True)
             .select_related(*ISSUE_RELATED)
             .order_by("-created_at", "-pk")
         )

@@ -13,7 +13,17 @@ Visibility (docs/issues.md "Visibility"):
   summoned by a street whistle) see only issues transferred, referred or
   whistled to them, and never who reported it unless the reporter agreed
   (``share_identity``): the party complained about must not learn who
-  complained.
+  complained;
+* only a *staff* seat (officers and staff, ``STAFF_ROLES``) makes a person part
+  of an organization here: party members, owner representatives and resident
+  group leaders are residents with a voice, not staff (docs/roles.md), so their
+  seat in an organization a complaint was transferred, referred or whistled to
+  shows them nothing; a person summoned *in person* by a whistle (党员报到, seed:
+  协同联动 第三条) sees that complaint, and its reporter only if the reporter agreed.
+
+:func:`issues.selectors.issue_visible_to` is the same rule as one query (a list
+can not ask ``has_perm`` row by row); tests/issues/test_visibility.py checks
+that both answer alike for every role and every shape of complaint.
 
 Predicates take ``(user, issue)`` unless noted. Organization seats come from
 ``huashan/directory/rules.py`` (one cached query per user and compound).
@@ -119,13 +129,20 @@ def is_assigned_staff(user: Any, issue: Issue | None) -> bool:
 
 @rules.predicate
 def is_involved(user: Any, issue: Issue | None) -> bool:
-    """Member of the assigned, a referred or a summoned organization, or a summoned person."""
+    """A staff seat in the assigned, a referred or a summoned organization, or a person
+    summoned in person (党员报到, seed: 协同联动 第三条).
+
+    A voice-only seat (party member, owner representative, resident group leader) in
+    those organizations does not count: a small matter's transfer refers it to the
+    compound party organization and the residents' committee (督办 / 备档, 第二条), and
+    their voice-only members are residents, not the people who supervise it.
+    """
     if issue is None or issue.pk is None:
         return False
     person_pk = active_person_pk(user)
     if person_pk is None:
         return False
-    org_ids = person_org_ids(user)
+    org_ids = person_staff_org_ids(user)
     if issue.assigned_org_id in org_ids:
         return True
     # Not cached: a transfer or whistle in the same request must count at once.

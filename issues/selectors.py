@@ -358,24 +358,54 @@ def issue_queue_for_person(
     return _queue(qs, q=q, status=status, overdue=overdue)
 
 
-def issue_visible_to(*, person: Person | None) -> QuerySet[Issue]:
-    """Every issue the person may open in full (same decision as ``issues.view_issue``)."""
+def _visibility_qs(person: Person) -> tuple[Q, Q]:
+    """``(sees the issue, sees its reporter)`` for an active, non-superuser person: the
+    rules ``issues.view_issue`` / ``issues.view_reporter`` (issues/rules.py) as filters.
+
+    Only staff seats count (``STAFF_ROLES``): a party member, owner representative or
+    resident group leader is a resident with a voice, not staff (docs/roles.md), however
+    the complaint was referred or whistled to their organization. One query (the seats).
+    """
+    staff_seats = Membership.objects.current().filter(person=person, role__in=STAFF_ROLES)
+    org_ids = list(staff_seats.values_list("organization_id", flat=True))
+    supervising = Organization.objects.filter(
+        kind__in=SUPERVISOR_KINDS, memberships__in=staff_seats
+    )
+    # 党员报到 (seed: 协同联动 第三条): a person summoned in person sees that complaint.
+    involved = Q(pk__in=WhistleSummons.objects.filter(person=person).values("whistle__issue"))
+    # Their own complaints and those of the compounds their bodies supervise: with the reporter.
+    in_full = Q(reporter=person)
+    if org_ids:
+        in_full |= _covered_compounds_q(supervising)
+        involved |= _involved_q(org_ids)
+    return in_full | involved, in_full | (Q(share_identity=True) & involved)
+
+
+def issue_visible_to(*, person: Person | None, reporter_flag: bool = False) -> QuerySet[Issue]:
+    """Every issue the person may open in full (the decision of ``issues.view_issue``).
+
+    With ``reporter_flag`` each row carries ``reporter_visible``: whether the person may
+    see who reported it (``issues.view_reporter``) — the field-level half of the same
+    rule, computed in the query so a list asks no question per row. The property company
+    and the PMC never see a reporter who did not agree (``share_identity``; seed:
+    协同联动 第二条 routes the complaint to them, not the complainant).
+    """
     if person is None or not getattr(person, "is_authenticated", False) or not person.is_active:
         return Issue.objects.none()
     if person.is_superuser:
-        return Issue.objects.all()
-    current = Membership.objects.current().filter(person=person)
-    supervising = Organization.objects.filter(
-        kind__in=SUPERVISOR_KINDS,
-        memberships__in=current.filter(role__in=STAFF_ROLES),
-    )
-    org_ids = list(current.values_list("organization_id", flat=True))
-    return Issue.objects.filter(
-        Q(reporter=person)
-        | _covered_compounds_q(supervising)
-        | _involved_q(org_ids)
-        | Q(pk__in=WhistleSummons.objects.filter(person=person).values("whistle__issue"))
-    )
+        qs = Issue.objects.all()
+        return qs.annotate(reporter_visible=Value(True)) if reporter_flag else qs
+    sees, sees_reporter = _visibility_qs(person)
+    qs = Issue.objects.filter(sees)
+    if reporter_flag:
+        qs = qs.annotate(
+            reporter_visible=Case(
+                When(sees_reporter, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+    return qs
 
 
 def issue_for_reporter(*, person: Person | None) -> QuerySet[Issue]:

@@ -3,7 +3,8 @@
 The reporter's identity is a separate nested object that is ``null`` unless the
 requesting person holds ``issues.view_reporter`` on the issue (the property
 company and the PMC only when the reporter agreed to share it — seed:
-协同联动 第二条 routes the complaint to them, not the complainant).
+协同联动 第二条 routes the complaint to them, not the complainant; voice-only
+members never, docs/roles.md "Complaints: who sees what").
 """
 
 from __future__ import annotations
@@ -102,11 +103,14 @@ class IssueSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ReporterSerializer(allow_null=True))
     def get_reporter(self, issue: Issue) -> dict | None:
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        if user is None or not user.has_perm("issues.view_reporter", issue):
-            return None
-        return reporter_data(issue)
+        """The reporter only for who may see it (``issues.view_reporter``); a list from
+        ``issue_visible_to(..., reporter_flag=True)`` carries the answer per row."""
+        visible = getattr(issue, "reporter_visible", None)
+        if visible is None:
+            request = self.context.get("request")
+            user = getattr(request, "user", None)
+            visible = user is not None and user.has_perm("issues.view_reporter", issue)
+        return reporter_data(issue) if visible else None
 
 
 # --- action inputs ----------------------------------------------------------------
