@@ -2,7 +2,8 @@
 
 Every function's query count does not grow with the data (related rows are
 joined or prefetched). Cross-app contract (docs/wave 2): ``meeting_count``,
-``absence_streaks``, ``action_item_stats``.
+``meetings_held_counts``, ``action_items_due_counts``, ``absence_streaks``,
+``action_item_stats``.
 """
 
 from __future__ import annotations
@@ -48,18 +49,77 @@ def _as_datetime(value) -> dt.datetime:
 # --- cross-app contract ----------------------------------------------------------
 
 
+def meetings_held_counts(*, compounds, kinds: list[str], start, end) -> dict[int, int]:
+    """``{compound pk: meetings of kinds actually held with a start in [start, end)}``
+    for many compounds in one query (compounds without one are absent, i.e. 0).
+
+    The one definition of "held" (``HELD_STATES``) every page counts with: the compound
+    dashboard, the community and street comparisons, the pledge engine (issue 13 item 7).
+    """
+    rows = (
+        Meeting.objects.filter(
+            compound__in=compounds,
+            kind__in=list(kinds),
+            status__in=HELD_STATES,
+            start__gte=_as_datetime(start),
+            start__lt=_as_datetime(end),
+        )
+        .order_by()
+        .values("compound_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["compound_id"]: row["n"] for row in rows}
+
+
 def meeting_count(*, compound: Compound, kinds: list[str], start, end) -> int:
     """Meetings of ``kinds`` actually held with a start in [start, end).
 
     For 小区党组织服务承诺 1 (每月至少召开1次联席会议) and the PMC pledge 8 (每季度1次业主恳谈会).
     """
-    return Meeting.objects.filter(
-        compound=compound,
-        kind__in=list(kinds),
-        status__in=HELD_STATES,
-        start__gte=_as_datetime(start),
-        start__lt=_as_datetime(end),
-    ).count()
+    counts = meetings_held_counts(compounds=[compound], kinds=kinds, start=start, end=end)
+    return counts.get(compound.pk, 0)
+
+
+def action_items_due_counts(
+    *, compounds, now: dt.datetime, until: dt.datetime, by_organization: bool = False
+) -> dict[tuple[int, int | None] | int, dict[str, int]]:
+    """Open agreed items per compound (or per (compound, responsible organization) with
+    ``by_organization``, which adds the body's ``name`` and ``kind``):
+    ``{"due": due in [now, until), "overdue": past due at now}``.
+    One query for any number of compounds; keys without an open item due are absent.
+
+    "本月到期议定事项" and "超期议定事项" on every dashboard come from here, so the compound
+    dashboard and the community and street comparisons agree at the same moment
+    (seed: 联席会议议事规则 第五条; issue 13 item 7).
+    """
+    fields = ["compound_id"]
+    if by_organization:
+        fields += [
+            "responsible_organization_id",
+            "responsible_organization__name",
+            "responsible_organization__kind",
+        ]
+    rows = (
+        ActionItem.objects.filter(compound__in=compounds, status__in=ActionItem.OPEN_STATES)
+        .order_by()
+        .values(*fields)
+        .annotate(
+            due=Count("pk", filter=Q(due_at__gte=now, due_at__lt=until)),
+            overdue=Count("pk", filter=Q(due_at__lt=now)),
+        )
+    )
+    out: dict = {}
+    for row in rows:
+        key = (
+            (row["compound_id"], row["responsible_organization_id"])
+            if by_organization
+            else row["compound_id"]
+        )
+        out[key] = {"due": row["due"], "overdue": row["overdue"]}
+        if by_organization:
+            out[key]["name"] = row["responsible_organization__name"] or ""
+            out[key]["kind"] = row["responsible_organization__kind"] or ""
+    return out
 
 
 @dataclass(frozen=True)

@@ -540,37 +540,21 @@ def _rates(compound: Compound, this_start: dt.date) -> list[RateRow]:
 
 def _action_items(compound: Compound, now: dt.datetime, month_end: dt.datetime):
     """Open agreed items per responsible body: due by the end of this month (not yet late)
-    and overdue (past due, still open) — meetings.selectors.action_item_list; seed:
-    联席会议议事规则 第五条."""
-    from meetings.selectors import action_item_list
+    and overdue (past due, still open) — meetings.selectors.action_items_due_counts, the
+    one source the comparisons read too; seed: 联席会议议事规则 第五条."""
+    from meetings.selectors import action_items_due_counts
 
-    rows = list(
-        action_item_list(compound=compound, status="open")
-        .order_by()
-        .values(
-            "responsible_organization_id",
-            "responsible_organization__name",
-            "responsible_organization__kind",
-        )
-        .annotate(
-            due=Count("pk", filter=Q(due_at__gte=now, due_at__lt=month_end)),
-            overdue=Count("pk", filter=Q(due_at__lt=now)),
-        )
+    counts = action_items_due_counts(
+        compounds=[compound], now=now, until=month_end, by_organization=True
     )
+    rows = [{"organization_id": org_id, **row} for (_c, org_id), row in counts.items()]
     out = []
     slug = compound.slug
-    for row in sorted(
-        rows,
-        key=lambda r: (r["responsible_organization__kind"] or "", r["responsible_organization_id"]),
-    ):
+    for row in sorted(rows, key=lambda r: (r["kind"], r["organization_id"] or 0)):
         if not row["due"] and not row["overdue"]:
             continue
-        org_id = row["responsible_organization_id"]
-        org = Organization(
-            pk=org_id,
-            name=row["responsible_organization__name"] or "",
-            kind=row["responsible_organization__kind"] or "",
-        )
+        org_id = row["organization_id"]
+        org = Organization(pk=org_id, name=row["name"], kind=row["kind"])
         query = {"compound": slug, "status": "open"}
         if org_id:
             query["organization"] = org_id
@@ -858,6 +842,34 @@ def compound_trend(
     return axis, {key: [rows.get(m, {}).get(key) for m in axis] for key in TREND_KEYS}
 
 
+# Figures that move with the clock and with every meeting held or item closed: the
+# comparison reads them live from the same meetings selectors the compound dashboard
+# uses, so both show the same number at the same moment (issue 13 item 7). Two queries
+# whatever the number of compounds; the other figures come from the roll-up.
+LIVE_KEYS = ("action_items_due", "action_items_overdue", "joint_meeting_held")
+
+
+def _overlay_live(rows: list[ComparisonRow], *, now: dt.datetime | None) -> None:
+    from meetings.models import Meeting
+    from meetings.selectors import action_items_due_counts, meetings_held_counts
+
+    if not rows:
+        return
+    now = now or timezone.now()
+    this_start = month_start(timezone.localdate(now))
+    start, end = _day_start(this_start), _day_start(add_months(this_start, 1))
+    compounds = [row.compound for row in rows]
+    items = action_items_due_counts(compounds=compounds, now=now, until=end)
+    held = meetings_held_counts(
+        compounds=compounds, kinds=[Meeting.Kind.JOINT], start=start, end=end
+    )
+    for row in rows:
+        counts = items.get(row.compound.pk, {})
+        row.values["action_items_due"] = counts.get("due", 0)
+        row.values["action_items_overdue"] = counts.get("overdue", 0)
+        row.values["joint_meeting_held"] = held.get(row.compound.pk, 0) > 0
+
+
 def group_comparison(
     *,
     compounds: Iterable[Compound],
@@ -867,9 +879,10 @@ def group_comparison(
 ) -> Comparison:
     """The figures per compound side by side and the 12-month trends (issue 8 §2).
 
-    Two queries whatever the number of compounds (the compounds, if a queryset, and the
-    roll-up rows). Figures are as of each row's ``computed_at`` (refreshed by the beat
-    task ``dashboard.snapshots_refresh``); compounds without a current row are listed in
+    Four queries whatever the number of compounds (the compounds, if a queryset, the
+    roll-up rows, and the two ``LIVE_KEYS`` reads). Figures other than ``LIVE_KEYS`` are
+    as of each row's ``computed_at`` (refreshed by the beat task
+    ``dashboard.snapshots_refresh``); compounds without a current row are listed in
     ``missing`` and show "—". ``sort`` is a FIGURE_COLUMNS key (unknown → by name);
     unknown values sort last.
     """
@@ -907,6 +920,7 @@ def group_comparison(
                     ],
                 )
             )
+    _overlay_live(rows, now=now)
     if sort in FIGURE_COLUMNS:
 
         def sort_key(row: ComparisonRow):

@@ -208,7 +208,8 @@ def test_comparison_is_constant_in_queries_and_matches_live_figures(world, other
         _issues(compound, SPECS[:2])
         snapshot_refresh(compound=compound)
     six = _queries(lambda: selectors.group_comparison(compounds=group.all()))
-    assert two == six == 2  # the compounds, then every roll-up row at once
+    # The compounds, every roll-up row at once, and the two live reads (LIVE_KEYS).
+    assert two == six == 4
 
     comparison = selectors.group_comparison(
         compounds=group.all(), sort="complaints_open", descending=True
@@ -229,8 +230,15 @@ def test_comparison_is_constant_in_queries_and_matches_live_figures(world, other
 def test_comparison_lists_compounds_without_roll_up(world, other_world):
     comparison = selectors.group_comparison(compounds=[world.compound, other_world.compound])
     assert comparison.missing == [world.compound, other_world.compound]
-    assert all(v is None for v in comparison.rows[0].values.values())
+    values = comparison.rows[0].values
+    assert all(v is None for k, v in values.items() if k not in selectors.LIVE_KEYS)
     assert comparison.rows[0].display("response_rate") == "—"
+    # Read live whatever the roll-up (issue 13 item 7).
+    assert {k: values[k] for k in selectors.LIVE_KEYS} == {
+        "action_items_due": 0,
+        "action_items_overdue": 0,
+        "joint_meeting_held": False,
+    }
     # An unknown sort key is ignored, not an error.
     assert selectors.group_comparison(compounds=[world.compound], sort="x; DROP").sort == ""
 
