@@ -84,12 +84,30 @@ class MeetingForm(forms.Form):
     summary_public = forms.BooleanField(
         label=_("Post the summary on the disclosure board"), required=False
     )
+    recorded_afterwards = forms.BooleanField(
+        label=_("Record a meeting that has already been held (补录)"),
+        required=False,
+        help_text=_(
+            "For a meeting called at short notice and held before it could be entered. "
+            "It is saved as held, without a notice; attendance and minutes can be entered "
+            "at once, and every record of it is marked 补录."
+        ),
+    )
+    record_reason = forms.CharField(
+        label=_("Why is it recorded afterwards?"),
+        required=False,
+        max_length=REASON_MAX,
+        widget=_textarea(3),
+    )
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if editing:
             self.fields["kind"].disabled = True
             self.fields["kind"].required = False
+            # Only a meeting still being planned is edited; 补录 is chosen at creation.
+            del self.fields["recorded_afterwards"]
+            del self.fields["record_reason"]
 
     def clean(self):
         data = super().clean()
@@ -98,6 +116,8 @@ class MeetingForm(forms.Form):
             self.add_error("end", _("The meeting must end after it starts."))
         if data.get("is_ad_hoc") and not (data.get("ad_hoc_reason") or "").strip():
             self.add_error("ad_hoc_reason", _("Say why an ad hoc meeting is needed."))
+        if data.get("recorded_afterwards") and not (data.get("record_reason") or "").strip():
+            self.add_error("record_reason", _("Say why the meeting is recorded after it was held."))
         return data
 
 

@@ -116,6 +116,10 @@ class Meeting(models.Model):
     feedback_report = models.TextField(_("feedback report"), blank=True)
     feedback_published_at = models.DateTimeField(null=True, blank=True)
     held_at = models.DateTimeField(null=True, blank=True)
+    #: 补录: entered after it was held (an emergency meeting called at once); it never
+    #: had a notice, and every record of it says so (issue 13 item 3).
+    recorded_afterwards = models.BooleanField(_("recorded afterwards (补录)"), default=False)
+    record_reason = models.TextField(_("why it is recorded afterwards"), blank=True)
     created_by = models.ForeignKey(
         PERSON, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -80,6 +80,8 @@ TITLE_MAX = 200
 REASON_MAX = 2000
 #: A meeting may not last longer than this.
 MAX_MEETING_HOURS = 12
+#: A meeting held earlier may be recorded (补录) up to this many days after it started.
+RECORD_PAST_MAX_DAYS = 366
 #: Days before ``due_at`` when the owner of an agreed item is reminded.
 DEFAULT_REMIND_DAYS = 3
 
@@ -313,6 +315,7 @@ def _validate_schedule(
     is_ad_hoc: bool,
     ad_hoc_reason: str,
     exclude_pk: int | None = None,
+    recorded_afterwards: bool = False,
 ) -> dict[str, list]:
     errors: dict[str, list] = {}
     now = timezone.now()
@@ -326,7 +329,9 @@ def _validate_schedule(
             ValidationError(_("Give the time the meeting ends."), code="invalid")
         )
         return errors
-    if start < now:
+    if recorded_afterwards:
+        errors.update(_validate_past_start(start, now))
+    elif start < now:
         errors.setdefault("start", []).append(
             ValidationError(_("A meeting cannot be scheduled in the past."), code="past")
         )
@@ -372,6 +377,34 @@ def _validate_schedule(
                 )
             )
     return errors
+
+
+def _validate_past_start(start: dt.datetime, now: dt.datetime) -> dict[str, list]:
+    """补录 is for a meeting that has started: never a future one (that is planned,
+    with a notice), nor one older than :data:`RECORD_PAST_MAX_DAYS`."""
+    if start > now:
+        return {
+            "start": [
+                ValidationError(
+                    _(
+                        "Only a meeting that has already started can be recorded afterwards; "
+                        "untick “recorded afterwards” to plan this one."
+                    ),
+                    code="record_future",
+                )
+            ]
+        }
+    if now - start > dt.timedelta(days=RECORD_PAST_MAX_DAYS):
+        return {
+            "start": [
+                ValidationError(
+                    _("A meeting can be recorded afterwards within %(days)d days."),
+                    params={"days": RECORD_PAST_MAX_DAYS},
+                    code="record_too_old",
+                )
+            ]
+        }
+    return {}
 
 
 def _default_chair(compound: Compound) -> Person | None:
@@ -481,6 +514,8 @@ def meeting_create(
     ad_hoc_reason: str = "",
     organization: Organization | None = None,
     summary_public: bool = False,
+    recorded_afterwards: bool = False,
+    record_reason: str = "",
 ) -> Meeting:
     """Schedule a meeting and derive its members from the directory.
 
@@ -489,6 +524,11 @@ def meeting_create(
     with a reason); 协同联动 第六条 (forums, hearings, reviews).
     Refuses a start in the past, an end before the start and a place already
     booked at that time.
+
+    ``recorded_afterwards`` (补录): a meeting already held — an emergency meeting
+    called at once (第三条 "必要时可临时召开") — is entered with a required reason.
+    It starts in the past (within :data:`RECORD_PAST_MAX_DAYS`), is created as
+    held with no notice, takes no waiting topics, and says 补录 wherever it shows.
     """
     if kind not in MKind.values:
         raise ValidationError({"kind": [_("Choose a kind of meeting.")]}, code="invalid_kind")
@@ -498,6 +538,13 @@ def meeting_create(
     title = _text(title, field_name="title", max_length=TITLE_MAX)
     place = _text(place, field_name="place", max_length=200)
     ad_hoc_reason = _text(ad_hoc_reason, field_name="ad_hoc_reason", required=False)
+    recorded_afterwards = bool(recorded_afterwards)
+    record_reason = _text(
+        record_reason if recorded_afterwards else "",
+        field_name="record_reason",
+        max_length=REASON_MAX,
+        required=recorded_afterwards,
+    )
     errors = _validate_schedule(
         compound=compound,
         kind=kind,
@@ -506,6 +553,7 @@ def meeting_create(
         place=place,
         is_ad_hoc=is_ad_hoc,
         ad_hoc_reason=ad_hoc_reason,
+        recorded_afterwards=recorded_afterwards,
     )
     if kind == MKind.JOINT:
         chair = chair or _default_chair(compound)
@@ -541,9 +589,22 @@ def meeting_create(
             ad_hoc_reason=ad_hoc_reason,
             organization=organization,
             summary_public=bool(summary_public),
+            recorded_afterwards=recorded_afterwards,
+            record_reason=record_reason,
+            status=MStatus.HELD if recorded_afterwards else MStatus.DRAFT,
+            held_at=start if recorded_afterwards else None,
             created_by=person,
         )
         meeting_members_derive(meeting=meeting)
+        if recorded_afterwards:
+            _meeting_event(
+                meeting,
+                actor=person,
+                verb="record_past",
+                to_state=MStatus.HELD,
+                note=record_reason,
+            )
+            return meeting
         _meeting_event(meeting, actor=person, verb="create", to_state=MStatus.DRAFT)
         if kind == MKind.JOINT:
             # Topics waiting for "the next joint meeting" move onto this one.

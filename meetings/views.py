@@ -297,9 +297,20 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
             is_ad_hoc=data["is_ad_hoc"],
             ad_hoc_reason=data["ad_hoc_reason"],
             summary_public=data["summary_public"],
+            recorded_afterwards=data["recorded_afterwards"],
+            record_reason=data["record_reason"],
         )
         if meeting is not None:
-            messages.success(request, gettext("The meeting is scheduled."))
+            if meeting.recorded_afterwards:
+                messages.success(
+                    request,
+                    gettext(
+                        "The meeting is recorded as held (补录). Enter the attendance "
+                        "and the minutes now."
+                    ),
+                )
+            else:
+                messages.success(request, gettext("The meeting is scheduled."))
             return redirect(_meeting_url(meeting))
     return render(
         request,

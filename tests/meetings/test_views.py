@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from decimal import Decimal
 
 import pytest
@@ -415,7 +416,10 @@ def test_minutes_autosave_and_plain_save(clerk, world, joint_meeting, clock):
     hold(joint_meeting, world, clock)
     page = clerk.get(reverse("meetings:minutes", args=[joint_meeting.pk]))
     html = page.content.decode()
-    assert 'hx-trigger="keyup changed delay:2s' in html
+    # "input" bubbles from the textareas to the form; "keyup changed" on a <form> never
+    # fired (a form has no value), so nothing saved while the cursor stayed in a field.
+    assert 'hx-trigger="input delay:2s' in html
+    assert "changed" not in re.search(r'hx-trigger="([^"]*)"', html).group(1)
     assert "vendor/htmx/htmx.min.js" in html
     assert "includeIndicatorStyles" in html
     autosave = reverse("meetings:minutes_autosave", args=[joint_meeting.pk])
