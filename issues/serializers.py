@@ -212,14 +212,29 @@ class FieldErrorsSerializer(serializers.Serializer):
 # --- rates ------------------------------------------------------------------------
 
 
+#: The months the three rates answer for: ``0000-01`` or ``9999-12`` would overflow the
+#: calendar (issue 14 item 8: it was a 500), and no complaint predates the portal.
+RATES_YEARS = (2000, 2099)
+
+
 class RatesQuerySerializer(serializers.Serializer):
     compound = serializers.SlugField(max_length=50)
     month = serializers.RegexField(
         r"^\d{4}-(0[1-9]|1[0-2])$",
         max_length=7,
-        help_text="YYYY-MM",
+        help_text=f"YYYY-MM, {RATES_YEARS[0]}-01 … {RATES_YEARS[1]}-12",
         error_messages={"invalid": _("Enter a month as YYYY-MM, e.g. 2026-03.")},
     )
+
+    def validate_month(self, value: str) -> str:
+        first, last = RATES_YEARS
+        if not first <= int(value[:4]) <= last:
+            raise serializers.ValidationError(
+                _("Enter a month from %(first)s-01 to %(last)s-12.")
+                % {"first": first, "last": last},
+                code="out_of_range",
+            )
+        return value
 
 
 class RatesSerializer(serializers.Serializer):

@@ -721,3 +721,59 @@ def test_new_actions_refuse_anonymous_and_hide_invisible_issues(world, action):
     stranger = issue_world()
     response = api_as(stranger.people.compound_party).post(detail(issue, action), {}, format="json")
     assert response.status_code == 404
+
+
+# --- rates: hostile months (issue 14 item 8) ------------------------------------------
+
+RATES = "/api/issues/rates/"
+
+
+@pytest.mark.parametrize(
+    "month",
+    [
+        "0000-01",
+        "2026-13",
+        "2026-00",
+        "abc",
+        "9999-12",
+        "1899-12",
+        "x" * 5000,
+        "\x00",
+        "2026-01\x00",
+    ],
+)
+def test_rates_hostile_month_is_400_with_the_month_error(world, month):
+    """A month the calendar cannot hold (year 0, month 13, 5,000 characters, NUL) is the
+    caller's mistake: 400 naming ``month``, never a 500 (评议监督考核 三率 stay public)."""
+    response = api_as().get(RATES, {"compound": world.compound.slug, "month": month})
+
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["month"]
+    assert response.json()["month"][0]
+
+
+def test_rates_month_out_of_range_is_explained_in_chinese_and_english(world):
+    params = {"compound": world.compound.slug, "month": "0000-01"}
+    english = api_as().get(RATES, params, HTTP_ACCEPT_LANGUAGE="en")
+    chinese = api_as().get(RATES, params, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    msgid = "Enter a month from %(first)s-01 to %(last)s-12."
+    years = {"first": 2000, "last": 2099}
+    assert english.json() == {"month": ["Enter a month from 2000-01 to 2099-12."]}
+    assert chinese.json() == {"month": [zh(msgid) % years]}
+    assert chinese.json() == {"month": ["请输入 2000-01 至 2099-12 之间的月份。"]}
+
+
+def test_rates_month_raw_percent_00_in_the_query_string_is_400(world):
+    response = api_as().get(f"{RATES}?compound={world.compound.slug}&month=%00")
+
+    assert response.status_code == 400
+    assert "month" in response.json()
+
+
+@pytest.mark.parametrize("month", ["2000-01", "2099-12"])
+def test_rates_months_at_the_edges_of_the_range_answer(world, month):
+    response = api_as().get(RATES, {"compound": world.compound.slug, "month": month})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["total"] == 0
