@@ -27,7 +27,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -287,7 +287,7 @@ def _evidence_links(evidence: list, compound) -> list[dict]:
             label = gettext("Inspections and findings")
         elif kind in ("complaints", "complaint"):
             url = f"{reverse('issues:board')}?compound={compound.slug}"
-            label = label if kind == "complaint" else gettext("Complaint board")
+            label = label if kind == "complaint" else pgettext("link", "Complaint board")
         elif kind == "disclosure":
             try:
                 url = reverse("disclosures:board") + f"?compound={compound.slug}"

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .selectors import FIGURE_COLUMNS, TREND_KEYS, format_value
 
@@ -306,7 +307,7 @@ def stacked_bar_chart(
         desc=desc,
         svg=_svg(chart_id, title, desc, "".join(inner)),
         caption=title,
-        headers=["", *[str(n) for n, _v in stacks], _("Total")],
+        headers=["", *[str(n) for n, _v in stacks], pgettext("sum of counts", "Total")],
         rows=[
             [str(label), *[str(vals[i] or 0) for _n, vals in stacks], str(totals[i])]
             for i, label in enumerate(labels)
@@ -327,8 +328,10 @@ def compound_charts(*, dashboard, months, trend: dict) -> list[Chart]:
     slug = dashboard.compound.slug
     charts = [
         stacked_bar_chart(
-            title=_("Open complaints by tier and state"),
-            desc=_("Open complaints of %(compound)s, one bar per tier, split by state.")
+            title=pgettext("dashboard", "Open complaints by tier and state"),
+            desc=pgettext(
+                "dashboard", "Open complaints of %(compound)s, one bar per tier, split by state."
+            )
             % {"compound": dashboard.compound.name},
             labels=[str(row.label).split(" (")[0][:8] for row in dashboard.complaints_by_tier],
             stacks=[
@@ -342,7 +345,7 @@ def compound_charts(*, dashboard, months, trend: dict) -> list[Chart]:
         ),
         line_chart(
             title=str(TREND_KEYS["complaints_filed"][0]),
-            desc=_("Complaints filed per month over the last 12 months."),
+            desc=pgettext("dashboard", "Complaints filed per month over the last 12 months."),
             labels=_month_labels(months),
             series=[(str(TREND_KEYS["complaints_filed"][0]), trend.get("complaints_filed", []))],
             chart_id=f"{slug}-filed",
@@ -418,8 +421,10 @@ def summary_charts(*, figures: dict) -> list[Chart]:
     used = sorted({s for counts in by_tier.values() for s in counts})
     charts.append(
         stacked_bar_chart(
-            title=_("Complaints by tier and outcome"),
-            desc=_("Complaints filed in the period, one bar per tier, split by status."),
+            title=pgettext("dashboard", "Complaints by tier and outcome"),
+            desc=pgettext(
+                "dashboard", "Complaints filed in the period, one bar per tier, split by status."
+            ),
             labels=[str(tiers.get(t, t)).split(" (")[0][:8] for t in by_tier],
             stacks=[
                 (str(statuses.get(s, s)), [by_tier[t].get(s, 0) for t in by_tier]) for s in used

@@ -29,6 +29,7 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from huashan.directory.models import Community, Compound, Membership, Organization, Street
 from huashan.directory.rules import STAFF_ROLES
@@ -42,9 +43,9 @@ Kind = Organization.Kind
 
 #: Columns of the comparison table (current state, from the current month's roll-up).
 FIGURE_COLUMNS: dict[str, tuple[Any, str]] = {
-    "complaints_open": (_("Open complaints"), "count"),
-    "complaints_overdue": (_("Overdue complaints"), "count"),
-    "complaints_oldest_days": (_("Oldest open complaint (days)"), "days"),
+    "complaints_open": (pgettext_lazy("dashboard", "Open complaints"), "count"),
+    "complaints_overdue": (pgettext_lazy("dashboard", "Overdue complaints"), "count"),
+    "complaints_oldest_days": (pgettext_lazy("dashboard", "Oldest open complaint (days)"), "days"),
     "response_rate": (_("Response rate this month"), "rate"),
     "resolution_rate": (_("Resolution rate this month"), "rate"),
     "satisfaction_rate": (_("Satisfaction rate this month"), "rate"),
@@ -61,7 +62,7 @@ FIGURE_COLUMNS: dict[str, tuple[Any, str]] = {
 
 #: Monthly series kept for the 12-month trends (a value per compound and month).
 TREND_KEYS: dict[str, tuple[Any, str]] = {
-    "complaints_filed": (_("Complaints filed"), "count"),
+    "complaints_filed": (pgettext_lazy("dashboard", "Complaints filed"), "count"),
     "response_rate": (_("Response rate"), "rate"),
     "resolution_rate": (_("Resolution rate"), "rate"),
     "satisfaction_rate": (_("Satisfaction rate"), "rate"),

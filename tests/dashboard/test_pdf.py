@@ -55,13 +55,13 @@ def test_half_year_brief_pdf_has_figures_in_chinese(world, tmp_path):
     assert "联席会议" in flat
     assert "2026H1" in flat
     assert "2026-01-01—2026-06-30" in flat
-    assert "投诉" in flat
+    assert "反映问题" in flat
     assert "上半年三方联动解决停车难问题。" in flat
     assert "建议加快维修资金公示。" in flat
     assert "第1页/共" in flat
     # The figures: three joint meetings, seven complaints filed.
     assert summary.figures["meetings"]["joint"] == 3
-    assert "受理投诉数：7" in flat
+    assert "受理问题数：7" in flat
     with translation.override("zh-hans"):
         joint_label = "".join(str(Meeting.Kind.JOINT.label).split())
         small_label = "".join(str(Issue.Tier.SMALL.label).split())
