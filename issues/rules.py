@@ -160,7 +160,8 @@ def shares_identity(user: Any, issue: Issue | None) -> bool:
 
 @rules.predicate
 def is_summoned(user: Any, summons: WhistleSummons | None) -> bool:
-    """The summoned person, or a member of the summoned organization (报到)."""
+    """The summoned person, or staff of the summoned organization (报到): a voice-only
+    seat there does not report in for the organization (docs/roles.md)."""
     if summons is None:
         return False
     person_pk = active_person_pk(user)
@@ -168,7 +169,9 @@ def is_summoned(user: Any, summons: WhistleSummons | None) -> bool:
         return False
     if summons.person_id is not None and summons.person_id == person_pk:
         return True
-    return summons.organization_id is not None and summons.organization_id in person_org_ids(user)
+    return summons.organization_id is not None and summons.organization_id in person_staff_org_ids(
+        user
+    )
 
 
 @rules.predicate
@@ -188,7 +191,9 @@ def is_summoner(user: Any, summons: WhistleSummons | None) -> bool:
 
 @rules.predicate
 def is_org_member(user: Any, organization: Organization | None) -> bool:
-    return organization is not None and organization.pk in person_org_ids(user)
+    """Staff of the organization: its queue and its referrals (签收) are theirs; a party
+    member, owner representative or resident group leader holds no such seat."""
+    return organization is not None and organization.pk in person_staff_org_ids(user)
 
 
 # seed: 协同联动 第四条 — the community party organization asks the street; the

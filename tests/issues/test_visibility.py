@@ -205,3 +205,37 @@ def test_api_list_queries_do_not_grow_with_the_number_of_complaints(
     shown = [row["reporter"] is not None for row in rows]
     assert shown.count(True) == (count + 1) // 2
     assert all(row["reporter"]["phone"] == world.resident.mobile for row in rows if row["reporter"])
+
+
+def test_a_voice_only_seat_neither_reports_in_nor_signs_for_its_organization(world):
+    """社区吹哨、党员报到 (协同联动 第三条): the organization reports in through its staff;
+    a party member reports in only when summoned in person. 签收 of a referral (第二条)
+    and the organization's queue are its staff's too."""
+    issue = make(world, "referred_rc_and_party", public=False, shared=False)
+    whistle = WhistleFactory(issue=issue)
+    to_party = WhistleSummonsFactory(whistle=whistle, organization=world.orgs.compound_party)
+    in_person = WhistleSummonsFactory(whistle=whistle, organization=None, person=world.summoned)
+    referral = issue.referrals.get(organization=world.orgs.compound_party)
+    member, secretary = world.voice.party_member, world.people.compound_party
+
+    assert not member.has_perm("issues.report_in", to_party)
+    assert member.has_perm("issues.report_in", in_person)
+    assert secretary.has_perm("issues.report_in", to_party)
+    assert not member.has_perm("issues.view_queue", world.orgs.compound_party)
+    assert not selectors.referral_ack_allowed(person=member, referral=referral)
+    assert selectors.referral_ack_allowed(person=secretary, referral=referral)
+
+
+def test_staff_elsewhere_with_a_voice_only_seat_gets_no_queue_from_that_seat(world):
+    """A PMC officer who is also a party member of the compound party organization works
+    the PMC's queue, not the party organization's (docs/roles.md: voice only)."""
+    officer = world.people.pmc
+    MembershipFactory(
+        person=officer, organization=world.orgs.compound_party, role=Role.PARTY_MEMBER
+    )
+    private = make(world, "new", public=False, shared=False)
+
+    assert officer.has_perm("issues.view_queue", world.orgs.pmc)
+    assert not officer.has_perm("issues.view_queue", world.orgs.compound_party)
+    assert _sees(officer, private) == (False, False)
+    assert private not in selectors.issue_visible_to(person=officer)
