@@ -53,6 +53,8 @@ class MeetingSerializer(serializers.ModelSerializer):
             "ad_hoc_reason",
             "chair",
             "summary_public",
+            "recorded_afterwards",
+            "record_reason",
             "document_number",
             "held_at",
             "created_at",
@@ -76,6 +78,11 @@ class MeetingInputSerializer(serializers.Serializer):
         max_length=REASON_MAX, required=False, allow_blank=True, default=""
     )
     summary_public = serializers.BooleanField(default=False)
+    #: 补录: a meeting already held, entered afterwards with the reason (issue 13 item 3).
+    recorded_afterwards = serializers.BooleanField(default=False)
+    record_reason = serializers.CharField(
+        max_length=REASON_MAX, required=False, allow_blank=True, default=""
+    )
 
 
 class ReasonInputSerializer(serializers.Serializer):

@@ -216,3 +216,36 @@ def test_pdfs_of_a_recorded_meeting_say_it_was_recorded_afterwards(world, clock)
             ).stdout
         assert "补录" in text, kind
         assert "水管爆裂" in text.replace("\n", ""), kind
+
+
+def test_api_records_a_past_meeting_and_refuses_a_missing_reason(world, clock):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(world.clerk)
+    payload = {
+        "compound": world.compound.slug,
+        "kind": "joint",
+        "title": "3号楼爆管紧急联席会议",
+        "place": "3号楼架空层",
+        "start": "2026-03-10T08:00:00+08:00",
+        "end": "2026-03-10T09:00:00+08:00",
+        "is_ad_hoc": True,
+        "ad_hoc_reason": "水管爆裂抢修",
+        "recorded_afterwards": True,
+    }
+    response = client.post("/api/meetings/meetings/", payload, format="json")
+    assert response.status_code == 400
+    assert "record_reason" in response.json()
+    too_long = client.post(
+        "/api/meetings/meetings/", {**payload, "record_reason": "因" * 5000}, format="json"
+    )
+    assert too_long.status_code == 400
+    response = client.post(
+        "/api/meetings/meetings/", {**payload, "record_reason": REASON}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "held"
+    assert body["recorded_afterwards"] is True
+    assert body["record_reason"] == REASON
