@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -29,6 +30,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from huashan.core.models import Event
 from huashan.directory.models import Compound, Organization
@@ -324,6 +326,22 @@ class Disclosure(models.Model):
 class DisclosureEvent(Event):
     disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="events")
 
+    # Every verb disclosures/services.py writes (tests/disclosures/test_event_labels.py).
+    VERB_LABELS: ClassVar[dict] = {
+        "created": pgettext_lazy("event", "Drafted the disclosure"),
+        "edited": pgettext_lazy("event", "Edited the draft"),
+        "published": pgettext_lazy("event", "Published the disclosure"),
+        "superseded": pgettext_lazy("event", "Replaced by a corrected version"),
+        "corrected": pgettext_lazy("event", "Published a corrected version"),
+        "archived": pgettext_lazy("event", "Archived the disclosure"),
+        "expired": pgettext_lazy("event", "Posting period ended"),
+        "attachment_added": pgettext_lazy("event", "Added an attachment"),
+        "attachment_removed": pgettext_lazy("event", "Removed an attachment"),
+        "ledger_set": pgettext_lazy("event", "Imported the income and expense ledger"),
+        "seeded": pgettext_lazy("event", "Demo data"),
+    }
+    STATE_LABELS: ClassVar[dict] = dict(Disclosure.State.choices)
+
 
 def attachment_upload_to(instance: DisclosureAttachment, filename: str) -> str:
     today = timezone.localdate()
@@ -454,6 +472,13 @@ class Objection(models.Model):
 
 class ObjectionEvent(Event):
     objection = models.ForeignKey(Objection, on_delete=models.CASCADE, related_name="events")
+
+    VERB_LABELS: ClassVar[dict] = {
+        "filed": pgettext_lazy("event", "Raised an objection"),
+        "answered": pgettext_lazy("event", "Answered the objection"),
+        "overdue": pgettext_lazy("event", "Objection not answered in time"),
+    }
+    STATE_LABELS: ClassVar[dict] = dict(Objection.State.choices)
 
 
 def report_upload_to(instance: Report, filename: str) -> str:

@@ -13,10 +13,13 @@ so history stays stable when an item is edited later.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from huashan.core.models import Event
 from huashan.directory.models import Compound, Organization, Person
@@ -524,6 +527,40 @@ class PledgeEvent(Event):
         related_name="events",
     )
     public = models.BooleanField(default=False)
+
+    # Every verb pledges/services.py and pledges/engine.py write.
+    VERB_LABELS: ClassVar[dict] = {
+        "letter_create": pgettext_lazy("event", "Drafted the pledge letter"),
+        "letter_update": pgettext_lazy("event", "Edited the pledge letter"),
+        "letter_publish": pgettext_lazy("event", "Published the pledge letter"),
+        "item_create": pgettext_lazy("event", "Added a pledge item"),
+        "item_update": pgettext_lazy("event", "Changed a pledge item"),
+        "period_status": pgettext_lazy("event", "Fulfilment status changed"),
+        "attest": pgettext_lazy("event", "A reviewer judged the fulfilment"),
+        "activity_record": pgettext_lazy("event", "Recorded an activity"),
+        "inspection_record": pgettext_lazy("event", "Recorded an inspection"),
+        "finding_add": pgettext_lazy("event", "Recorded a problem found on inspection"),
+        "finding_fixed": pgettext_lazy("event", "The problem was rectified"),
+        "finding_escalate": pgettext_lazy(
+            "event", "Not rectified in time: became a safety-hazard complaint"
+        ),
+        "election_create": pgettext_lazy("event", "Recorded an election"),
+        "candidate_pledge": pgettext_lazy("event", "Recorded a candidate's pledges"),
+        "candidate_pledges_publish": pgettext_lazy(
+            "event", "Published the candidates' three pledges"
+        ),
+        "case_open": pgettext_lazy("event", "Opened an accountability case"),
+        "case_decide": pgettext_lazy("event", "Decided the accountability case"),
+    }
+    STATE_LABELS: ClassVar[dict] = {
+        **dict(ResultStatus.choices),
+        **dict(AccountabilityCase.Status.choices),
+        **dict(AccountabilityCase.Outcome.choices),
+        "published": pgettext_lazy("event state", "Published"),
+        "on_time": pgettext_lazy("event state", "Rectified on time"),
+        "late": pgettext_lazy("event state", "Rectified late"),
+        "complaint": pgettext_lazy("event state", "Became a complaint"),
+    }
 
     class Meta(Event.Meta):
         verbose_name = _("pledge event")

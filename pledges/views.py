@@ -85,17 +85,6 @@ CLOCK_LABELS = {
     "plan": _("plan within 7 days"),
 }
 
-EVENT_LABELS = {
-    "case_open": _("Case opened"),
-    "case_decide": _("Decided"),
-    "letter_create": _("Letter written"),
-    "letter_update": _("Letter edited"),
-    "letter_publish": _("Letter published"),
-    "item_create": _("Item added"),
-    "item_update": _("Item changed"),
-    "attest": _("Attested"),
-}
-
 
 # --- helpers -----------------------------------------------------------------------
 
@@ -1061,9 +1050,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, gettext("Decision recorded."))
                 return redirect(_with_compound("pledges:case", compound, pk))
+    # Each row shows its phrase (PledgeEvent.VERB_LABELS), never the verb code.
     timeline = list(selectors.case_timeline(case=case).select_related("actor"))
-    for event in timeline:
-        event.label = EVENT_LABELS.get(event.verb, event.verb)
     return render(
         request,
         "pledges/case.html",

@@ -9,10 +9,13 @@ comparisons and the 12-month trends read one table instead of looping over compo
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from huashan.core.models import Event
 from huashan.directory.models import Compound, Organization
@@ -115,6 +118,18 @@ class WorkSummary(models.Model):
 
 class WorkSummaryEvent(Event):
     summary = models.ForeignKey(WorkSummary, on_delete=models.CASCADE, related_name="events")
+
+    # Every verb huashan/dashboard/services.py writes.
+    VERB_LABELS: ClassVar[dict] = {
+        "created": pgettext_lazy("event", "Started the work summary"),
+        "generation_requested": pgettext_lazy("event", "Asked for the figures"),
+        "generated": pgettext_lazy("event", "Figures generated"),
+        "edited": pgettext_lazy("event", "Edited the narrative"),
+        "approved": pgettext_lazy("event", "Approved"),
+        "reopened": pgettext_lazy("event", "Returned for changes"),
+        "submitted": pgettext_lazy("event", "Submitted to the community party organization"),
+    }
+    STATE_LABELS: ClassVar[dict] = dict(WorkSummary.State.choices)
 
 
 class CompoundSnapshot(models.Model):

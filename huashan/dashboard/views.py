@@ -553,17 +553,6 @@ def _pdf_pending(summary: WorkSummary) -> bool:
     return summary.pdf_rendered_at is None or summary.pdf_rendered_at.timestamp() < requested
 
 
-EVENT_LABELS = {
-    "created": _("created"),
-    "generation_requested": _("figures requested"),
-    "generated": _("figures generated"),
-    "edited": _("narrative edited"),
-    "approved": _("approved"),
-    "reopened": _("reopened"),
-    "submitted": _("submitted"),
-}
-
-
 def _compliance_label(status: str) -> str:
     from disclosures.selectors import compliance_status_label
 
@@ -588,10 +577,8 @@ def _summary_context(request: HttpRequest, summary: WorkSummary) -> dict[str, An
         "disclosure_rows": [
             (_compliance_label(status), n) for status, n in context.get("disclosure_rows", [])
         ],
-        "events": [
-            (event, EVENT_LABELS.get(event.verb, event.verb))
-            for event in selectors.work_summary_events(summary=summary)
-        ],
+        # Shown as event.phrase (WorkSummaryEvent.VERB_LABELS), never the verb code.
+        "events": list(selectors.work_summary_events(summary=summary)),
         "can_edit": can_manage and summary.state == State.DRAFT,
         "can_regenerate": can_manage and summary.state == State.DRAFT,
         "can_approve": can_approve and summary.state == State.DRAFT,

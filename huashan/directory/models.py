@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import MinValueValidator, RegexValidator
@@ -18,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from huashan.core.models import Event
 
@@ -335,6 +337,16 @@ class Residency(models.Model):
 
 class ResidencyEvent(Event):
     residency = models.ForeignKey(Residency, on_delete=models.CASCADE, related_name="events")
+
+    # Every verb huashan/directory/services.py, huashan/accounts/services.py and seed_demo write.
+    VERB_LABELS: ClassVar[dict] = {
+        "registered": pgettext_lazy("event", "Registered and claimed the household"),
+        "verify": pgettext_lazy("event", "Verified as a resident"),
+        "reject": pgettext_lazy("event", "Claim not accepted"),
+        "roster_import": pgettext_lazy("event", "Imported from the owners' roster"),
+        "seed_demo": pgettext_lazy("event", "Demo data"),
+    }
+    STATE_LABELS: ClassVar[dict] = dict(Residency.Status.choices)
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -24,11 +24,14 @@ Outbox states (e-mail and webhook)::
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from huashan.core.models import Event
 
@@ -129,3 +132,13 @@ class NotificationEvent(Event):
     """Delivery outcomes and manual re-queues (who, when, from, to, why)."""
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="events")
+
+    # Every verb huashan/notify/services.py writes.
+    VERB_LABELS: ClassVar[dict] = {
+        "delivered": pgettext_lazy("event", "Delivered"),
+        "failed": pgettext_lazy("event", "Delivery failed"),
+        "retry_scheduled": pgettext_lazy("event", "Will be sent again later"),
+        "reclaimed": pgettext_lazy("event", "Sending was interrupted; queued again"),
+        "requeued": pgettext_lazy("event", "Queued again by hand"),
+    }
+    STATE_LABELS: ClassVar[dict] = dict(Notification.Status.choices)
