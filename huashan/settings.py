@@ -22,7 +22,23 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me-" + "x" * 20)
+# The key signs sessions, CSRF tokens and password-reset links. A public default in
+# production would let anyone forge them: without DEBUG, a missing key or a published
+# placeholder refuses to start (issue 14 item 8). `make run` sets DEBUG=1.
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me-" + "x" * 20
+PUBLISHED_SECRET_KEYS = {
+    DEV_SECRET_KEY,
+    "change-me-to-a-long-random-string-of-at-least-50-characters",  # .env.example
+}
+SECRET_KEY = env.str("SECRET_KEY", default="") or (DEV_SECRET_KEY if DEBUG else "")
+if not DEBUG and SECRET_KEY in PUBLISHED_SECRET_KEYS | {""}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set (or is a published example) and DEBUG is off. Set SECRET_KEY "
+        "to >= 50 random characters: python -c 'import secrets; "
+        "print(secrets.token_urlsafe(50))' (docs/operations.md), or DEBUG=1 for development."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -106,6 +122,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts -------------------------------------------------------------
 AUTH_USER_MODEL = "directory.Person"
 AUTHENTICATION_BACKENDS = [
+    # Refuses every login from an address that failed on many accounts (password spraying).
+    "huashan.accounts.throttle.AddressThrottleBackend",
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -137,6 +155,12 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # header is ignored (anyone can write it). docs/security.md, "Client address".
 HUASHAN_TRUSTED_PROXIES = env.int("HUASHAN_TRUSTED_PROXIES", default=0)
 AXES_CLIENT_IP_CALLABLE = "huashan.core.clientip.client_ip"
+# Across accounts (huashan/accounts/throttle.py, issue 14 item 7): failed logins from one
+# address on any numbers within AXES_COOLOFF_TIME before the address is refused (429);
+# registrations and invalid password-reset links per address and hour.
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+REGISTER_ADDRESS_LIMIT = env.int("REGISTER_ADDRESS_LIMIT", default=10)
+RESET_LINK_ADDRESS_LIMIT = env.int("RESET_LINK_ADDRESS_LIMIT", default=20)
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -121,14 +121,8 @@ class RegistrationForm(forms.Form):
     def clean_mobile(self) -> str:
         mobile = normalize_mobile(self.cleaned_data["mobile"])
         mobile_input_validator(mobile)
-        if Person.objects.filter(mobile=mobile).exists():
-            raise forms.ValidationError(
-                _(
-                    "This mobile number is already registered. Log in instead, or ask the "
-                    "staff to reset your password."
-                ),
-                code="duplicate_mobile",
-            )
+        # No "already registered" error: the page must not tell who has an account
+        # (issue 14 item 7). accounts.services.registration_submit alerts the owner.
         return mobile
 
     def clean_building(self) -> Building:

@@ -22,6 +22,13 @@ class AccountEvent(Event):
         PASSWORD_CHANGED = "password_changed", _("Password changed")
         RESET_LINK_ISSUED = "password_reset_link_issued", _("Password reset link issued")
         PASSWORD_RESET = "password_reset_completed", _("Password reset with a link")
+        REGISTRATION_ATTEMPTED = (
+            "registration_attempted",
+            _("Someone tried to register again with this mobile number"),
+        )
+
+    #: Histories show these phrases, never the codes (docs/glossary.md).
+    VERB_LABELS = dict(Verb.choices)
 
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,

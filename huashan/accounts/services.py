@@ -6,11 +6,16 @@ Residency verification itself lives in ``huashan.directory.services``
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from huashan.accounts.models import AccountEvent
@@ -58,6 +63,67 @@ def person_register(
             to_state=Residency.Status.PENDING,
         )
     return person
+
+
+def registration_submit(
+    *, mobile: str, name: str, password: str, household: Household, relation: str
+) -> Person | None:
+    """The registration form's one answer, whether or not the number is taken.
+
+    A new number registers (:func:`person_register`) and returns the person. A taken
+    number changes nothing and returns None: its owner is told instead
+    (:func:`registration_attempt_alert`), so the page cannot be used to find out who
+    has an account (issue 14 item 7: it used to say "该手机号已注册"). The password is
+    hashed either way, so both answers take as long.
+    """
+    try:
+        return person_register(
+            mobile=mobile, name=name, password=password, household=household, relation=relation
+        )
+    except ValidationError as error:
+        if error.code != "duplicate_mobile":
+            raise
+    make_password(password)  # the cost of the registration that did not happen
+    owner = Person.objects.filter(mobile=mobile).first()
+    if owner is not None:
+        registration_attempt_alert(owner=owner)
+    return None
+
+
+def registration_attempt_alert(*, owner: Person) -> None:
+    """Tell the owner of a number that someone tried to register it again.
+
+    An in-app message, and an e-mail when the person left an address (SMS would go
+    here too once a provider is configured); plus an account event, so staff see it.
+    """
+    from huashan.notify.services import notification_create
+
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+        AccountEvent.objects.create(
+            person=owner, actor=None, verb=AccountEvent.Verb.REGISTRATION_ATTEMPTED
+        )
+        if not owner.is_active:
+            return
+        subject = gettext("Someone tried to register with your mobile number")
+        body = gettext(
+            "At %(time)s someone tried to open a new account on the portal with your mobile "
+            "number %(mobile)s. Nothing was changed: your account and password are as before. "
+            "If it was you, log in with your password; if you forgot it, ask the residents' "
+            "committee or the joint-meeting office for a reset link."
+        ) % {
+            "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+            "mobile": owner.masked_mobile,
+        }
+        link = reverse("accounts:login")
+        notification_create(recipient=owner, channel="inbox", subject=subject, body=body, link=link)
+        if owner.email:
+            notification_create(
+                recipient=owner,
+                channel="email",
+                subject=subject,
+                body=body,
+                link=settings.HUASHAN_SITE_URL.rstrip("/") + link,
+            )
 
 
 def person_password_change(*, actor: Person, person: Person, password: str) -> Person:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from huashan.accounts import selectors, services
+from huashan.accounts import selectors, services, throttle
 from huashan.accounts.forms import (
     MobileAuthenticationForm,
     PersonFindForm,
@@ -24,16 +25,31 @@ from huashan.accounts.forms import (
 )
 from huashan.directory.models import Person, Residency
 
-# A backend that needs no credentials, for logging in a person we just created.
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+def _throttled(request: HttpRequest, message: str) -> HttpResponse:
+    """The Chinese 429 page of the account throttles (huashan/accounts/throttle.py)."""
+    return render(request, "accounts/throttled.html", {"message": message}, status=429)
 
 
 class LoginView(auth_views.LoginView):
-    """Mobile + password. django-axes throttles failures (AXES_* settings)."""
+    """Mobile + password. django-axes locks a number + address after failures (AXES_*);
+    ``throttle.login_address_locked`` locks an address that fails on many numbers."""
 
     template_name = "accounts/login.html"
     authentication_form = MobileAuthenticationForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if throttle.login_address_locked(request):
+            return _throttled(
+                request,
+                _(
+                    "Too many failed logins from your network. Please try again in "
+                    "%(minutes)s minutes."
+                )
+                % {"minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
+            )
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -57,6 +73,18 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:login")
 
+    def dispatch(self, *args, **kwargs):
+        """Guessing links from one address is stopped (429) after a few invalid ones."""
+        if throttle.reset_link_throttled(self.request):
+            return _throttled(
+                self.request,
+                _("Too many invalid reset links from your network. Please try again in an hour."),
+            )
+        response = super().dispatch(*args, **kwargs)
+        if not self.validlink:
+            throttle.reset_link_miss(self.request)
+        return response
+
     def form_valid(self, form):
         services.person_password_reset_complete(
             person=self.user, password=form.cleaned_data["new_password1"]
@@ -70,11 +98,17 @@ def register(request: HttpRequest) -> HttpResponse:
     """Resident self-registration; the household claim waits for staff."""
     if request.user.is_authenticated:
         return redirect("accounts:me")
+    if request.method == "POST" and throttle.register_throttled(request):
+        return _throttled(
+            request,
+            _("Too many registrations from your network. Please try again in an hour."),
+        )
     form = RegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        throttle.register_hit(request)
         try:
-            person = services.person_register(
+            services.registration_submit(
                 mobile=data["mobile"],
                 name=data["name"],
                 password=data["password1"],
@@ -82,18 +116,20 @@ def register(request: HttpRequest) -> HttpResponse:
                 relation=data["relation"],
             )
         except ValidationError as error:
-            field = "mobile" if error.code == "duplicate_mobile" else None
-            form.add_error(field, error)
+            form.add_error(None, error)
         else:
-            login(request, person, backend=MODEL_BACKEND)
+            # The same answer for a new number and a taken one (whose owner is told):
+            # the page must not reveal who has an account (issue 14 item 7).
             messages.success(
                 request,
                 _(
-                    "Welcome! Your account is ready. Your household claim is waiting for "
-                    "verification by the staff."
+                    "Registration received. Log in with your mobile number and password. "
+                    "Your household claim waits for verification by the staff. (If this "
+                    "number already had an account, nothing was changed and its owner "
+                    "was told.)"
                 ),
             )
-            return redirect("accounts:me")
+            return redirect("accounts:login")
     return render(request, "accounts/register.html", {"form": form})
 
 

@@ -38,10 +38,10 @@ def test_register_page_preselects_default_compound(client, compound, building):
     assert "3栋" in html
 
 
-def test_register_creates_pending_claim_and_logs_in(client, data, household):
+def test_register_creates_pending_claim_and_sends_to_login(client, data, household):
     response = client.post(REGISTER, data)
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:me")
+    assert response["Location"] == reverse("accounts:login")
     person = Person.objects.get(mobile="13712345678")
     assert person.name == "赵六"
     assert person.check_password(GOOD_PASSWORD)
@@ -51,8 +51,19 @@ def test_register_creates_pending_claim_and_logs_in(client, data, household):
     assert residency.relation == Residency.Relation.OWNER
     event = ResidencyEvent.objects.get(residency=residency)
     assert (event.verb, event.actor, event.to_state) == ("registered", person, "pending")
-    assert client.session["_auth_user_id"] == str(person.pk)
-    me = client.get(response["Location"]).content.decode()
+    # Not logged in: a taken number must get the very same answer (issue 14 item 7).
+    assert "_auth_user_id" not in client.session
+    login = client.get(response["Location"]).content.decode()
+    assert (
+        zh(
+            "Registration received. Log in with your mobile number and password. Your "
+            "household claim waits for verification by the staff. (If this number already "
+            "had an account, nothing was changed and its owner was told.)"
+        )
+        in login
+    )
+    client.post(reverse("accounts:login"), {"username": "13712345678", "password": GOOD_PASSWORD})
+    me = client.get(reverse("accounts:me")).content.decode()
     assert zh("Waiting for verification") in me
 
 
@@ -62,12 +73,64 @@ def test_register_tolerates_unit_without_suffix(client, data, household):
     assert Residency.objects.get(person__mobile="13712345678").household == household
 
 
-def test_register_duplicate_mobile_is_a_field_error(client, data):
-    PersonFactory(mobile="13712345678")
+def without_tokens(response) -> str:
+    import re
+
+    return re.sub(r'value="[A-Za-z0-9]{32,64}"', 'value=""', response.content.decode())
+
+
+def _answer(client, data):
     response = client.post(REGISTER, data)
-    assert response.status_code == 200
+    page = client.get(response["Location"]) if response.status_code == 302 else None
+    return response, page
+
+
+def test_register_answers_a_taken_number_exactly_like_a_new_one(data, household):
+    """Issue 14 item 7: no "该手机号已注册" — the page must not tell who has an account;
+    the owner of the taken number is told instead, and nothing of theirs changes."""
+    from django.test import Client
+
+    from huashan.accounts.models import AccountEvent
+    from huashan.notify.models import Notification
+
+    owner = PersonFactory(mobile="13712345678", name="原主人", email="owner@example.cn")
+    old_hash = owner.password
+    taken, taken_page = _answer(Client(), data)
+    data["mobile"] = "13712340000"
+    new, new_page = _answer(Client(), data)
+
+    assert (taken.status_code, taken["Location"]) == (new.status_code, new["Location"])
+    assert taken_page.status_code == new_page.status_code == 200
+    assert without_tokens(taken_page) == without_tokens(new_page)
+    assert "该手机号已注册" not in taken_page.content.decode()
+    # Nothing of the owner's changed, no second account, no claim in their name.
+    owner.refresh_from_db()
+    assert owner.password == old_hash
+    assert owner.name == "原主人"
     assert Person.objects.filter(mobile="13712345678").count() == 1
-    assert "该手机号已注册" in response.content.decode()
+    assert not Residency.objects.filter(person=owner).exists()
+    # The owner is told: an inbox message and an e-mail, and an account event.
+    told = Notification.objects.filter(recipient=owner)
+    assert set(told.values_list("channel", flat=True)) == {"inbox", "email"}
+    assert all("137****5678" in n.body for n in told)
+    event = AccountEvent.objects.get(person=owner)
+    assert event.verb == AccountEvent.Verb.REGISTRATION_ATTEMPTED
+    assert event.phrase  # shown as words in the history, never as the code
+
+
+def test_every_account_event_verb_has_a_phrase():
+    """Every verb the account services write is shown as words (docs/glossary.md)."""
+    import re
+    from pathlib import Path
+
+    from huashan.accounts.models import AccountEvent
+
+    source = Path(services.__file__).read_text()
+    used = set(re.findall(r"AccountEvent\.Verb\.([A-Z_]+)", source))
+    assert used
+    for name in used:
+        value = AccountEvent.Verb[name].value
+        assert value in AccountEvent.VERB_LABELS, value
 
 
 def test_service_rejects_duplicate_mobile(household):
@@ -131,6 +194,7 @@ def test_register_hostile_name_is_escaped(client, data):
     assert response.status_code == 302
     person = Person.objects.get(mobile="13712345678")
     assert person.name == "<script>alert(1)</script>"
+    client.force_login(person)
     html = client.get(reverse("accounts:me")).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
