@@ -241,7 +241,22 @@ class IssueFilingForm(forms.Form):
         required=False,
         validators=[hotline_validator],
     )
-    reporter_name = forms.CharField(label=_("Your name"), max_length=50, required=False)
+    contact = forms.ChoiceField(
+        label=_("May we call you back?"),
+        choices=[
+            ("call_back", _("Yes: I leave my mobile number so you can call me back")),
+            ("none", _("Report anonymously (no contact details)")),
+        ],
+        initial="call_back",
+        required=False,  # not sent (an older page, a script): to be called back
+        widget=forms.RadioSelect(attrs={"data-contact-choice": ""}),
+    )
+    #: Shown as a warning next to ``contact`` (templates/issues/file.html).
+    NO_CONTACT_WARNING = _(
+        "Anonymous means nobody can call you back, and the tracking code shown after you "
+        "submit is the only way to follow your complaint: take a screenshot of it."
+    )
+    reporter_name = forms.CharField(label=_("Your name (optional)"), max_length=50, required=False)
     reporter_phone = forms.CharField(
         label=_("Your mobile number"),
         max_length=11,
@@ -275,13 +290,8 @@ class IssueFilingForm(forms.Form):
             )
         self.fields["building"].queryset = compound.buildings.all()
         self.fields["description"].widget.attrs["maxlength"] = DESCRIPTION_MAX
-        if anonymous:
-            for name in ("reporter_name", "reporter_phone"):
-                self.fields[name].required = True
-            self.fields["reporter_phone"].error_messages["required"] = _(
-                "Without an account we need your mobile number to reach you."
-            )
-        else:
+        if not anonymous:
+            del self.fields["contact"]
             del self.fields["reporter_name"]
             del self.fields["reporter_phone"]
 
@@ -298,7 +308,36 @@ class IssueFilingForm(forms.Form):
             self.add_error(
                 "location_text", _("Say where: choose a building or describe the place.")
             )
+        if self.anonymous:
+            self._clean_contact(data)
         return data
+
+    def _clean_contact(self, data) -> None:
+        """Without an account: a mobile number to be called back, or nothing at all
+        (anonymous; the tracking code is then the only way back — issue 13 item 9)."""
+        contact = data["contact"] = data.get("contact") or "call_back"
+        if contact == "none":
+            if data.get("reporter_name") or data.get("reporter_phone"):
+                self.add_error(
+                    "contact",
+                    _(
+                        "You chose to leave no contact details but typed a name or number. "
+                        "Clear them, or choose to be called back."
+                    ),
+                )
+            data["share_identity"] = False  # there is no identity to share
+        elif not data.get("reporter_phone") and "reporter_phone" not in self.errors:
+            self.add_error(
+                "reporter_phone",
+                _(
+                    "Please leave a mobile number so we can call you back, or choose to "
+                    "report anonymously without contact details."
+                ),
+            )
+
+    @property
+    def no_contact(self) -> bool:
+        return self.anonymous and self.cleaned_data.get("contact") == "none"
 
     def draft(self) -> dict:
         """The cleaned data as plain values, to keep in the session between the steps."""

@@ -598,8 +598,13 @@ def issue_submit(
     photos=(),
     client_key: str = "",
     idempotency_key: str = "",
+    no_contact: bool = False,
 ) -> SubmitResult:
-    """File a complaint; logged in, or anonymously with a phone number and a tracking code.
+    """File a complaint; logged in, or without an account and a tracking code.
+
+    Without an account the reporter either leaves a mobile number (to be called back)
+    or, with ``no_contact``, nothing at all: truly anonymous, and the one-time tracking
+    code is then the only way back to the complaint (issue 13 item 9).
 
     seed: 协同联动解决小区事务流程 第一条 (every problem enters the 三事分流 route);
     小区党组织服务承诺 第3条 (the 48-hour and 7-working-day clocks start now) and
@@ -669,10 +674,25 @@ def issue_submit(
         errors["reporter_name"].append(
             ValidationError(_("At most 50 characters, please."), code="max_length")
         )
-    if person is None and not reporter_phone:
+    if no_contact and person is None:
+        if reporter_name or reporter_phone:
+            errors["reporter_phone"].append(
+                ValidationError(
+                    _(
+                        "You chose to leave no contact details but typed a name or number. "
+                        "Clear them, or choose to be called back."
+                    ),
+                    code="no_contact_but_given",
+                )
+            )
+        share_identity = False  # there is no identity to share
+    elif person is None and not reporter_phone:
         errors["reporter_phone"].append(
             ValidationError(
-                _("Without logging in, please leave a mobile number so we can reach you."),
+                _(
+                    "Please leave a mobile number so we can call you back, or choose to "
+                    "report anonymously without contact details."
+                ),
                 code="required",
             )
         )

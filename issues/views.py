@@ -357,6 +357,8 @@ def _show_filed(request: HttpRequest, result) -> HttpResponse:
         # A replay cannot show a code it never stored, only one this browser remembers.
         "code": result.tracking_code or _remembered_code(request, issue.tracking_number) or "",
         "replayed": result.replayed,
+        # Anonymous without contact details: the code is the only way back.
+        "no_contact": not issue.reporter_id and not issue.reporter_phone,
     }
     return redirect("issues:file_done")
 
@@ -434,6 +436,7 @@ def issue_file_confirm(request: HttpRequest) -> HttpResponse:
                     photos=photos_form.cleaned_data["photos"],
                     client_key=_client_key(request),
                     idempotency_key=draft_key,
+                    no_contact=form.no_contact,
                 )
             except services.RateLimited as exc:
                 return _rate_limited(request, exc)
