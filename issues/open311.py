@@ -62,7 +62,7 @@ from huashan.core import pagecache
 from huashan.core.clientip import client_key
 from huashan.directory.models import Building, Compound
 from issues.models import Category, Issue, IssueEvent, Open311Client
-from issues.selectors import issue_public_version
+from issues.selectors import issue_public, issue_public_version
 from issues.services import RateLimited, issue_submit
 
 app_name = "open311"
@@ -277,7 +277,9 @@ def _request(issue: Issue) -> dict:
 
 
 def public_requests() -> QuerySet[Issue]:
-    """Public issues with everything one service request needs, in a constant number of queries."""
+    """Public issues (:func:`issues.selectors.issue_public`, the masked public view: never
+    the reporter) with everything one service request needs, in a constant number of
+    queries."""
     last_note = (
         IssueEvent.objects.filter(issue=OuterRef("pk"), public=True)
         .exclude(note="")
@@ -285,7 +287,7 @@ def public_requests() -> QuerySet[Issue]:
         .values("note")[:1]
     )
     return (
-        Issue.objects.filter(is_public=True)
+        issue_public()
         .select_related("category", "compound", "building", "assigned_org")
         .annotate(last_public_note=Subquery(last_note))
         .order_by("-created_at", "-pk")
@@ -518,7 +520,7 @@ def request_detail(request: HttpRequest, *, request_id: str, fmt: str) -> HttpRe
 @open311_view()
 def token_detail(request: HttpRequest, *, token: str, fmt: str) -> HttpResponse:
     """Our ids are immediate: the token a client holds is the tracking number itself."""
-    if not Issue.objects.filter(tracking_number=token[:20], is_public=True).exists():
+    if not issue_public().filter(tracking_number=token[:20]).exists():
         raise Open311Error(404, _("Unknown token."))
     data = [{"service_request_id": token, "token": token}]
     return render(data, fmt, root="service_requests", item="request")

@@ -82,6 +82,17 @@ def _with_last_public(qs: QuerySet[Issue]) -> QuerySet[Issue]:
     )
 
 
+def issue_public() -> QuerySet[Issue]:
+    """Complaints anyone may read in the public, masked view — the reporter allowed it
+    (``is_public``; 公示承诺制度 第一条 the progress is public) — without their reporter.
+
+    The anonymous branch of the visibility rule (docs/roles.md "Complaints: who sees
+    what"): the public board, its Atom feed and Open311 read through here and never
+    show a name, mobile or account.
+    """
+    return Issue.objects.filter(is_public=True)
+
+
 def issue_public_board(
     *,
     compound: Compound,
@@ -95,7 +106,7 @@ def issue_public_board(
     Never select the reporter here: pages mask it, and there is nothing to mask
     if it is not loaded. Merged duplicates are left out (their survivor shows).
     """
-    qs = Issue.objects.filter(compound=compound, is_public=True).exclude(status=Status.MERGED)
+    qs = issue_public().filter(compound=compound).exclude(status=Status.MERGED)
     if category is not None:
         qs = qs.filter(category=category)
     if status:
@@ -625,6 +636,7 @@ __all__ = [
     "issue_for_reporter",
     "issue_oldest_open",
     "issue_overdue_oldest",
+    "issue_public",
     "issue_public_board",
     "issue_public_detail",
     "issue_public_stamp",
