@@ -1480,13 +1480,16 @@ def year_end_referral_propose_motion(*, actor, referral: YearEndReferral):
 
 
 def document_version(*, campaign: Campaign, kind: str, target: Target | None = None) -> str:
-    """What the PDF shows: state, ballots, last event; evidence also changes with the day."""
+    """What the PDF shows: state, ballots, last event; evidence also changes with the day.
+
+    The evidence pack does not show ballots, so their count is not part of its version:
+    nothing about it moves while scoring runs (issue 14 item 1).
+    """
     last_event = campaign.events.order_by("-pk").values_list("pk", flat=True).first() or 0
-    ballots = Ballot.objects.filter(campaign=campaign).count()
-    version = f"{campaign.state}:{ballots}:{last_event}"
     if kind == EvaluationDocument.Kind.EVIDENCE:
-        version += f":{timezone.localdate():%Y%m%d}"
-    return version
+        return f"{campaign.state}:{last_event}:{timezone.localdate():%Y%m%d}"
+    ballots = Ballot.objects.filter(campaign=campaign).count()
+    return f"{campaign.state}:{ballots}:{last_event}"
 
 
 def document_current(
