@@ -1474,6 +1474,15 @@ def _summary_disclosure_body(summary: Summary) -> str:
     return "\n\n".join(line for line in lines if line.strip())
 
 
+def _public_summary_title(meeting: Meeting) -> str:
+    """"2026年3月联席会议纪要" (the meeting's title already ends in 会议), in the portal's
+    language whatever the clerk's UI language: the board is read by residents."""
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext("Summary of the meeting “%(title)s”") % {"title": meeting.title}
+
+
 def _publish_public_summary(*, person: Person, summary: Summary):
     """Post the approved summary on the compound's disclosure board (seed: 公示承诺制度
     第一条; 联席会议议事规则 第四条 "会议纪要…分送"). Returns the disclosure.
@@ -1505,7 +1514,7 @@ def _publish_public_summary(*, person: Person, summary: Summary):
         compound=meeting.compound,
         organization=publisher,
         category_code="meeting_summary",
-        title=gettext("Summary of %(title)s") % {"title": meeting.title},
+        title=_public_summary_title(meeting),
         body=_summary_disclosure_body(summary),
         period_start=day,
         period_end=day,

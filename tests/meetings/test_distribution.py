@@ -53,6 +53,7 @@ def test_seed_art4_distribution_with_the_board_tick_posts_the_summary_publicly(
     assert disclosure.compound == world.compound
     assert disclosure.organization.kind == Organization.Kind.JOINT_MEETING_OFFICE
     assert disclosure.category.code == "meeting_summary"
+    assert disclosure.title == "2026年3月联席会议纪要"
     assert disclosure.source_url == ""
     assert "同意" in disclosure.body_markdown
     assert disclosure in board_disclosures(compound=world.compound)
