@@ -392,6 +392,9 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 240},
     },
 }
+# /healthz shows each check (latencies, last beat) to staff and to a monitor sending
+# "Authorization: Bearer <HEALTHZ_TOKEN>"; everyone else sees only ok/degraded/down.
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
 # How long a beat heartbeat may be silent before staff pages warn.
 BEAT_STALE_AFTER = timedelta(minutes=env.int("BEAT_STALE_MINUTES", default=10))
 

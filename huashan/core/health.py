@@ -7,6 +7,12 @@
 
 Every check has a short timeout (broker ≤ ~1 s per attempt, no retries), so a
 hung Redis cannot hang the probe. The body names no hosts, URLs or passwords.
+
+Anyone gets only ``{"status": …}`` and the status code: latencies and the time of the
+last beat tell an outsider when the scheduler stalls and how loaded the database is
+(issue 14 item 8). The details (each check) are for staff, or for a monitor that sends
+``Authorization: Bearer <HEALTHZ_TOKEN>`` (setting ``HEALTHZ_TOKEN``; empty = no token
+accepted).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -106,7 +113,23 @@ def healthz(request: HttpRequest) -> JsonResponse:
         status, http_status = "ok", 200
     else:
         status, http_status = "degraded", 200
-    return JsonResponse(
-        {"status": status, "database": database, "broker": broker, "beat": beat},
-        status=http_status,
-    )
+    body: dict = {"status": status}
+    if _may_see_details(request):
+        body.update(database=database, broker=broker, beat=beat)
+    return JsonResponse(body, status=http_status)
+
+
+def _may_see_details(request: HttpRequest) -> bool:
+    """Staff (a logged-in staff account) or a monitor presenting ``HEALTHZ_TOKEN``."""
+    token = str(getattr(settings, "HEALTHZ_TOKEN", "") or "")
+    header = str(request.META.get("HTTP_AUTHORIZATION") or "")
+    if token and header.startswith("Bearer "):
+        return constant_time_compare(header.removeprefix("Bearer ").strip(), token)
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    from huashan.directory.selectors import person_is_staff
+
+    return bool(person_is_staff(person=user))

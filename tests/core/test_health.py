@@ -1,4 +1,8 @@
-"""/healthz: DB up + beat fresh → ok; beat stale or broker down → degraded; DB down → 503."""
+"""/healthz: DB up + beat fresh → ok; beat stale or broker down → degraded; DB down → 503.
+
+The details are for staff and for a monitor holding ``HEALTHZ_TOKEN``; anyone else sees
+the status word alone (issue 14 item 8). Most tests below read the details with the token.
+"""
 
 from __future__ import annotations
 
@@ -62,9 +66,18 @@ def hanging_redis():
         sock.close()
 
 
-def get(client):
+TOKEN = "monitor-token-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def _monitor_token(settings):
+    settings.HEALTHZ_TOKEN = TOKEN
+
+
+def get(client, **headers):
+    headers.setdefault("HTTP_AUTHORIZATION", f"Bearer {TOKEN}")
     started = time.monotonic()
-    response = client.get(URL)
+    response = client.get(URL, **headers)
     return response, json.loads(response.content), time.monotonic() - started
 
 
@@ -152,3 +165,49 @@ def test_database_down_is_503(client):
     assert elapsed < PROBE_BOUND_SECONDS
     # And it recovers on the next probe.
     assert client.get(URL).status_code == 200
+
+
+# --- who sees what (issue 14 item 8) ------------------------------------------------
+
+
+def test_anyone_sees_the_status_word_only(client):
+    with time_machine.travel(T0, tick=False):
+        heartbeat_stamp(name="beat")
+        response, body, _elapsed = get(client, HTTP_AUTHORIZATION="")
+    assert response.status_code == 200
+    assert body == {"status": "ok"}
+    assert "latency" not in response.content.decode()
+    assert T0.isoformat() not in response.content.decode()
+
+
+@pytest.mark.parametrize("header", ["Bearer wrong-token", "Basic abc", f"Bearer {TOKEN}x"])
+def test_a_wrong_token_sees_the_status_word_only(client, header):
+    _response, body, _elapsed = get(client, HTTP_AUTHORIZATION=header)
+    assert set(body) == {"status"}
+
+
+def test_no_token_configured_accepts_none(client, settings):
+    settings.HEALTHZ_TOKEN = ""
+    _response, body, _elapsed = get(client, HTTP_AUTHORIZATION="Bearer ")
+    assert set(body) == {"status"}
+
+
+def test_staff_see_the_details_residents_do_not(client):
+    from tests.factories.directory import PersonFactory
+
+    client.force_login(PersonFactory(is_staff=True))
+    assert "database" in get(client, HTTP_AUTHORIZATION="")[1]
+    client.force_login(PersonFactory())
+    assert set(get(client, HTTP_AUTHORIZATION="")[1]) == {"status"}
+
+
+def test_the_public_answer_still_says_down_with_503(client):
+    """A load balancer needs only the status code; the word stays for people."""
+    from unittest import mock
+
+    with mock.patch(
+        "huashan.core.health._check_database", return_value={"ok": False, "error": "X"}
+    ):
+        response, body, _elapsed = get(client, HTTP_AUTHORIZATION="")
+    assert response.status_code == 503
+    assert body == {"status": "down"}
