@@ -215,9 +215,17 @@ def fetch(world, victims, role: str) -> dict[str, str]:
         "open311 json": "/open311/v2/requests.json",
         "open311 xml": "/open311/v2/requests.xml",
         "feed": reverse("issues:feed") + f"?compound={world.a.slug}",
-        "export": reverse(
+        "compound export": reverse(
             "dashboard:compound_export", kwargs={"compound_slug": world.a.slug, "table": "all"}
         ),
+        "community export": reverse(
+            "dashboard:community_export", kwargs={"slug": world.a.community.slug, "table": "all"}
+        ),
+        "street export": reverse(
+            "dashboard:street_export",
+            kwargs={"slug": world.a.community.street.slug, "table": "all"},
+        ),
+        "summaries export": reverse("dashboard:summaries_export"),
     }
     for victim in victims.values():
         urls[f"open311 {victim.number}"] = f"/open311/v2/requests/{victim.number}.json"
