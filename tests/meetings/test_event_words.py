@@ -112,9 +112,9 @@ CODE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b|\b(?:create|held|attendance|update|ca
 
 
 def _timeline(html: str) -> str:
-    match = re.search(r'<ol class="timeline[^"]*">(.*?)</ol>', html, re.S)
-    assert match, "the page has a history"
-    return match.group(1)
+    found = re.findall(r'<ol class="timeline[^"]*">(.*?)</ol>', html, re.S)
+    assert found, "the page has a history"
+    return "\n".join(found)
 
 
 @pytest.mark.django_db
@@ -136,3 +136,53 @@ def test_meeting_history_shows_phrases_not_codes(joint_meeting, world, clock, cl
     countersigns = re.search(r'data-testid="countersigns">(.*?)</table>', html, re.S)
     assert countersigns
     assert "未签收" not in countersigns.group(1)
+
+
+@pytest.mark.django_db
+def test_agreed_item_decision_report_and_motion_histories_show_phrases(
+    joint_meeting, world, clock, client
+):
+    """The three other timelines (议定事项, 决策报告, 业主大会议案) read as Chinese phrases."""
+    import datetime as dt
+
+    from meetings import services
+    from tests.meetings.conftest import hold
+
+    hold(joint_meeting, world, clock)
+    item = services.action_item_create(
+        actor=world.clerk,
+        meeting=joint_meeting,
+        title="修复路灯",
+        responsible_organization=world.orgs.property_company,
+        due_date=dt.date(2026, 4, 10),
+    )
+    services.action_item_post_progress(
+        actor=world.people.property_company, item=item, note="已采购灯具"
+    )
+    report = services.decision_report_create(
+        actor=world.people.pmc,
+        compound=world.compound,
+        matter="maintenance_fund",
+        title="使用维修资金修屋面",
+        body="屋面渗漏",
+    )
+    services.decision_report_file(actor=world.people.pmc, report=report)
+    motion = services.motion_propose(
+        actor=world.people.pmc,
+        compound=world.compound,
+        title="使用维修资金修屋面",
+        body="修屋面",
+        matter="fund_use",
+    )
+    pages = [
+        (world.clerk, reverse("meetings:action_item", args=[item.pk]), ("登记议定事项", "进展")),
+        (world.people.pmc, reverse("meetings:decision_report", args=[report.pk]), ("报告",)),
+        (world.people.pmc, reverse("meetings:motion", args=[motion.pk]), ("提出议案",)),
+    ]
+    for person, url, words in pages:
+        client.force_login(person)
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        history = _timeline(html)
+        for word in words:
+            assert word in history, (url, history)
+        assert not CODE.findall(history), (url, CODE.findall(history))
