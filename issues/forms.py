@@ -696,7 +696,7 @@ class QueueFilterForm(forms.Form):
 
 
 class BulkForm(forms.Form):
-    ACTIONS = [("accept", _("Accept")), ("transfer", _("Transfer"))]
+    ACTIONS = [("accept", _("Accept the complaint")), ("transfer", _("Transfer"))]
 
     action = forms.ChoiceField(choices=ACTIONS)
     issues = forms.ModelMultipleChoiceField(

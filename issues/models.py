@@ -13,6 +13,7 @@ unique constraint makes a second scan a no-op.
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -274,7 +275,45 @@ ALARMS_SETTLED = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
 
 
 class IssueEvent(Event):
-    """One row per state change or note; ``public`` rows form the resident's timeline."""
+    """One row per state change or note; ``public`` rows form the resident's timeline.
+
+    Timelines show :attr:`verb_label` / :attr:`phrase`, never the verb: every verb
+    ``issues/services.py`` (and the demo seed) writes has its phrase here
+    (docs/glossary.md: events are shown as Chinese phrases; issue 13 item 8).
+    """
+
+    VERB_LABELS: ClassVar[dict] = {
+        "submit": _("Submitted"),
+        "me_too": _("Another resident: me too"),
+        "accept": _("Accepted"),
+        "transfer": _("Transferred"),
+        "start": _("Work started"),
+        "progress": _("Progress update"),
+        "wait_for_reporter": _("Question to the reporter"),
+        "reporter_reply": _("The reporter replied"),
+        "plan": _("Solution plan"),
+        "resolve": _("Resolved"),
+        "confirm": _("Confirmed by the reporter"),
+        "auto_close": _("Closed automatically"),
+        "reopen": _("Reopened"),
+        "reject": _("Rejected"),
+        "merge": _("Merged into another issue"),
+        "merged_in": _("A duplicate was merged in"),
+        "tier": _("Tier changed"),
+        "hazard": _("Safety-hazard flag changed"),
+        "consultation": _("Consultation result of the three parties"),
+        "referral_ack": _("Referral acknowledged"),
+        "whistle_community": _("Community whistle blown (社区吹哨)"),
+        "whistle_street": _("Street whistle blown (街道吹哨)"),
+        "report_in": _("Reported in (报到)"),
+        "summons_rated": _("Response rated"),
+        "supervision_order": _("Supervision order (督办)"),
+        "rate": _("Rated by the reporter"),
+        "deadline_breached": _("Deadline missed"),
+        "deadline_warning": _("Deadline approaching"),
+        "seed_issues": _("Demo data"),  # issues/management/commands/seed_issues.py MARKER
+    }
+    STATE_LABELS: ClassVar[dict] = dict(Issue.Status.choices)
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="events")
     public = models.BooleanField(default=False)

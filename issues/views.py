@@ -243,48 +243,16 @@ def _reporter_label(issue: Issue) -> str:
     return mask_name(issue.reporter_name) or gettext("a resident")
 
 
-EVENT_LABELS = {
-    "submit": _("Submitted"),
-    "me_too": _("Another resident: me too"),
-    "accept": _("Accepted"),
-    "transfer": _("Transferred"),
-    "start": _("Work started"),
-    "progress": _("Progress update"),
-    "wait_for_reporter": _("Question to the reporter"),
-    "reporter_reply": _("The reporter replied"),
-    "plan": _("Solution plan"),
-    "resolve": _("Resolved"),
-    "confirm": _("Confirmed by the reporter"),
-    "auto_close": _("Closed automatically"),
-    "reopen": _("Reopened"),
-    "reject": _("Rejected"),
-    "merge": _("Merged into another issue"),
-    "merged_in": _("A duplicate was merged in"),
-    "tier": _("Tier changed"),
-    "hazard": _("Safety-hazard flag changed"),
-    "consultation": _("Consultation result of the three parties"),
-    "referral_ack": _("Referral acknowledged"),
-    "whistle_community": _("Community whistle blown (社区吹哨)"),
-    "whistle_street": _("Street whistle blown (街道吹哨)"),
-    "report_in": _("Reported in (报到)"),
-    "summons_rated": _("Response rated"),
-    "supervision_order": _("Supervision order (督办)"),
-    "rate": _("Rated by the reporter"),
-    "deadline_breached": _("Deadline missed"),
-    "deadline_warning": _("Deadline approaching"),
-}
-
-
 # Events whose actor is a resident (the reporter or a "me too" neighbour).
 RESIDENT_VERBS = frozenset({"submit", "me_too", "reporter_reply", "rate", "reopen", "confirm"})
 
 
 def _labelled(events, *, actors: bool = False, show_residents: bool = False) -> list:
-    """Events with a human label (the verb when no label is known yet) and, for staff
-    pages, who acted — residents' names only where the viewer may see the reporter."""
+    """Events (templates show ``event.verb_label`` / ``event.phrase``, from
+    ``IssueEvent.VERB_LABELS``: never the verb) and, for staff pages, who acted —
+    residents' names only where the viewer may see the reporter."""
     events = list(events)
     for event in events:
-        event.label = EVENT_LABELS.get(event.verb, event.verb)
         hide = not actors or (event.verb in RESIDENT_VERBS and not show_residents)
         event.actor_label = "" if hide or event.actor_id is None else event.actor.name
     return events
@@ -945,7 +913,13 @@ def queue(request: HttpRequest) -> HttpResponse:
         if bulk_form.is_valid():
             done, failed = _bulk(request, bulk_form.cleaned_data)
             if done:
-                messages.success(request, gettext("%(count)d issue(s) updated.") % {"count": done})
+                accepted = bulk_form.cleaned_data["action"] == "accept"
+                message = (
+                    gettext("%(count)d complaint(s) accepted.")
+                    if accepted
+                    else gettext("%(count)d complaint(s) transferred.")
+                )
+                messages.success(request, message % {"count": done})
             for number, error in failed:
                 messages.error(request, f"{number}: {error}")
             return redirect(request.get_full_path())
@@ -993,10 +967,19 @@ class StaffAction:
     form: Any
     target: str | None = None  # the status the action moves to, when it moves one
     open_only: bool = True
+    done: Any = None  # the flash message; default "Done: <label>."
 
 
 STAFF_ACTIONS: dict[str, StaffAction] = {
-    "accept": StaffAction(_("Accept"), ("issues.manage_issue",), NoteForm, Issue.Status.ACCEPTED),
+    # "Accept the complaint" (受理), never the bare "Accept": that msgid is 验收通过
+    # (acceptance of finished work) for meetings' action items (issue 13 item 8).
+    "accept": StaffAction(
+        _("Accept the complaint"),
+        ("issues.manage_issue",),
+        NoteForm,
+        Issue.Status.ACCEPTED,
+        done=_("Accepted."),
+    ),
     "transfer": StaffAction(
         _("Transfer (转办)"), ("issues.manage_issue",), TransferForm, Issue.Status.TRANSFERRED
     ),
@@ -1256,8 +1239,12 @@ def staff_action(request: HttpRequest, tracking_number: str, action: str) -> Htt
         except ValidationError as exc:
             _apply_validation_error(form, exc)
         else:
+            step = STAFF_ACTIONS[action]
             messages.success(
-                request, gettext("Done: %(action)s.") % {"action": STAFF_ACTIONS[action].label}
+                request,
+                str(step.done)
+                if step.done
+                else gettext("Done: %(action)s.") % {"action": step.label},
             )
             return redirect("issues:staff_detail", tracking_number)
     if "photos" in form.fields and form.errors:
