@@ -9,6 +9,7 @@ transaction commits, for that meeting's compound only.
 from __future__ import annotations
 
 import logging
+import time
 from functools import partial
 from typing import Any
 
@@ -17,11 +18,21 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 
-def _evaluate(compound_id: int) -> None:
-    from .services import pledges_evaluate_compound
+# compound pk -> monotonic time the last re-evaluation of it started (this process).
+_started: dict[int, float] = {}
 
+
+def _evaluate(compound_id: int, registered_at: float) -> None:
+    """Re-evaluate, unless a run for the compound started after this was asked for: at
+    commit every meeting saved in the transaction queued one call, and the first run
+    already sees them all (a seed or a bulk entry saves many meetings)."""
+    from . import services
+
+    if _started.get(compound_id, float("-inf")) >= registered_at:
+        return
+    _started[compound_id] = time.monotonic()
     try:
-        pledges_evaluate_compound(compound_id=compound_id)
+        services.pledges_evaluate_compound(compound_id=compound_id)
     except Exception:  # the hourly run catches up; never fail the meeting's request
         logger.exception("pledge re-evaluation after a meeting change failed")
 
@@ -33,4 +44,4 @@ def meeting_saved(sender: Any, instance: Any, created: bool = False, **kwargs: A
         return
     if kwargs.get("raw") or not getattr(instance, "compound_id", None):
         return
-    transaction.on_commit(partial(_evaluate, instance.compound_id))
+    transaction.on_commit(partial(_evaluate, instance.compound_id, time.monotonic()))

@@ -145,3 +145,22 @@ def test_pledge_board_numbers_each_item_once(client, world):
     text = re.sub(r"<[^>]+>", " ", html)
     assert not re.search(r"\b1\.\s+1\.", text)
     assert "1. 定期联席会议" not in text
+
+
+@pytest.mark.django_db
+def test_meetings_saved_in_one_transaction_re_evaluate_the_compound_once(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A seed or a bulk entry saves many meetings: the pledges are re-evaluated once."""
+    from pledges import hooks
+
+    calls = []
+    monkeypatch.setattr(hooks, "_started", {})
+    monkeypatch.setattr(
+        "pledges.services.pledges_evaluate_compound",
+        lambda *, compound_id: calls.append(compound_id),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        for days in (5, 6, 7):
+            MeetingFactory(compound=world.compound, start=NOW - dt.timedelta(days=days))
+    assert calls == [world.compound.pk]
