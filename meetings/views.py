@@ -736,7 +736,11 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             request.POST or None, prefix=f"m{row.member.pk}", initial=initial
         )
         rows.append((row.member, form))
-    if request.method == "POST":
+    # Said once for the page, not once per row (the audit saw it on all 11 rows).
+    not_started = meeting.start > timezone.now()
+    if request.method == "POST" and not_started:
+        messages.error(request, gettext("The meeting has not started yet."))
+    elif request.method == "POST":
         saved = 0
         failed = False
         for member, form in rows:
@@ -766,7 +770,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "meetings/attendance.html",
-        {"meeting": meeting, "rows": rows},
+        {"meeting": meeting, "rows": rows, "not_started": not_started},
         status=400 if request.method == "POST" else 200,
     )
 

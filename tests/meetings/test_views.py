@@ -411,6 +411,16 @@ def test_attendance_form(clerk, world, joint_meeting, clock):
     assert Attendance.objects.get(person=second.person).delegate_name == "李代表"
 
 
+def test_attendance_before_the_start_says_so_once_not_on_every_row(clerk, world, joint_meeting):
+    url = reverse("meetings:attendance", args=[joint_meeting.pk])
+    assert 'data-testid="not-started"' in clerk.get(url).content.decode()
+    members = list(joint_meeting.members.order_by("pk"))
+    response = clerk.post(url, {f"m{m.pk}-status": "present" for m in members}, follow=True)
+    html = response.content.decode()
+    assert html.count(zh("The meeting has not started yet.")) == 1
+    assert not Attendance.objects.exists()
+
+
 def test_minutes_autosave_and_plain_save(clerk, world, joint_meeting, clock):
     topic = AgendaTopicFactory(meeting=joint_meeting)
     hold(joint_meeting, world, clock)
