@@ -324,10 +324,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=10),
         "options": {"expires": 500},
     },
+    # Every minute: a report whose worker died is found by its lease within about a
+    # minute (huashan/core/documents.py, work_lease), not after the 15-minute visibility.
     "disclosures-resume-reports": {
         "task": "disclosures.tasks.resume_reports",
-        "schedule": timedelta(minutes=5),
-        "options": {"expires": 240},
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
     },
     "pledges-evaluate": {
         "task": "pledges.tasks.evaluate",

@@ -8,9 +8,11 @@ worker left pending (meetings.MeetingDocument, evaluations.EvaluationDocument).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -50,3 +52,78 @@ def documents_sweep_pending(
     for pk in ids:
         render_one(document_id=pk)
     return len(ids)
+
+
+# --- leases: telling a slow render from a dead worker ------------------------------------
+#
+# A row marked "running" whose worker was SIGKILLed stayed running until the broker's
+# visibility timeout (15 min) returned the message, or a sweep gave up waiting (20 min):
+# ~17 minutes before a report was redone (issue 14 item 8). A lease says "a live worker
+# holds this row": stamped when the work starts and every LEASE_BEAT_SECONDS while it
+# runs (a daemon thread, so a long WeasyPrint call keeps it fresh), removed when the work
+# ends. A sweep running every minute re-queues the rows whose lease is older than
+# LEASE_LOST_AFTER — within about a minute of the kill, never while the render lives.
+# Leases are rows of the core heartbeat table, named "lease:<label>:<pk>".
+
+LEASE_BEAT_SECONDS = 15
+LEASE_LOST_AFTER = dt.timedelta(seconds=60)
+
+
+def _lease_name(label: str, pk: int) -> str:
+    return f"lease:{label}:{pk}"[:64]
+
+
+@contextlib.contextmanager
+def work_lease(label: str, pk: int, *, every: float = LEASE_BEAT_SECONDS):
+    """Hold the lease of row ``pk`` of ``label`` (e.g. ``"disclosures.report"``) while the
+    block runs. Take it *before* claiming the row, so a sweep never sees the row running
+    without a lease."""
+    from django.db import connection
+
+    from huashan.core.heartbeat import heartbeat_stamp
+
+    name = _lease_name(label, pk)
+    heartbeat_stamp(name=name)
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(every):
+                heartbeat_stamp(name=name)
+        except Exception:  # a lost stamp only risks a duplicate render (idempotent)
+            logger.warning("lease %s: stamp failed", name, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"lease-{name}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(every + 5)
+        work_lease_release(label, pk)
+
+
+def work_lease_release(label: str, pk: int) -> None:
+    from huashan.core.models import Heartbeat
+
+    Heartbeat.objects.filter(name=_lease_name(label, pk)).delete()
+
+
+def work_leases_lost(
+    label: str, pks: Iterable[int], *, lost_after: dt.timedelta = LEASE_LOST_AFTER
+) -> list[int]:
+    """Of ``pks`` (rows the caller sees "running"), those no live worker holds: their
+    lease is older than ``lost_after`` or gone. One query."""
+    from huashan.core.models import Heartbeat
+
+    pks = list(pks)
+    if not pks:
+        return []
+    names = {_lease_name(label, pk): pk for pk in pks}
+    fresh_after = timezone.now() - lost_after
+    alive = set(
+        Heartbeat.objects.filter(name__in=names, at__gte=fresh_after).values_list("name", flat=True)
+    )
+    return [pk for name, pk in names.items() if name not in alive]
