@@ -819,8 +819,11 @@ def ballot_submit(*, token: str, scores: Mapping[Any, Mapping[Any, Any]]) -> int
     evaluator = evaluator_for_token(token)
     if evaluator is None:
         raise BallotRefused(gettext("This ballot link is not valid."))
+    # The campaign row is locked first, as closing the scoring does: a ballot either lands
+    # before the close (and the close writes it) or sees the scoring closed.
+    campaign = _lock(evaluator.campaign)
     evaluator = Evaluator.objects.select_for_update().get(pk=evaluator.pk)
-    campaign = evaluator.campaign
+    evaluator.campaign = campaign
     if campaign.state != State.SCORING:
         raise BallotRefused(gettext("Scoring is not open."))
     targets = evaluator_open_targets(evaluator)
