@@ -227,7 +227,7 @@ class IssueFilingForm(forms.Form):
         required=False,
     )
     is_public = forms.BooleanField(
-        label=_("May be shown on the public board (your name and phone stay hidden)"),
+        label=_("May be shown in “Complaint progress” (your name and phone stay hidden)"),
         required=False,
         initial=True,
     )

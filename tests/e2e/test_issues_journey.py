@@ -66,8 +66,12 @@ def test_complaint_journey(live_server, browser, phone, tmp_path):
     log_in(clerk_page, base, clerk.mobile)
     clerk_page.goto(f"{base}/issues/queue/")
     clerk_page.click(f"text={number}")
+    # 受理 (accepting a complaint), not 验收通过 (issue 13 item 8).
+    assert clerk_page.inner_text("#action-accept summary").strip() == "受理"
     clerk_page.click("#action-accept summary")
     clerk_page.click("#action-accept button[type=submit]")
+    assert "已受理。" in clerk_page.inner_text(".alert-success")
+    assert "验收通过" not in clerk_page.content()
     clerk_page.click("#action-transfer summary")
     clerk_page.select_option(
         "#action-transfer select[name=transfer-organization]",
