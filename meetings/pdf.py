@@ -25,9 +25,26 @@ TEMPLATES = {
 }
 
 
+def summary_heading(meeting: Meeting) -> str:
+    """ "2026年3月联席会议纪要": the title already says 会议 (never "…会议会议纪要")."""
+    return f"{meeting.title}纪要"
+
+
+def _summary_text(meeting: Meeting, summary) -> str:
+    """The summary's text without its first line when that line only repeats the
+    heading the PDF prints anyway (a draft from the minutes starts with it)."""
+    body = (getattr(summary, "body", "") or "").strip()
+    first, _, rest = body.partition("\n")
+    if first.strip() in {summary_heading(meeting), f"{meeting.title}会议纪要"}:
+        return rest.strip()
+    return body
+
+
 def meeting_pdf_context(*, meeting: Meeting) -> dict:
     page = meeting_page(meeting=meeting)
     return {
+        "summary_heading": summary_heading(meeting),
+        "summary_text": _summary_text(meeting, page.summary),
         "meeting": meeting,
         "page": page,
         "notice": page.notice,

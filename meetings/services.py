@@ -1469,9 +1469,12 @@ def _summary_publisher(person: Person, compound: Compound) -> Organization | Non
 
 
 def _summary_disclosure_body(summary: Summary) -> str:
-    """The summary as Markdown: every line of the plain-text summary stays a line."""
-    lines = [line.rstrip() for line in (summary.body or "").splitlines()]
-    return "\n\n".join(line for line in lines if line.strip())
+    """The summary as Markdown: every line of the plain-text summary stays a line; a
+    first line repeating the posting's title is left out (the board shows the title)."""
+    lines = [line.rstrip() for line in (summary.body or "").splitlines() if line.strip()]
+    if lines and lines[0].strip() == _public_summary_title(summary.meeting):
+        lines = lines[1:]
+    return "\n\n".join(lines)
 
 
 def _public_summary_title(meeting: Meeting) -> str:

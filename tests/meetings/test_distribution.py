@@ -56,6 +56,7 @@ def test_seed_art4_distribution_with_the_board_tick_posts_the_summary_publicly(
     assert disclosure.title == "2026年3月联席会议纪要"
     assert disclosure.source_url == ""
     assert "同意" in disclosure.body_markdown
+    assert not disclosure.body_markdown.startswith(disclosure.title)  # not printed twice
     assert disclosure in board_disclosures(compound=world.compound)
 
     verbs = list(MeetingEvent.objects.filter(meeting=public_meeting).values_list("verb", flat=True))

@@ -82,3 +82,19 @@ def test_document_request_renders_and_stores(
         services.meeting_document_request(
             actor=world.resident, meeting=joint_meeting, kind="notice"
         )
+
+
+def test_summary_pdf_prints_its_title_once_and_says_jiyao_not_huiyi_huiyi(
+    joint_meeting, world, clock, tmp_path
+):
+    """The audit's "the summary PDF prints the title twice": the draft from the minutes
+    starts with the same heading the PDF prints."""
+    hold(joint_meeting, world, clock)
+    services.minutes_save_draft(actor=world.clerk, meeting=joint_meeting, discussion="讨论")
+    summary = services.summary_draft(actor=world.clerk, meeting=joint_meeting)
+    assert summary.body.startswith("2026年3月联席会议纪要")
+    text = _text(meeting_pdf(meeting=joint_meeting, kind="summary"), tmp_path)
+    flat = text.replace(" ", "")
+    assert flat.count("2026年3月联席会议纪要") == 1
+    assert "会议会议" not in flat
+    assert "讨论" in text
