@@ -453,9 +453,17 @@ def issue_me_too(request: HttpRequest, tracking_number: str) -> HttpResponse:
     if not request.user.is_authenticated:
         phone = (draft.get("data") or {}).get("reporter_phone", "")
         if not phone:
+            no_contact = (draft.get("data") or {}).get("contact") == "none"
             messages.error(
                 request,
-                gettext("Please fill in your mobile number in the form first, then add “me too”."),
+                gettext(
+                    "“Me too” needs a mobile number, so that one person counts once. Choose "
+                    "to be called back and fill in your number, or submit your own complaint."
+                )
+                if no_contact
+                else gettext(
+                    "Please fill in your mobile number in the form first, then add “me too”."
+                ),
             )
             return redirect(f"{reverse('issues:file')}?compound={compound.slug}")
     try:

@@ -169,3 +169,17 @@ def test_the_board_links_to_tracking_and_its_queries_stay_flat(world, category):
     assert "问题办理进展 · 江南花山郡" in body
     assert "投诉处理进展" not in body
     assert counts[0] == counts[1], counts
+
+
+def test_me_too_from_an_anonymous_draft_explains_why_a_number_is_needed(world, category):
+    open_issue = IssueFactory(compound=world.compound, category=category, is_public=True)
+    client = Client()
+    assert (
+        client.post(reverse("issues:file"), step1(world, category, contact="none")).status_code
+        == 302
+    )
+    response = client.post(reverse("issues:me_too", args=[open_issue.tracking_number]), follow=True)
+    body = response.content.decode()
+    assert "“我也是”需要手机号" in body
+    assert "7栋楼道灯坏了一个星期" in body  # back on the form, with what was typed
+    assert open_issue.me_toos.count() == 0
