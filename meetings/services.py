@@ -1483,7 +1483,12 @@ def _public_summary_title(meeting: Meeting) -> str:
     from django.utils import translation
 
     with translation.override(settings.LANGUAGE_CODE):
-        return gettext("Summary of the meeting “%(title)s”") % {"title": meeting.title}
+        pattern = gettext("Summary of the meeting “%(title)s”")
+    full = pattern % {"title": meeting.title}
+    if len(full) <= TITLE_MAX:  # the board's title holds as much as a meeting's
+        return full
+    room = TITLE_MAX - (len(full) - len(meeting.title)) - 1
+    return pattern % {"title": meeting.title[:room] + "…"}
 
 
 def _publish_public_summary(*, person: Person, summary: Summary):

@@ -125,3 +125,23 @@ def test_distribute_view_with_the_tick_flashes_success_not_a_url_error(
     summary.refresh_from_db()
     assert summary.status == Summary.Status.DISTRIBUTED
     assert summary.public_disclosure_id
+
+
+def test_a_meeting_title_of_the_full_200_characters_still_posts(world, clock):
+    """The posting adds 纪要 to the title; a title already at the limit is shortened with
+    an ellipsis rather than failing the distribution."""
+    meeting = services.meeting_create(
+        actor=world.clerk,
+        compound=world.compound,
+        kind="joint",
+        title="长" * 200,
+        start=MEETING_START,
+        end=MEETING_START + dt.timedelta(hours=2),
+        place="小区党群服务中心会议室",
+        summary_public=True,
+    )
+    _topic, summary = _approved_meeting(meeting, world, clock)
+    summary = services.summary_distribute(actor=world.clerk, summary=summary)
+    disclosure = Disclosure.objects.get(pk=summary.public_disclosure_id)
+    assert len(disclosure.title) == 200
+    assert disclosure.title.endswith("…纪要")
