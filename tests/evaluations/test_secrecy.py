@@ -5,6 +5,10 @@ exist only from the preliminary stage on). Nothing any staff role can open moves
 scoring runs except a turnout count; the evaluated bodies see nothing before publicity;
 and nothing stored (PostgreSQL ``xmin``, keys, physical row order, times) links a ballot to
 the evaluator who cast it.
+
+The item-2 tests commit for real (``xmin`` is only meaningful across transactions), so they
+use ``serialized_rollback``: the flush at their end would otherwise delete the reference rows
+of the data migrations (disclosure categories) that later tests rely on.
 """
 
 from __future__ import annotations
@@ -184,7 +188,7 @@ def _rows(sql: str) -> list[tuple]:
         return cursor.fetchall()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_no_stored_trace_links_a_ballot_to_its_evaluator_评议监督考核制度_第三条():
     """评议监督考核制度 第三条 民主测评 (a secret ballot): cast N=12 ballots with known score
     patterns through the real service, let the sweep and the close of scoring write them,
@@ -252,7 +256,7 @@ def test_no_stored_trace_links_a_ballot_to_its_evaluator_评议监督考核制�
     assert not world.campaign.evaluators.filter(person__isnull=False).exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_one_time_token_holds_under_concurrent_posts_评议监督考核制度_第三条():
     """第三条: one ballot per evaluator — two simultaneous submissions with one token cast
     one set of ballots; the other is refused."""
