@@ -357,3 +357,39 @@ def test_board_and_queue_query_counts_do_not_grow(world, count, django_assert_ma
         _iterate(selectors.issue_queue_for_org(organization=world.orgs.compound_party))
     with django_assert_max_num_queries(3):
         _iterate(selectors.issue_queue_for_person(person=world.people.property_company))
+
+
+# --- visibility (issue 14 item 3; docs/roles.md "Complaints: who sees what") -----------
+
+
+def test_issue_public_is_what_the_reporters_made_public_and_nothing_else(world):
+    """公示承诺制度 第一条: progress is public where the reporter allowed it."""
+    public = IssueFactory(compound=world.compound, is_public=True)
+    private = IssueFactory(compound=world.compound, is_public=False)
+
+    assert public in selectors.issue_public()
+    assert private not in selectors.issue_public()
+
+
+def test_visible_to_flags_the_reporter_per_row_as_the_rule_does(world):
+    """协同联动 第二条: the property company works a transferred complaint; the reporter is
+    shown to it only when shared; the supervising bodies and the superuser always."""
+    from tests.factories.directory import PersonFactory
+
+    company = world.orgs.property_company
+    hidden = IssueFactory(compound=world.compound, assigned_org=company, share_identity=False)
+    shared = IssueFactory(compound=world.compound, assigned_org=company, share_identity=True)
+
+    def flags(person) -> dict[int, bool]:
+        rows = selectors.issue_visible_to(person=person, reporter_flag=True)
+        return dict(
+            rows.filter(pk__in=[hidden.pk, shared.pk]).values_list("pk", "reporter_visible")
+        )
+
+    assert flags(world.people.property_company) == {hidden.pk: False, shared.pk: True}
+    assert flags(world.people.compound_party) == {hidden.pk: True, shared.pk: True}
+    assert flags(PersonFactory(is_superuser=True)) == {hidden.pk: True, shared.pk: True}
+    assert flags(world.neighbour) == {}
+    assert not hasattr(
+        selectors.issue_visible_to(person=world.neighbour).first(), "reporter_visible"
+    )
