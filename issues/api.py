@@ -3,7 +3,10 @@
 * ``issues/`` — read-only, for logged-in people, scoped by
   :func:`issues.selectors.issue_visible_to` (a resident sees their own issues,
   the property company / PMC what was transferred or referred to them,
-  supervisors their compound); looked up by tracking number; filtered with
+  supervisors their compound; a party member, owner representative or resident
+  group leader only their own and those they were summoned to in person), the
+  nested ``reporter`` per row by the same rule (docs/roles.md "Complaints: who
+  sees what"); looked up by tracking number; filtered with
   :class:`issues.filters.IssueFilter`.
 * ``issues/<tracking>/accept|transfer|progress|resolve|reject/`` — POST actions
   that call the services (seed: 协同联动解决小区事务流程 第二条 转办 / 督办);

@@ -1,6 +1,7 @@
 """Who may see and act on residents' complaints (`rules` permissions).
 
-Visibility (docs/issues.md "Visibility"):
+Visibility (docs/issues.md "Visibility"; the table per role and channel is in
+docs/roles.md "Complaints: who sees what"):
 
 * a resident sees their own issues in full; other residents' issues only
   through the public board, masked;
