@@ -1176,7 +1176,9 @@ def topic_reorder(*, actor, meeting: Meeting, topic_ids: Sequence[int]) -> None:
         for position, pk in enumerate(ids, start=1):
             accepted[pk].order = position
         AgendaTopic.objects.bulk_update(accepted.values(), ["order"])
-        _meeting_event(meeting, actor=person, verb="reorder", note=",".join(map(str, ids)))
+        # The new order in words (the history is read by people, not by the database).
+        order = "、".join(f"{n}. {accepted[pk].title}" for n, pk in enumerate(ids, start=1))
+        _meeting_event(meeting, actor=person, verb="reorder", note=order[:REASON_MAX])
 
 
 # --- minutes --------------------------------------------------------------------

@@ -186,3 +186,16 @@ def test_agreed_item_decision_report_and_motion_histories_show_phrases(
         for word in words:
             assert word in history, (url, history)
         assert not CODE.findall(history), (url, CODE.findall(history))
+
+
+@pytest.mark.django_db
+def test_reordering_the_agenda_is_recorded_with_titles_not_ids(joint_meeting, world):
+    from meetings import services
+
+    a = services.topic_propose(actor=world.people.pmc, compound=world.compound, title="甲议题")
+    b = services.topic_propose(actor=world.people.pmc, compound=world.compound, title="乙议题")
+    services.topic_accept(actor=world.clerk, topic=a)
+    services.topic_accept(actor=world.clerk, topic=b)
+    services.topic_reorder(actor=world.clerk, meeting=joint_meeting, topic_ids=[b.pk, a.pk])
+    event = MeetingEvent.objects.get(meeting=joint_meeting, verb="reorder")
+    assert event.note == "1. 乙议题、2. 甲议题"
