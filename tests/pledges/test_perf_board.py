@@ -40,7 +40,7 @@ def build_queries(sqls: list[str]) -> list[str]:
 
 def status_of(html: str, item) -> str:
     match = re.search(
-        rf'data-item="{item.pk}">\s*<p><span class="badge[^"]*" data-status="(\w+)"', html
+        rf'data-item="{item.pk}"[^>]*>\s*<p><span class="badge[^"]*" data-status="(\w+)"', html
     )
     assert match, f"item {item.pk} not on the board"
     return match[1]
