@@ -117,7 +117,9 @@ def nav_compound(person, seats: Seats):
     own = sorted((slug, pk) for _k, _r, pk, slug, _c in staff_rows if pk is not None)
     if own:
         return Compound(pk=own[0][1], slug=own[0][0])
-    return person_staff_compounds(person=person).first()
+    # Superusers and officers of a community or street only: ask the covering query.
+    covered = person_staff_compounds(person=person)
+    return covered.filter(slug=settings.HUASHAN_DEFAULT_COMPOUND).first() or covered.first()
 
 
 def may_open_dashboard(person) -> bool:

@@ -183,3 +183,15 @@ def test_home_page_for_a_clerk_runs_a_bounded_number_of_queries(
     client.force_login(world["people"]["clerk"])
     with django_assert_max_num_queries(16):
         assert client.get(HOME).status_code == 200
+
+
+@pytest.mark.django_db
+def test_superuser_menu_opens_on_the_portal_compound(client, world):
+    admin = PersonFactory(is_superuser=True, is_staff=True)
+    nav = _nav(client, admin)
+    compound = f"?compound={settings.HUASHAN_DEFAULT_COMPOUND}"
+    assert nav["meetings:action_items"].endswith(compound)
+    assert "accounts:residency_queue" in nav
+    assert "dashboard:compound" in nav
+    for url in nav.values():
+        assert client.get(url).status_code == 200, url
