@@ -98,3 +98,21 @@ def test_summary_pdf_prints_its_title_once_and_says_jiyao_not_huiyi_huiyi(
     assert flat.count("2026年3月联席会议纪要") == 1
     assert "会议会议" not in flat
     assert "讨论" in text
+
+
+def test_notice_pdf_keeps_the_signature_with_its_recipients(joint_meeting, world, tmp_path):
+    """主送/抄送 never stand alone on a page of their own (journeys audit, J3 step 6):
+    the agenda grows one topic at a time so that the page break passes through every
+    position around the closing lines."""
+    services.meeting_send_notice(actor=world.clerk, meeting=joint_meeting)
+    for n in range(1, 31):
+        topic = services.topic_propose(
+            actor=world.people.pmc, compound=world.compound, title=f"第{n}项议题：楼道堆物清理"
+        )
+        services.topic_accept(actor=world.clerk, topic=topic, meeting=joint_meeting)
+        pages = _text(meeting_pdf(meeting=joint_meeting, kind="notice"), tmp_path).split("\f")
+        flat = [p.replace(" ", "") for p in pages]
+        closing = [p for p in flat if "主送：" in p]
+        assert len(closing) == 1, n
+        assert "联席会议办公室" in closing[0], n
+        assert "抄送：" in closing[0], n
