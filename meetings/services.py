@@ -1480,7 +1480,7 @@ def _summary_disclosure_body(summary: Summary) -> str:
 
 
 def _public_summary_title(meeting: Meeting) -> str:
-    """"2026年3月联席会议纪要" (the meeting's title already ends in 会议), in the portal's
+    """The board's title, "2026年3月联席会议纪要" (the meeting's title already ends in 会议), in the portal's
     language whatever the clerk's UI language: the board is read by residents."""
     from django.utils import translation
 
