@@ -1480,8 +1480,8 @@ def _summary_disclosure_body(summary: Summary) -> str:
 
 
 def _public_summary_title(meeting: Meeting) -> str:
-    """The board's title, "2026年3月联席会议纪要" (the meeting's title already ends in 会议), in the portal's
-    language whatever the clerk's UI language: the board is read by residents."""
+    """The board's title, "2026年3月联席会议纪要" (the meeting's title already ends in
+    会议), in the portal's language whatever the clerk's UI language: residents read it."""
     from django.utils import translation
 
     with translation.override(settings.LANGUAGE_CODE):
