@@ -1,0 +1,1 @@
+"""Property-based state machines (issue 13, "Tests that must exist", second bullet)."""

@@ -1,0 +1,304 @@
+"""The demo world of the sweep and the *shapes* of its objects.
+
+The world is the access matrix's (``tests/access/world.py``: ``seed_demo`` with every
+module's demo data, compound B, one row behind every URL keyword) plus the shapes
+the demo lacks, created here through the services: a complaint with photos (logged
+in, and anonymous with a tracking code), a whistle still waiting for a report-in and
+one every summoned party reported to, a meeting of each kind, a cancelled meeting,
+and campaigns in the early stages.
+
+A *shape* is one object per group of the fields that change what a page shows.
+The groups come from a query over whatever the data holds, so a new state or flag
+joins the sweep by itself. Complaints have seven such fields (state, tier, hazard,
+public, reporter account, photos, whistle) and about seventy groups in the demo; the
+sweep takes a set of groups in which every value of every field occurs (greedy set
+cover, about ten complaints), to stay fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Exists, Min, OuterRef, Q
+from django.utils import timezone
+
+from tests.access.world import build_world
+
+#: Demo logins by role (seed_demo; password huashan2026). ``owner`` is looked up
+#: through the access world, which renames owner 13800000401 to a known reporter.
+ROLE_MOBILES: dict[str, str | None] = {
+    "anonymous": None,
+    "anonymous_with_code": None,  # an anonymous reporter whose session holds the codes
+    "street": "13800000101",  # 党工委书记
+    "community": "13800000201",  # 社区党支部书记
+    "compound_party": "13800000301",  # 小区党支部书记, heads the joint-meeting office
+    "clerk": "13800000302",  # 联席会议办公室干事
+    "pmc_chair": "13800000303",  # 物业管理委员会主任
+    "property_manager": "13800000305",  # 项目经理
+    "property_staff": "13800000306",  # 客服主管
+    "owner": "13800000401",  # 业主（已认证）
+    "superuser": "13800000000",
+    "party_member": "13800000309",  # 小区党支部党员 (voice only)
+    "owner_rep": "13800000308",  # 业主代表 (voice only)
+    "group_leader": "13800000205",  # 居民小组长 (voice only)
+}
+ROLES = tuple(ROLE_MOBILES)
+
+
+@dataclass(frozen=True)
+class Shape:
+    label: str  # e.g. "status=closed,tier=big,..."
+    value: object  # the URL keyword value (pk or tracking number)
+
+
+def _jpeg() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def _photo():
+    from issues.photos import photo_sanitize
+
+    return photo_sanitize(SimpleUploadedFile("IMG_0001.jpg", _jpeg(), "image/jpeg"))
+
+
+def _try(*calls):
+    """The first call that the services accept (the demo's permissions decide who may)."""
+    errors = []
+    for call in calls:
+        try:
+            return call()
+        except (ValidationError, PermissionDenied) as exc:
+            errors.append(exc)
+    raise AssertionError(f"the sweep could not create a shape: {errors}")
+
+
+def build_sweep_world() -> SimpleNamespace:
+    """The access world plus the shapes the demo lacks. Call inside a rolled-back atomic."""
+    from huashan.directory.models import Organization, Person
+    from issues import services as issues
+    from issues.models import Category, Issue
+
+    world = build_world()
+    a = world.a
+    people = {
+        role: Person.objects.get(mobile=mobile)
+        for role, mobile in ROLE_MOBILES.items()
+        if mobile is not None and role != "owner"
+    }
+    people["owner"] = world.people["owner_a"]
+    category = Category.objects.order_by("pk").first()
+    orgs = {o.kind: o for o in Organization.objects.filter(compound=a)}
+    community_party = people["community"]
+
+    # Complaints with photos: a logged-in owner's, and an anonymous one with a code.
+    issues.issue_submit(
+        actor=people["owner"],
+        compound=a,
+        category=category,
+        description="地下车库入口积水，照片见附件",
+        location_text="地下车库",
+        is_public=True,
+        photos=[_photo()],
+    )
+    anonymous_with_photo = issues.issue_submit(
+        actor=None,
+        compound=a,
+        category=category,
+        description="5栋楼道灯坏了，附照片",
+        location_text="5栋",
+        is_public=False,
+        reporter_name="匿名",
+        reporter_phone="13700006666",
+        photos=[_photo()],
+    )
+    codes = {
+        world.anonymous_issue.tracking_number: world.tracking_code,
+        anonymous_with_photo.issue.tracking_number: anonymous_with_photo.tracking_code,
+    }
+
+    # Whistles: one still waiting for its report-in, one every summoned party reported to.
+    transferred = list(
+        Issue.objects.filter(compound=a, status=Issue.Status.TRANSFERRED, whistles__isnull=True)
+        .order_by("pk")
+        .distinct()[:2]
+    )
+    assert len(transferred) == 2, "the demo no longer has two transferred complaints"
+    for issue in transferred:
+        issues.whistle_blow(
+            actor=community_party,
+            issue=issue,
+            level="community",
+            organizations=[orgs[Organization.Kind.PMC]],
+            reason="业主与物业分歧大，需要多方协调",
+        )
+    closed_whistle = transferred[1].whistles.get()
+    for summons in closed_whistle.summonses.all():
+        issues.whistle_report_in(
+            actor=people["pmc_chair"], summons=summons, contribution="派委员到场协调"
+        )
+
+    _meetings(a, people)
+    _campaigns(a, people)
+    # The access world's work summary is written without figures (a row no service
+    # makes): the sweep's is generated by the service, as the office does.
+    from huashan.dashboard import services as dashboard
+
+    summary = dashboard.work_summary_generate(
+        actor=people["compound_party"], compound=a, period="2026H1"
+    )
+    world.objects["summary"] = summary.pk
+    world.sweep_people = people
+    world.codes = codes
+    return world
+
+
+def _meetings(compound, people) -> None:
+    """A meeting of each kind the demo lacks (draft), and a cancelled one."""
+    from meetings import services
+    from meetings.models import Meeting
+
+    present = set(Meeting.objects.filter(compound=compound).values_list("kind", flat=True))
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=20)
+    for number, kind in enumerate(Meeting.Kind.values):
+        if kind in present:
+            continue
+        when = start + dt.timedelta(days=number)
+
+        def create(actor, kind=kind, when=when, number=number):
+            return services.meeting_create(
+                actor=actor,
+                compound=compound,
+                kind=kind,
+                title=f"{Meeting.Kind(kind).label} 演示",
+                start=when,
+                end=when + dt.timedelta(hours=2),
+                place=f"小区议事厅{number}",
+            )
+
+        _try(*(lambda p=p: create(people[p]) for p in ("compound_party", "pmc_chair", "clerk")))
+    cancelled = services.meeting_create(
+        actor=people["compound_party"],
+        compound=compound,
+        kind=Meeting.Kind.JOINT,
+        title="临时联席会议（取消）",
+        start=start + dt.timedelta(days=15),
+        end=start + dt.timedelta(days=15, hours=2),
+        place="小区议事厅临时",
+        is_ad_hoc=True,
+        ad_hoc_reason="暴雨后积水问题",
+    )
+    services.meeting_cancel(actor=people["compound_party"], meeting=cancelled, reason="改期")
+
+
+def _campaigns(compound, people) -> None:
+    """Campaigns in setup and in materials (the demo has scoring and closed)."""
+    from evaluations import services
+    from evaluations.models import Campaign
+
+    setup = services.campaign_create(actor=people["community"], compound=compound, year=2031)
+    materials = services.campaign_create(actor=people["community"], compound=compound, year=2032)
+    services.campaign_advance(
+        actor=people["community"], campaign=materials, to_state=Campaign.State.MATERIALS
+    )
+    assert setup.state == Campaign.State.SETUP
+
+
+# --- the shapes ----------------------------------------------------------------------
+
+
+def covering(groups: list[dict], dims: tuple[str, ...]) -> list[dict]:
+    """A subset of ``groups`` in which every value of every field occurs (greedy set cover):
+    a complaint of each state, of each tier, hazard and not, public and private, ..."""
+
+    def values(group):
+        return {(d, group[d]) for d in dims}
+
+    wanted = set().union(*(values(g) for g in groups)) if groups else set()
+    chosen = []
+    while wanted:
+        best = max(groups, key=lambda g: (len(values(g) & wanted), -g["pk"]))
+        chosen.append(best)
+        wanted -= values(best)
+    return sorted(chosen, key=lambda g: g["pk"])
+
+
+def _label(group: dict, dims) -> str:
+    return ",".join(f"{d}={group[d]}" for d in dims)
+
+
+ISSUE_DIMS = ("status", "tier", "is_hazard", "is_public", "anonymous", "has_photos", "whistle")
+
+
+def issue_shapes(compound) -> list[Shape]:
+    from issues.models import Issue, IssuePhoto, Whistle, WhistleSummons
+
+    rows = (
+        Issue.objects.filter(compound=compound)
+        .annotate(
+            anonymous=Q(reporter__isnull=True),
+            has_photos=Exists(IssuePhoto.objects.filter(issue=OuterRef("pk"))),
+            whistled=Exists(Whistle.objects.filter(issue=OuterRef("pk"))),
+            waiting=Exists(
+                WhistleSummons.objects.filter(whistle__issue=OuterRef("pk"), reported_at=None)
+            ),
+        )
+        .values("pk", "tracking_number", *ISSUE_DIMS[:-1], "whistled", "waiting")
+        .order_by("pk")
+    )
+    groups: dict[tuple, dict] = {}
+    for row in rows:
+        # none / open (a summoned party has not reported in) / closed (all reported)
+        row["whistle"] = "open" if row["waiting"] else "closed" if row["whistled"] else "none"
+        groups.setdefault(tuple(row[d] for d in ISSUE_DIMS), row)
+    chosen = covering(list(groups.values()), ISSUE_DIMS)
+    return [Shape(_label(g, ISSUE_DIMS), g["tracking_number"]) for g in chosen]
+
+
+def _grouped(queryset, dims: tuple[str, ...]) -> list[Shape]:
+    rows = queryset.values(*dims).annotate(pk=Min("pk")).order_by("pk")
+    return [Shape(_label(row, dims), row["pk"]) for row in rows]
+
+
+def object_shapes(compound) -> dict[str, list[Shape]]:
+    """Shapes of the objects behind ``<pk>`` URLs, keyed like ``tests/access/world.PK_OBJECT``."""
+    from disclosures.models import Disclosure
+    from evaluations.models import Campaign
+    from huashan.dashboard.models import WorkSummary
+    from meetings.models import ActionItem, DecisionReport, Meeting, OwnersAssemblyMotion
+    from pledges.models import PeriodResult, PledgeLetter
+
+    meetings = Meeting.objects.filter(compound=compound).annotate(
+        summary_status=Min("summary__status")
+    )
+    pledge_items = (
+        PeriodResult.objects.filter(item__letter__compound=compound)
+        .values("status")
+        .annotate(pk=Min("item_id"))
+        .order_by("pk")
+    )
+    return {
+        "meeting": _grouped(meetings, ("kind", "status", "summary_status")),
+        "disclosure": _grouped(
+            Disclosure.objects.filter(compound=compound).exclude(state="draft"),
+            ("state", "version"),
+        ),
+        "campaign": _grouped(Campaign.objects.filter(compound=compound), ("state",)),
+        "motion": _grouped(OwnersAssemblyMotion.objects.filter(compound=compound), ("stage",)),
+        "decision_report": _grouped(DecisionReport.objects.filter(compound=compound), ("status",)),
+        "action_item": _grouped(ActionItem.objects.filter(compound=compound), ("status",)),
+        "letter": _grouped(PledgeLetter.objects.filter(compound=compound), ("published",)),
+        "pledge_item": [Shape(f"result={r['status']}", r["pk"]) for r in pledge_items],
+        # Generated summaries (figures filled by the service), one per kind and state.
+        "summary": _grouped(
+            WorkSummary.objects.filter(compound=compound).exclude(figures={}), ("kind", "state")
+        ),
+    }
