@@ -246,18 +246,36 @@ def _rule_kind_of(result, item: PledgeItem) -> str:
     return item.rule_kind
 
 
-def _decorate(result, item: PledgeItem) -> Any:
+def _decorate(result, item: PledgeItem, names: dict | None = None) -> Any:
     """Attach the badge class and a sentence of figures to a period result."""
     if result is None:
         return None
     result.badge_class = STATUS_CLASSES.get(result.status, "")
     result.sentence = figures_summary(_rule_kind_of(result, item), result.figures)
-    result.links = _evidence_links(result.evidence or [], item.letter.compound)
+    result.links = _evidence_links(result.evidence or [], item.letter.compound, names)
     return result
 
 
-def _evidence_links(evidence: list, compound) -> list[dict]:
+def _disclosure_category_names(results) -> dict:
+    """Category code -> name for the disclosure evidence of ``results`` (one query, and
+    only when a result cites a disclosure): the engine stores the code, a page shows the
+    name — "公共收益收支明细", never ``public_revenue`` (issue 13 item 8)."""
+    cites = any(
+        isinstance(ref, dict) and ref.get("kind") == "disclosure"
+        for result in results
+        if result is not None
+        for ref in (result.evidence or [])
+    )
+    if not cites:
+        return {}
+    from disclosures.selectors import categories
+
+    return {c.code: c.name for c in categories().only("code", "name")}
+
+
+def _evidence_links(evidence: list, compound, names: dict | None = None) -> list[dict]:
     """Public links for the engine's evidence references (no personal data behind them)."""
+    names = names or {}
     links = []
     for ref in evidence[:20]:
         if not isinstance(ref, dict):
@@ -279,10 +297,15 @@ def _evidence_links(evidence: list, compound) -> list[dict]:
             label = label if kind == "complaint" else pgettext("link", "Complaint board")
         elif kind == "disclosure":
             try:
-                url = reverse("disclosures:board") + f"?compound={compound.slug}"
+                url = (
+                    reverse("disclosures:detail", args=[pk])
+                    if pk
+                    else reverse("disclosures:board") + f"?compound={compound.slug}"
+                )
             except Exception:  # disclosures not routed yet
                 url = ""
-            label = label or gettext("Disclosure")
+            # The engine stores the category code; show its name, never the code.
+            label = names.get(ref.get("label"), "") or gettext("Disclosure")
         elif kind == "attestation":
             label = gettext("Reviewer's judgement")
         if label:
@@ -292,11 +315,12 @@ def _evidence_links(evidence: list, compound) -> list[dict]:
 
 def _item_rows(statuses) -> list:
     rows = []
+    names = _disclosure_category_names(r for status in statuses for r in status.results)
     for status in statuses:
         item = status.item
-        status.current = _decorate(status.current, item)
-        status.measures = [_decorate(r, item) for r in status.measures]
-        status.history = [_decorate(r, item) for r in status.results]
+        status.current = _decorate(status.current, item, names)
+        status.measures = [_decorate(r, item, names) for r in status.measures]
+        status.history = [_decorate(r, item, names) for r in status.results]
         rows.append(status)
     return rows
 

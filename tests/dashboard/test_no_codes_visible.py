@@ -150,3 +150,29 @@ def test_residents_complaints_are_called_wenti_on_dashboards_and_pledge_board(cl
     assert "较上月" in text
     assert "合计" in text
     assert "超期问题" in text
+
+
+@pytest.mark.django_db
+def test_pledge_letter_names_the_disclosures_it_cites(client, world):
+    """The engine stores a disclosure's category code as its evidence label; the letter page
+    showed "佐证: public_revenue · maintenance_fund …" (found by this scan on the demo)."""
+    from disclosures.models import Disclosure
+    from pledges.models import PeriodResult, PledgeItem, RuleKind
+
+    disclosure = Disclosure.objects.filter(compound=world.compound).first()
+    item = PledgeItem.objects.get(letter__compound=world.compound, number=2)
+    PeriodResult.objects.filter(item=item).delete()
+    PeriodResult.objects.create(
+        item=item,
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 6, 30),
+        status="at_risk",
+        figures={"scheduled": 1, "on_time": 1, "late": 0, "missing": 0, "threshold": 100},
+        evidence=[{"kind": "disclosure", "id": disclosure.pk, "label": disclosure.category.code}],
+    )
+    PledgeItem.objects.filter(pk=item.pk).update(rule_kind=RuleKind.DISCLOSURE_ON_TIME)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    html = client.get(reverse("pledges:letter", args=[item.letter_id])).content.decode()
+    assert codes_in(html) == []
+    assert disclosure.category.name in visible_text(html)
+    assert reverse("disclosures:detail", args=[disclosure.pk]) in html
