@@ -383,6 +383,22 @@ def _choices_from(field, rows) -> None:
     field.choices = empty + [(field.prepare_value(o), field.label_from_instance(o)) for o in rows]
 
 
+def _responsible_person_groups(field, organizations) -> None:
+    """People for an agreed item in one <optgroup> per organization (one query). The
+    service still checks that the person sits in the chosen body (第五条)."""
+    seats = (
+        Membership.objects.current()
+        .filter(organization__in=organizations)
+        .select_related("person", "organization")
+        .order_by("organization__kind", "organization__pk", "person__name", "person__pk")
+    )
+    groups: dict[str, dict[int, str]] = {}
+    for seat in seats:
+        groups.setdefault(seat.organization.name, {})[seat.person.pk] = seat.person.name
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    field.choices = empty + [(org, list(people.items())) for org, people in groups.items()]
+
+
 def _detail_context(request: HttpRequest, meeting: Meeting, **bound) -> dict[str, Any]:
     """The meeting page, in a fixed number of queries whatever the number of agenda
     items, members, minutes, agreed items or opinions (issue 9): the organizations are
@@ -447,9 +463,9 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **bound) -> dict[str
         _choices_from(item_form.fields[name], organizations)
     _choices_from(item_form.fields["topic"], page.agenda)
     if run_office and meeting.status not in _NO_ITEM_FORM_STATUSES:
-        # Only then is the form shown: read the people once, not on every render.
-        people = item_form.fields["responsible_person"]
-        _choices_from(people, list(people.queryset))
+        # Only then is the form shown: read the people once, not on every render,
+        # grouped under the body they sit in (the audit found one list of all 20 people).
+        _responsible_person_groups(item_form.fields["responsible_person"], org_qs)
     disposition_form = forms.DispositionForm(prefix="dispose")
     if manage and any(o.disposition == ForumOpinion.Disposition.PENDING for o in page.opinions):
         # One form rendered per pending opinion: read the categories once.

@@ -544,6 +544,34 @@ def test_action_item_create_form(clerk, world, joint_meeting, clock):
     assert ActionItem.objects.get().responsible_organization_id == company
 
 
+def test_responsible_people_are_grouped_under_their_organization(
+    clerk, world, joint_meeting, clock
+):
+    """第五条: the owner of an agreed item is picked from the body that answers for it;
+    the list is grouped by body instead of one list of everybody (journeys audit J3 #15)."""
+    hold(joint_meeting, world, clock)
+    html = clerk.get(reverse("meetings:detail", args=[joint_meeting.pk])).content.decode()
+    select = re.search(r'<select name="item-responsible_person".*?</select>', html, re.S).group(0)
+    company = world.orgs.property_company
+    group = re.search(
+        rf'<optgroup label="{re.escape(company.name)}">(.*?)</optgroup>', select, re.S
+    ).group(1)
+    assert world.company_head.name in group
+    assert world.people.property_company.name in group
+    assert world.people.pmc.name not in group
+    ok = clerk.post(
+        reverse("meetings:action_item_create", args=[joint_meeting.pk]),
+        {
+            "item-title": "修复3栋路灯",
+            "item-due_date": "2026-04-10",
+            "item-responsible_organization": company.pk,
+            "item-responsible_person": world.company_head.pk,
+        },
+    )
+    assert ok.status_code == 302
+    assert ActionItem.objects.get().responsible_person == world.company_head
+
+
 def test_action_item_progress_completion_and_acceptance(clerk, world, joint_meeting, clock):
     hold(joint_meeting, world, clock)
     item = services.action_item_create(
