@@ -164,3 +164,24 @@ def test_meetings_saved_in_one_transaction_re_evaluate_the_compound_once(
         for days in (5, 6, 7):
             MeetingFactory(compound=world.compound, start=NOW - dt.timedelta(days=days))
     assert calls == [world.compound.pk]
+
+
+@pytest.mark.django_db
+def test_marking_the_meeting_held_updates_the_pledge_board_at_once(
+    client, world, django_capture_on_commit_callbacks
+):
+    """Through the real service (meetings.services.meeting_mark_held, save with
+    update_fields=["status", …]): the board counts the second meeting immediately."""
+    from meetings.services import meeting_mark_held
+
+    meeting = MeetingFactory(
+        compound=world.compound,
+        start=NOW - dt.timedelta(hours=2),
+        status=Meeting.Status.NOTICE_SENT,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_mark_held(actor=world.people.compound_party, meeting=meeting)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("pledges:board"), {"compound": world.compound.slug}).content
+    item = re.search(rf'data-item="{world.item.pk}".*?</li>', html.decode(), flags=re.DOTALL)
+    assert "2 done, at least 1 promised." in item.group(0)
