@@ -118,8 +118,20 @@ def nav_compound(person, seats: Seats):
     if own:
         return Compound(pk=own[0][1], slug=own[0][0])
     # Superusers and officers of a community or street only: ask the covering query.
-    covered = person_staff_compounds(person=person)
-    return covered.filter(slug=settings.HUASHAN_DEFAULT_COMPOUND).first() or covered.first()
+    from django.db.models import Case, IntegerField, Value, When
+
+    return (
+        person_staff_compounds(person=person)
+        .annotate(
+            portal_first=Case(
+                When(slug=settings.HUASHAN_DEFAULT_COMPOUND, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("portal_first", "name", "pk")
+        .first()
+    )
 
 
 def may_open_dashboard(person) -> bool:
