@@ -1039,12 +1039,13 @@ def issue_transfer(*, actor, issue: Issue, organization: Organization, note: str
 
 
 def _acknowledge_fix_referrals(issue: Issue, person: Person, now: dt.datetime) -> None:
-    from .rules import person_org_ids
+    # Only a staff seat acts for an organization (docs/roles.md: voice-only seats do not).
+    from .rules import person_staff_org_ids
 
     Referral.objects.filter(
         issue=issue,
         purpose=Referral.Purpose.FIX,
-        organization_id__in=person_org_ids(person),
+        organization_id__in=person_staff_org_ids(person),
         acknowledged_at__isnull=True,
     ).update(acknowledged_at=now, acknowledged_by=person)
 
@@ -1082,11 +1083,11 @@ def issue_start(*, actor, issue: Issue, note: str = "") -> Issue:
 
 
 def _fulfil_orders(issue: Issue, person: Person | None, now: dt.datetime, *, all_orders=False):
-    from .rules import person_org_ids
+    from .rules import person_staff_org_ids
 
     orders = SupervisionOrder.objects.filter(issue=issue, fulfilled_at__isnull=True)
     if not all_orders:
-        orders = orders.filter(organization_id__in=person_org_ids(person))
+        orders = orders.filter(organization_id__in=person_staff_org_ids(person))
     orders.update(fulfilled_at=now)
 
 

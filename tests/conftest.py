@@ -40,6 +40,31 @@ _REFERENCE_DATA_MIGRATIONS = (
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _reference_data_after_flush():
+    """Recreate data-migration rows after every flush of a transactional test.
+
+    The flush ends with ``post_migrate`` (Django's TransactionTestCase does not inhibit
+    it unless ``available_apps`` is set), so the rows are back before the next test of
+    the worker, transactional or not; before this, a plain test that ran after a
+    browser test found no complaint or disclosure categories.
+    """
+    import importlib
+
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    def restore(sender, **kwargs):
+        if sender.label != "issues":  # post_migrate is sent once per app: act once
+            return
+        for module, function in _REFERENCE_DATA_MIGRATIONS:
+            getattr(importlib.import_module(module), function)(apps, None)
+
+    post_migrate.connect(restore, weak=False, dispatch_uid="huashan-test-reference-data")
+    yield
+    post_migrate.disconnect(dispatch_uid="huashan-test-reference-data")
+
+
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Recreate data-migration rows before transactional tests (idempotent)."""
