@@ -27,7 +27,10 @@ from huashan.directory.models import Compound, Organization, Person
 
 class RuleKind(models.TextChoices):
     COUNT_PER_PERIOD = "count_per_period", _("Count per period")
-    DEADLINE_RATE = "deadline_rate", _("Share of complaints handled within a deadline")
+    DEADLINE_RATE = (
+        "deadline_rate",
+        pgettext_lazy("pledge rule", "Share of complaints handled within a deadline"),
+    )
     DISCLOSURE_ON_TIME = "disclosure_on_time", _("Disclosures published on time")
     RATE_THRESHOLD = "rate_threshold", _("Rate at or above a threshold")
     ONE_OFF_BY_DATE = "one_off_by_date", _("Done once by a date")
