@@ -31,7 +31,9 @@ def test_the_docs_page_has_no_inline_script_and_every_script_is_served():
     policy = page["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
-    scripts = list(SCRIPT.finditer(page.content.decode()))
+    html = page.content.decode()
+    assert "<style" not in html  # style-src 'self': an inline <style> would be ignored
+    scripts = list(SCRIPT.finditer(html))
     assert len(scripts) >= 3  # the bundle, the preset, the start-up script
     for script in scripts:
         assert script["body"].strip() == "", "an inline script: blocked by the CSP"
