@@ -87,8 +87,8 @@ fmt: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore '.venv/*' --ignore 'staticfiles/*'
-	$(PY) manage.py compilemessages --ignore '.venv/*'
+	$(DEV_ENV) $(PY) manage.py makemessages -l zh_Hans -l en --ignore '.venv/*' --ignore 'staticfiles/*'
+	$(DEV_ENV) $(PY) manage.py compilemessages --ignore '.venv/*'
 
 clean:
 	rm -rf $(VENV) var .celery staticfiles .pytest_cache

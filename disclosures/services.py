@@ -45,6 +45,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from huashan import workdays
+from huashan.core.documents import work_lease, work_leases_lost
 from huashan.core.services import require_perm as _require
 from huashan.directory.models import Compound, Membership, Organization, Person
 from huashan.directory.rules import STAFF_ROLES
@@ -1267,6 +1268,9 @@ def _dispatch_report(report_id: int) -> None:
         logger.warning("could not queue disclosure report %s", report_id, exc_info=True)
 
 
+REPORT_LEASE = "disclosures.report"
+
+
 def report_generate(*, report_id: int, takeover: bool = False) -> Report:
     """Render the report PDF and store it (idempotent: a done report is left alone).
 
@@ -1274,6 +1278,13 @@ def report_generate(*, report_id: int, takeover: bool = False) -> Report:
     that was rendering died: its report is still "running" and must be claimed
     again, or it would stay running forever.
     """
+    # The lease is taken before the claim, so a sweep never sees the report running
+    # without one; a killed worker's lease goes stale within a minute (core.documents).
+    with work_lease(REPORT_LEASE, report_id):
+        return _report_render(report_id=report_id, takeover=takeover)
+
+
+def _report_render(*, report_id: int, takeover: bool) -> Report:
     from .pdf import report_pdf
 
     claimable = [Report.Status.PENDING, Report.Status.FAILED]
@@ -1316,15 +1327,14 @@ def reports_resume_pending(*, older_than: timedelta = timedelta(minutes=2)) -> i
             status=Report.Status.PENDING, created_at__lt=now - older_than
         ).values_list("pk", flat=True)[:50]
     )
-    # A report "running" longer than the task's hard time limit lost its worker:
-    # render it again; after six hours of such retries, give up and say so.
+    # A report "running" whose worker no longer stamps its lease lost that worker
+    # (killed, out of memory): render it again within about a minute; after six hours
+    # of such retries, give up and say so.
     running = Report.objects.filter(status=Report.Status.RUNNING)
     given_up = running.filter(created_at__lt=now - timedelta(hours=6)).update(
         status=Report.Status.FAILED, error="timed out"
     )
-    orphaned = list(
-        running.filter(created_at__lt=now - timedelta(minutes=20)).values_list("pk", flat=True)[:50]
-    )
+    orphaned = work_leases_lost(REPORT_LEASE, running.values_list("pk", flat=True)[:50])
     Report.objects.filter(pk__in=orphaned, status=Report.Status.RUNNING).update(
         status=Report.Status.PENDING, progress=0
     )

@@ -95,13 +95,18 @@ def work_lease(label: str, pk: int, *, every: float = LEASE_BEAT_SECONDS):
         finally:
             connection.close()  # this thread's own connection
 
-    thread = threading.Thread(target=beat, name=f"lease-{name}", daemon=True)
-    thread.start()
+    # Inside an uncommitted transaction the lease row is invisible to every sweep (and a
+    # second connection stamping it would wait on that row's lock): nothing to keep alive.
+    thread = None
+    if not connection.in_atomic_block:
+        thread = threading.Thread(target=beat, name=f"lease-{name}", daemon=True)
+        thread.start()
     try:
         yield
     finally:
         stop.set()
-        thread.join(every + 5)
+        if thread is not None:
+            thread.join(every + 5)
         work_lease_release(label, pk)
 
 

@@ -10,6 +10,7 @@ import time_machine
 from disclosures import tasks
 from disclosures.models import Cadence, Disclosure, Report, ScheduleAlarm
 from disclosures.services import schedules_scan
+from huashan.core.heartbeat import heartbeat_stamp
 from huashan.notify.models import Notification
 from tests.factories.disclosures import DisclosureFactory, schedule
 
@@ -139,9 +140,35 @@ def test_resume_sweep_rerenders_orphaned_reports_and_gives_up_after_six_hours(
     )
     Report.objects.filter(pk=orphan.pk).update(created_at=now - dt.timedelta(minutes=30))
     Report.objects.filter(pk=ancient.pk).update(created_at=now - dt.timedelta(hours=7))
+    heartbeat_stamp(name=f"lease:disclosures.report:{fresh.pk}")  # a live worker renders it
     with django_capture_on_commit_callbacks(execute=False):
         assert reports_resume_pending() == 2
     statuses = dict(Report.objects.values_list("pk", "status"))
     assert statuses[orphan.pk] == Report.Status.PENDING
     assert statuses[ancient.pk] == Report.Status.FAILED
     assert statuses[fresh.pk] == Report.Status.RUNNING
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("silent_for", "redone"), [(59, False), (61, True)])
+def test_a_killed_workers_report_is_redone_a_minute_after_its_last_lease_stamp(
+    world, django_capture_on_commit_callbacks, silent_for, redone
+):
+    """Issue 14 item 8: a killed worker left a report "running" for ~17 minutes; now the
+    sweep (every minute) redoes it once the lease is 60 s old, never while it is fresh."""
+    from disclosures.services import reports_resume_pending
+
+    start = dt.datetime(2026, 12, 7, 10, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        report = Report.objects.create(
+            compound=world.compound, period="2026Q3", status=Report.Status.RUNNING
+        )
+        heartbeat_stamp(name=f"lease:disclosures.report:{report.pk}")
+    with (
+        time_machine.travel(start + dt.timedelta(seconds=silent_for), tick=False),
+        django_capture_on_commit_callbacks(execute=False),
+    ):
+        reports_resume_pending()
+    report.refresh_from_db()
+    expected = Report.Status.PENDING if redone else Report.Status.RUNNING
+    assert report.status == expected

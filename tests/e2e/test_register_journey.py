@@ -31,7 +31,14 @@ def test_register_on_phone_with_building_filter(live_server, phone):
     phone.fill("#id_room", "1502")
     phone.check("#id_relation_2")
     phone.click("form.card button[type=submit]")
-    phone.wait_for_url(f"{live_server.url}/accounts/me/")
+    # Registration answers a new and a taken number alike (issue 14 item 7): no automatic
+    # login, the resident signs in next.
+    phone.wait_for_url(f"{live_server.url}/accounts/login/")
+    phone.fill("#id_username", "137 1234 5678")
+    phone.fill("#id_password", "Plum-blossom-2026")
+    phone.click("form.card button[type=submit]")
+    phone.wait_for_url(f"{live_server.url}/")
+    phone.goto(f"{live_server.url}/accounts/me/")
     with translation.override("zh-hans"):
         waiting = translation.gettext("Waiting for verification")
     assert waiting in phone.inner_text("main")
