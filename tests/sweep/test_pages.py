@@ -290,6 +290,7 @@ def test_every_shape_was_made(sweep):
     assert _values(shapes["meeting"], "status") == set(Meeting.Status.values)
     stages = set(Campaign.State.values) - {Campaign.State.APPROVED, Campaign.State.CIRCULATED}
     assert stages <= _values(shapes["campaign"], "state")
+    assert _values(shapes["summary"], "pending") == {"True", "False"}
 
 
 @pytest.mark.parametrize(("role", "name", "keys"), list(_cases()))
