@@ -173,6 +173,25 @@ class PageParser(HTMLParser):
 
 
 RAW_CODE = re.compile(r"(?<![\w/.@:=-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/.@=-])")
+WORD = re.compile(r"(?<![\w/.@:=-])[a-z]+(?![\w/.@=-])")
+PROJECT_APPS = ("issues", "meetings", "disclosures", "pledges", "evaluations", "huashan")
+_CHOICE_CODES: set[str] = set()
+
+
+def choice_codes() -> set[str]:
+    """Every one-word stored value of the project's choice fields ("draft", "closed", ...):
+    shown as such on a Chinese page, it is a code that missed its label."""
+    if not _CHOICE_CODES:
+        from django.apps import apps
+
+        for model in apps.get_models():
+            if not model.__module__.startswith(PROJECT_APPS):
+                continue
+            for field in model._meta.get_fields():
+                for value, _label in getattr(field, "choices", None) or ():
+                    if isinstance(value, str) and value.isascii() and value.isalpha():
+                        _CHOICE_CODES.add(value)
+    return _CHOICE_CODES
 
 
 def page_problems(html: str) -> tuple[list[str], list[str]]:
@@ -192,7 +211,7 @@ def page_problems(html: str) -> tuple[list[str], list[str]]:
             + ", ".join(sorted(set(re.findall(r"INVALID_TEMPLATE_VARIABLE\[([^\]]*)\]", html))))
         )
     if (parser.lang or settings.LANGUAGE_CODE).lower().startswith("zh"):
-        raw = sorted(set(RAW_CODE.findall(text)))
+        raw = sorted(set(RAW_CODE.findall(text)) | (set(WORD.findall(text)) & choice_codes()))
         if raw:
             problems.append(f"raw code in the visible text: {raw[:8]}")
     return problems, parser.links
@@ -314,3 +333,22 @@ def test_page(sweep, role, name, keys):
         problems += [f"{where}: {p}" for p in found]
 
     assert not problems, "\n".join(problems)
+
+
+def test_the_page_checks_catch_what_they_look_for():
+    """The sweep's own checks: raw codes in visible text only, lang, title, variables."""
+    page = (
+        '<html lang="zh-hans"><head><title>问题</title><script>var a = "send_notice";</script>'
+        '</head><body><nav><a href="/issues/board/">问题</a></nav><main>'
+        '<p data-x="in_progress">状态：受理</p><a href="/x/">链接</a></main></body></html>'
+    )
+    assert page_problems(page) == ([], ["/issues/board/", "/x/"])
+    raw = page.replace("状态：受理", "状态：in_progress → draft")
+    assert page_problems(raw)[0] == ["raw code in the visible text: ['draft', 'in_progress']"]
+    bare = "<html><head><title> </title></head><body>INVALID_TEMPLATE_VARIABLE[x.y]</body></html>"
+    assert page_problems(bare)[0] == [
+        "no <html lang>",
+        "empty <title>",
+        "unresolved template variable: x.y",
+    ]
+    assert page_problems("<tr><td>片段</td></tr>") == ([], [])  # a fragment: no lang/title
