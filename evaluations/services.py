@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import rules
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -33,20 +34,17 @@ from django.db.models import Count, F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from huashan.core.services import acting_person, require_perm
 from huashan.directory.models import Community, Compound, Membership, Organization, Person
 from huashan.directory.rules import (
     OFFICER_ROLES,
     STAFF_ROLES,
-    can_approve_evaluation,
-    can_organize_evaluation,
-    can_run_meeting_office,
-    is_resident_of_compound,
-    is_staff_of_compound,
 )
 from huashan.directory.selectors import organization_of_kind
 from huashan.notify.services import notification_create
 
 from . import evidence
+from . import rules as perms
 from .models import (
     Ballot,
     BlackListAlarm,
@@ -119,99 +117,47 @@ class BallotRefused(ValidationError):
     """The token is unknown, already used, or the campaign is not scoring."""
 
 
-# --- permissions -----------------------------------------------------------------
+# --- permissions (predicates in evaluations/rules.py) ------------------------------
+#
+# The ``may_*`` names stay for views, templates and other apps; each is the
+# rule itself. Services check with ``require_perm`` (or ``_require_rule`` where a
+# superuser must not pass by default: objections and the survey are residents'
+# voice), exactly as the other apps do.
+
+RESULTS_STATES = perms.RESULTS_STATES
+RESULTS_PUBLIC_STATES = perms.RESULTS_PUBLIC_STATES
+_scope = perms.scope_compounds
+is_target_member = perms.is_target_member.test
+may_organize = perms.can_organize.test
+may_approve = perms.can_approve.test
+may_enter_paper = perms.can_enter_paper.test
+may_view_staff = perms.can_view_staff.test
+may_view_results = perms.can_view_results.test
+may_submit_report = perms.can_submit_report.test
+may_object = perms.can_object.test
+may_rate_quarter = perms.can_rate_quarter.test
 
 
-def _scope(obj: Any) -> list[Compound]:
-    """The compounds a campaign, community or compound stands for (permission scope)."""
-    if isinstance(obj, Campaign):
-        return obj.compounds
-    if isinstance(obj, Community):
-        return list(obj.compounds.order_by("pk"))
-    return [obj]
-
-
-def _any(predicate, user: Any, obj: Any) -> bool:
-    """The predicate holds for one of the compounds (a community campaign covers several)."""
-    return any(predicate.test(user, compound) for compound in _scope(obj))
-
-
-def may_organize(user: Any, campaign_or_compound: Any) -> bool:
-    return _any(can_organize_evaluation, user, campaign_or_compound)
-
-
-def may_approve(user: Any, campaign: Campaign) -> bool:
-    return _any(can_approve_evaluation, user, campaign)
-
-
-def may_enter_paper(user: Any, campaign: Campaign) -> bool:
-    """Clerks of the review meeting: the organizers and the joint-meeting office."""
-    return may_organize(user, campaign) or _any(can_run_meeting_office, user, campaign)
-
-
-def may_view_staff(user: Any, campaign: Campaign) -> bool:
-    return (
-        may_enter_paper(user, campaign)
-        or may_approve(user, campaign)
-        or _any(is_staff_of_compound, user, campaign)
+def may_prepare_referral(user: Any, compound: Compound) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_perm(
+        "evaluations.prepare_referral", compound
     )
 
 
-#: seed: 评议监督考核制度 第五条 — results exist from the preliminary results (初步结果) on.
-RESULTS_STATES = frozenset(Campaign.ORDER[Campaign.ORDER.index(State.PRELIMINARY) :])
-#: From publicity (公示) on, everyone sees them.
-RESULTS_PUBLIC_STATES = frozenset(Campaign.ORDER[Campaign.ORDER.index(State.PUBLICITY) :])
-
-
-def is_target_member(user: Any, campaign: Campaign) -> bool:
-    """The user belongs to an evaluated body, or is an evaluated PMC member (第二条)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    targets = campaign.targets.all()
-    if targets.filter(member_id=user.pk).exists():
-        return True
-    return (
-        Membership.objects.current()
-        .filter(person_id=user.pk, organization_id__in=targets.values("organization_id"))
-        .exists()
+def may_view_referral(user: Any, compound: Compound) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_perm(
+        "evaluations.view_referral", compound
     )
 
 
-def may_view_results(user: Any, campaign: Campaign) -> bool:
-    """Who sees results, in any form (page, PDF, .xlsx, API, manage page) — issue 14 item 1.
-
-    seed: 评议监督考核制度 第一条 (民主测评) and 第五条 (初步结果公示). While scoring
-    runs nobody does — not the organizers, not the street, not a superuser: a
-    result that moves as ballots arrive tells who scored what. The preliminary
-    results are seen first by the organizers and the street (staff of the
-    campaign), never by the bodies being evaluated; from publicity on by everyone.
-    """
-    if campaign.state in RESULTS_PUBLIC_STATES:
-        return True
-    if campaign.state not in RESULTS_STATES:
-        return False
-    return may_view_staff(user, campaign) and not is_target_member(user, campaign)
+def _denied() -> str:
+    return gettext("You may not do this.")
 
 
-def may_submit_report(user: Any, target: Target) -> bool:
-    """A target's own officers and staff (or the organizers) file its 述职 report."""
-    if may_organize(user, target.campaign):
-        return True
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if target.member_id and target.member_id == user.pk:
-        return True
-    return (
-        Membership.objects.current()
-        .filter(person_id=user.pk, organization=target.organization)
-        .exclude(role__in=("party_member", "owner_representative", "resident_group_leader"))
-        .exists()
-    )
-
-
-def _require(allowed: bool, message: str | None = None) -> None:
-    if not allowed:
-        raise PermissionDenied(message or gettext("You may not do this."))
+def _require_rule(actor, name: str, obj, message: str) -> None:
+    """Like ``require_perm`` but without the superuser pass of ``has_perm``."""
+    if acting_person(actor) is None or not rules.test_rule(name, actor, obj):
+        raise PermissionDenied(message)
 
 
 def _lock(campaign: Campaign) -> Campaign:
@@ -277,7 +223,7 @@ def campaign_create(
     if (compound is None) == (community is None):
         raise ValidationError(gettext("Choose a compound or a community."))
     scope = compound or community
-    _require(may_organize(actor, scope))
+    require_perm(actor, "evaluations.organize", scope, _denied())
     if not 2000 <= int(year) <= 2100:
         raise ValidationError({"year": gettext("Enter a year between 2000 and 2100.")})
     compounds = _scope(scope)
@@ -356,9 +302,11 @@ def campaign_advance(*, actor, campaign: Campaign, to_state: str, note: str = ""
             }
         )
     if TRANSITION_PERMISSION.get(to_state) == "approve":
-        _require(may_approve(actor, campaign), gettext("Only the street approves the results."))
+        require_perm(
+            actor, "evaluations.approve", campaign, gettext("Only the street approves the results.")
+        )
     else:
-        _require(may_organize(actor, campaign))
+        require_perm(actor, "evaluations.organize", campaign, _denied())
     now = timezone.now()
     if to_state == State.SCORING:
         if not campaign.targets.exists():
@@ -442,7 +390,7 @@ def _low_satisfaction_members(*, actor, campaign: Campaign) -> list[Target]:
 def campaign_settings_update(*, actor, campaign: Campaign, **values: Any) -> Campaign:
     """Change trimming, bands, stars, objection window — only before scoring opens."""
     campaign = _lock(campaign)
-    _require(may_organize(actor, campaign))
+    require_perm(actor, "evaluations.organize", campaign, _denied())
     _require_editable(campaign)
     allowed = {
         "trim_extremes",
@@ -498,7 +446,7 @@ def criterion_add(
 ) -> Criterion:
     """Add a criterion (creating its group if new) before scoring opens (seed: 第三条)."""
     campaign = _lock(campaign)
-    _require(may_organize(actor, campaign))
+    require_perm(actor, "evaluations.organize", campaign, _denied())
     _require_editable(campaign)
     group_name, name = group_name.strip(), name.strip()
     if not group_name or not name:
@@ -524,7 +472,7 @@ def criterion_add(
 @transaction.atomic
 def criterion_remove(*, actor, criterion: Criterion) -> None:
     campaign = _lock(criterion.group.campaign)
-    _require(may_organize(actor, campaign))
+    require_perm(actor, "evaluations.organize", campaign, _denied())
     _require_editable(campaign)
     group = criterion.group
     note = f"{group.name} / {criterion.name}"
@@ -541,7 +489,7 @@ def criterion_remove(*, actor, criterion: Criterion) -> None:
 def target_add_member(*, actor, campaign: Campaign, member: Person) -> Target:
     """Evaluate an individual PMC member too (the 60 % rule of the PMC pledge, item 4)."""
     campaign = _lock(campaign)
-    _require(may_organize(actor, campaign))
+    require_perm(actor, "evaluations.organize", campaign, _denied())
     _require_editable(campaign)
     pmcs = [organization_of_kind(compound=c, kind=Kind.PMC) for c in campaign.compounds]
     seat = (
@@ -570,7 +518,7 @@ def target_add_member(*, actor, campaign: Campaign, member: Person) -> Target:
 def target_report_submit(*, actor, target: Target, text: str = "", pdf=None) -> Target:
     """File the target's 述职 report, as text and/or PDF (seed: 第三条 书面或口头述职)."""
     campaign = _lock(target.campaign)
-    _require(may_submit_report(actor, target))
+    require_perm(actor, "evaluations.submit_report", target, _denied())
     if campaign.state not in Campaign.EDITABLE_STATES | {State.SCORING}:
         raise CampaignStateError(gettext("Reports can no longer be changed."))
     text = (text or "").strip()
@@ -602,7 +550,7 @@ def evaluator_add(
 ) -> Evaluator:
     """Add someone to the roster (seed: 第三条 党员、业主及居民群众代表、单位)."""
     campaign = _lock(campaign)
-    _require(may_organize(actor, campaign))
+    require_perm(actor, "evaluations.organize", campaign, _denied())
     if campaign.state in Campaign.PUBLIC_STATES | {State.PRELIMINARY, State.PUBLICITY}:
         raise CampaignStateError(gettext("Scoring is over: the roster is closed."))
     name = (name or "").strip()
@@ -635,7 +583,7 @@ def tokens_issue(*, actor, campaign: Campaign) -> list[IssuedToken]:
     on the slips.
     """
     campaign = _lock(campaign)
-    _require(may_organize(actor, campaign))
+    require_perm(actor, "evaluations.organize", campaign, _denied())
     if campaign.state not in Campaign.EDITABLE_STATES | {State.SCORING}:
         raise CampaignStateError(gettext("Scoring is over: no more ballot slips."))
     used = set(
@@ -841,7 +789,7 @@ def paper_entry_create(
     *, actor, campaign: Campaign, slip_code: str, scores: Mapping[Any, Mapping[Any, Any]]
 ) -> PaperEntry:
     """A clerk types in a paper ballot; a second clerk must confirm it (four eyes)."""
-    _require(may_enter_paper(actor, campaign))
+    require_perm(actor, "evaluations.enter_paper", campaign, _denied())
     campaign = _lock(campaign)
     if campaign.state != State.SCORING:
         raise CampaignStateError(gettext("Scoring is not open."))
@@ -880,7 +828,7 @@ def paper_entry_create(
 @transaction.atomic
 def paper_entry_confirm(*, actor, entry: PaperEntry) -> None:
     """A second, different clerk confirms: the ballots are cast and the entry forgets them."""
-    _require(may_enter_paper(actor, entry.campaign))
+    require_perm(actor, "evaluations.enter_paper", entry.campaign, _denied())
     campaign = _lock(entry.campaign)
     entry = PaperEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.state != PaperEntry.State.PENDING:
@@ -910,7 +858,7 @@ def paper_entry_confirm(*, actor, entry: PaperEntry) -> None:
 @transaction.atomic
 def paper_entry_reject(*, actor, entry: PaperEntry) -> None:
     """The second clerk found a typing error: the entry is dropped, the slip can be re-entered."""
-    _require(may_enter_paper(actor, entry.campaign))
+    require_perm(actor, "evaluations.enter_paper", entry.campaign, _denied())
     entry = PaperEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.state != PaperEntry.State.PENDING:
         raise CampaignStateError(gettext("This entry was already checked."))
@@ -927,22 +875,17 @@ def paper_entry_reject(*, actor, entry: PaperEntry) -> None:
 # --- objections ----------------------------------------------------------------------------
 
 
-def may_object(user: Any, campaign: Campaign) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and (
-            _any(is_resident_of_compound, user, campaign)
-            or _any(is_staff_of_compound, user, campaign)
-        )
-    )
-
-
 @transaction.atomic
 def objection_file(
     *, actor, campaign: Campaign, text: str, target: Target | None = None
 ) -> Objection:
     """Object to the preliminary results while they are publicised (seed: 第五条)."""
-    _require(may_object(actor, campaign), gettext("Only residents of the compound may object."))
+    _require_rule(
+        actor,
+        "evaluations.object",
+        campaign,
+        gettext("Only residents of the compound may object."),
+    )
     campaign = _lock(campaign)
     now = timezone.now()
     if (
@@ -973,7 +916,7 @@ def objection_file(
 @transaction.atomic
 def objection_answer(*, actor, objection: Objection, answer: str) -> Objection:
     campaign = _lock(objection.campaign)
-    _require(may_organize(actor, campaign))
+    require_perm(actor, "evaluations.organize", campaign, _denied())
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
     if objection.answered_at is not None:
         raise ValidationError(gettext("This objection was already answered."))
@@ -1033,8 +976,10 @@ def survey_submit(
     *, actor, rating: QuarterRating, cleanliness: int, security: int, responsiveness: int
 ) -> SurveyResponse:
     """A resident answers the quarter's three-question survey once."""
-    _require(
-        bool(is_resident_of_compound.test(actor, rating.compound)),
+    _require_rule(
+        actor,
+        "evaluations.answer_survey",
+        rating,
         gettext("Only residents of the compound can answer the survey."),
     )
     if rating.verdict != QuarterRating.Verdict.PENDING:
@@ -1060,12 +1005,6 @@ def evidence_pct(share: float | None) -> Decimal | None:
     return None if share is None else (Decimal(str(share)) * 100).quantize(Decimal("0.01"))
 
 
-def may_rate_quarter(user: Any, compound: Compound) -> bool:
-    return bool(can_organize_evaluation.test(user, compound)) or bool(
-        can_run_meeting_office.test(user, compound)
-    )
-
-
 @transaction.atomic
 def quarter_rate(*, actor, compound: Compound, year: int, quarter: int) -> QuarterRating:
     """Rate the property company for a quarter and raise the black-list alarm on a 2nd failure.
@@ -1075,7 +1014,7 @@ def quarter_rate(*, actor, compound: Compound, year: int, quarter: int) -> Quart
     (unique :class:`BlackListAlarm`; safe to run twice). ``actor`` None = beat.
     """
     if actor is not None:
-        _require(may_rate_quarter(actor, compound))
+        require_perm(actor, "evaluations.rate_quarter", compound, _denied())
     if not 1 <= quarter <= 4:
         raise ValidationError(gettext("A quarter is 1 to 4."))
     rating = quarter_rating_get(compound=compound, year=year, quarter=quarter)
@@ -1178,18 +1117,6 @@ def quarters_rate_previous(*, today: dt.date | None = None) -> list[QuarterRatin
         rated.append(quarter_rate(actor=None, compound=compound, year=year, quarter=quarter))
         rated_companies.add(company.pk)
     return rated
-
-
-def may_prepare_referral(user: Any, compound: Compound) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.has_perm(
-        "evaluations.prepare_referral", compound
-    )
-
-
-def may_view_referral(user: Any, compound: Compound) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.has_perm(
-        "evaluations.view_referral", compound
-    )
 
 
 def referral_failing_quarters(*, company: Organization, year: int) -> list[QuarterRating]:
@@ -1323,8 +1250,10 @@ def year_end_referral_create(*, actor, compound: Compound, year: int) -> YearEnd
     seed: 小区党组织服务承诺 第10条. Refused when the company did not fail two
     quarters in a row that year, or when the report already exists.
     """
-    _require(
-        may_prepare_referral(actor, compound),
+    require_perm(
+        actor,
+        "evaluations.prepare_referral",
+        compound,
         gettext("Only the compound party organization prepares this report."),
     )
     if not 2000 <= int(year) <= 2100:
@@ -1399,8 +1328,10 @@ def year_end_referral_submit(
     put matters to the owners' assembly, 协同联动 第二条) are notified.
     """
     referral = YearEndReferral.objects.select_for_update().get(pk=referral.pk)
-    _require(
-        may_prepare_referral(actor, referral.compound),
+    require_perm(
+        actor,
+        "evaluations.prepare_referral",
+        referral.compound,
         gettext("Only the compound party organization submits this report."),
     )
     if referral.state != YearEndReferral.State.DRAFT:
