@@ -441,7 +441,7 @@ def add_open_clocks(count: int, due_share: float) -> None:
 def refresh_snapshots(*, backfill_months: int) -> float:
     """The dashboard's monthly roll-ups (what beat refreshes), if the dashboard app has them."""
     try:
-        from huashan.dashboard.services import snapshots_refresh_all
+        from dashboard.services import snapshots_refresh_all
     except ImportError:
         return 0.0
     started = time.monotonic()

@@ -726,7 +726,7 @@ for label, url in URLS.items():
 with connection.cursor() as c:
     c.execute("SELECT count(*) FROM issues_issue")
     out["complaints"] = c.fetchone()[0]
-from huashan.dashboard.services import snapshots_refresh_all
+from dashboard.services import snapshots_refresh_all
 t = time.perf_counter()
 snapshots_refresh_all()
 out["refresh_s"] = time.perf_counter() - t

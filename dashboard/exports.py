@@ -1,8 +1,8 @@
 """Every dashboard table as an ``.xlsx`` workbook (openpyxl).
 
 Issue 8 §5 ("every dashboard table to .xlsx"). The tables are built from the same
-selector objects the pages show (:class:`~huashan.dashboard.selectors.CompoundDashboard`,
-:class:`~huashan.dashboard.selectors.Comparison`, a work summary's stored figures), so a
+selector objects the pages show (:class:`~dashboard.selectors.CompoundDashboard`,
+:class:`~dashboard.selectors.Comparison`, a work summary's stored figures), so a
 number in the workbook is the number on the page. Numbers stay numbers (rates as
 fractions formatted ``0.0%``) so the office can sum and chart them in a spreadsheet.
 
@@ -291,7 +291,7 @@ def _compliance_label(label_for: Callable[[str], str], status: str) -> str:
 
 
 def summary_tables(*, context: dict) -> list[Table]:
-    """A work summary's figures (from :func:`huashan.dashboard.pdf.work_summary_pdf_context`,
+    """A work summary's figures (from :func:`dashboard.pdf.work_summary_pdf_context`,
     so the workbook says what the PDF says)."""
     figures = context.get("figures") or {}
     complaints = figures.get("complaints") or {}

@@ -119,7 +119,7 @@ class WorkSummary(models.Model):
 class WorkSummaryEvent(Event):
     summary = models.ForeignKey(WorkSummary, on_delete=models.CASCADE, related_name="events")
 
-    # Every verb huashan/dashboard/services.py writes.
+    # Every verb dashboard/services.py writes.
     VERB_LABELS: ClassVar[dict] = {
         "created": pgettext_lazy("event", "Started the work summary"),
         "generation_requested": pgettext_lazy("event", "Asked for the figures"),

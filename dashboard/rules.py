@@ -10,6 +10,9 @@
 * ``dashboard.manage_summary`` (Compound): the joint-meeting office drafts and edits the
   work summary; ``dashboard.approve_summary`` (Compound): the convenors approve it and
   submit it to the community party organization (seed: 联席会议议事规则 第六条、第三条、第四条).
+* ``dashboard.open_any`` (a rule on the person alone): whether they may open any dashboard
+  at all. The main menu and the home page ask it by name (``rules.test_rule``), so
+  ``huashan/`` never imports this app (issue 15 item 7: arrows point down).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from .selectors import (
     COMMUNITY_DASHBOARD_KINDS,
     COMPOUND_DASHBOARD_KINDS,
     STREET_DASHBOARD_KINDS,
+    visible_compounds,
 )
 
 # has_role_in_kind covers the compound's own, its community's and its street's bodies;
@@ -105,3 +109,12 @@ PERMISSIONS = {
 for _name, _pred in PERMISSIONS.items():
     rules.set_perm(_name, _pred)
     rules.set_rule(_name, _pred)
+
+
+@rules.predicate
+def may_open_any_dashboard(user: Any) -> bool:
+    """At least one compound's dashboard opens for ``user`` (``/dashboard/`` is 403 without one)."""
+    return visible_compounds(person=user).exists()
+
+
+rules.set_rule("dashboard.open_any", may_open_any_dashboard)

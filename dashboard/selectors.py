@@ -5,7 +5,7 @@
   is constant; tests assert it at two data sizes).
 * :func:`group_comparison` — the same figures per compound side by side plus 12-month
   trends, for a community or a street. It reads the monthly roll-up
-  (:class:`~huashan.dashboard.models.CompoundSnapshot`, written by the beat task
+  (:class:`~dashboard.models.CompoundSnapshot`, written by the beat task
   ``dashboard.snapshots_refresh`` from :func:`snapshot_figures`), so it runs two
   queries whatever the number of compounds: no per-compound loop in a request.
 * :func:`summary_figures` — what a work summary prints for a period (seed: 联席会议议事规则

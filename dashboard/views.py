@@ -1,9 +1,9 @@
 """Dashboard pages: the compound dashboard, the community and street comparisons, the
 work summaries, and the ``.xlsx`` twin of every table.
 
-Views are thin: reads come from :mod:`huashan.dashboard.selectors` (which reads only the
-other apps' selectors), charts from :mod:`huashan.dashboard.charts`, state changes from
-:mod:`huashan.dashboard.services`. Permissions are the ``dashboard.*`` rules.
+Views are thin: reads come from :mod:`dashboard.selectors` (which reads only the
+other apps' selectors), charts from :mod:`dashboard.charts`, state changes from
+:mod:`dashboard.services`. Permissions are the ``dashboard.*`` rules.
 
 seed: 联席会议议事规则 第六条 (work summaries reported to the community party
 organization); DESIGN.md §1 (the party organizations view dashboards).

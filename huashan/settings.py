@@ -68,7 +68,7 @@ INSTALLED_APPS = [
     "disclosures",
     "pledges",
     "evaluations",
-    "huashan.dashboard",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -33,7 +33,7 @@ urlpatterns = [
     path("api/pledges/", include("pledges.api")),
     path("evaluations/", include("evaluations.urls")),
     path("api/evaluations/", include("evaluations.api")),
-    path("dashboard/", include("huashan.dashboard.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("", include("huashan.core.urls")),
 ]
 

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from huashan.dashboard.services import snapshot_refresh
+from dashboard.services import snapshot_refresh
 from huashan.workdays import end_of_day
 from meetings.models import Meeting
 from pledges.engine import evaluate

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import rules
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
@@ -138,13 +139,14 @@ def may_open_dashboard(person) -> bool:
     """Same decision as ``dashboard.views._own_compound`` (``/dashboard/`` is 403 without one)."""
     if person is None or not getattr(person, "is_authenticated", False):
         return False
-    from huashan.dashboard.selectors import visible_compounds
     from huashan.directory.rules import permission_cache
 
     # The menu and the home card both ask: once per request (and membership change).
+    # Asked by rule name: the dashboard app registers "dashboard.open_any" (dashboard/rules.py);
+    # huashan/ imports no domain app (issue 15 item 7). Without the app the answer is no.
     cache = permission_cache(person)
     if "may_open_dashboard" not in cache:
-        cache["may_open_dashboard"] = visible_compounds(person=person).exists()
+        cache["may_open_dashboard"] = rules.test_rule("dashboard.open_any", person)
     return cache["may_open_dashboard"]
 
 

@@ -258,7 +258,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "pledges_api:case-detail": STAFF,
     "pledges_api:case-timeline": STAFF,
     "pledges_api:case-decide": STAFF,
-    # --- dashboard (huashan/dashboard/rules.py) ---------------------------------------
+    # --- dashboard (dashboard/rules.py) ---------------------------------------
     "dashboard:compound": DASHBOARD,
     "dashboard:compound_export": DASHBOARD,
     "dashboard:community": frozenset({"rc", "community_party", "street"}),

@@ -253,7 +253,7 @@ def build_world() -> SimpleNamespace:
 
     from django.utils import timezone
 
-    from huashan.dashboard.models import WorkSummary
+    from dashboard.models import WorkSummary
 
     summary = WorkSummary.objects.create(
         compound=a,

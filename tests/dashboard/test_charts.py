@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from huashan.dashboard import charts, selectors
+from dashboard import charts, selectors
 
 SVG = "{http://www.w3.org/2000/svg}"
 

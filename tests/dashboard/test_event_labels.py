@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
+from dashboard.models import WorkSummaryEvent
 from disclosures.models import DisclosureEvent, ObjectionEvent
-from huashan.dashboard.models import WorkSummaryEvent
 from huashan.directory.models import ResidencyEvent
 from huashan.notify.models import NotificationEvent
 from pledges.models import PledgeEvent
@@ -42,7 +42,7 @@ WRITERS = {
         ],
         lambda callee: "AccountEvent" not in callee and "account" not in callee.lower(),
     ),
-    WorkSummaryEvent: (["huashan/dashboard/services.py"], lambda callee: True),
+    WorkSummaryEvent: (["dashboard/services.py"], lambda callee: True),
 }
 
 

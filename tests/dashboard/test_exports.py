@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from huashan.dashboard import selectors, services
-from huashan.dashboard.exports import XLSX_CONTENT_TYPE, Table, Value, workbook_bytes
-from huashan.dashboard.services import snapshot_refresh
+from dashboard import selectors, services
+from dashboard.exports import XLSX_CONTENT_TYPE, Table, Value, workbook_bytes
+from dashboard.services import snapshot_refresh
 from meetings.models import ActionItem
 from tests.factories.directory import CompoundFactory
 from tests.factories.issues import IssueFactory

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from huashan.dashboard.pdf import work_summary_pdf
-from huashan.dashboard.services import work_summary_edit, work_summary_generate
+from dashboard.pdf import work_summary_pdf
+from dashboard.services import work_summary_edit, work_summary_generate
 from issues.models import Issue
 from meetings.models import Meeting
 from tests.factories.issues import IssueFactory

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from huashan.dashboard import selectors
+from dashboard import selectors
 from huashan.directory.models import Membership
 from tests.factories.directory import (
     CommunityFactory,

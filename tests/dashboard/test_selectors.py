@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from huashan.dashboard import selectors
-from huashan.dashboard.services import snapshot_refresh
+from dashboard import selectors
+from dashboard.services import snapshot_refresh
 from issues.models import Issue
 from meetings.models import ActionItem, Meeting
 from pledges.models import AccountabilityCase

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from huashan.dashboard.models import CompoundSnapshot, WorkSummary
-from huashan.dashboard.services import (
+from dashboard.models import CompoundSnapshot, WorkSummary
+from dashboard.services import (
     NARRATIVE_MAX,
     WorkSummaryStateError,
     snapshots_refresh_all,

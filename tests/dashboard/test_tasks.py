@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from huashan.dashboard.models import CompoundSnapshot, WorkSummary
-from huashan.dashboard.services import work_summary_request
-from huashan.dashboard.tasks import (
+from dashboard.models import CompoundSnapshot, WorkSummary
+from dashboard.services import work_summary_request
+from dashboard.tasks import (
     snapshots_refresh,
     work_summary_generate_task,
     work_summary_render_pdf_task,
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def test_request_creates_draft_and_task_fills_it(world, monkeypatch):
     sent = []
     monkeypatch.setattr(
-        "huashan.dashboard.tasks.work_summary_generate_task.apply_async",
+        "dashboard.tasks.work_summary_generate_task.apply_async",
         lambda args, **kw: sent.append(args),
     )
     office = world.people.joint_meeting_office

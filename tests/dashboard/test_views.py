@@ -12,9 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from huashan.dashboard import services
-from huashan.dashboard.models import WorkSummary
-from huashan.dashboard.services import snapshot_refresh
+from dashboard import services
+from dashboard.models import WorkSummary
+from dashboard.services import snapshot_refresh
 from meetings.models import ActionItem
 from tests.factories.directory import CompoundFactory, MembershipFactory, OrganizationFactory
 from tests.factories.issues import IssueFactory

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from huashan.dashboard.services import snapshots_refresh_all
+from dashboard.services import snapshots_refresh_all
 
 
 class Command(BaseCommand):

@@ -12,10 +12,10 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from huashan.dashboard.models import WorkSummary
-from huashan.dashboard.pdf import work_summary_pdf
-from huashan.dashboard.selectors import period_parse
-from huashan.dashboard.services import work_summary_generate
+from dashboard.models import WorkSummary
+from dashboard.pdf import work_summary_pdf
+from dashboard.selectors import period_parse
+from dashboard.services import work_summary_generate
 from huashan.directory.selectors import compound_by_slug
 
 

@@ -32,6 +32,6 @@ def can_see_dashboard(user) -> bool:
     people who may open one (property-company staff may not, so no link to a 403)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    from huashan.dashboard.selectors import visible_compounds
+    from huashan.core.context_processors import may_open_dashboard
 
-    return visible_compounds(person=user).exists()
+    return may_open_dashboard(user)
