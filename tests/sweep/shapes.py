@@ -18,6 +18,7 @@ cover, about ten complaints), to stay fast.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import io
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -57,6 +58,13 @@ class Shape:
     value: object  # the URL keyword value (pk or tracking number)
 
 
+def _dashboard(module: str):
+    """The dashboard app's ``module``, wherever the app lives (``dashboard`` app label)."""
+    from django.apps import apps
+
+    return importlib.import_module(f"{apps.get_app_config('dashboard').name}.{module}")
+
+
 def _jpeg() -> bytes:
     from PIL import Image
 
@@ -84,8 +92,9 @@ def _try(*calls):
 
 def build_sweep_world() -> SimpleNamespace:
     """The access world plus the shapes the demo lacks. Call inside a rolled-back atomic."""
-    from huashan.dashboard.models import WorkSummary
     from huashan.directory.models import Organization, Person
+
+    WorkSummary = _dashboard("models").WorkSummary
     from issues import services as issues
     from issues.models import Category, Issue
 
@@ -258,7 +267,7 @@ def _held_meetings(compound, people) -> None:
 def _summaries(compound, people) -> None:
     """Half-year work summaries (联席会议议事规则 第六条): one whose figures the service
     generated, and one just requested (figures still to come from Celery)."""
-    from huashan.dashboard import services
+    services = _dashboard("services")
 
     services.work_summary_generate(
         actor=people["compound_party"], compound=compound, period="2026H1"
@@ -349,7 +358,8 @@ def object_shapes(compound) -> dict[str, list[Shape]]:
     """Shapes of the objects behind ``<pk>`` URLs, keyed like ``tests/access/world.PK_OBJECT``."""
     from disclosures.models import Disclosure
     from evaluations.models import Campaign
-    from huashan.dashboard.models import WorkSummary
+
+    WorkSummary = _dashboard("models").WorkSummary
     from meetings.models import ActionItem, DecisionReport, Meeting, OwnersAssemblyMotion
     from pledges.models import PeriodResult, PledgeLetter
 

@@ -194,6 +194,23 @@ def choice_codes() -> set[str]:
     return _CHOICE_CODES
 
 
+def lone_choice_codes(text: str) -> set[str]:
+    """Choice codes standing alone among Chinese ("状态：draft"), not words of an English
+    phrase ("Decision report events": untranslated, but not a code)."""
+    found = set()
+    codes = choice_codes()
+    for match in WORD.finditer(text):
+        if match.group() not in codes:
+            continue
+        before = text[: match.start()].rstrip()[-1:]
+        after = text[match.end() :].lstrip()[:1]
+        if not (before.isascii() and before.isalpha()) and not (
+            after.isascii() and after.isalpha()
+        ):
+            found.add(match.group())
+    return found
+
+
 def page_problems(html: str) -> tuple[list[str], list[str]]:
     """(problems, links) of one HTML page."""
     parser = PageParser()
@@ -211,7 +228,7 @@ def page_problems(html: str) -> tuple[list[str], list[str]]:
             + ", ".join(sorted(set(re.findall(r"INVALID_TEMPLATE_VARIABLE\[([^\]]*)\]", html))))
         )
     if (parser.lang or settings.LANGUAGE_CODE).lower().startswith("zh"):
-        raw = sorted(set(RAW_CODE.findall(text)) | (set(WORD.findall(text)) & choice_codes()))
+        raw = sorted(set(RAW_CODE.findall(text)) | lone_choice_codes(text))
         if raw:
             problems.append(f"raw code in the visible text: {raw[:8]}")
     return problems, parser.links
@@ -345,6 +362,8 @@ def test_the_page_checks_catch_what_they_look_for():
     assert page_problems(page) == ([], ["/issues/board/", "/x/"])
     raw = page.replace("状态：受理", "状态：in_progress → draft")
     assert page_problems(raw)[0] == ["raw code in the visible text: ['draft', 'in_progress']"]
+    english = page.replace("状态：受理", "Decision report events")  # words, not a code
+    assert page_problems(english)[0] == []
     bare = "<html><head><title> </title></head><body>INVALID_TEMPLATE_VARIABLE[x.y]</body></html>"
     assert page_problems(bare)[0] == [
         "no <html lang>",
