@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 
 from huashan.notify.models import Notification
 from issues import services
+from issues.services import scan as scan_services
 from issues.models import ALARMS_SETTLED, Issue, IssueAlarm, IssueEvent
 from tests.factories.issues import CategoryFactory, IssueFactory, issue_world
 
@@ -194,7 +195,7 @@ def test_the_portable_path_used_on_sqlite_alarms_once_too(world, monkeypatch):
     """`make run` uses SQLite: the scan's row-by-row path has the same outcome."""
     from huashan.notify import services as notify_services
 
-    monkeypatch.setattr(services, "_set_based", lambda: False)
+    monkeypatch.setattr(scan_services, "_set_based", lambda: False)
     monkeypatch.setattr(notify_services, "_set_based", lambda: False)
     now = T0 + dt.timedelta(days=30)
     issues = overdue(world, 3, now=now)
