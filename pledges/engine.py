@@ -37,6 +37,7 @@ from huashan.directory.models import Compound, Membership, Organization
 from issues.pledge_evidence import complaint_deadline_shares, concentrated_demands_resolved
 
 from . import evidence
+from .measures import measures_of
 from .models import (
     Activity,
     Attestation,
@@ -49,7 +50,7 @@ from .models import (
     ResultStatus,
     RuleKind,
 )
-from .services import measures_of, notify_organization
+from .notices import notify_organization
 
 S = ResultStatus
 
