@@ -1,24 +1,20 @@
 """``/media/<path>``: uploaded files, served with the permission of the page that links them.
 
-Only four kinds of stored files are linked by their storage URL (``{{ f.url }}``); each
-is looked up by its stored name and checked as the page that shows the link checks:
+Only a few kinds of stored files are linked by their storage URL (``{{ f.url }}``); each
+is looked up by its stored name and checked as the page that shows the link checks. The
+checks live with the apps that own the files, registered in their ``AppConfig.ready`` with
+:func:`register_media_access` (core imports no domain app: issue 15 item 7):
 
 ======================================  ===============================================
-file                                    who may fetch it (as the linking page)
+file                                    registered by (who may fetch it)
 ======================================  ===============================================
-complaint photos ``issues/…``           the reporter (logged in, or holding the code),
-                                        whoever may open the issue in full
-                                        (``issues.selectors.issue_visible_to``), and
-                                        anyone for a resolution photo of a public issue
-                                        (issues:detail's public view)
-activity photos ``pledges/activities/…``  anyone (pledges:activity is public evidence;
-                                        seed: 公示承诺制度)
-inspection fix photos ``pledges/findings/…``  anyone (pledges:inspection is public
-                                        evidence: 小区党组织服务承诺 第7条 限期整改)
-agreed-item evidence ``meetings/evidence/…``  ``meetings.view_meeting`` on the item
-                                        (meetings:action_item)
-evaluation work reports ``evaluations/<id>/reports/…``  as evaluations:evidence
-                                        (results public, or staff of the campaign)
+complaint photos ``issues/…``           ``issues/apps.py`` (reporter, whoever may open
+                                        the issue, anyone for a public resolution photo)
+activity photos ``pledges/activities/…``  ``pledges/apps.py`` (anyone: public evidence)
+inspection fix photos ``pledges/findings/…``  ``pledges/apps.py`` (anyone: public evidence)
+agreed-item evidence ``meetings/evidence/…``  ``meetings/apps.py`` (``meetings.view_meeting``)
+evaluation work reports ``evaluations/<id>/reports/…``  ``evaluations/apps.py`` (as
+                                        evaluations:evidence)
 ======================================  ===============================================
 
 Every other stored file (disclosure attachments and reports, meeting PDFs, summary
@@ -50,90 +46,28 @@ from django.views.decorators.http import require_GET
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "application/pdf"})
 
 
-def _issue_photo(request: HttpRequest, name: str, match: re.Match) -> bool | None:
-    from issues import selectors
-    from issues.models import Issue, IssuePhoto
+#: A file-access check: ``check(request, name, match)`` answers True (serve), False (refuse)
+#: or None (no row owns this name: refuse). ``match`` is the pattern's match of ``name``.
+MediaCheck = Callable[[HttpRequest, str, re.Match], "bool | None"]
 
-    photo = (
-        IssuePhoto.objects.select_related("issue")
-        .filter(token=match["token"], issue_id=match["issue"])
-        .first()
-    )
-    if photo is None or photo.image.name != name:
-        return None
-    issue = photo.issue
-    if (
-        issue.is_public
-        and issue.status != Issue.Status.MERGED
-        and photo.stage == IssuePhoto.Stage.RESOLUTION
-    ):
-        return True
-    if selectors.issue_visible_to(person=request.user).filter(pk=issue.pk).exists():
-        return True
-    from issues.views import reporter_access
-
-    return reporter_access(request, issue.tracking_number) is not None
+#: (stored-name pattern, check), filled by the apps in their ``AppConfig.ready`` through
+#: :func:`register_media_access`; core knows no app's files (issue 15 item 7).
+KINDS: list[tuple[re.Pattern, MediaCheck]] = []
 
 
-def _activity_photo(request: HttpRequest, name: str, match: re.Match) -> bool | None:
-    from pledges.models import ActivityPhoto
+def register_media_access(pattern: str | re.Pattern, check: MediaCheck) -> None:
+    """Serve stored files whose name fully matches ``pattern`` when ``check`` allows.
 
-    photo = ActivityPhoto.objects.filter(
-        token=match["token"], activity_id=match["activity"]
-    ).first()
-    if photo is None or photo.image.name != name:
-        return None
-    return True
-
-
-def _finding_photo(request: HttpRequest, name: str, match: re.Match) -> bool | None:
-    from pledges.models import Finding
-
-    return True if Finding.objects.filter(fix_photo=name).exists() else None
-
-
-def _action_item_evidence(request: HttpRequest, name: str, match: re.Match) -> bool | None:
-    from meetings.models import ActionItemUpdate
-
-    update = (
-        ActionItemUpdate.objects.select_related("item__compound")
-        .filter(item_id=match["item"], evidence_file=name)
-        .first()
-    )
-    if update is None:
-        return None
-    return request.user.has_perm("meetings.view_meeting", update.item)
-
-
-def _evaluation_report(request: HttpRequest, name: str, match: re.Match) -> bool | None:
-    from evaluations import services
-    from evaluations.models import Target
-
-    target = (
-        Target.objects.select_related("campaign__compound")
-        .filter(campaign_id=match["campaign"], report_pdf=name)
-        .first()
-    )
-    if target is None:
-        return None
-    campaign = target.campaign
-    return campaign.results_public or services.may_view_staff(request.user, campaign)
-
-
-#: (stored-name pattern, check): the check returns None when no row owns the name.
-KINDS: list[tuple[re.Pattern, Callable[[HttpRequest, str, re.Match], bool | None]]] = [
-    (
-        re.compile(r"issues/\d{4}/\d{2}/(?P<issue>\d+)/(?P<token>[0-9A-Za-z_-]{1,32})\.jpg"),
-        _issue_photo,
-    ),
-    (
-        re.compile(r"pledges/activities/(?P<activity>\d+)/(?P<token>[0-9A-Za-z_-]{1,32})\.jpg"),
-        _activity_photo,
-    ),
-    (re.compile(r"pledges/findings/[0-9a-f]{32}\.jpg"), _finding_photo),
-    (re.compile(r"meetings/evidence/(?P<item>\d+)/[^/]+"), _action_item_evidence),
-    (re.compile(r"evaluations/(?P<campaign>\d+)/reports/[0-9a-f]+\.pdf"), _evaluation_report),
-]
+    An app calls this from its ``AppConfig.ready`` for each kind of file its pages link by
+    storage URL. The pattern must start with the app's own upload folder (``issues/…``);
+    registering the same pattern again replaces its check, so ``ready`` may run twice.
+    """
+    compiled = re.compile(pattern) if isinstance(pattern, str) else pattern
+    for index, (existing, _check) in enumerate(KINDS):
+        if existing.pattern == compiled.pattern:
+            KINDS[index] = (compiled, check)
+            return
+    KINDS.append((compiled, check))
 
 
 def media_allowed(request: HttpRequest, name: str) -> bool:
