@@ -572,6 +572,29 @@ class BlackListAlarm(models.Model):
         return f"black-list alarm {self.company_id} {self.rating_id}"
 
 
+class DecemberReminder(models.Model):
+    """Raised once per community and year: "open December's campaign" was sent.
+
+    seed: 评议监督考核制度 第一条 (社区党组织具体负责, 每年12月开展). The unique row is the
+    "once" (like every other alarm of the portal), so the daily December beat, or
+    two beats racing, write the reminder a single time.
+    """
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField()
+    raised_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=("community", "year"), name="evaluation_december_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"December reminder {self.community_id} {self.year}"
+
+
 class YearEndReferral(models.Model):
     """The year-end report on a company that failed the red/black list (小区党组织服务承诺 第10条).
 

@@ -52,6 +52,7 @@ from .models import (
     CampaignEvent,
     Criterion,
     CriterionGroup,
+    DecemberReminder,
     EvaluationDocument,
     Evaluator,
     Objection,
@@ -1517,13 +1518,12 @@ def campaign_december_reminders(*, today: dt.date | None = None) -> list[Communi
 
     seed: 评议监督考核制度 第一条 (社区党组织具体负责, 每年12月开展). Runs in December only;
     a community is reminded while one of its compounds is covered by no campaign of
-    the year (its own or the community's). "Once": an officer who already has this
-    year's reminder in the inbox is not written to again, so the beat may run daily.
+    the year (its own or the community's). "Once" is a unique
+    :class:`DecemberReminder` row per community and year, written in the same
+    transaction as the notifications, so the beat may run daily (or twice at once).
     Returns the communities whose party organization was reminded this run.
     """
     from django.urls import reverse
-
-    from huashan.notify.models import Notification
 
     today = today or timezone.localdate()
     if today.month != 12:
@@ -1534,16 +1534,12 @@ def campaign_december_reminders(*, today: dt.date | None = None) -> list[Communi
     covered_communities = set(
         campaigns.exclude(community=None).values_list("community_id", flat=True)
     )
-    # One wording whatever language the worker runs in: the subject is the "once" key.
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = gettext("Open the %(year)s democratic evaluation of the three parties") % {
-            "year": year
-        }
     link = reverse("evaluations:list")
     reminded = []
     communities = (
         Community.objects.filter(compounds__isnull=False)
         .exclude(pk__in=covered_communities)
+        .exclude(pk__in=DecemberReminder.objects.filter(year=year).values("community_id"))
         .distinct()
         .prefetch_related("compounds")
     )
@@ -1558,27 +1554,32 @@ def campaign_december_reminders(*, today: dt.date | None = None) -> list[Communi
         party = parties.get(community.pk)
         if not waiting or party is None:
             continue
-        with translation.override(settings.LANGUAGE_CODE):
-            body = gettext(
-                "No campaign covers %(compounds)s for %(year)s yet. The community party "
-                "organization opens the December evaluation of the residents' committee, the "
-                "PMC and the property company (评议监督考核制度 第一条)."
-            ) % {"compounds": "、".join(waiting), "year": year}
-        officers = _officers(party)
-        told = set(
-            Notification.objects.filter(
-                recipient__in=officers, subject=subject, created_at__year=year
-            ).values_list("recipient_id", flat=True)
-        )
-        sent = False
+        if _december_remind(community, party, year=year, waiting=waiting, link=link):
+            reminded.append(community)
+    return reminded
+
+
+def _december_remind(community: Community, party, *, year: int, waiting: list[str], link: str):
+    """Write the alarm row and the reminders, or nothing if another run wrote the row."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = gettext("Open the %(year)s democratic evaluation of the three parties") % {
+            "year": year
+        }
+        body = gettext(
+            "No campaign covers %(compounds)s for %(year)s yet. The community party "
+            "organization opens the December evaluation of the residents' committee, the "
+            "PMC and the property company (评议监督考核制度 第一条)."
+        ) % {"compounds": "、".join(waiting), "year": year}
+    officers = list(_officers(party))
+    if not officers:  # nobody to tell yet: no row, so a later run tells the first officer
+        return False
+    try:
         with transaction.atomic():
+            DecemberReminder.objects.create(community=community, year=year)
             for person in officers:
-                if person.pk in told:
-                    continue
                 notification_create(
                     recipient=person, channel="inbox", subject=subject, body=body, link=link
                 )
-                sent = True
-        if sent:
-            reminded.append(community)
-    return reminded
+    except IntegrityError:
+        return False
+    return True

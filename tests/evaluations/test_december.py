@@ -47,3 +47,40 @@ def test_the_beat_task_runs_the_service(world, time_machine):
     assert tasks.december_reminders() == {"reminded": 1}
     assert tasks.december_reminders() == {"reminded": 0}
     assert reminders(world).count() == 1
+
+
+def test_the_reminder_is_one_alarm_row_per_community_and_year(world):
+    """评议监督考核制度 第一条 "每年12月": one unique alarm row, like every other alarm.
+
+    A second run does nothing even when the inbox no longer holds the first
+    reminder (read and deleted) or a new officer took a seat since: the row,
+    not a translated subject, is the "once".
+    """
+    from django.db import IntegrityError, transaction
+
+    from evaluations.models import DecemberReminder
+    from huashan.directory.models import Membership, Organization
+    from tests.factories.directory import MembershipFactory
+
+    assert services.campaign_december_reminders(today=dt.date(2026, 12, 1))
+    (alarm,) = DecemberReminder.objects.all()
+    assert (alarm.community, alarm.year) == (world.compound.community, 2026)
+
+    Notification.objects.all().delete()
+    party = Organization.objects.get(
+        kind=Organization.Kind.COMMUNITY_PARTY, community=world.compound.community
+    )
+    MembershipFactory(organization=party, role=Membership.Role.SECRETARY)
+    assert services.campaign_december_reminders(today=dt.date(2026, 12, 2)) == []
+    assert not Notification.objects.exists()
+    assert DecemberReminder.objects.count() == 1
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DecemberReminder.objects.create(community=world.compound.community, year=2026)
+
+
+def test_next_december_is_a_new_alarm(world):
+    services.campaign_december_reminders(today=dt.date(2026, 12, 1))
+    assert services.campaign_december_reminders(today=dt.date(2027, 12, 1)) == [
+        world.compound.community
+    ]
