@@ -4,7 +4,7 @@ Read: ``meetings/``, ``topics/``, ``action-items/``, ``decision-reports/``,
 ``motions/`` — logged-in staff only, scoped to the compounds their seats cover
 (``person_staff_compounds``), filtered with ``meetings/filters.py``.
 Write: POST to the collections and to the ``<id>/<action>/`` endpoints; every
-write calls a service (``meetings/services.py``), which checks the permission.
+write calls a service (``meetings/services/``), which checks the permission.
 A service's ``ValidationError`` becomes 400 ``{field: [messages]}``, its
 ``PermissionDenied`` 403.
 

@@ -3,7 +3,7 @@
 Forms check only the shape of input (required, length, dates that parse, "is
 this id one of the choices offered"); the rules (a meeting in the past, a room
 already booked, an ad hoc meeting without a reason, a household that voted
-twice …) live in ``meetings/services.py`` and come back as field errors. A
+twice …) live in ``meetings/services/`` and come back as field errors. A
 forged id (a body of another compound, a household elsewhere) fails here as a
 field error, never as a 500 further down.
 

@@ -6,7 +6,7 @@ minutes, summaries and follow-up of agreed items); 协同联动解决小区事�
 intervention); 决策报告制度 第一—三条 (decision reports); 物业管理委员会服务承诺 10
 (3 consecutive unexcused absences).
 
-Every state change goes through ``meetings/services.py`` and writes one event row
+Every state change goes through ``meetings/services/`` and writes one event row
 (a subclass of :class:`huashan.core.models.Event`). Each model with a state has a
 ``TRANSITIONS`` mapping the services guard against.
 """

@@ -1,5 +1,5 @@
 """DRF serializers of the meetings API: read shapes for the models and input shapes
-for the writes (which always go through ``meetings/services.py``)."""
+for the writes (which always go through ``meetings/services/``)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Histories speak Chinese phrases, never codes (DESIGN.md §4 "Words"; issue 13 item 5).
 
-Every verb that ``meetings/services.py`` writes must have a label on the event model it
+Every verb that the ``meetings/services/`` package writes must have a label on the event model it
 is written to; every state an event may carry must have a label too.
 """
 
@@ -29,7 +29,7 @@ from meetings.models import (
     Summary,
 )
 
-SERVICES = Path(__file__).resolve().parents[2] / "meetings" / "services.py"
+SERVICES = Path(__file__).resolve().parents[2] / "meetings" / "services"
 HELPERS = {
     "_meeting_event": MeetingEvent,
     "_item_event": ActionItemEvent,
@@ -52,8 +52,14 @@ DYNAMIC = {
 
 def _verbs_written() -> dict[type, set[str]]:
     found: dict[type, set[str]] = {model: set() for model in HELPERS.values()}
-    tree = ast.parse(SERVICES.read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
+    modules = sorted(SERVICES.glob("*.py"))
+    assert len(modules) > 5  # the package, one module per thing served (issue 15 item 2)
+    nodes = [
+        node
+        for module in modules
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8")))
+    ]
+    for node in nodes:
         if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) in HELPERS):
             continue
         model = HELPERS[node.func.id]

@@ -1,0 +1,250 @@
+"""Limits, recipient kinds, errors and the private helpers every meetings service uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from huashan.core.services import acting_person as _person
+from huashan.directory.models import Compound, Membership, Organization, Person
+from huashan.directory.selectors import compound_organizations
+from huashan.notify.services import notification_create
+
+from ..models import (
+    ActionItem,
+    ActionItemEvent,
+    AgendaTopicEvent,
+    DecisionReportEvent,
+    Meeting,
+    MeetingEvent,
+    MotionEvent,
+    Summary,
+)
+
+logger = logging.getLogger("meetings.services")
+
+Kind = Organization.Kind
+Role = Membership.Role
+MKind = Meeting.Kind
+MStatus = Meeting.Status
+
+TEXT_MAX = 20000
+TITLE_MAX = 200
+REASON_MAX = 2000
+#: A meeting may not last longer than this.
+MAX_MEETING_HOURS = 12
+#: A meeting held earlier may be recorded (补录) up to this many days after it started.
+RECORD_PAST_MAX_DAYS = 366
+#: Days before ``due_at`` when the owner of an agreed item is reminded.
+DEFAULT_REMIND_DAYS = 3
+
+# 第三条: members are the community party org, the compound party org, the RC,
+# the PMC and the property company's head; these roles sit as members.
+MEMBER_KINDS = (
+    Kind.COMMUNITY_PARTY,
+    Kind.COMPOUND_PARTY,
+    Kind.RESIDENTS_COMMITTEE,
+    Kind.PMC,
+    Kind.PROPERTY_COMPANY,
+)
+MEMBER_ROLES = frozenset({Role.SECRETARY, Role.CHAIR, Role.MEMBER})
+# 可列席: grid workers, sunk-down cadres, owner representatives, community lawyer, company staff.
+OBSERVER_ROLES = frozenset(
+    {Role.GRID_WORKER, Role.COMMUNITY_LAWYER, Role.OWNER_REPRESENTATIVE, Role.STAFF}
+)
+OBSERVER_KINDS = (
+    Kind.RESIDENTS_COMMITTEE,
+    Kind.RC_PROPERTY_COMMITTEE,
+    Kind.COMMUNITY_PARTY,
+    Kind.PROPERTY_COMPANY,
+    Kind.PMC,
+    Kind.COMPOUND_PARTY,
+)
+# 第四条: notices and summaries go to these four bodies; the office and the RC
+# property committee (which supervises) receive copies.
+MAIN_RECIPIENT_KINDS = Summary.BODY_KINDS
+COPY_RECIPIENT_KINDS = (Kind.COMPOUND_PARTY, Kind.RC_PROPERTY_COMMITTEE)
+# 督办 on a breached agreed item (联席会议议事规则 第四、五条).
+SUPERVISION_KINDS = (Kind.JOINT_MEETING_OFFICE, Kind.COMPOUND_PARTY)
+OFFICE_KINDS = (Kind.JOINT_MEETING_OFFICE, Kind.COMPOUND_PARTY)
+
+
+class MeetingStateError(ValidationError):
+    """The record is not in a state from which this step is allowed."""
+
+
+class MinutesLockedError(ValidationError):
+    """The summary is approved: minutes change only through a new version with a reason."""
+
+
+class EarlyInterventionRequired(ValidationError):
+    """协同联动 第七条: invite the street and the community party org before proceeding."""
+
+
+@dataclass
+class ScanReport:
+    """What one scan did: one line per alarm / reminder it raised."""
+
+    reminded: list[str] = field(default_factory=list)
+    breached: list[str] = field(default_factory=list)
+
+
+def _require_any(actor, perms: Sequence[str], obj, message) -> Person:
+    person = _person(actor)
+    if person is None or not any(person.has_perm(p, obj) for p in perms):
+        raise PermissionDenied(message)
+    return person
+
+
+def _text(value, *, field_name: str, max_length: int = TEXT_MAX, required: bool = True) -> str:
+    text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
+    if required and not text:
+        raise ValidationError({field_name: [_("This field is required.")]}, code="required")
+    if len(text) > max_length:
+        raise ValidationError(
+            {
+                field_name: [
+                    ValidationError(
+                        _("At most %(limit)d characters, please (you wrote %(count)d)."),
+                        params={"limit": max_length, "count": len(text)},
+                        code="max_length",
+                    )
+                ]
+            }
+        )
+    return text
+
+
+def _guard(obj, state_attr: str, target: str, message=None) -> str:
+    old = getattr(obj, state_attr)
+    if target not in type(obj).TRANSITIONS.get(old, set()):
+        raise MeetingStateError(
+            message
+            or _("This step is not possible now (current state: %(state)s).")
+            % {"state": _label(obj, state_attr)},
+            code="invalid_state",
+        )
+    return old
+
+
+def _label(obj, attr: str) -> str:
+    getter = getattr(obj, f"get_{attr}_display", None)
+    return str(getter()) if getter else str(getattr(obj, attr))
+
+
+def _lock(model, pk):
+    return model.objects.select_for_update().get(pk=pk)
+
+
+def _sync(target, source):
+    target.__dict__.update({k: v for k, v in source.__dict__.items() if not k.startswith("_state")})
+    return target
+
+
+def _meeting_event(meeting, *, actor, verb, from_state="", to_state="", note=""):
+    return MeetingEvent.objects.create(
+        meeting=meeting,
+        actor=actor,
+        verb=verb,
+        from_state=from_state,
+        to_state=to_state,
+        note=note[:4000],
+    )
+
+
+def _item_event(item, *, actor, verb, from_state="", to_state="", note=""):
+    return ActionItemEvent.objects.create(
+        item=item, actor=actor, verb=verb, from_state=from_state, to_state=to_state, note=note
+    )
+
+
+def _topic_event(topic, *, actor, verb, from_state="", to_state="", note=""):
+    return AgendaTopicEvent.objects.create(
+        topic=topic, actor=actor, verb=verb, from_state=from_state, to_state=to_state, note=note
+    )
+
+
+def _report_event(report, *, actor, verb, from_state="", to_state="", note=""):
+    return DecisionReportEvent.objects.create(
+        report=report, actor=actor, verb=verb, from_state=from_state, to_state=to_state, note=note
+    )
+
+
+def _motion_event(motion, *, actor, verb, from_state="", to_state="", note=""):
+    return MotionEvent.objects.create(
+        motion=motion, actor=actor, verb=verb, from_state=from_state, to_state=to_state, note=note
+    )
+
+
+def _orgs_of_kinds(compound: Compound, kinds: Iterable[str]) -> list[Organization]:
+    """The compound's organizations of ``kinds`` (first of each kind), in ``kinds`` order."""
+    kinds = list(kinds)
+    found: dict[str, Organization] = {}
+    for org in compound_organizations(compound=compound).filter(kind__in=kinds).order_by("pk"):
+        found.setdefault(org.kind, org)
+    return [found[k] for k in kinds if k in found]
+
+
+def _org_recipients(organization: Organization) -> list[Person]:
+    return [
+        m.person
+        for m in Membership.objects.current()
+        .filter(organization=organization, role__in=MEMBER_ROLES | {Role.STAFF})
+        .select_related("person")
+        if m.person.is_active
+    ]
+
+
+def notify_organization(organization: Organization, *, subject: str, body: str, link: str = ""):
+    """Inbox for each current officer/staff member; the group robot too when configured."""
+    for person in _org_recipients(organization):
+        notification_create(
+            recipient=person, channel="inbox", subject=subject, body=body[:2000], link=link
+        )
+    if organization.webhook_url:
+        notification_create(
+            organization=organization,
+            channel="webhook",
+            subject=subject,
+            body=body[:2000],
+            link=link,
+        )
+
+
+def _notify_person(person: Person | None, *, subject: str, body: str, link: str = "") -> None:
+    if person is not None and person.is_active:
+        notification_create(
+            recipient=person, channel="inbox", subject=subject, body=body[:2000], link=link
+        )
+
+
+def _link(name: str, *args) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def meeting_link(meeting: Meeting) -> str:
+    return _link("meetings:detail", meeting.pk)
+
+
+def action_item_link(item: ActionItem) -> str:
+    return _link("meetings:action_item", item.pk)
+
+
+def _localdate(value: dt.datetime) -> dt.date:
+    return timezone.localtime(value).date()
+
+
+def is_last_week_of_month(day: dt.date) -> bool:
+    """第三条 "通常于每月最后一周召开": the last seven days of the month."""
+    return (day + dt.timedelta(days=7)).month != day.month

@@ -1,0 +1,778 @@
+"""Meetings: scheduling, members, the notice (通知) and its receipts, cancelling, holding,
+attendance, and the monthly reminder when no joint meeting is scheduled.
+
+seed: 联席会议议事规则 第一—四条; 小区党组织服务承诺 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from huashan.core.services import require_perm as _require
+from huashan.directory.models import Compound, Membership, Organization, Person
+from huashan.directory.selectors import compound_organizations
+
+from ..models import (
+    AgendaTopic,
+    Attendance,
+    Meeting,
+    MeetingMember,
+    Notice,
+    NoticeReceipt,
+    NoticeSequence,
+    ScheduleReminder,
+)
+from ._common import (
+    COPY_RECIPIENT_KINDS,
+    MAIN_RECIPIENT_KINDS,
+    MAX_MEETING_HOURS,
+    MEMBER_KINDS,
+    MEMBER_ROLES,
+    OBSERVER_KINDS,
+    OBSERVER_ROLES,
+    OFFICE_KINDS,
+    REASON_MAX,
+    RECORD_PAST_MAX_DAYS,
+    TITLE_MAX,
+    Kind,
+    MeetingStateError,
+    MKind,
+    MStatus,
+    Role,
+    _guard,
+    _link,
+    _localdate,
+    _lock,
+    _meeting_event,
+    _notify_person,
+    _orgs_of_kinds,
+    _require_any,
+    _sync,
+    _text,
+    is_last_week_of_month,
+    meeting_link,
+    notify_organization,
+)
+
+
+def _meeting_permission(kind: str) -> tuple[str, ...]:
+    if kind == MKind.JOINT:
+        return ("meetings.run_office", "meetings.convene")
+    if kind == MKind.PMC_WORKING:
+        return ("meetings.run_pmc_meeting", "meetings.run_office")
+    return ("meetings.run_forum",)
+
+
+def _validate_schedule(
+    *,
+    compound: Compound,
+    kind: str,
+    start,
+    end,
+    place: str,
+    is_ad_hoc: bool,
+    ad_hoc_reason: str,
+    exclude_pk: int | None = None,
+    recorded_afterwards: bool = False,
+) -> dict[str, list]:
+    errors: dict[str, list] = {}
+    now = timezone.now()
+    if not isinstance(start, dt.datetime) or timezone.is_naive(start):
+        errors.setdefault("start", []).append(
+            ValidationError(_("Give the date and time the meeting starts."), code="invalid")
+        )
+        return errors
+    if not isinstance(end, dt.datetime) or timezone.is_naive(end):
+        errors.setdefault("end", []).append(
+            ValidationError(_("Give the time the meeting ends."), code="invalid")
+        )
+        return errors
+    if recorded_afterwards:
+        errors.update(_validate_past_start(start, now))
+    elif start < now:
+        errors.setdefault("start", []).append(
+            ValidationError(_("A meeting cannot be scheduled in the past."), code="past")
+        )
+    if end <= start:
+        errors.setdefault("end", []).append(
+            ValidationError(_("The meeting must end after it starts."), code="end_before_start")
+        )
+    elif end - start > dt.timedelta(hours=MAX_MEETING_HOURS):
+        errors.setdefault("end", []).append(
+            ValidationError(
+                _("A meeting lasts at most %(hours)d hours."),
+                params={"hours": MAX_MEETING_HOURS},
+                code="too_long",
+            )
+        )
+    if kind == MKind.JOINT and not is_last_week_of_month(_localdate(start)) and not is_ad_hoc:
+        errors.setdefault("is_ad_hoc", []).append(
+            ValidationError(
+                _(
+                    "Joint meetings are held in the last week of the month; "
+                    "mark this one as ad hoc and give the reason."
+                ),
+                code="not_last_week",
+            )
+        )
+    if is_ad_hoc and not ad_hoc_reason:
+        errors.setdefault("ad_hoc_reason", []).append(
+            ValidationError(_("Say why an ad hoc meeting is needed."), code="required")
+        )
+    if place and not errors.get("end"):
+        clash = Meeting.objects.filter(
+            compound=compound, place__iexact=place, start__lt=end, end__gt=start
+        ).exclude(status=MStatus.CANCELLED)
+        if exclude_pk:
+            clash = clash.exclude(pk=exclude_pk)
+        other = clash.order_by("start").first()
+        if other is not None:
+            errors.setdefault("place", []).append(
+                ValidationError(
+                    _("%(place)s is already booked for “%(title)s” at that time."),
+                    params={"place": place, "title": other.title},
+                    code="overlap",
+                )
+            )
+    return errors
+
+
+def _validate_past_start(start: dt.datetime, now: dt.datetime) -> dict[str, list]:
+    """补录 is for a meeting that has started: never a future one (that is planned,
+    with a notice), nor one older than :data:`RECORD_PAST_MAX_DAYS`."""
+    if start > now:
+        return {
+            "start": [
+                ValidationError(
+                    _(
+                        "Only a meeting that has already started can be recorded afterwards; "
+                        "untick “recorded afterwards” to plan this one."
+                    ),
+                    code="record_future",
+                )
+            ]
+        }
+    if now - start > dt.timedelta(days=RECORD_PAST_MAX_DAYS):
+        return {
+            "start": [
+                ValidationError(
+                    _("A meeting can be recorded afterwards within %(days)d days."),
+                    params={"days": RECORD_PAST_MAX_DAYS},
+                    code="record_too_old",
+                )
+            ]
+        }
+    return {}
+
+
+def _default_chair(compound: Compound) -> Person | None:
+    """The community party secretary, else the compound party secretary (第三条)."""
+    for kind in (Kind.COMMUNITY_PARTY, Kind.COMPOUND_PARTY):
+        membership = (
+            Membership.objects.current()
+            .filter(role__in=(Role.SECRETARY, Role.CHAIR), organization__kind=kind)
+            .filter(
+                Q(organization__compound=compound)
+                | Q(organization__community_id=compound.community_id)
+            )
+            .select_related("person")
+            .order_by("role", "pk")
+            .first()
+        )
+        if membership is not None:
+            return membership.person
+    return None
+
+
+def _chair_allowed(compound: Compound, person: Person) -> bool:
+    return (
+        Membership.objects.current()
+        .filter(
+            person=person,
+            role__in=(Role.SECRETARY, Role.CHAIR),
+            organization__kind__in=(Kind.COMMUNITY_PARTY, Kind.COMPOUND_PARTY),
+        )
+        .filter(
+            Q(organization__compound=compound) | Q(organization__community_id=compound.community_id)
+        )
+        .exists()
+    )
+
+
+def meeting_members_derive(*, meeting: Meeting) -> list[MeetingMember]:
+    """Members and observers from the directory (seed: 联席会议议事规则 第三条).
+
+    Joint meeting: officers (书记/主任/委员) of the community party org, the compound
+    party org, the RC, the PMC and the property company's head are members; grid
+    workers, the community lawyer, owner representatives and company staff are
+    observers. A PMC working meeting: the PMC's officers. Forums: the organizing
+    body's officers. Idempotent: existing rows are kept.
+    """
+    on = _localdate(meeting.start)
+    current = Membership.objects.current(on).select_related("organization")
+    if meeting.kind == MKind.PMC_WORKING:
+        org = meeting.organization or (_orgs_of_kinds(meeting.compound, [Kind.PMC]) or [None])[0]
+        rows = (
+            [
+                (m.person_id, m.organization_id, MeetingMember.Role.MEMBER)
+                for m in current.filter(organization=org, role__in=MEMBER_ROLES)
+            ]
+            if org
+            else []
+        )
+    else:
+        kinds = (
+            MEMBER_KINDS
+            if meeting.kind == MKind.JOINT
+            else (
+                Kind.COMPOUND_PARTY,
+                Kind.RESIDENTS_COMMITTEE,
+                Kind.PMC,
+                Kind.PROPERTY_COMPANY,
+            )
+        )
+        orgs = compound_organizations(compound=meeting.compound).filter(
+            kind__in=set(kinds) | set(OBSERVER_KINDS)
+        )
+        rows = []
+        for m in current.filter(organization__in=orgs).order_by("organization__kind", "pk"):
+            is_member = m.organization.kind in kinds and m.role in MEMBER_ROLES
+            if m.organization.kind == Kind.PROPERTY_COMPANY and m.role == Role.MEMBER:
+                is_member = False  # 物业服务企业负责人 only: the head (chair / secretary)
+            if is_member:
+                rows.append((m.person_id, m.organization_id, MeetingMember.Role.MEMBER))
+            elif m.role in OBSERVER_ROLES or m.role in MEMBER_ROLES:
+                rows.append((m.person_id, m.organization_id, MeetingMember.Role.OBSERVER))
+    seen: set[int] = set(meeting.members.values_list("person_id", flat=True))
+    new = []
+    # Members first so a person with two seats sits as a member.
+    for person_id, org_id, role in sorted(rows, key=lambda r: r[2] != MeetingMember.Role.MEMBER):
+        if person_id in seen:
+            continue
+        seen.add(person_id)
+        new.append(
+            MeetingMember(meeting=meeting, person_id=person_id, organization_id=org_id, role=role)
+        )
+    MeetingMember.objects.bulk_create(new, ignore_conflicts=True)
+    return new
+
+
+def meeting_create(
+    *,
+    actor,
+    compound: Compound,
+    kind: str,
+    title: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    place: str,
+    chair: Person | None = None,
+    convener: Person | None = None,
+    is_ad_hoc: bool = False,
+    ad_hoc_reason: str = "",
+    organization: Organization | None = None,
+    summary_public: bool = False,
+    recorded_afterwards: bool = False,
+    record_reason: str = "",
+) -> Meeting:
+    """Schedule a meeting and derive its members from the directory.
+
+    seed: 联席会议议事规则 第三条 (convened and chaired by the community party head
+    or, by delegation, the compound party head; last week of the month, ad hoc
+    with a reason); 协同联动 第六条 (forums, hearings, reviews).
+    Refuses a start in the past, an end before the start and a place already
+    booked at that time.
+
+    ``recorded_afterwards`` (补录): a meeting already held — an emergency meeting
+    called at once (第三条 "必要时可临时召开") — is entered with a required reason.
+    It starts in the past (within :data:`RECORD_PAST_MAX_DAYS`), is created as
+    held with no notice, takes no waiting topics, and says 补录 wherever it shows.
+    """
+    if kind not in MKind.values:
+        raise ValidationError({"kind": [_("Choose a kind of meeting.")]}, code="invalid_kind")
+    person = _require_any(
+        actor, _meeting_permission(kind), compound, gettext("You may not schedule this meeting.")
+    )
+    title = _text(title, field_name="title", max_length=TITLE_MAX)
+    place = _text(place, field_name="place", max_length=200)
+    ad_hoc_reason = _text(ad_hoc_reason, field_name="ad_hoc_reason", required=False)
+    recorded_afterwards = bool(recorded_afterwards)
+    record_reason = _text(
+        record_reason if recorded_afterwards else "",
+        field_name="record_reason",
+        max_length=REASON_MAX,
+        required=recorded_afterwards,
+    )
+    errors = _validate_schedule(
+        compound=compound,
+        kind=kind,
+        start=start,
+        end=end,
+        place=place,
+        is_ad_hoc=is_ad_hoc,
+        ad_hoc_reason=ad_hoc_reason,
+        recorded_afterwards=recorded_afterwards,
+    )
+    if kind == MKind.JOINT:
+        chair = chair or _default_chair(compound)
+        if chair is not None and not _chair_allowed(compound, chair):
+            errors.setdefault("chair", []).append(
+                ValidationError(
+                    _(
+                        "The chair must be the community party secretary or, by "
+                        "delegation, the compound party secretary."
+                    ),
+                    code="invalid_chair",
+                )
+            )
+    if organization is not None and organization not in compound_organizations(compound=compound):
+        errors.setdefault("organization", []).append(
+            ValidationError(_("This body does not act for the compound."), code="invalid_org")
+        )
+    if errors:
+        raise ValidationError(errors)
+    if kind == MKind.PMC_WORKING and organization is None:
+        organization = (_orgs_of_kinds(compound, [Kind.PMC]) or [None])[0]
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            compound=compound,
+            kind=kind,
+            title=title,
+            start=start,
+            end=end,
+            place=place,
+            chair=chair,
+            convener=convener or chair,
+            is_ad_hoc=bool(is_ad_hoc),
+            ad_hoc_reason=ad_hoc_reason,
+            organization=organization,
+            summary_public=bool(summary_public),
+            recorded_afterwards=recorded_afterwards,
+            record_reason=record_reason,
+            status=MStatus.HELD if recorded_afterwards else MStatus.DRAFT,
+            held_at=start if recorded_afterwards else None,
+            created_by=person,
+        )
+        meeting_members_derive(meeting=meeting)
+        if recorded_afterwards:
+            _meeting_event(
+                meeting,
+                actor=person,
+                verb="record_past",
+                to_state=MStatus.HELD,
+                note=record_reason,
+            )
+            return meeting
+        _meeting_event(meeting, actor=person, verb="create", to_state=MStatus.DRAFT)
+        if kind == MKind.JOINT:
+            # Topics waiting for "the next joint meeting" move onto this one.
+            AgendaTopic.objects.filter(
+                compound=compound, meeting__isnull=True, status=AgendaTopic.Status.PROPOSED
+            ).update(meeting=meeting)
+    return meeting
+
+
+def meeting_update(
+    *,
+    actor,
+    meeting: Meeting,
+    title: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    place: str,
+    chair: Person | None = None,
+    is_ad_hoc: bool = False,
+    ad_hoc_reason: str = "",
+    summary_public: bool = False,
+) -> Meeting:
+    """Change a draft meeting (after the notice is sent: cancel and reschedule)."""
+    person = _require_any(
+        actor,
+        _meeting_permission(meeting.kind),
+        meeting,
+        gettext("You may not change this meeting."),
+    )
+    title = _text(title, field_name="title", max_length=TITLE_MAX)
+    place = _text(place, field_name="place", max_length=200)
+    ad_hoc_reason = _text(ad_hoc_reason, field_name="ad_hoc_reason", required=False)
+    errors = _validate_schedule(
+        compound=meeting.compound,
+        kind=meeting.kind,
+        start=start,
+        end=end,
+        place=place,
+        is_ad_hoc=is_ad_hoc,
+        ad_hoc_reason=ad_hoc_reason,
+        exclude_pk=meeting.pk,
+    )
+    if (
+        chair is not None
+        and meeting.kind == MKind.JOINT
+        and not _chair_allowed(meeting.compound, chair)
+    ):
+        errors.setdefault("chair", []).append(
+            ValidationError(
+                _(
+                    "The chair must be the community party secretary or, by "
+                    "delegation, the compound party secretary."
+                ),
+                code="invalid_chair",
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = _lock(Meeting, meeting.pk)
+        if locked.status != MStatus.DRAFT:
+            raise MeetingStateError(
+                _("Only a draft meeting can be changed; cancel it and schedule a new one."),
+                code="invalid_state",
+            )
+        locked.title, locked.start, locked.end, locked.place = title, start, end, place
+        locked.is_ad_hoc, locked.ad_hoc_reason = bool(is_ad_hoc), ad_hoc_reason
+        locked.summary_public = bool(summary_public)
+        if chair is not None:
+            locked.chair = chair
+            locked.convener = chair
+        locked.save()
+        _meeting_event(locked, actor=person, verb="update")
+    return _sync(meeting, locked)
+
+
+def meeting_member_add(
+    *, actor, meeting: Meeting, person: Person, role: str, organization: Organization | None = None
+) -> MeetingMember:
+    """Add a member or an observer (列席) before the notice is sent (第三条)."""
+    actor_person = _require_any(
+        actor, _meeting_permission(meeting.kind), meeting, gettext("You may not change members.")
+    )
+    if role not in MeetingMember.Role.values:
+        raise ValidationError({"role": [_("Choose member or observer.")]}, code="invalid_role")
+    if meeting.status not in (MStatus.DRAFT, MStatus.NOTICE_SENT):
+        raise MeetingStateError(_("Members can no longer change."), code="invalid_state")
+    try:
+        with transaction.atomic():
+            member = MeetingMember.objects.create(
+                meeting=meeting, person=person, organization=organization, role=role
+            )
+            _meeting_event(meeting, actor=actor_person, verb="member_add", note=person.name)
+    except IntegrityError:
+        raise ValidationError(
+            {"person": [_("This person is already on the list.")]}, code="duplicate"
+        ) from None
+    return member
+
+
+def meeting_member_remove(*, actor, member: MeetingMember) -> None:
+    """Remove someone from the list before the meeting is held."""
+    meeting = member.meeting
+    person = _require_any(
+        actor, _meeting_permission(meeting.kind), meeting, gettext("You may not change members.")
+    )
+    if meeting.status not in (MStatus.DRAFT, MStatus.NOTICE_SENT):
+        raise MeetingStateError(_("Members can no longer change."), code="invalid_state")
+    with transaction.atomic():
+        name = member.person.name
+        member.delete()
+        _meeting_event(meeting, actor=person, verb="member_remove", note=name)
+
+
+def notice_number_allocate(*, compound: Compound, year: int) -> int:
+    """Next number of 花山联〔YYYY〕N号 for the compound, under a row lock."""
+    with transaction.atomic():
+        NoticeSequence.objects.get_or_create(compound=compound, year=year)
+        seq = NoticeSequence.objects.select_for_update().get(compound=compound, year=year)
+        seq.last += 1
+        seq.save(update_fields=["last"])
+        return seq.last
+
+
+def notice_document_number(*, year: int, number: int) -> str:
+    return f"花山联〔{year}〕{number}号"
+
+
+def meeting_send_notice(*, actor, meeting: Meeting, copy_to: Sequence[Organization] = ()) -> Notice:
+    """Issue the 会议通知 with a document number and send it (seed: 联席会议议事规则 第四条).
+
+    主送: the community party org, the RC, the PMC and the property company;
+    抄送: the compound party org, the RC property committee and ``copy_to``.
+    Every member and observer gets it in their inbox; each body signs for it.
+    """
+    person = _require_any(
+        actor,
+        _meeting_permission(meeting.kind),
+        meeting,
+        gettext("You may not send the notice."),
+    )
+    with transaction.atomic():
+        locked = _lock(Meeting, meeting.pk)
+        old = _guard(locked, "status", MStatus.NOTICE_SENT)
+        if locked.start <= timezone.now():
+            raise MeetingStateError(
+                _("The meeting has already started; a notice can no longer be sent."),
+                code="started",
+            )
+        # Numbered by the year the notice is issued, as every official document is
+        # (a notice sent in December for a January meeting is still 〔this year〕).
+        issued_at = timezone.now()
+        year = _localdate(issued_at).year
+        number = notice_number_allocate(compound=locked.compound, year=year)
+        doc_number = notice_document_number(year=year, number=number)
+        from ..selectors import meeting_agenda, meeting_follow_up_items, meeting_members
+
+        main = _orgs_of_kinds(locked.compound, MAIN_RECIPIENT_KINDS)
+        copies = [o for o in _orgs_of_kinds(locked.compound, COPY_RECIPIENT_KINDS) if o not in main]
+        copies += [o for o in copy_to if o not in main and o not in copies]
+        body = render_to_string(
+            "pdf/meetings/notice_body.txt",
+            {
+                "meeting": locked,
+                "doc_number": doc_number,
+                "agenda": list(meeting_agenda(meeting=locked)),
+                "follow_up": list(meeting_follow_up_items(meeting=locked)),
+                "members": list(meeting_members(meeting=locked)),
+                "main": main,
+                "copies": copies,
+            },
+        ).strip()
+        notice = Notice.objects.create(
+            meeting=locked,
+            year=year,
+            number=number,
+            document_number=doc_number,
+            body=body,
+            issued_by=person,
+            issued_at=issued_at,
+        )
+        NoticeReceipt.objects.bulk_create(
+            [
+                NoticeReceipt(notice=notice, organization=o, line=NoticeReceipt.Line.MAIN)
+                for o in main
+            ]
+            + [
+                NoticeReceipt(notice=notice, organization=o, line=NoticeReceipt.Line.COPY)
+                for o in copies
+            ]
+        )
+        locked.status = MStatus.NOTICE_SENT
+        locked.save(update_fields=["status"])
+        _meeting_event(
+            locked,
+            actor=person,
+            verb="send_notice",
+            from_state=old,
+            to_state=locked.status,
+            note=doc_number,
+        )
+        subject = gettext("Meeting notice %(number)s: %(title)s") % {
+            "number": doc_number,
+            "title": locked.title,
+        }
+        link = meeting_link(locked)
+        for org in main + copies:
+            notify_organization(org, subject=subject, body=body, link=link)
+        for member in locked.members.select_related("person"):
+            _notify_person(member.person, subject=subject, body=body, link=link)
+    _sync(meeting, locked)
+    return notice
+
+
+def notice_sign(*, actor, receipt: NoticeReceipt) -> NoticeReceipt:
+    """签收: a recipient body confirms it received the notice (第四条). Idempotent."""
+    person = _require(
+        actor,
+        "meetings.act_for_organization",
+        receipt.organization,
+        gettext("Only a member of this body can sign for it."),
+    )
+    with transaction.atomic():
+        locked = _lock(NoticeReceipt, receipt.pk)
+        if locked.signed_at is None:
+            locked.signed_at = timezone.now()
+            locked.signed_by = person
+            locked.save(update_fields=["signed_at", "signed_by"])
+            _meeting_event(
+                locked.notice.meeting,
+                actor=person,
+                verb="notice_signed",
+                note=locked.organization.name,
+            )
+    return _sync(receipt, locked)
+
+
+def meeting_cancel(*, actor, meeting: Meeting, reason: str) -> Meeting:
+    """Cancel a meeting that has not been held, with a reason told to everyone invited."""
+    reason = _text(reason, field_name="reason", max_length=REASON_MAX)
+    person = _require_any(
+        actor, _meeting_permission(meeting.kind), meeting, gettext("You may not cancel it.")
+    )
+    with transaction.atomic():
+        locked = _lock(Meeting, meeting.pk)
+        old = _guard(locked, "status", MStatus.CANCELLED)
+        locked.status = MStatus.CANCELLED
+        locked.cancel_reason = reason
+        locked.save(update_fields=["status", "cancel_reason"])
+        # Topics go back to the pool for the next meeting.
+        locked.topics.filter(
+            status__in=(AgendaTopic.Status.PROPOSED, AgendaTopic.Status.ACCEPTED)
+        ).update(meeting=None, status=AgendaTopic.Status.PROPOSED)
+        _meeting_event(
+            locked,
+            actor=person,
+            verb="cancel",
+            from_state=old,
+            to_state=locked.status,
+            note=reason,
+        )
+        subject = gettext("Meeting cancelled: %(title)s") % {"title": locked.title}
+        for member in locked.members.select_related("person"):
+            _notify_person(member.person, subject=subject, body=reason, link=meeting_link(locked))
+    return _sync(meeting, locked)
+
+
+def meeting_mark_held(*, actor, meeting: Meeting) -> Meeting:
+    """The meeting took place (only once its start time has come)."""
+    person = _require_any(
+        actor, _meeting_permission(meeting.kind), meeting, gettext("You may not do this.")
+    )
+    with transaction.atomic():
+        locked = _lock(Meeting, meeting.pk)
+        if locked.kind == MKind.JOINT and locked.status == MStatus.DRAFT:
+            raise MeetingStateError(
+                _("Send the notice before the joint meeting is held."), code="no_notice"
+            )
+        old = _guard(locked, "status", MStatus.HELD)
+        now = timezone.now()
+        if locked.start > now:
+            raise MeetingStateError(_("The meeting has not started yet."), code="not_started")
+        locked.status = MStatus.HELD
+        locked.held_at = now
+        locked.save(update_fields=["status", "held_at"])
+        _meeting_event(locked, actor=person, verb="held", from_state=old, to_state=locked.status)
+    return _sync(meeting, locked)
+
+
+def attendance_record(
+    *,
+    actor,
+    meeting: Meeting,
+    person: Person,
+    status: str,
+    delegate_name: str = "",
+    note: str = "",
+) -> Attendance:
+    """Record whether a person came (present / excused / unexcused / delegate).
+
+    Feeds PMC pledge 10 (3 consecutive unexcused absences). Only for people on the
+    meeting's list, once the meeting has started; recording again overwrites.
+    """
+    actor_person = _require_any(
+        actor,
+        _meeting_permission(meeting.kind),
+        meeting,
+        gettext("You may not record attendance."),
+    )
+    if status not in Attendance.Status.values:
+        raise ValidationError({"status": [_("Choose an attendance.")]}, code="invalid_status")
+    delegate_name = _text(delegate_name, field_name="delegate_name", max_length=50, required=False)
+    note = _text(note, field_name="note", max_length=200, required=False)
+    if status == Attendance.Status.DELEGATE and not delegate_name:
+        raise ValidationError({"delegate_name": [_("Name the delegate.")]}, code="required")
+    if meeting.status == MStatus.CANCELLED:
+        raise MeetingStateError(_("The meeting was cancelled."), code="cancelled")
+    if meeting.start > timezone.now():
+        raise MeetingStateError(_("The meeting has not started yet."), code="not_started")
+    member = meeting.members.filter(person=person).first()
+    if member is None:
+        raise ValidationError(
+            {"person": [_("This person is not on the meeting's list.")]}, code="not_member"
+        )
+    with transaction.atomic():
+        attendance, created = Attendance.objects.select_for_update().get_or_create(
+            meeting=meeting,
+            person=person,
+            defaults={
+                "organization_id": member.organization_id,
+                "status": status,
+                "delegate_name": delegate_name,
+                "note": note,
+                "recorded_by": actor_person,
+            },
+        )
+        old = "" if created else attendance.status
+        if not created:
+            attendance.status = status
+            attendance.delegate_name = delegate_name
+            attendance.note = note
+            attendance.recorded_by = actor_person
+            attendance.recorded_at = timezone.now()
+            attendance.save()
+        if created or old != status:
+            _meeting_event(
+                meeting,
+                actor=actor_person,
+                verb="attendance",
+                from_state=old,
+                to_state=status,
+                note=person.name,
+            )
+    return attendance
+
+
+def _reminder_day() -> int:
+    return int(getattr(settings, "MEETINGS_SCHEDULE_REMINDER_DAY", 20))
+
+
+def meeting_schedule_scan(*, today: dt.date | None = None) -> list[Compound]:
+    """Beat: remind the office when no joint meeting is scheduled for this month by
+    ``settings.MEETINGS_SCHEDULE_REMINDER_DAY`` (default 20). Once per compound and month.
+
+    seed: 小区党组织服务承诺 1 (每月至少召开1次联席会议); 联席会议议事规则 第三条.
+    """
+    today = today or timezone.localdate()
+    if today.day < _reminder_day():
+        return []
+    first = dt.date(today.year, today.month, 1)
+    nxt = dt.date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(nxt, dt.time.min, tzinfo=tz)
+    scheduled = (
+        Meeting.objects.filter(kind=MKind.JOINT, start__gte=start, start__lt=end)
+        .exclude(status=MStatus.CANCELLED)
+        .values("compound_id")
+    )
+    done = ScheduleReminder.objects.filter(year=today.year, month=today.month).values("compound_id")
+    reminded = []
+    for compound in (
+        Compound.objects.exclude(pk__in=scheduled)
+        .exclude(pk__in=done)
+        .filter(organizations__kind=Kind.JOINT_MEETING_OFFICE)
+        .distinct()
+    ):
+        with transaction.atomic():
+            _, created = ScheduleReminder.objects.get_or_create(
+                compound=compound, year=today.year, month=today.month
+            )
+            if not created:
+                continue
+            subject = gettext("No joint meeting is scheduled yet for %(month)s") % {
+                "month": f"{today.year}-{today.month:02d}"
+            }
+            body = gettext(
+                "The rules ask for a joint meeting every month, by default in its last week."
+            )
+            for org in _orgs_of_kinds(compound, OFFICE_KINDS):
+                notify_organization(org, subject=subject, body=body, link=_link("meetings:list"))
+        reminded.append(compound)
+    return reminded
