@@ -1,22 +1,26 @@
 """The one door to other modules' evidence (seed: 评议监督考核制度 第三条 查阅资料; 第四条).
 
-Every other app is reached through this module, by import at call time, so a
-module that is missing (or a selector not written yet) shows as "not
-available" in the evidence pack instead of breaking the evaluation. Each
-function returns an :class:`EvidenceSection`.
+Every other app is reached through this module, by plain imports of its selectors (and,
+for the two writes, its services, imported where they are called): no ``importlib``
+probing between apps (issue 15 item 7). A section whose selector raises shows as
+"failed to load" in the evidence pack instead of breaking the evaluation. Each function
+returns an :class:`EvidenceSection`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from disclosures import selectors as disclosure_selectors
+from issues import selectors as issue_selectors
+from meetings import selectors as meeting_selectors
+from pledges import selectors as pledge_selectors
+from pledges.models import ResultStatus
 
 logger = logging.getLogger(__name__)
 
@@ -28,16 +32,6 @@ class EvidenceSection:
     available: bool
     rows: list[tuple[str, str]] = field(default_factory=list)
     note: str = ""
-
-
-def resolve(dotted: str) -> Callable[..., Any] | None:
-    """``"app.module.function"`` → the function, or None when the app/function is missing."""
-    module_name, _dot, attr = dotted.rpartition(".")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    return getattr(module, attr, None)
 
 
 def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
@@ -52,17 +46,12 @@ def pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def _unavailable(key: str, title: str) -> EvidenceSection:
-    return EvidenceSection(key, str(title), False, note=str(_("Not available yet.")))
-
-
 def complaint_rates(*, compound, organization, start, end) -> EvidenceSection:
     """Complaint response / resolution / satisfaction rates (seed: 第四条 投诉受理及解决)."""
     title = _("Complaint handling")
-    fn = resolve("issues.selectors.issue_rates")
-    if fn is None:
-        return _unavailable("complaints", title)
-    rates = fn(compound=compound, organization=organization, start=start, end=end)
+    rates = issue_selectors.issue_rates(
+        compound=compound, organization=organization, start=start, end=end
+    )
     return EvidenceSection(
         "complaints",
         str(title),
@@ -79,10 +68,7 @@ def complaint_rates(*, compound, organization, start, end) -> EvidenceSection:
 def action_items(*, compound, organization, start, end) -> EvidenceSection:
     """Agreed items of joint meetings done on time (seed: 第四条 三方联动)."""
     title = _("Agreed items of joint meetings")
-    fn = resolve("meetings.selectors.action_item_stats")
-    if fn is None:
-        return _unavailable("action_items", title)
-    stats = [s for s in fn(compound=compound, start=start, end=end)]
+    stats = list(meeting_selectors.action_item_stats(compound=compound, start=start, end=end))
     mine = [s for s in stats if getattr(s, "organization", None) == organization]
     if not mine:
         return EvidenceSection("action_items", str(title), True, note=str(_("No agreed items.")))
@@ -104,10 +90,9 @@ def action_items(*, compound, organization, start, end) -> EvidenceSection:
 def meetings_held(*, compound, start, end) -> EvidenceSection:
     """Joint meetings held in the year (seed: 小区党组织服务承诺 第1条, monthly)."""
     title = _("Joint meetings held")
-    fn = resolve("meetings.selectors.meeting_count")
-    if fn is None:
-        return _unavailable("meetings", title)
-    count = fn(compound=compound, kinds=["joint"], start=start, end=end)
+    count = meeting_selectors.meeting_count(
+        compound=compound, kinds=["joint"], start=start, end=end
+    )
     return EvidenceSection(
         "meetings", str(title), True, rows=[(str(_("Joint meetings")), str(count))]
     )
@@ -116,10 +101,9 @@ def meetings_held(*, compound, start, end) -> EvidenceSection:
 def disclosure_compliance(*, compound, organization, start, end) -> EvidenceSection:
     """Mandatory disclosures on time / late / missing (seed: 公示承诺制度 第二、三条)."""
     title = _("Disclosure compliance")
-    fn = resolve("disclosures.selectors.schedule_compliance")
-    if fn is None:
-        return _unavailable("disclosures", title)
-    rows = fn(compound=compound, start=start.date(), end=end.date(), organization=organization)
+    rows = disclosure_selectors.schedule_compliance(
+        compound=compound, start=start.date(), end=end.date(), organization=organization
+    )
     counts = {"on_time": 0, "late": 0, "missing": 0, "not_due": 0}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1
@@ -136,9 +120,8 @@ def disclosure_compliance(*, compound, organization, start, end) -> EvidenceSect
 
 
 def _status_label(status: str) -> str:
-    choices = resolve("pledges.models.ResultStatus")
     try:
-        return str(choices(status).label) if choices is not None else status
+        return str(ResultStatus(status).label)
     except ValueError:
         return status
 
@@ -146,11 +129,8 @@ def _status_label(status: str) -> str:
 def pledge_statuses(*, compound, organization, year) -> EvidenceSection:
     """Pledge items and how they were kept (seed: 第四条 履行服务承诺)."""
     title = _("Pledges kept")
-    fn = resolve("pledges.selectors.pledge_item_statuses")
-    if fn is None:
-        return _unavailable("pledges", title)
     rows = []
-    for item in fn(compound=compound, year=year):
+    for item in pledge_selectors.pledge_item_statuses(compound=compound, year=year):
         org = getattr(item, "organization", None)
         if organization is not None and org is not None and org != organization:
             continue
@@ -167,11 +147,8 @@ PLEDGE_FINAL = PLEDGE_KEPT | {"missed"}
 
 def pledge_score(*, compound, organization, year) -> float | None:
     """Share of the organization's decided pledge items that are kept (0..1), None if none."""
-    fn = resolve("pledges.selectors.pledge_item_statuses")
-    if fn is None:
-        return None
     kept = total = 0
-    for item in fn(compound=compound, year=year):
+    for item in pledge_selectors.pledge_item_statuses(compound=compound, year=year):
         org = getattr(item, "organization", None)
         if organization is not None and org is not None and org != organization:
             continue
@@ -185,10 +162,9 @@ def pledge_score(*, compound, organization, year) -> float | None:
 
 def complaint_score(*, compound, organization, start, end) -> float | None:
     """Mean of the available complaint rates (0..1), None when there were no complaints."""
-    fn = resolve("issues.selectors.issue_rates")
-    if fn is None:
-        return None
-    rates = fn(compound=compound, organization=organization, start=start, end=end)
+    rates = issue_selectors.issue_rates(
+        compound=compound, organization=organization, start=start, end=end
+    )
     values = [
         r
         for r in (rates.response_rate, rates.resolution_rate, rates.satisfaction_rate)
@@ -236,13 +212,12 @@ def accountability_open(*, target, satisfaction: float) -> bool:
 
     ``satisfaction`` is in percent.
 
-    seed: 物业管理委员会服务承诺 第4条 ("满意度低于60%的委员主动辞职"). Returns False when
-    the pledges module does not offer the service.
+    seed: 物业管理委员会服务承诺 第4条 ("满意度低于60%的委员主动辞职"). Returns True once
+    the pledges app has been asked (the result is kept for the callers).
     """
-    fn = resolve("pledges.services.accountability_open_for_low_satisfaction")
-    if fn is None:
-        return False
-    fn(
+    from pledges.services import accountability_open_for_low_satisfaction
+
+    accountability_open_for_low_satisfaction(
         compound=target.evidence_compounds[0],
         organization=target.organization,
         person=target.member,
@@ -258,9 +233,7 @@ def publish_preliminary(*, actor, campaign, body: str) -> str:
     Returns the first reference or ''. A community-wide campaign is posted on the
     board of every compound it covers.
     """
-    fn = resolve("disclosures.services.disclosure_publish_external")
-    if fn is None:
-        return ""
+    from disclosures.services import disclosure_publish_external
     from huashan.directory.models import Organization
     from huashan.directory.selectors import organization_of_kind
 
@@ -272,7 +245,7 @@ def publish_preliminary(*, actor, campaign, body: str) -> str:
             if organization is None:
                 continue
             try:
-                disclosure = fn(
+                disclosure = disclosure_publish_external(
                     actor=actor,
                     compound=compound,
                     organization=organization,

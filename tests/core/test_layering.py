@@ -31,6 +31,38 @@ def domain_apps() -> set[str]:
     return names
 
 
+DYNAMIC = {"import_module", "__import__", "import_string"}
+
+
+def dynamic_imports_of(path: Path) -> list[tuple[int, str]]:
+    """(line, module) for every ``import_module("x")`` / ``import_string("x")`` call."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", None)) in DYNAMIC
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            found.append((node.lineno, node.args[0].value))
+    return found
+
+
+def dotted_paths_of(path: Path, apps_: set[str]) -> list[tuple[int, str]]:
+    """(line, text) for string constants naming ``<app>.<module>.<name>``: what a
+    ``resolve("issues.selectors.issue_rates")`` helper feeds to ``importlib``."""
+    alternation = "|".join(sorted(apps_))
+    pattern = re.compile(rf"^({alternation})\.[a-z_]+\.[A-Za-z_]\w*$")
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)))
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and pattern.match(node.value)
+    ]
+
+
 def imports_of(path: Path) -> list[tuple[int, str]]:
     """(line, module) for every absolute import in ``path``, plus ``import_module("x")`` calls."""
     found = []
@@ -39,16 +71,7 @@ def imports_of(path: Path) -> list[tuple[int, str]]:
             found += [(node.lineno, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             found.append((node.lineno, node.module))
-        elif (
-            isinstance(node, ast.Call)
-            and getattr(node.func, "attr", getattr(node.func, "id", None))
-            in {"import_module", "__import__", "import_string"}
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-            and isinstance(node.args[0].value, str)
-        ):
-            found.append((node.lineno, node.args[0].value))
-    return found
+    return sorted(found + dynamic_imports_of(path))
 
 
 def test_the_domain_apps_are_found():
@@ -84,6 +107,33 @@ def test_the_walk_sees_function_level_and_importlib_imports(tmp_path):
         "issues.views",
         "meetings.selectors",
     ]
+
+
+def test_no_app_probes_another_with_importlib():
+    """Apps reach each other by plain imports of selectors and services, never by
+    ``importlib`` strings (issue 15 item 7; evaluations/evidence.py used to)."""
+    domain = domain_apps()
+    probes = []
+    for app in sorted(domain):
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            found = dynamic_imports_of(path) + dotted_paths_of(path, domain)
+            for line, module in found:
+                top = module.split(".")[0]
+                if top in domain and top != app:
+                    probes.append(f"{path.relative_to(ROOT)}:{line} probes {module}")
+    assert probes == [], "\n".join(probes)
+
+
+def test_the_probe_check_sees_a_resolve_string(tmp_path):
+    sample = tmp_path / "evidence.py"
+    sample.write_text(
+        "def f():\n"
+        "    fn = resolve('issues.selectors.issue_rates')\n"
+        "    return fn, 'meetings.view_meeting', 'meetings.Meeting'\n"
+    )
+    assert dotted_paths_of(sample, {"issues", "meetings"}) == [(2, "issues.selectors.issue_rates")]
 
 
 def test_each_app_registers_the_media_checks_for_its_own_files():
