@@ -1,0 +1,203 @@
+"""Staff pages for evidence: activities, inspections and their findings.
+
+seed: 决策报告制度 第四条 (义务质量总监 定期开展监督检查, 提出整改意见)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .. import selectors, services
+from ..forms import (
+    ActivityForm,
+    FindingFixForm,
+    FindingForm,
+    InspectionForm,
+)
+from ..models import (
+    Finding,
+    Inspection,
+)
+from .common import (
+    STAFF_LIST_SIZE,
+    _apply_validation_error,
+    _compound,
+    _organizations,
+    _people,
+    _require_staff,
+    _with_compound,
+)
+
+# --- staff: evidence ---------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_new(request: HttpRequest) -> HttpResponse:
+    """Record an activity with participants and photos."""
+    compound = _compound(request)
+    _require_staff(request, compound)
+    kwargs = {"organizations": _organizations(compound), "people": _people(compound)}
+    if request.method == "POST":
+        form = ActivityForm(request.POST, request.FILES, **kwargs)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.activity_record(
+                    actor=request.user,
+                    compound=compound,
+                    organization=data["organization"],
+                    kind=data["kind"],
+                    title=data["title"],
+                    held_on=data["held_on"],
+                    description=data.get("description", ""),
+                    participants=list(data.get("participants") or []),
+                    participant_count=data.get("participant_count") or 0,
+                    photos=data.get("photos") or [],
+                )
+            except ValidationError as exc:
+                _apply_validation_error(form, exc)
+            else:
+                messages.success(request, gettext("Activity recorded."))
+                return redirect(_with_compound("pledges:activity_list", compound))
+    else:
+        form = ActivityForm(**kwargs)
+    return render(request, "pledges/activity_new.html", {"compound": compound, "form": form})
+
+
+@login_required
+@require_GET
+def activity_list(request: HttpRequest) -> HttpResponse:
+    compound = _compound(request)
+    _require_staff(request, compound)
+    activities = selectors.activities_for(compound=compound).select_related("organization")
+    return render(
+        request,
+        "pledges/activity_list.html",
+        {"compound": compound, "activities": list(activities[:STAFF_LIST_SIZE])},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inspection_new(request: HttpRequest) -> HttpResponse:
+    """Record an inspection with its findings (each gets its rectification deadline)."""
+    compound = _compound(request)
+    _require_staff(request, compound)
+    kwargs = {"organizations": _organizations(compound), "people": _people(compound)}
+    if request.method == "POST":
+        form = InspectionForm(request.POST, **kwargs)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                inspection = services.inspection_record(
+                    actor=request.user,
+                    compound=compound,
+                    organization=data["organization"],
+                    kind=data["kind"],
+                    inspected_on=data["inspected_on"],
+                    areas=data["areas"],
+                    summary=data.get("summary", ""),
+                    inspector=data.get("inspector"),
+                    owner_representatives=list(data.get("owner_representatives") or []),
+                    findings=data["findings"],
+                )
+            except ValidationError as exc:
+                _apply_validation_error(form, exc)
+            else:
+                messages.success(request, gettext("Inspection recorded."))
+                return redirect(
+                    _with_compound("pledges:inspection_manage", compound, inspection.pk)
+                )
+    else:
+        form = InspectionForm(**kwargs)
+    return render(request, "pledges/inspection_new.html", {"compound": compound, "form": form})
+
+
+@login_required
+@require_GET
+def inspection_list(request: HttpRequest) -> HttpResponse:
+    compound = _compound(request)
+    _require_staff(request, compound)
+    inspections = selectors.inspections_for(compound=compound).select_related("organization")
+    return render(
+        request,
+        "pledges/inspection_list.html",
+        {
+            "compound": compound,
+            "inspections": list(inspections[:STAFF_LIST_SIZE]),
+            "open_findings": list(
+                selectors.findings_open(compound=compound).select_related("inspection")[
+                    :STAFF_LIST_SIZE
+                ]
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inspection_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    """An inspection's findings: add one, record a fix with proof."""
+    inspection = get_object_or_404(
+        Inspection.objects.select_related("compound", "organization", "inspector"), pk=pk
+    )
+    compound = inspection.compound
+    _require_staff(request, compound)
+    finding_form = FindingForm(prefix="finding")
+    fix_forms: dict[int, FindingFixForm] = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "finding":
+            finding_form = FindingForm(request.POST, prefix="finding")
+            if finding_form.is_valid():
+                try:
+                    services.finding_add(
+                        actor=request.user, inspection=inspection, **finding_form.cleaned_data
+                    )
+                except ValidationError as exc:
+                    _apply_validation_error(finding_form, exc)
+                else:
+                    messages.success(request, gettext("Finding added."))
+                    return redirect(_with_compound("pledges:inspection_manage", compound, pk))
+        elif action.startswith("fix-"):
+            finding = get_object_or_404(
+                Finding, pk=action[4:] if action[4:].isdigit() else 0, inspection=inspection
+            )
+            form = FindingFixForm(request.POST, request.FILES, prefix=f"fix{finding.pk}")
+            fix_forms[finding.pk] = form
+            if form.is_valid():
+                try:
+                    services.finding_mark_fixed(
+                        actor=request.user,
+                        finding=finding,
+                        proof=form.cleaned_data["proof"],
+                        photo=form.cleaned_data.get("photo"),
+                    )
+                except ValidationError as exc:
+                    _apply_validation_error(form, exc)
+                else:
+                    messages.success(request, gettext("Fix recorded."))
+                    return redirect(_with_compound("pledges:inspection_manage", compound, pk))
+        else:
+            messages.error(request, gettext("Unknown action."))
+    findings = list(inspection.findings.all())
+    for finding in findings:
+        finding.fix_form = fix_forms.get(finding.pk) or FindingFixForm(prefix=f"fix{finding.pk}")
+    return render(
+        request,
+        "pledges/inspection_manage.html",
+        {
+            "compound": compound,
+            "inspection": inspection,
+            "findings": findings,
+            "finding_form": finding_form,
+            "now": timezone.now(),
+        },
+    )
