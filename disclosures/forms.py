@@ -3,7 +3,7 @@
 Forms check the shape of input (required, length, "is this id one of the
 choices offered", a file that is not absurdly large); the rules — posting
 window against the category minimum, ledger totals, what a file really is,
-who may publish — live in ``disclosures/services.py`` and come back as
+who may publish — live in the ``disclosures/services/`` package and come back as
 ``ValidationError`` that the views put next to the fields.
 
 seed: 公示承诺制度 第一—四条.

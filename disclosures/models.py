@@ -326,7 +326,7 @@ class Disclosure(models.Model):
 class DisclosureEvent(Event):
     disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="events")
 
-    # Every verb disclosures/services.py writes (tests/disclosures/test_event_labels.py).
+    # Every verb the disclosures/services/ package writes (tests/disclosures/test_event_words.py).
     VERB_LABELS: ClassVar[dict] = {
         "created": pgettext_lazy("event", "Drafted the disclosure"),
         "edited": pgettext_lazy("event", "Edited the draft"),

@@ -2,7 +2,7 @@
 
 Output is what the public board shows: objectors are masked (PIPL), the body
 is the sanitized HTML next to its Markdown source. Inputs only check shape;
-``disclosures/services.py`` checks the rules.
+the ``disclosures/services/`` package checks the rules.
 """
 
 from __future__ import annotations

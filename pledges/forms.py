@@ -3,7 +3,7 @@
 Forms check the shape of input (required, length, "is this id one of the
 choices offered", a date not in the future, a threshold within 0–100 %, a
 period longer than zero) so each error lands next to its field; the rules of
-the process live in ``pledges/services.py`` and a ``ValidationError`` raised
+the process live in the ``pledges/services/`` package and a ``ValidationError`` raised
 there is put next to the field it names by the view.
 
 seed: 小区党组织服务承诺; 物业管理委员会服务承诺 (第9、10条); 公示承诺制度 第四条 (三诺);

@@ -4,7 +4,7 @@ seed: 普安社区江南花山郡小区党组织服务承诺 (10 items) and
 普安社区江南花山郡小区物业管理会服务承诺 (10 items, 服从管理承诺, 问责退出承诺).
 
 Each item names the rule that measures it (``rule_kind`` + ``params``; see
-``pledges/services.py::params_clean`` for the parameters of each kind). An item
+``pledges/services/params.py::params_clean`` for the parameters of each kind). An item
 with two promises keeps its main rule and lists the second under
 ``params["also"]`` (e.g. 第5条: monthly study *and* two trainings a year).
 Items the system cannot measure (廉洁自律, …) are ``attested``: a reviewer

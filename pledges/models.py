@@ -531,7 +531,7 @@ class PledgeEvent(Event):
     )
     public = models.BooleanField(default=False)
 
-    # Every verb pledges/services.py and pledges/engine.py write.
+    # Every verb the pledges/services/ package and pledges/engine.py write.
     VERB_LABELS: ClassVar[dict] = {
         "letter_create": pgettext_lazy("event", "Drafted the pledge letter"),
         "letter_update": pgettext_lazy("event", "Edited the pledge letter"),

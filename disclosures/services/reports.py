@@ -14,9 +14,7 @@ from huashan.core.documents import work_lease, work_leases_lost
 from huashan.core.services import require_perm as _require
 from huashan.directory.models import Compound
 
-from ..models import (
-    Report,
-)
+from ..models import Report
 from .common import logger
 
 # --- reports ---------------------------------------------------------------------------

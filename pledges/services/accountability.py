@@ -18,9 +18,7 @@ from huashan.directory.models import Compound, Membership, Organization, Person
 from huashan.directory.selectors import organization_of_kind
 
 from .. import evidence
-from ..models import (
-    AccountabilityCase,
-)
+from ..models import AccountabilityCase
 from ..notices import notify_organization
 from .common import ABSENCE_LIMIT, SATISFACTION_THRESHOLD, _event, _text
 

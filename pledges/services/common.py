@@ -10,9 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huashan.directory.models import Compound, Person
 
-from ..models import (
-    PledgeEvent,
-)
+from ..models import PledgeEvent
 
 TEXT_MAX = 4000
 TITLE_MAX = 200

@@ -20,9 +20,7 @@ from django.views.decorators.http import require_GET
 from huashan.core import pagecache
 
 from .. import selectors
-from ..models import (
-    PledgeLetter,
-)
+from ..models import PledgeLetter
 from .common import (
     PDF_MAX_AGE,
     PDF_QUEUE_SECONDS,

@@ -20,9 +20,7 @@ from ..forms import (
     CaseFilterForm,
     CaseOpenForm,
 )
-from ..models import (
-    AccountabilityCase,
-)
+from ..models import AccountabilityCase
 from .common import STAFF_LIST_SIZE, _apply_validation_error, _compound, _members, _with_compound
 
 # --- staff: 问责退出 ----------------------------------------------------------------

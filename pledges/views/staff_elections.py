@@ -15,9 +15,7 @@ from ..forms import (
     CandidatePledgeForm,
     ElectionForm,
 )
-from ..models import (
-    Election,
-)
+from ..models import Election
 from .common import _apply_validation_error, _compound, _people, _require_staff, _with_compound
 
 # --- staff: 三诺 -------------------------------------------------------------------
