@@ -10,8 +10,8 @@ One module per thing served (issue 15 item 2), re-exported here so that
 
 - ``_common``: limits, recipient kinds, errors, the private helpers every step uses
   (``_text``, ``_guard``, ``_lock``, the ``_*_event`` writers, notifying an organization);
-- ``meetings``: scheduling, members, the notice and its receipts, cancel, held, attendance,
-  the monthly schedule reminder;
+- ``meetings``: scheduling, members, cancel, held, attendance, the monthly schedule reminder;
+- ``notices``: the numbered notice (会议通知), sending it and each body's receipt;
 - ``agenda``: proposed topics and the office's decision on them;
 - ``minutes``; ``summaries`` (会签, approval, 分送); ``action_items`` (议定事项 and their scan);
 - ``decision_reports`` (决策报告, 提前介入); ``motions`` (业主大会议案 and the vote);
@@ -134,11 +134,7 @@ from .meetings import (  # noqa: F401
     meeting_member_remove,
     meeting_members_derive,
     meeting_schedule_scan,
-    meeting_send_notice,
     meeting_update,
-    notice_document_number,
-    notice_number_allocate,
-    notice_sign,
 )
 from .minutes import (  # noqa: F401
     _minutes_texts,
@@ -157,6 +153,14 @@ from .motions import (  # noqa: F401
     motion_tally,
     motion_vote_cast,
     motion_withdraw,
+)
+from .notices import (  # noqa: F401
+    _notice_body,
+    _notice_recipients,
+    meeting_send_notice,
+    notice_document_number,
+    notice_number_allocate,
+    notice_sign,
 )
 from .summaries import (  # noqa: F401
     SUMMARY_PUBLISHER_KINDS,

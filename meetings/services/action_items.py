@@ -53,32 +53,16 @@ from ._common import (
 from .agenda import next_joint_meeting
 
 
-def action_item_create(
+def _action_item_errors(
     *,
-    actor,
     meeting: Meeting,
-    title: str,
     responsible_organization: Organization | None,
-    due_date: dt.date,
-    responsible_person: Person | None = None,
-    description: str = "",
-    topic: AgendaTopic | None = None,
-    raised_by: Organization | None = None,
-) -> ActionItem:
-    """An agreed item (议定事项) with an owner and a due date (第五条).
-
-    Refuses an item without a responsible organization, a due date before the
-    meeting, a body that does not act for the compound, and a responsible person
-    who holds no current seat in that body.
-    """
-    person = _require_any(
-        actor,
-        ("meetings.run_office", "meetings.run_pmc_meeting"),
-        meeting,
-        gettext("Only the office records agreed items."),
-    )
-    title = _text(title, field_name="title", max_length=TITLE_MAX)
-    description = _text(description, field_name="description", required=False)
+    responsible_person: Person | None,
+    raised_by: Organization | None,
+    due_date,
+    topic: AgendaTopic | None,
+) -> dict[str, list]:
+    """The checks of :func:`action_item_create`, every error keyed by its field (第五条)."""
     errors: dict[str, list] = {}
     compound_orgs = set(
         compound_organizations(compound=meeting.compound).values_list("pk", flat=True)
@@ -123,6 +107,43 @@ def action_item_create(
                 _("Agreed items are recorded once the meeting is held."), code="not_held"
             )
         )
+    return errors
+
+
+def action_item_create(
+    *,
+    actor,
+    meeting: Meeting,
+    title: str,
+    responsible_organization: Organization | None,
+    due_date: dt.date,
+    responsible_person: Person | None = None,
+    description: str = "",
+    topic: AgendaTopic | None = None,
+    raised_by: Organization | None = None,
+) -> ActionItem:
+    """An agreed item (议定事项) with an owner and a due date (第五条).
+
+    Refuses an item without a responsible organization, a due date before the
+    meeting, a body that does not act for the compound, and a responsible person
+    who holds no current seat in that body.
+    """
+    person = _require_any(
+        actor,
+        ("meetings.run_office", "meetings.run_pmc_meeting"),
+        meeting,
+        gettext("Only the office records agreed items."),
+    )
+    title = _text(title, field_name="title", max_length=TITLE_MAX)
+    description = _text(description, field_name="description", required=False)
+    errors = _action_item_errors(
+        meeting=meeting,
+        responsible_organization=responsible_organization,
+        responsible_person=responsible_person,
+        raised_by=raised_by,
+        due_date=due_date,
+        topic=topic,
+    )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -7,18 +7,15 @@ seed: 联席会议议事规则 第一—四条; 小区党组织服务承诺 1.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from huashan.core.services import require_perm as _require
 from huashan.directory.models import Compound, Membership, Organization, Person
 from huashan.directory.selectors import compound_organizations
 
@@ -27,14 +24,9 @@ from ..models import (
     Attendance,
     Meeting,
     MeetingMember,
-    Notice,
-    NoticeReceipt,
-    NoticeSequence,
     ScheduleReminder,
 )
 from ._common import (
-    COPY_RECIPIENT_KINDS,
-    MAIN_RECIPIENT_KINDS,
     MAX_MEETING_HOURS,
     MEMBER_KINDS,
     MEMBER_ROLES,
@@ -267,42 +259,25 @@ def meeting_members_derive(*, meeting: Meeting) -> list[MeetingMember]:
     return new
 
 
-def meeting_create(
+def _clean_new_meeting(
     *,
-    actor,
     compound: Compound,
     kind: str,
     title: str,
     start: dt.datetime,
     end: dt.datetime,
     place: str,
-    chair: Person | None = None,
-    convener: Person | None = None,
-    is_ad_hoc: bool = False,
-    ad_hoc_reason: str = "",
-    organization: Organization | None = None,
-    summary_public: bool = False,
-    recorded_afterwards: bool = False,
-    record_reason: str = "",
-) -> Meeting:
-    """Schedule a meeting and derive its members from the directory.
-
-    seed: 联席会议议事规则 第三条 (convened and chaired by the community party head
-    or, by delegation, the compound party head; last week of the month, ad hoc
-    with a reason); 协同联动 第六条 (forums, hearings, reviews).
-    Refuses a start in the past, an end before the start and a place already
-    booked at that time.
-
-    ``recorded_afterwards`` (补录): a meeting already held — an emergency meeting
-    called at once (第三条 "必要时可临时召开") — is entered with a required reason.
-    It starts in the past (within :data:`RECORD_PAST_MAX_DAYS`), is created as
-    held with no notice, takes no waiting topics, and says 补录 wherever it shows.
+    chair: Person | None,
+    is_ad_hoc: bool,
+    ad_hoc_reason: str,
+    organization: Organization | None,
+    recorded_afterwards: bool,
+    record_reason: str,
+) -> dict:
+    """The first step of :func:`meeting_create`: clean the texts, check the schedule, the
+    chair and the acting body, and raise every error at once keyed by field. Returns the
+    cleaned values (the default chair of a joint meeting, the PMC of a PMC meeting filled in).
     """
-    if kind not in MKind.values:
-        raise ValidationError({"kind": [_("Choose a kind of meeting.")]}, code="invalid_kind")
-    person = _require_any(
-        actor, _meeting_permission(kind), compound, gettext("You may not schedule this meeting.")
-    )
     title = _text(title, field_name="title", max_length=TITLE_MAX)
     place = _text(place, field_name="place", max_length=200)
     ad_hoc_reason = _text(ad_hoc_reason, field_name="ad_hoc_reason", required=False)
@@ -343,42 +318,110 @@ def meeting_create(
         raise ValidationError(errors)
     if kind == MKind.PMC_WORKING and organization is None:
         organization = (_orgs_of_kinds(compound, [Kind.PMC]) or [None])[0]
+    return {
+        "title": title,
+        "place": place,
+        "ad_hoc_reason": ad_hoc_reason,
+        "recorded_afterwards": recorded_afterwards,
+        "record_reason": record_reason,
+        "chair": chair,
+        "organization": organization,
+    }
+
+
+def _record_creation(meeting: Meeting, *, person: Person) -> None:
+    """The last step of :func:`meeting_create`: its event (补录 with the reason); a new
+    joint meeting takes the topics waiting for "the next joint meeting"."""
+    if meeting.recorded_afterwards:
+        _meeting_event(
+            meeting,
+            actor=person,
+            verb="record_past",
+            to_state=MStatus.HELD,
+            note=meeting.record_reason,
+        )
+        return
+    _meeting_event(meeting, actor=person, verb="create", to_state=MStatus.DRAFT)
+    if meeting.kind == MKind.JOINT:
+        AgendaTopic.objects.filter(
+            compound=meeting.compound, meeting__isnull=True, status=AgendaTopic.Status.PROPOSED
+        ).update(meeting=meeting)
+
+
+def meeting_create(
+    *,
+    actor,
+    compound: Compound,
+    kind: str,
+    title: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    place: str,
+    chair: Person | None = None,
+    convener: Person | None = None,
+    is_ad_hoc: bool = False,
+    ad_hoc_reason: str = "",
+    organization: Organization | None = None,
+    summary_public: bool = False,
+    recorded_afterwards: bool = False,
+    record_reason: str = "",
+) -> Meeting:
+    """Schedule a meeting and derive its members from the directory.
+
+    seed: 联席会议议事规则 第三条 (convened and chaired by the community party head
+    or, by delegation, the compound party head; last week of the month, ad hoc
+    with a reason); 协同联动 第六条 (forums, hearings, reviews).
+    Refuses a start in the past, an end before the start and a place already
+    booked at that time.
+
+    ``recorded_afterwards`` (补录): a meeting already held — an emergency meeting
+    called at once (第三条 "必要时可临时召开") — is entered with a required reason.
+    It starts in the past (within :data:`RECORD_PAST_MAX_DAYS`), is created as
+    held with no notice, takes no waiting topics, and says 补录 wherever it shows.
+    """
+    if kind not in MKind.values:
+        raise ValidationError({"kind": [_("Choose a kind of meeting.")]}, code="invalid_kind")
+    person = _require_any(
+        actor, _meeting_permission(kind), compound, gettext("You may not schedule this meeting.")
+    )
+    cleaned = _clean_new_meeting(
+        compound=compound,
+        kind=kind,
+        title=title,
+        start=start,
+        end=end,
+        place=place,
+        chair=chair,
+        is_ad_hoc=is_ad_hoc,
+        ad_hoc_reason=ad_hoc_reason,
+        organization=organization,
+        recorded_afterwards=recorded_afterwards,
+        record_reason=record_reason,
+    )
+    recorded_afterwards = cleaned["recorded_afterwards"]
+    chair = cleaned["chair"]
     with transaction.atomic():
         meeting = Meeting.objects.create(
             compound=compound,
             kind=kind,
-            title=title,
+            title=cleaned["title"],
             start=start,
             end=end,
-            place=place,
+            place=cleaned["place"],
             chair=chair,
             convener=convener or chair,
             is_ad_hoc=bool(is_ad_hoc),
-            ad_hoc_reason=ad_hoc_reason,
-            organization=organization,
+            ad_hoc_reason=cleaned["ad_hoc_reason"],
+            organization=cleaned["organization"],
             summary_public=bool(summary_public),
             recorded_afterwards=recorded_afterwards,
-            record_reason=record_reason,
+            record_reason=cleaned["record_reason"],
             status=MStatus.HELD if recorded_afterwards else MStatus.DRAFT,
             held_at=start if recorded_afterwards else None,
             created_by=person,
         )
         meeting_members_derive(meeting=meeting)
-        if recorded_afterwards:
-            _meeting_event(
-                meeting,
-                actor=person,
-                verb="record_past",
-                to_state=MStatus.HELD,
-                note=record_reason,
-            )
-            return meeting
-        _meeting_event(meeting, actor=person, verb="create", to_state=MStatus.DRAFT)
-        if kind == MKind.JOINT:
-            # Topics waiting for "the next joint meeting" move onto this one.
-            AgendaTopic.objects.filter(
-                compound=compound, meeting__isnull=True, status=AgendaTopic.Status.PROPOSED
-            ).update(meeting=meeting)
+        _record_creation(meeting, person=person)
     return meeting
 
 
@@ -485,129 +528,6 @@ def meeting_member_remove(*, actor, member: MeetingMember) -> None:
         name = member.person.name
         member.delete()
         _meeting_event(meeting, actor=person, verb="member_remove", note=name)
-
-
-def notice_number_allocate(*, compound: Compound, year: int) -> int:
-    """Next number of 花山联〔YYYY〕N号 for the compound, under a row lock."""
-    with transaction.atomic():
-        NoticeSequence.objects.get_or_create(compound=compound, year=year)
-        seq = NoticeSequence.objects.select_for_update().get(compound=compound, year=year)
-        seq.last += 1
-        seq.save(update_fields=["last"])
-        return seq.last
-
-
-def notice_document_number(*, year: int, number: int) -> str:
-    return f"花山联〔{year}〕{number}号"
-
-
-def meeting_send_notice(*, actor, meeting: Meeting, copy_to: Sequence[Organization] = ()) -> Notice:
-    """Issue the 会议通知 with a document number and send it (seed: 联席会议议事规则 第四条).
-
-    主送: the community party org, the RC, the PMC and the property company;
-    抄送: the compound party org, the RC property committee and ``copy_to``.
-    Every member and observer gets it in their inbox; each body signs for it.
-    """
-    person = _require_any(
-        actor,
-        _meeting_permission(meeting.kind),
-        meeting,
-        gettext("You may not send the notice."),
-    )
-    with transaction.atomic():
-        locked = _lock(Meeting, meeting.pk)
-        old = _guard(locked, "status", MStatus.NOTICE_SENT)
-        if locked.start <= timezone.now():
-            raise MeetingStateError(
-                _("The meeting has already started; a notice can no longer be sent."),
-                code="started",
-            )
-        # Numbered by the year the notice is issued, as every official document is
-        # (a notice sent in December for a January meeting is still 〔this year〕).
-        issued_at = timezone.now()
-        year = _localdate(issued_at).year
-        number = notice_number_allocate(compound=locked.compound, year=year)
-        doc_number = notice_document_number(year=year, number=number)
-        from ..selectors import meeting_agenda, meeting_follow_up_items, meeting_members
-
-        main = _orgs_of_kinds(locked.compound, MAIN_RECIPIENT_KINDS)
-        copies = [o for o in _orgs_of_kinds(locked.compound, COPY_RECIPIENT_KINDS) if o not in main]
-        copies += [o for o in copy_to if o not in main and o not in copies]
-        body = render_to_string(
-            "pdf/meetings/notice_body.txt",
-            {
-                "meeting": locked,
-                "doc_number": doc_number,
-                "agenda": list(meeting_agenda(meeting=locked)),
-                "follow_up": list(meeting_follow_up_items(meeting=locked)),
-                "members": list(meeting_members(meeting=locked)),
-                "main": main,
-                "copies": copies,
-            },
-        ).strip()
-        notice = Notice.objects.create(
-            meeting=locked,
-            year=year,
-            number=number,
-            document_number=doc_number,
-            body=body,
-            issued_by=person,
-            issued_at=issued_at,
-        )
-        NoticeReceipt.objects.bulk_create(
-            [
-                NoticeReceipt(notice=notice, organization=o, line=NoticeReceipt.Line.MAIN)
-                for o in main
-            ]
-            + [
-                NoticeReceipt(notice=notice, organization=o, line=NoticeReceipt.Line.COPY)
-                for o in copies
-            ]
-        )
-        locked.status = MStatus.NOTICE_SENT
-        locked.save(update_fields=["status"])
-        _meeting_event(
-            locked,
-            actor=person,
-            verb="send_notice",
-            from_state=old,
-            to_state=locked.status,
-            note=doc_number,
-        )
-        subject = gettext("Meeting notice %(number)s: %(title)s") % {
-            "number": doc_number,
-            "title": locked.title,
-        }
-        link = meeting_link(locked)
-        for org in main + copies:
-            notify_organization(org, subject=subject, body=body, link=link)
-        for member in locked.members.select_related("person"):
-            _notify_person(member.person, subject=subject, body=body, link=link)
-    _sync(meeting, locked)
-    return notice
-
-
-def notice_sign(*, actor, receipt: NoticeReceipt) -> NoticeReceipt:
-    """签收: a recipient body confirms it received the notice (第四条). Idempotent."""
-    person = _require(
-        actor,
-        "meetings.act_for_organization",
-        receipt.organization,
-        gettext("Only a member of this body can sign for it."),
-    )
-    with transaction.atomic():
-        locked = _lock(NoticeReceipt, receipt.pk)
-        if locked.signed_at is None:
-            locked.signed_at = timezone.now()
-            locked.signed_by = person
-            locked.save(update_fields=["signed_at", "signed_by"])
-            _meeting_event(
-                locked.notice.meeting,
-                actor=person,
-                verb="notice_signed",
-                note=locked.organization.name,
-            )
-    return _sync(receipt, locked)
 
 
 def meeting_cancel(*, actor, meeting: Meeting, reason: str) -> Meeting:
