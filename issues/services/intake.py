@@ -6,6 +6,7 @@ import re
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -98,13 +99,125 @@ def issue_submit(
     """
     person = _person(actor)
     idempotency_key = idempotency_key_clean(idempotency_key)
-    if idempotency_key:
-        existing = Issue.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return _submit_replay(existing, person)
+    existing = _issue_by_key(idempotency_key)
+    if existing is not None:
+        return _submit_replay(existing, person)
     rate_limit_check(client_key)
-    errors: dict[str, list] = defaultdict(list)
+    cleaned = _submit_clean(
+        person=person,
+        compound=compound,
+        category=category,
+        description=description,
+        building=building,
+        unit=unit,
+        location_text=location_text,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        hotline_number=hotline_number,
+        no_contact=no_contact,
+        share_identity=share_identity,
+    )  # refused on its text: no photo is looked at, nothing is counted
+    cleaned_photos = _photos_clean(photos, client_key)
 
+    now = timezone.now()
+    clocks = clocks_for(clock_policy_for(compound))
+    hazard = category.safety_related if is_hazard is None else bool(is_hazard)
+    tracking_code = None if person is not None else tracking_code_new()
+    number = tracking_numbers_allocate(year=timezone.localtime(now).year)[0]
+    try:
+        issue = _submit_write(
+            person=person,
+            compound=compound,
+            category=category,
+            number=number,
+            clocks=clocks,
+            hazard=hazard,
+            tracking_code=tracking_code,
+            photos=cleaned_photos,
+            now=now,
+            idempotency_key=idempotency_key,
+            fields={
+                **cleaned,
+                "building": building,
+                "is_public": bool(is_public),
+                "reporter_name": cleaned["reporter_name"] or (person.name if person else ""),
+                "reporter_phone": cleaned["reporter_phone"] or (person.mobile if person else ""),
+                "share_identity": bool(cleaned["share_identity"]),
+            },
+        )
+    except IntegrityError:
+        # A concurrent submission with the same key won the unique constraint.
+        existing = _issue_by_key(idempotency_key)
+        if existing is None:
+            raise
+        return _submit_replay(existing, person)
+    # Counted once the issue is written (or refused for its photos, above): rejected
+    # text never locks anyone out.
+    _rate_limit_hit(client_key)
+    return SubmitResult(issue=issue, tracking_code=tracking_code)
+
+
+def _issue_by_key(idempotency_key: str) -> Issue | None:
+    """The complaint this idempotency key already filed, if any."""
+    if not idempotency_key:
+        return None
+    return Issue.objects.filter(idempotency_key=idempotency_key).first()
+
+
+def _photos_clean(photos, client_key: str) -> list[SanitizedPhoto]:
+    """The photos, stripped of metadata and checked (``photos_sanitize``)."""
+    try:
+        return photos_sanitize(photos)
+    except ValidationError as exc:
+        # A filing refused for its photos counts in the filing limit: reading (and, before
+        # a late refusal, decoding) photos costs the server, and a refusal must not be
+        # repeatable for free (issue 14 item 5). Text errors still count nothing.
+        _rate_limit_hit(client_key)
+        raise ValidationError(dict(exc.error_dict)) from exc
+
+
+def _submit_clean(
+    *,
+    person,
+    compound,
+    category,
+    description,
+    building,
+    unit,
+    location_text,
+    reporter_name,
+    reporter_phone,
+    hotline_number,
+    no_contact,
+    share_identity,
+) -> dict[str, Any]:
+    """The field checks of :func:`issue_submit` (the API and Open311 have no Django form):
+    every error at once, keyed by field, as one ``ValidationError``; else the cleaned values."""
+    errors: dict[str, list] = defaultdict(list)
+    description = _clean_description(description, errors)
+    if not isinstance(category, Category) or not category.active:
+        errors["category"].append(
+            ValidationError(_("Please choose a category."), code="invalid_category")
+        )
+    unit, location_text = _clean_place(compound, building, unit, location_text, errors)
+    reporter_name, reporter_phone, share_identity = _clean_contact(
+        person, reporter_name, reporter_phone, no_contact, share_identity, errors
+    )
+    hotline_number = _clean_hotline(hotline_number, errors)
+    if errors:
+        raise ValidationError(dict(errors))
+    return {
+        "description": description,
+        "unit": unit,
+        "location_text": location_text,
+        "reporter_name": reporter_name,
+        "reporter_phone": reporter_phone,
+        "share_identity": share_identity,
+        "hotline_number": hotline_number,
+    }
+
+
+def _clean_description(description, errors: dict[str, list]) -> str:
     description = (description or "").strip()
     if not description:
         errors["description"].append(
@@ -126,10 +239,10 @@ def issue_submit(
                 code="min_length",
             )
         )
-    if not isinstance(category, Category) or not category.active:
-        errors["category"].append(
-            ValidationError(_("Please choose a category."), code="invalid_category")
-        )
+    return description
+
+
+def _clean_place(compound, building, unit, location_text, errors: dict[str, list]):
     if building is not None and getattr(building, "compound_id", None) != compound.pk:
         errors["building"].append(
             ValidationError(_("This building is not in the compound."), code="invalid_building")
@@ -148,6 +261,11 @@ def issue_submit(
                 _("Say where: choose a building or describe the place."), code="required"
             )
         )
+    return unit, location_text
+
+
+def _clean_contact(person, reporter_name, reporter_phone, no_contact, share_identity, errors):
+    """A mobile number to call back, or (``no_contact``, anonymous only) nothing at all."""
     reporter_name = (reporter_name or "").strip()
     reporter_phone = re.sub(r"[\s-]+", "", reporter_phone or "")
     if len(reporter_name) > 50:
@@ -181,6 +299,10 @@ def issue_submit(
             mobile_validator(reporter_phone)
         except ValidationError as exc:
             errors["reporter_phone"].extend(exc.error_list)
+    return reporter_name, reporter_phone, share_identity
+
+
+def _clean_hotline(hotline_number, errors: dict[str, list]) -> str:
     hotline_number = (hotline_number or "").strip()
     if len(hotline_number) > 40 or not HOTLINE_RE.match(hotline_number):
         errors["hotline_number"].append(
@@ -189,60 +311,7 @@ def issue_submit(
                 code="invalid_hotline",
             )
         )
-    if errors:  # refused on its text: no photo is looked at, nothing is counted
-        raise ValidationError(dict(errors))
-    try:
-        cleaned_photos: list[SanitizedPhoto] = photos_sanitize(photos)
-    except ValidationError as exc:
-        # A filing refused for its photos counts in the filing limit: reading (and, before
-        # a late refusal, decoding) photos costs the server, and a refusal must not be
-        # repeatable for free (issue 14 item 5). Text errors above still count nothing.
-        _rate_limit_hit(client_key)
-        raise ValidationError(dict(exc.error_dict)) from exc
-
-    now = timezone.now()
-    clocks = clocks_for(clock_policy_for(compound))
-    hazard = category.safety_related if is_hazard is None else bool(is_hazard)
-    tracking_code = None if person is not None else tracking_code_new()
-    number = tracking_numbers_allocate(year=timezone.localtime(now).year)[0]
-    try:
-        issue = _submit_write(
-            person=person,
-            compound=compound,
-            category=category,
-            number=number,
-            clocks=clocks,
-            hazard=hazard,
-            tracking_code=tracking_code,
-            photos=cleaned_photos,
-            now=now,
-            idempotency_key=idempotency_key,
-            fields={
-                "building": building,
-                "unit": unit,
-                "location_text": location_text,
-                "description": description,
-                "is_public": bool(is_public),
-                "reporter_name": reporter_name or (person.name if person else ""),
-                "reporter_phone": reporter_phone or (person.mobile if person else ""),
-                "share_identity": bool(share_identity),
-                "hotline_number": hotline_number,
-            },
-        )
-    except IntegrityError:
-        # A concurrent submission with the same key won the unique constraint.
-        existing = (
-            Issue.objects.filter(idempotency_key=idempotency_key).first()
-            if idempotency_key
-            else None
-        )
-        if existing is None:
-            raise
-        return _submit_replay(existing, person)
-    # Counted once the issue is written (or refused for its photos, above): rejected
-    # text never locks anyone out.
-    _rate_limit_hit(client_key)
-    return SubmitResult(issue=issue, tracking_code=tracking_code)
+    return hotline_number
 
 
 def _submit_write(

@@ -244,6 +244,15 @@ def issue_scan_deadlines(*, now: dt.datetime | None = None) -> ScanReport:
     horizon = now + dt.timedelta(hours=max([DEFAULT_WARN_HOURS, *warn_hours.values()]))
     open_states = list(Issue.OPEN_STATES)
 
+    _scan_issue_clocks(scan, horizon, open_states)
+    _scan_side_clocks(scan, horizon, open_states)
+    return scan.report
+
+
+def _scan_issue_clocks(scan: _Scan, horizon: dt.datetime, open_states: list[str]) -> None:
+    """The issues' own clocks, in batches, each batch's alarms in one transaction; the
+    bookmarks after the alarms they cover committed."""
+    now = scan.now
     due_issues = (
         Issue.objects.filter(
             status__in=open_states, paused_at__isnull=True, next_deadline__lte=horizon
@@ -278,20 +287,23 @@ def issue_scan_deadlines(*, now: dt.datetime | None = None) -> ScanReport:
             _set_bookmarks(bookmarks)
     _set_bookmarks(bookmarks)
 
-    found = {}
 
-    def not_alarmed(clock: str, issue_ref: str, due_ref: str) -> Exists:
-        return ~Exists(
-            IssueAlarm.objects.filter(
-                issue=OuterRef(issue_ref),
-                clock=clock,
-                due=OuterRef(due_ref),
-                stage=Case(
-                    When(due__lte=now, then=Value(Stage.BREACH)), default=Value(Stage.WARNING)
-                ),
-            )
+def _not_alarmed(now: dt.datetime, clock: str, issue_ref: str, due_ref: str) -> Exists:
+    """No alarm yet for this clock, due time and its current stage (the alarm's unique key)."""
+    return ~Exists(
+        IssueAlarm.objects.filter(
+            issue=OuterRef(issue_ref),
+            clock=clock,
+            due=OuterRef(due_ref),
+            stage=Case(When(due__lte=now, then=Value(Stage.BREACH)), default=Value(Stage.WARNING)),
         )
+    )
 
+
+def _scan_side_clocks(scan: _Scan, horizon: dt.datetime, open_states: list[str]) -> None:
+    """Referrals, whistle report-ins and supervision orders with no alarm at their stage."""
+    now = scan.now
+    found: dict[tuple, _Due] = {}
     referrals = (
         Referral.objects.filter(
             acknowledged_at__isnull=True,
@@ -299,7 +311,7 @@ def issue_scan_deadlines(*, now: dt.datetime | None = None) -> ScanReport:
             issue__status__in=open_states,
             issue__paused_at__isnull=True,
         )
-        .filter(not_alarmed(Clock.REFERRAL, "issue", "ack_due"))
+        .filter(_not_alarmed(now, Clock.REFERRAL, "issue", "ack_due"))
         .select_related("issue__compound", "issue__assigned_org", "organization")
     )
     for referral in referrals.iterator(chunk_size=SCAN_BATCH_SIZE):
@@ -310,7 +322,7 @@ def issue_scan_deadlines(*, now: dt.datetime | None = None) -> ScanReport:
             whistle__report_due__lte=horizon,
             whistle__issue__status__in=open_states,
         )
-        .filter(not_alarmed(Clock.WHISTLE, "whistle__issue", "whistle__report_due"))
+        .filter(_not_alarmed(now, Clock.WHISTLE, "whistle__issue", "whistle__report_due"))
         .select_related(
             "whistle__issue__compound", "whistle__issue__assigned_org", "organization", "person"
         )
@@ -328,7 +340,7 @@ def issue_scan_deadlines(*, now: dt.datetime | None = None) -> ScanReport:
         SupervisionOrder.objects.filter(
             fulfilled_at__isnull=True, due__lte=horizon, issue__status__in=open_states
         )
-        .filter(not_alarmed(Clock.SUPERVISION, "issue", "due"))
+        .filter(_not_alarmed(now, Clock.SUPERVISION, "issue", "due"))
         .select_related("issue__compound", "issue__assigned_org", "organization")
     )
     for order in orders.iterator(chunk_size=SCAN_BATCH_SIZE):
@@ -337,7 +349,6 @@ def issue_scan_deadlines(*, now: dt.datetime | None = None) -> ScanReport:
     for start in range(0, len(items), SCAN_BATCH_SIZE):
         with transaction.atomic():
             _raise_alarms(scan, items[start : start + SCAN_BATCH_SIZE])
-    return scan.report
 
 
 def _set_bookmarks(bookmarks: tuple[list, list, list]) -> None:

@@ -77,25 +77,9 @@ def issue_change_tier(*, actor, issue: Issue, tier: str, reason: str) -> Issue:
         locked.last_public_update_at = now
         _refresh_next_deadline(locked)
         locked.save()
-        referrals: list[Referral] = []
-        if tier == Tier.BIG:
-            ack_due = workdays.deadline(now, clocks.response)
-            referrals += _ensure_referrals(
-                locked,
-                actor=person,
-                kinds=INVESTIGATE_KINDS,
-                purpose=Referral.Purpose.INVESTIGATE,
-                ack_due=ack_due,
-                note=reason,
-            )
-            referrals += _ensure_referrals(
-                locked,
-                actor=person,
-                kinds=(Kind.RESIDENTS_COMMITTEE,),
-                purpose=Referral.Purpose.DECIDE,
-                ack_due=ack_due,
-                note=reason,
-            )
+        referrals = (
+            _big_matter_referrals(locked, person, reason, clocks, now) if tier == Tier.BIG else []
+        )
         _event(
             locked,
             actor=person,
@@ -117,17 +101,46 @@ def issue_change_tier(*, actor, issue: Issue, tier: str, reason: str) -> Issue:
                 link=staff_link(locked),
             )
         if tier == Tier.BIG:
-            hooked = locked
-
-            def _propose_agenda() -> None:
-                for hook in list(AGENDA_HOOK):
-                    try:
-                        hook(issue=hooked, actor=person, reason=reason)
-                    except Exception:  # one broken hook must not hide the others
-                        logger.exception("agenda hook %r failed for %s", hook, hooked)
-
-            transaction.on_commit(_propose_agenda)
+            _propose_agenda_after_commit(locked, person, reason)
     return _sync(issue, locked)
+
+
+def _big_matter_referrals(locked: Issue, person, reason: str, clocks, now) -> list[Referral]:
+    """Big matter (协同联动 第三条): the investigating organizations and the residents'
+    committee (to decide) are referred, each to acknowledge within the response time."""
+    referrals: list[Referral] = []
+    ack_due = workdays.deadline(now, clocks.response)
+    referrals += _ensure_referrals(
+        locked,
+        actor=person,
+        kinds=INVESTIGATE_KINDS,
+        purpose=Referral.Purpose.INVESTIGATE,
+        ack_due=ack_due,
+        note=reason,
+    )
+    referrals += _ensure_referrals(
+        locked,
+        actor=person,
+        kinds=(Kind.RESIDENTS_COMMITTEE,),
+        purpose=Referral.Purpose.DECIDE,
+        ack_due=ack_due,
+        note=reason,
+    )
+    return referrals
+
+
+def _propose_agenda_after_commit(locked: Issue, person, reason: str) -> None:
+    """After commit, every ``AGENDA_HOOK`` proposes the big matter as a joint-meeting topic."""
+    hooked = locked
+
+    def _propose_agenda() -> None:
+        for hook in list(AGENDA_HOOK):
+            try:
+                hook(issue=hooked, actor=person, reason=reason)
+            except Exception:  # one broken hook must not hide the others
+                logger.exception("agenda hook %r failed for %s", hook, hooked)
+
+    transaction.on_commit(_propose_agenda)
 
 
 def issue_record_consultation(*, actor, issue: Issue, result: str) -> Issue:

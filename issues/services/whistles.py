@@ -51,20 +51,7 @@ def whistle_blow(
     ``report_due`` (default: the compound's response time, 48 h).
     """
     reason = _text(reason, field_name="reason")
-    if level not in Whistle.Level.values:
-        raise ValidationError({"level": [_("Choose a whistle level.")]}, code="invalid_level")
-    organizations = list(dict.fromkeys(o for o in organizations or () if o is not None))
-    persons = list(dict.fromkeys(p for p in persons or () if p is not None))
-    if not organizations and not persons:
-        raise ValidationError(
-            {"organizations": [_("Summon at least one organization or person.")]},
-            code="required",
-        )
-    inactive = [p for p in persons if not p.is_active]
-    if inactive:
-        raise ValidationError(
-            {"persons": [_("Only active people can be summoned.")]}, code="invalid_person"
-        )
+    organizations, persons = _whistle_parties(level, organizations, persons)
     perm = (
         "issues.blow_street_whistle"
         if level == Whistle.Level.STREET
@@ -95,46 +82,76 @@ def whistle_blow(
         summonses = [WhistleSummons(whistle=whistle, organization=o) for o in organizations]
         summonses += [WhistleSummons(whistle=whistle, person=p) for p in persons]
         WhistleSummons.objects.bulk_create(summonses)
-        if locked.tier in (Tier.SMALL, Tier.BIG):
-            old_tier = locked.tier
-            locked.tier = Tier.HARD
-            _event(
-                locked,
-                actor=person,
-                verb="tier",
-                note=gettext("Tier changed from “%(old)s” to “%(new)s”: %(reason)s")
-                % {"old": Tier(old_tier).label, "new": Tier.HARD.label, "reason": reason},
-                public=True,
-            )
+        _whistle_escalate(locked, person, reason)
         _make_complex(locked, clocks, now)
         locked.last_public_update_at = now
         _refresh_next_deadline(locked)
         locked.save()
-        names = [o.name for o in organizations]
-        if persons:
-            names.append(gettext("%(count)d party members") % {"count": len(persons)})
+        _whistle_announce(locked, whistle, person, organizations, persons, reason)
+    _sync(issue, locked)
+    return whistle
+
+
+def _whistle_parties(level: str, organizations, persons) -> tuple[list, list]:
+    """The level is known and at least one active party is summoned (no duplicates)."""
+    if level not in Whistle.Level.values:
+        raise ValidationError({"level": [_("Choose a whistle level.")]}, code="invalid_level")
+    organizations = list(dict.fromkeys(o for o in organizations or () if o is not None))
+    persons = list(dict.fromkeys(p for p in persons or () if p is not None))
+    if not organizations and not persons:
+        raise ValidationError(
+            {"organizations": [_("Summon at least one organization or person.")]},
+            code="required",
+        )
+    inactive = [p for p in persons if not p.is_active]
+    if inactive:
+        raise ValidationError(
+            {"persons": [_("Only active people can be summoned.")]}, code="invalid_person"
+        )
+    return organizations, persons
+
+
+def _whistle_escalate(locked: Issue, person, reason: str) -> None:
+    """A whistle makes a small or big matter a hard one (协同联动 第三条、第四条)."""
+    if locked.tier in (Tier.SMALL, Tier.BIG):
+        old_tier = locked.tier
+        locked.tier = Tier.HARD
         _event(
             locked,
             actor=person,
-            verb=f"whistle_{level}",
-            note=gettext("%(level)s: %(names)s summoned. %(reason)s")
-            % {"level": whistle.get_level_display(), "names": "、".join(names), "reason": reason},
+            verb="tier",
+            note=gettext("Tier changed from “%(old)s” to “%(new)s”: %(reason)s")
+            % {"old": Tier(old_tier).label, "new": Tier.HARD.label, "reason": reason},
             public=True,
         )
-        subject = gettext("You are summoned (%(level)s) on issue %(number)s") % {
-            "level": whistle.get_level_display(),
-            "number": locked.tracking_number,
-        }
-        body = gettext("%(reason)s\nReport in by %(due)s.") % {
-            "reason": reason,
-            "due": workdays.format_deadline(report_due),
-        }
-        for org in organizations:
-            notify_organization(org, subject=subject, body=body, link=staff_link(locked))
-        for p in persons:
-            _notify_person(p, subject=subject, body=body, link=staff_link(locked))
-    _sync(issue, locked)
-    return whistle
+
+
+def _whistle_announce(locked: Issue, whistle: Whistle, person, organizations, persons, reason):
+    """The public timeline entry and the summons sent to every party (报到 by the due time)."""
+    level, report_due = whistle.level, whistle.report_due
+    names = [o.name for o in organizations]
+    if persons:
+        names.append(gettext("%(count)d party members") % {"count": len(persons)})
+    _event(
+        locked,
+        actor=person,
+        verb=f"whistle_{level}",
+        note=gettext("%(level)s: %(names)s summoned. %(reason)s")
+        % {"level": whistle.get_level_display(), "names": "、".join(names), "reason": reason},
+        public=True,
+    )
+    subject = gettext("You are summoned (%(level)s) on issue %(number)s") % {
+        "level": whistle.get_level_display(),
+        "number": locked.tracking_number,
+    }
+    body = gettext("%(reason)s\nReport in by %(due)s.") % {
+        "reason": reason,
+        "due": workdays.format_deadline(report_due),
+    }
+    for org in organizations:
+        notify_organization(org, subject=subject, body=body, link=staff_link(locked))
+    for p in persons:
+        _notify_person(p, subject=subject, body=body, link=staff_link(locked))
 
 
 def whistle_report_in(*, actor, summons: WhistleSummons, contribution: str) -> WhistleSummons:

@@ -125,18 +125,7 @@ def issue_file_confirm(request: HttpRequest) -> HttpResponse:
     compound = _filing_compound(request)
     form = _draft_form(request, compound)
     if form is None:
-        if request.method == "POST":
-            # The draft is gone because this form was sent: show what it filed.
-            try:
-                replay = services.issue_submit_replay(
-                    actor=request.user, idempotency_key=request.POST.get("idempotency_key")
-                )
-            except ValidationError:
-                replay = None
-            if replay is not None:
-                return _show_filed(request, replay)
-        messages.warning(request, gettext("Please fill in the form first."))
-        return redirect(f"{reverse('issues:file')}?compound={compound.slug}")
+        return _no_draft(request, compound)
     draft_key = services.idempotency_key_clean(
         request.session[SESSION_DRAFT].get("idempotency_key")
     ) or services.idempotency_key_clean(request.POST.get("idempotency_key"))
@@ -159,26 +148,7 @@ def issue_file_confirm(request: HttpRequest) -> HttpResponse:
         photos_form = IssuePhotosForm(request.POST, request.FILES)
         if photos_form.is_valid():
             try:
-                result = services.issue_submit(
-                    actor=request.user if request.user.is_authenticated else None,
-                    compound=compound,
-                    category=data["category"],
-                    description=data["description"],
-                    building=data.get("building"),
-                    unit=data.get("unit", ""),
-                    location_text=data.get("location_text", ""),
-                    is_public=data.get("is_public", False),
-                    # Ticked: a hazard; not ticked: as the category says (never unflags).
-                    is_hazard=True if data.get("is_hazard") else None,
-                    share_identity=data.get("share_identity", False),
-                    reporter_name=data.get("reporter_name", ""),
-                    reporter_phone=data.get("reporter_phone", ""),
-                    hotline_number=data.get("hotline_number", ""),
-                    photos=photos_form.cleaned_data["photos"],
-                    client_key=_client_key(request),
-                    idempotency_key=draft_key,
-                    no_contact=form.no_contact,
-                )
+                result = _submit_draft(request, compound, form, photos_form, draft_key)
             except services.RateLimited as exc:
                 return _rate_limited(request, exc)
             except ValidationError as exc:
@@ -202,6 +172,47 @@ def issue_file_confirm(request: HttpRequest) -> HttpResponse:
             "step": 2,
             "idempotency_key": draft_key,
         },
+    )
+
+
+def _no_draft(request: HttpRequest, compound) -> HttpResponse:
+    """No draft in the session: after a sent form, what it filed; otherwise back to step 1."""
+    if request.method == "POST":
+        # The draft is gone because this form was sent: show what it filed.
+        try:
+            replay = services.issue_submit_replay(
+                actor=request.user, idempotency_key=request.POST.get("idempotency_key")
+            )
+        except ValidationError:
+            replay = None
+        if replay is not None:
+            return _show_filed(request, replay)
+    messages.warning(request, gettext("Please fill in the form first."))
+    return redirect(f"{reverse('issues:file')}?compound={compound.slug}")
+
+
+def _submit_draft(request: HttpRequest, compound, form, photos_form, draft_key: str):
+    """File the checked draft of step 1 with the photos of step 2 (raises the service's errors)."""
+    data = form.cleaned_data
+    return services.issue_submit(
+        actor=request.user if request.user.is_authenticated else None,
+        compound=compound,
+        category=data["category"],
+        description=data["description"],
+        building=data.get("building"),
+        unit=data.get("unit", ""),
+        location_text=data.get("location_text", ""),
+        is_public=data.get("is_public", False),
+        # Ticked: a hazard; not ticked: as the category says (never unflags).
+        is_hazard=True if data.get("is_hazard") else None,
+        share_identity=data.get("share_identity", False),
+        reporter_name=data.get("reporter_name", ""),
+        reporter_phone=data.get("reporter_phone", ""),
+        hotline_number=data.get("hotline_number", ""),
+        photos=photos_form.cleaned_data["photos"],
+        client_key=_client_key(request),
+        idempotency_key=draft_key,
+        no_contact=form.no_contact,
     )
 
 
