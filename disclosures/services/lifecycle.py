@@ -248,6 +248,73 @@ def disclosure_publish(*, actor, disclosure: Disclosure) -> Disclosure:
 _UNCHANGED: Any = object()
 
 
+def _new_version(
+    old: Disclosure,
+    *,
+    person,
+    reason: str,
+    today: dt.date,
+    changes: dict[str, Any],
+    posting_end: Any,
+    long_term: bool | None,
+) -> Disclosure:
+    """The unsaved next version of ``old`` with ``changes`` applied; a posting end left
+    unchanged that is shorter than the category minimum gives way to a full window."""
+    new = Disclosure(
+        compound=old.compound,
+        organization=old.organization,
+        category=old.category,
+        period_type=old.period_type,
+        period_start=old.period_start,
+        period_end=old.period_end,
+        title=old.title,
+        body_markdown=old.body_markdown,
+        body_html=old.body_html,
+        channels=old.channels,
+        posting_start=today,
+        long_term=old.long_term if long_term is None else bool(long_term),
+        version=old.version + 1,
+        previous=old,
+        root_id=old.root_id or old.pk,
+        correction_reason=reason,
+        source_url=old.source_url,
+        created_by=person,
+        state=State.DRAFT,
+    )
+    for name, value in changes.items():
+        setattr(new, name, value)
+    new.posting_end = old.posting_end if posting_end is _UNCHANGED else posting_end
+    minimum = old.category.min_posting_days or 0
+    if (
+        posting_end is _UNCHANGED
+        and new.posting_end is not None
+        and (new.posting_end - today).days < max(minimum, 1)
+    ):
+        new.posting_end = None  # the correction gets its own full window
+    return new
+
+
+def _carry_over(old: Disclosure, new: Disclosure, *, ledger: LedgerInput | None) -> None:
+    """Attachments carry over to the new version; so does the ledger unless replaced."""
+    for attachment in old.attachments.all():
+        DisclosureAttachment.objects.create(
+            disclosure=new,
+            file=attachment.file.name,
+            original_name=attachment.original_name,
+            kind=attachment.kind,
+            content_type=attachment.content_type,
+            size=attachment.size,
+        )
+    if ledger is not None:
+        errors = ledger_check(ledger, period_start=new.period_start, period_end=new.period_end)
+        if errors:
+            raise LedgerImportError(errors)
+        ledger_write(new, ledger)
+    else:
+        with contextlib.suppress(Ledger.DoesNotExist):
+            ledger_write(new, ledger_from_model(old.ledger))
+
+
 def disclosure_correct(
     *,
     actor,
@@ -294,57 +361,19 @@ def disclosure_correct(
                 code="not_correctable",
             )
         old_state = _guard(old, State.SUPERSEDED)
-        new = Disclosure(
-            compound=old.compound,
-            organization=old.organization,
-            category=old.category,
-            period_type=old.period_type,
-            period_start=old.period_start,
-            period_end=old.period_end,
-            title=old.title,
-            body_markdown=old.body_markdown,
-            body_html=old.body_html,
-            channels=old.channels,
-            posting_start=today,
-            long_term=old.long_term if long_term is None else bool(long_term),
-            version=old.version + 1,
-            previous=old,
-            root_id=old.root_id or old.pk,
-            correction_reason=reason,
-            source_url=old.source_url,
-            created_by=person,
-            state=State.DRAFT,
+        new = _new_version(
+            old,
+            person=person,
+            reason=reason,
+            today=today,
+            changes=changes,
+            posting_end=posting_end,
+            long_term=long_term,
         )
-        for name, value in changes.items():
-            setattr(new, name, value)
-        new.posting_end = old.posting_end if posting_end is _UNCHANGED else posting_end
-        minimum = old.category.min_posting_days or 0
-        if (
-            posting_end is _UNCHANGED
-            and new.posting_end is not None
-            and (new.posting_end - today).days < max(minimum, 1)
-        ):
-            new.posting_end = None  # the correction gets its own full window
         old.state = State.SUPERSEDED
         old.save(update_fields=["state", "updated_at"])
         new.save()
-        for attachment in old.attachments.all():
-            DisclosureAttachment.objects.create(
-                disclosure=new,
-                file=attachment.file.name,
-                original_name=attachment.original_name,
-                kind=attachment.kind,
-                content_type=attachment.content_type,
-                size=attachment.size,
-            )
-        if ledger is not None:
-            errors = ledger_check(ledger, period_start=new.period_start, period_end=new.period_end)
-            if errors:
-                raise LedgerImportError(errors)
-            ledger_write(new, ledger)
-        else:
-            with contextlib.suppress(Ledger.DoesNotExist):
-                ledger_write(new, ledger_from_model(old.ledger))
+        _carry_over(old, new, ledger=ledger)
         _publish_locked(new, today=today, now=now)
         _event(
             old,

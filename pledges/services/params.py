@@ -101,6 +101,122 @@ def _date(value, errors: list, *, label) -> dt.date | None:
         return None
 
 
+def _clean_count_per_period(params: dict, errors: list) -> dict:
+    clean: dict[str, Any] = {}
+    source = params.get("source")
+    kinds_by_source = {
+        "meeting": MEETING_KINDS,
+        "activity": Activity.Kind.values,
+        "inspection": Inspection.Kind.values,
+    }
+    if source not in kinds_by_source:
+        errors.append(_("Choose what is counted: meetings, activities or inspections."))
+    else:
+        clean["source"] = source
+        clean["kinds"] = _choices(params, "kinds", kinds_by_source[source], errors, label=_("kind"))
+    clean["min_count"] = _int(params, "min_count", errors, minimum=1, label=_("The count"))
+    per_member = bool(params.get("per_member", False))
+    if per_member and source != "activity":
+        errors.append(_("“Each member” can only be counted for activities."))
+    clean["per_member"] = per_member
+    return clean
+
+
+def _clean_deadline_rate(params: dict, errors: list) -> dict:
+    return {
+        "clocks": _choices(params, "clocks", CLOCKS, errors, label=_("deadline")),
+        "threshold": _threshold(params, errors),
+    }
+
+
+def _clean_disclosure_on_time(params: dict, errors: list) -> dict:
+    clean: dict[str, Any] = {}
+    categories = params.get("categories")
+    if isinstance(categories, str):
+        categories = [c.strip() for c in categories.split(",") if c.strip()]
+    if not isinstance(categories, list) or not categories:
+        errors.append(_("Choose at least one disclosure category."))
+    else:
+        clean["categories"] = [str(c)[:40] for c in categories]
+    clean["threshold"] = _threshold(params, errors, default=100)
+    return clean
+
+
+def _clean_rate_threshold(params: dict, errors: list) -> dict:
+    clean: dict[str, Any] = {}
+    if params.get("measure") not in RATE_MEASURES:
+        errors.append(_("Choose what rate is measured."))
+    else:
+        clean["measure"] = params["measure"]
+    clean["inspection_kinds"] = _choices(
+        params, "inspection_kinds", Inspection.Kind.values, errors, label=_("inspection kind")
+    )
+    clean["threshold"] = _threshold(params, errors)
+    return clean
+
+
+def _clean_one_off_by_date(params: dict, errors: list) -> dict:
+    clean: dict[str, Any] = {}
+    start = _date(params.get("start"), errors, label=_("The start date"))
+    if "due" in params:
+        due = _date(params.get("due"), errors, label=_("The due date"))
+    else:
+        months = _int(params, "months", errors, minimum=1, label=_("The number of months"))
+        due = add_months(start, months) - dt.timedelta(days=1) if start and months else None
+        clean["months"] = months
+    if start and due and due < start:
+        errors.append(_("The due date must be after the start date."))
+    clean["start"] = start.isoformat() if start else None
+    clean["due"] = due.isoformat() if due else None
+    clean["min_count"] = _int(params, "min_count", errors, minimum=1, label=_("The count"))
+    if "min_reporters" in params:
+        clean["min_reporters"] = _int(
+            params, "min_reporters", errors, minimum=2, label=_("The number of residents")
+        )
+    else:
+        clean["min_reporters"] = 3
+    return clean
+
+
+def _clean_evaluation_threshold(params: dict, errors: list) -> dict:
+    return {"threshold": _threshold(params, errors)}
+
+
+#: rule kind -> the cleaner of its own parameters (the period and the label are common).
+_CLEANERS = {
+    RuleKind.COUNT_PER_PERIOD: _clean_count_per_period,
+    RuleKind.DEADLINE_RATE: _clean_deadline_rate,
+    RuleKind.DISCLOSURE_ON_TIME: _clean_disclosure_on_time,
+    RuleKind.RATE_THRESHOLD: _clean_rate_threshold,
+    RuleKind.ONE_OFF_BY_DATE: _clean_one_off_by_date,
+    RuleKind.EVALUATION_THRESHOLD: _clean_evaluation_threshold,
+}
+
+
+def _clean_also(params: dict, errors: list) -> list:
+    """The additional measures (``params["also"]``), each cleaned like a main rule."""
+    also = params.get("also") or []
+    if not isinstance(also, list):
+        errors.append(_("Additional measures must be a list."))
+        also = []
+    cleaned_also = []
+    for sub in also:
+        if not isinstance(sub, dict):
+            errors.append(_("Each additional measure needs a rule kind and parameters."))
+            continue
+        sub_params = sub.get("params") or {}
+        if not isinstance(sub_params, dict):
+            errors.append(_("Each additional measure needs a rule kind and parameters."))
+            continue
+        cleaned_also.append(
+            {
+                "rule_kind": sub.get("rule_kind"),
+                "params": _clean_one(sub.get("rule_kind"), sub_params, errors, nested=True),
+            }
+        )
+    return cleaned_also
+
+
 def _clean_one(rule_kind: str, params: dict, errors: list, *, nested: bool) -> dict:
     clean: dict[str, Any] = {}
     label = params.get("label", "")
@@ -111,87 +227,11 @@ def _clean_one(rule_kind: str, params: dict, errors: list, *, nested: bool) -> d
         return clean
     if rule_kind != RuleKind.ONE_OFF_BY_DATE:
         clean["period_months"] = _period(params, errors)
-    if rule_kind == RuleKind.COUNT_PER_PERIOD:
-        source = params.get("source")
-        kinds_by_source = {
-            "meeting": MEETING_KINDS,
-            "activity": Activity.Kind.values,
-            "inspection": Inspection.Kind.values,
-        }
-        if source not in kinds_by_source:
-            errors.append(_("Choose what is counted: meetings, activities or inspections."))
-        else:
-            clean["source"] = source
-            clean["kinds"] = _choices(
-                params, "kinds", kinds_by_source[source], errors, label=_("kind")
-            )
-        clean["min_count"] = _int(params, "min_count", errors, minimum=1, label=_("The count"))
-        per_member = bool(params.get("per_member", False))
-        if per_member and source != "activity":
-            errors.append(_("“Each member” can only be counted for activities."))
-        clean["per_member"] = per_member
-    elif rule_kind == RuleKind.DEADLINE_RATE:
-        clean["clocks"] = _choices(params, "clocks", CLOCKS, errors, label=_("deadline"))
-        clean["threshold"] = _threshold(params, errors)
-    elif rule_kind == RuleKind.DISCLOSURE_ON_TIME:
-        categories = params.get("categories")
-        if isinstance(categories, str):
-            categories = [c.strip() for c in categories.split(",") if c.strip()]
-        if not isinstance(categories, list) or not categories:
-            errors.append(_("Choose at least one disclosure category."))
-        else:
-            clean["categories"] = [str(c)[:40] for c in categories]
-        clean["threshold"] = _threshold(params, errors, default=100)
-    elif rule_kind == RuleKind.RATE_THRESHOLD:
-        if params.get("measure") not in RATE_MEASURES:
-            errors.append(_("Choose what rate is measured."))
-        else:
-            clean["measure"] = params["measure"]
-        clean["inspection_kinds"] = _choices(
-            params, "inspection_kinds", Inspection.Kind.values, errors, label=_("inspection kind")
-        )
-        clean["threshold"] = _threshold(params, errors)
-    elif rule_kind == RuleKind.ONE_OFF_BY_DATE:
-        start = _date(params.get("start"), errors, label=_("The start date"))
-        if "due" in params:
-            due = _date(params.get("due"), errors, label=_("The due date"))
-        else:
-            months = _int(params, "months", errors, minimum=1, label=_("The number of months"))
-            due = add_months(start, months) - dt.timedelta(days=1) if start and months else None
-            clean["months"] = months
-        if start and due and due < start:
-            errors.append(_("The due date must be after the start date."))
-        clean["start"] = start.isoformat() if start else None
-        clean["due"] = due.isoformat() if due else None
-        clean["min_count"] = _int(params, "min_count", errors, minimum=1, label=_("The count"))
-        if "min_reporters" in params:
-            clean["min_reporters"] = _int(
-                params, "min_reporters", errors, minimum=2, label=_("The number of residents")
-            )
-        else:
-            clean["min_reporters"] = 3
-    elif rule_kind == RuleKind.EVALUATION_THRESHOLD:
-        clean["threshold"] = _threshold(params, errors)
+    cleaner = _CLEANERS.get(rule_kind)
+    if cleaner is not None:
+        clean.update(cleaner(params, errors))
     if not nested:
-        also = params.get("also") or []
-        if not isinstance(also, list):
-            errors.append(_("Additional measures must be a list."))
-            also = []
-        cleaned_also = []
-        for sub in also:
-            if not isinstance(sub, dict):
-                errors.append(_("Each additional measure needs a rule kind and parameters."))
-                continue
-            sub_params = sub.get("params") or {}
-            if not isinstance(sub_params, dict):
-                errors.append(_("Each additional measure needs a rule kind and parameters."))
-                continue
-            cleaned_also.append(
-                {
-                    "rule_kind": sub.get("rule_kind"),
-                    "params": _clean_one(sub.get("rule_kind"), sub_params, errors, nested=True),
-                }
-            )
+        cleaned_also = _clean_also(params, errors)
         if cleaned_also:
             clean["also"] = cleaned_also
     return clean
