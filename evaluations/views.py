@@ -10,9 +10,7 @@ seed: 评议监督考核制度 第三条 (review meeting, 述职, democratic sco
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -29,10 +27,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from huashan.core.clientip import client_key
 from huashan.core.services import cache_count, cache_count_hit
-from huashan.directory.models import Community, Compound, Person
+from huashan.directory.models import Compound
 from huashan.pdf import render_pdf
 
-from . import evidence, exports, selectors, services
+from . import evidence, exports, forms, selectors, services
 from .models import (
     Campaign,
     EvaluationDocument,
@@ -117,28 +115,12 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    # "<pk>" for one compound, "community-<pk>" for a whole community (issue 7 item 1).
-    scope = request.POST.get("compound", "")[:30]
-    compound = community = None
-    if scope.startswith("community-"):
-        community = Community.objects.filter(pk=_int(scope.removeprefix("community-"))).first()
-    else:
-        compound = Compound.objects.filter(pk=_int(scope)).first()
-    if compound is None and community is None:
-        messages.error(request, gettext("Choose a compound."))
+    form = forms.CampaignCreateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
         return redirect("evaluations:list")
     try:
-        year = int(request.POST.get("year", ""))
-        campaign = services.campaign_create(
-            actor=request.user,
-            compound=compound,
-            community=community,
-            year=year,
-            title=request.POST.get("title", ""),
-        )
-    except (ValueError, OverflowError):
-        messages.error(request, gettext("Enter a year between 2000 and 2100."))
-        return redirect("evaluations:list")
+        campaign = services.campaign_create(actor=request.user, **form.service_kwargs())
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("evaluations:list")
@@ -190,15 +172,17 @@ def campaign_manage(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "evaluations/manage.html", _manage_context(request, campaign))
 
 
-MANAGE_ACTIONS = {
-    "advance",
-    "criterion-add",
-    "criterion-remove",
-    "evaluator-add",
-    "objection-answer",
-    "settings",
-    "member-add",
+#: Each action of the manage page and the form that parses what it posts.
+ACTION_FORMS = {
+    "advance": forms.AdvanceForm,
+    "criterion-add": forms.CriterionForm,
+    "criterion-remove": forms.CriterionRemoveForm,
+    "evaluator-add": forms.EvaluatorForm,
+    "objection-answer": forms.ObjectionAnswerForm,
+    "settings": forms.SettingsForm,
+    "member-add": forms.MemberForm,
 }
+MANAGE_ACTIONS = set(ACTION_FORMS)
 
 
 @login_required
@@ -209,63 +193,28 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     post = request.POST
     try:
+        form = ACTION_FORMS[action](post)
+        if not form.is_valid():
+            raise forms.errors_of(form)
+        data = form.cleaned_data
         if action == "advance":
-            services.campaign_advance(
-                actor=request.user,
-                campaign=campaign,
-                to_state=post.get("to_state", ""),
-                note=post.get("note", "")[:500],
-            )
+            services.campaign_advance(actor=request.user, campaign=campaign, **data)
         elif action == "criterion-add":
-            try:
-                max_score = int(post.get("max_score", ""))
-            except ValueError:
-                raise ValidationError(
-                    {"max_score": gettext("Enter a whole number from 1 to 100.")}
-                ) from None
-            weight = post.get("weight", "").strip() or None
-            if weight is not None:
-                try:
-                    weight = Decimal(weight)
-                    if not weight.is_finite() or weight <= 0 or weight > 1000:
-                        raise InvalidOperation
-                except InvalidOperation:
-                    raise ValidationError({"weight": gettext("Enter a positive number.")}) from None
-            services.criterion_add(
-                actor=request.user,
-                campaign=campaign,
-                group_name=post.get("group_name", ""),
-                name=post.get("name", ""),
-                max_score=max_score,
-                weight=weight,
-            )
+            services.criterion_add(actor=request.user, campaign=campaign, **data)
         elif action == "criterion-remove":
             criterion = selectors.criterion_of(campaign=campaign, pk=post.get("criterion"))
             services.criterion_remove(actor=request.user, criterion=criterion)
         elif action == "evaluator-add":
-            services.evaluator_add(
-                actor=request.user,
-                campaign=campaign,
-                name=post.get("name", "")[:200],
-                category=post.get("category", ""),
-            )
+            services.evaluator_add(actor=request.user, campaign=campaign, **data)
         elif action == "member-add":
-            member = Person.objects.filter(mobile=post.get("mobile", "").strip()[:11]).first()
-            if member is None:
-                raise ValidationError({"mobile": gettext("No person has this mobile number.")})
-            services.target_add_member(actor=request.user, campaign=campaign, member=member)
+            services.target_add_member(actor=request.user, campaign=campaign, member=data["mobile"])
         elif action == "objection-answer":
-            objection = get_object_or_404(campaign.objections, pk=_int(post.get("objection")))
+            objection = get_object_or_404(campaign.objections, pk=data["objection"])
             services.objection_answer(
-                actor=request.user, objection=objection, answer=post.get("answer", "")
+                actor=request.user, objection=objection, answer=data["answer"]
             )
         elif action == "settings":
-            services.campaign_settings_update(
-                actor=request.user,
-                campaign=campaign,
-                trim_extremes=post.get("trim_extremes") == "on",
-                **_settings_values(post),
-            )
+            services.campaign_settings_update(actor=request.user, campaign=campaign, **form.values)
     except ValidationError as exc:
         campaign.refresh_from_db()
         context = _manage_context(
@@ -280,47 +229,14 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("evaluations:manage", campaign.pk)
 
 
-SETTINGS_BANDS = ("band_excellent", "band_good", "band_pass")
+_int = forms.to_int
 
 
-def _settings_values(post) -> dict[str, Any]:
-    """Parse the grade bands and star thresholds typed on the page (errors keyed by field).
-
-    A form that sends none of these fields (the old trimming-only form) changes only trimming.
-    """
-    if not any(key in post for key in (*SETTINGS_BANDS, "star_thresholds")):
-        return {}
-    values: dict[str, Any] = {}
-    errors: dict[str, list[str]] = {}
-    for key in SETTINGS_BANDS:
-        raw = post.get(key, "").strip()[:20]
-        try:
-            number = Decimal(raw)
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite() or not 0 <= number <= 100:
-            errors[key] = [gettext("Enter a percentage from 0 to 100.")]
-        elif number != number.quantize(Decimal("0.01")):
-            errors[key] = [gettext("Use at most two decimal places.")]
-        else:
-            values[key] = number.quantize(Decimal("0.01"))
-    raw_stars = [p for p in re.split(r"[,，、\s]+", post.get("star_thresholds", "")[:200]) if p]
-    if not 1 <= len(raw_stars) <= 5 or not all(p.isascii() and p.isdigit() for p in raw_stars):
-        errors["star_thresholds"] = [
-            gettext("Star thresholds: one to five rising whole percentages from 0 to 100.")
-        ]
-    else:
-        values["star_thresholds"] = [int(p) for p in raw_stars]
-    if errors:
-        raise ValidationError(errors)
-    return values
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
+def _first_error(form) -> str:
+    """The first field's message (fields in the order the page shows them)."""
+    for messages_ in form.errors.values():
+        return " ".join(messages_)
+    return ""
 
 
 @login_required
@@ -694,13 +610,9 @@ def redblack(request: HttpRequest) -> HttpResponse:
                 rating = services.quarter_rating_get(compound=compound, year=year, quarter=quarter)
                 if rating is None:
                     raise Http404
-                services.survey_submit(
-                    actor=request.user,
-                    rating=rating,
-                    cleanliness=_int(request.POST.get("cleanliness")),
-                    security=_int(request.POST.get("security")),
-                    responsiveness=_int(request.POST.get("responsiveness")),
-                )
+                survey = forms.SurveyForm(request.POST)
+                survey.is_valid()  # free text fields: always valid, numbers checked by the service
+                services.survey_submit(actor=request.user, rating=rating, **survey.survey_values())
                 messages.success(request, gettext("Thank you for answering the survey."))
         except PermissionDenied as exc:
             errors = {"__all__": [str(exc) or gettext("You may not do this.")]}
@@ -756,22 +668,23 @@ def _referral(request: HttpRequest, pk: int) -> YearEndReferral:
 @require_POST
 def referral_create(request: HttpRequest) -> HttpResponse:
     """Button of the compound party organization: prepare the year's report now."""
-    compound = Compound.objects.filter(slug=request.POST.get("compound", "")[:50]).first()
-    if compound is None:
-        messages.error(request, gettext("Choose a compound."))
+    form = forms.ReferralCreateForm(request.POST)
+    if not form.is_valid() and "compound" in form.errors:
+        messages.error(request, _first_error(form))
         return redirect("evaluations:redblack")
-    try:
-        year = int(request.POST.get("year", ""))
-        referral = services.year_end_referral_create(
-            actor=request.user, compound=compound, year=year
-        )
-    except (ValueError, OverflowError):
-        messages.error(request, gettext("Enter a year between 2000 and 2100."))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    compound = form.cleaned_data["compound"]
+    if form.errors:
+        messages.error(request, _first_error(form))
     else:
-        messages.success(request, gettext("Year-end report drafted."))
-        return redirect("evaluations:referral", referral.pk)
+        try:
+            referral = services.year_end_referral_create(
+                actor=request.user, compound=compound, year=form.cleaned_data["year"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, gettext("Year-end report drafted."))
+            return redirect("evaluations:referral", referral.pk)
     return redirect(f"{reverse('evaluations:redblack')}?compound={compound.slug}")
 
 
