@@ -164,6 +164,34 @@ def _responsible_person_groups(field, organizations) -> None:
     field.choices = empty + [(org, list(people.items())) for org, people in groups.items()]
 
 
+def _link_rows(page, meeting: Meeting, *, org_ids: set[int] | None, bound: dict) -> None:
+    """The first step of :func:`_detail_context`: put on every row of the meeting page its
+    links, whether this user's body may sign it, and a pending topic's decision form."""
+    for receipt in page.receipts:
+        receipt.can_sign = receipt.signed_at is None and _acts_for(org_ids, receipt.organization_id)
+    sign_url = _row_url("meetings:summary_sign", meeting.pk)
+    for sig in page.signatures:
+        sig.can_sign = sig.signed_at is None and _acts_for(org_ids, sig.organization_id)
+        sig.sign_url = sign_url(sig.pk)
+    move_url = _row_url("meetings:topic_move", meeting.pk)
+    issue_url = _row_url("issues:staff_detail", marker="XX-0000-987654321")
+    for topic in page.agenda:
+        topic.move_url = move_url(topic.pk)
+        topic.issue_url = issue_url(topic.issue.tracking_number) if topic.issue else ""
+    item_url = _row_url("meetings:action_item")
+    for item in (*page.follow_up, *page.action_items):
+        item.url = item_url(item.pk)
+    decide_url = _row_url("meetings:topic_decide", meeting.pk)
+    for topic in page.pending_topics:
+        topic.decision_form = bound.get(f"decide-{topic.pk}") or forms.TopicDecisionForm(
+            prefix=f"t{topic.pk}", topics=AgendaTopic.objects.none()
+        )
+        topic.decide_url = decide_url(topic.pk)
+    dispose_url = _row_url("meetings:opinion_dispose", meeting.pk)
+    for opinion in page.opinions:
+        opinion.dispose_url = dispose_url(opinion.pk)
+
+
 def _detail_context(request: HttpRequest, meeting: Meeting, **bound) -> dict[str, Any]:
     """The meeting page, in a fixed number of queries whatever the number of agenda
     items, members, minutes, agreed items or opinions (issue 9): the organizations are
@@ -174,12 +202,7 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **bound) -> dict[str
     org_ids = _acting_org_ids(user)
     org_qs = compound_organizations(compound=meeting.compound).order_by("kind", "pk")
     organizations = list(org_qs)
-    for receipt in page.receipts:
-        receipt.can_sign = receipt.signed_at is None and _acts_for(org_ids, receipt.organization_id)
-    sign_url = _row_url("meetings:summary_sign", meeting.pk)
-    for sig in page.signatures:
-        sig.can_sign = sig.signed_at is None and _acts_for(org_ids, sig.organization_id)
-        sig.sign_url = sign_url(sig.pk)
+    _link_rows(page, meeting, org_ids=org_ids, bound=bound)
     countersigns = [s for s in page.signatures if s.kind == SummarySignature.Kind.COUNTERSIGN]
     receipts_summary = [s for s in page.signatures if s.kind == SummarySignature.Kind.RECEIPT]
     run_office = user.has_perm("meetings.run_office", meeting)
@@ -192,25 +215,7 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **bound) -> dict[str
         )
         or (meeting.is_forum and user.has_perm("meetings.run_forum", meeting))
     )
-    move_url = _row_url("meetings:topic_move", meeting.pk)
-    issue_url = _row_url("issues:staff_detail", marker="XX-0000-987654321")
-    for topic in page.agenda:
-        topic.move_url = move_url(topic.pk)
-        topic.issue_url = issue_url(topic.issue.tracking_number) if topic.issue else ""
-    item_url = _row_url("meetings:action_item")
-    for item in (*page.follow_up, *page.action_items):
-        item.url = item_url(item.pk)
-    pending = page.pending_topics
-    decide_url = _row_url("meetings:topic_decide", meeting.pk)
-    for topic in pending:
-        topic.decision_form = bound.get(f"decide-{topic.pk}") or forms.TopicDecisionForm(
-            prefix=f"t{topic.pk}", topics=AgendaTopic.objects.none()
-        )
-        topic.decide_url = decide_url(topic.pk)
-    mergeable = [t for t in page.agenda] + list(pending)
-    dispose_url = _row_url("meetings:opinion_dispose", meeting.pk)
-    for opinion in page.opinions:
-        opinion.dispose_url = dispose_url(opinion.pk)
+    mergeable = [t for t in page.agenda] + list(page.pending_topics)
 
     propose_form = bound.get("propose") or forms.TopicProposeForm(
         prefix="propose", organizations=org_qs
