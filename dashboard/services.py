@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -29,6 +30,10 @@ from .models import CompoundSnapshot, WorkSummary, WorkSummaryEvent
 State = WorkSummary.State
 
 NARRATIVE_MAX = 20000
+#: A page missing roll-ups asks the worker at most once in this many seconds.
+REFRESH_THROTTLE_SECONDS = 300
+#: How long a requested PDF shows as "being prepared" before the button comes back.
+PDF_PENDING_SECONDS = 600
 
 
 class WorkSummaryStateError(ValidationError):
@@ -332,6 +337,56 @@ def work_summary_submit(*, actor, summary: WorkSummary) -> WorkSummary:
         pk = locked.pk
         transaction.on_commit(lambda: _dispatch(work_summary_render_pdf_task, pk))
     return locked
+
+
+def snapshots_refresh_queue() -> None:
+    """Some compounds have no roll-up yet: ask the worker once every few minutes.
+
+    A request never waits on the broker (DESIGN.md §6): the dispatch is best effort and
+    the beat task refreshes every compound anyway. (Moved from the views: views call
+    services, never ``apply_async``; issue 15 item 7.)
+    """
+    if not cache.add("dashboard:snapshots-refresh-queued", 1, REFRESH_THROTTLE_SECONDS):
+        return
+    from .tasks import snapshots_refresh
+
+    try:
+        snapshots_refresh.apply_async(
+            kwargs={"backfill_months": selectors.TREND_MONTHS}, retry=False
+        )
+    except Exception:  # broker down: the beat schedule will do it
+        return
+
+
+def pdf_request_key(summary: WorkSummary) -> str:
+    """Cache key holding when the summary's PDF was last asked for (the page polls it)."""
+    return f"dashboard:summary-pdf-requested:{summary.pk}"
+
+
+def work_summary_pdf_request(*, actor, summary: WorkSummary) -> None:
+    """Have the worker render the PDF (never in a request: DESIGN.md §4 "PDF speed").
+
+    The office (``dashboard.manage_summary``) or the convenors (``approve_summary``) ask;
+    a broker that cannot be reached is a clear error and the page keeps the button.
+    """
+    compound = summary.compound
+    if actor is None or not (
+        actor.has_perm("dashboard.manage_summary", compound)
+        or actor.has_perm("dashboard.approve_summary", compound)
+    ):
+        raise PermissionDenied(_("You may not do this for this compound's work summary."))
+    if summary.generated_at is None:
+        raise ValidationError(_("The figures have not been generated yet."))
+    from .tasks import work_summary_render_pdf_task
+
+    cache.set(pdf_request_key(summary), timezone.now().timestamp(), PDF_PENDING_SECONDS)
+    try:
+        work_summary_render_pdf_task.apply_async(args=(summary.pk,), retry=False)
+    except Exception:  # broker down: the page keeps offering the button
+        cache.delete(pdf_request_key(summary))
+        raise ValidationError(
+            _("The background worker cannot be reached; try again in a minute.")
+        ) from None
 
 
 def work_summary_render_pdf(*, summary: WorkSummary) -> WorkSummary:

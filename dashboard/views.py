@@ -38,8 +38,6 @@ from .models import WorkSummary
 SLUG_MAX = 50
 SORT_MAX = 40
 SUMMARY_PAGE_SIZE = 50
-REFRESH_THROTTLE_SECONDS = 300
-PDF_PENDING_SECONDS = 600
 
 State = WorkSummary.State
 
@@ -214,24 +212,6 @@ def _parse_sort(raw: str) -> tuple[str, bool, bool]:
     return key, descending, True
 
 
-def _queue_refresh() -> None:
-    """Some compounds have no roll-up yet: ask the worker once every few minutes.
-
-    A request never waits on the broker (DESIGN.md §6): the dispatch is best effort and
-    the beat task refreshes every compound anyway.
-    """
-    if not cache.add("dashboard:snapshots-refresh-queued", 1, REFRESH_THROTTLE_SECONDS):
-        return
-    from .tasks import snapshots_refresh
-
-    try:
-        snapshots_refresh.apply_async(
-            kwargs={"backfill_months": selectors.TREND_MONTHS}, retry=False
-        )
-    except Exception:  # broker down: the beat schedule will do it
-        return
-
-
 def _headers(comparison, *, base: str, sort_raw: str) -> list[dict[str, Any]]:
     """Column headers with their sort links (server-side sort; works without JS)."""
     current, descending, _valid = _parse_sort(sort_raw)
@@ -276,7 +256,7 @@ def _group_page(
     sort, descending, valid = _parse_sort(sort_raw)
     comparison = selectors.group_comparison(compounds=compounds, sort=sort, descending=descending)
     if comparison.missing:
-        _queue_refresh()
+        services.snapshots_refresh_queue()
     base = request.path
     return render(
         request,
@@ -539,13 +519,9 @@ def _summary_or_404(request: HttpRequest, pk: int) -> WorkSummary:
     return summary
 
 
-def _pdf_key(summary: WorkSummary) -> str:
-    return f"dashboard:summary-pdf-requested:{summary.pk}"
-
-
 def _pdf_pending(summary: WorkSummary) -> bool:
     """A PDF was asked for (or the summary was submitted) and is not rendered yet."""
-    requested = cache.get(_pdf_key(summary))
+    requested = cache.get(services.pdf_request_key(summary))
     if summary.state == State.SUBMITTED and not summary.pdf:
         return True
     if requested is None:
@@ -681,7 +657,7 @@ def summary_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 "Submitted to the community party organization; the PDF is being prepared."
             )
         else:
-            _request_pdf(user, summary)
+            services.work_summary_pdf_request(actor=user, summary=summary)
             done = gettext("The PDF is being prepared; this page shows progress.")
     except ValidationError as exc:
         if hasattr(exc, "error_dict") and "reason" in exc.error_dict:
@@ -711,28 +687,6 @@ def _step_failed(
         },
         status=400,
     )
-
-
-def _request_pdf(user, summary: WorkSummary) -> None:
-    """Have the worker render the PDF (never in a request: DESIGN.md §4 "PDF speed")."""
-    compound = summary.compound
-    if not (
-        user.has_perm("dashboard.manage_summary", compound)
-        or user.has_perm("dashboard.approve_summary", compound)
-    ):
-        _deny(gettext("You may not do this for this compound's work summary."))
-    if summary.generated_at is None:
-        raise ValidationError(gettext("The figures have not been generated yet."))
-    from .tasks import work_summary_render_pdf_task
-
-    cache.set(_pdf_key(summary), timezone.now().timestamp(), PDF_PENDING_SECONDS)
-    try:
-        work_summary_render_pdf_task.apply_async(args=(summary.pk,), retry=False)
-    except Exception:  # broker down: the page keeps offering the button
-        cache.delete(_pdf_key(summary))
-        raise ValidationError(
-            gettext("The background worker cannot be reached; try again in a minute.")
-        ) from None
 
 
 @login_required

@@ -169,3 +169,98 @@ def test_snapshots_refresh_all_backfills_once(world, other_world, frozen):
     assert current.figures["current"]["complaints_open"] == 0
     past = CompoundSnapshot.objects.get(compound=world.compound, month=dt.date(2026, 1, 1))
     assert "current" not in past.figures
+
+
+# --- Task dispatch lives in the services, never in a view (issue 15 item 7) ----------
+
+
+def test_pdf_request_queues_the_render_and_marks_it_pending(world):
+    """seed: 联席会议议事规则 第六条 (the summary reported as a PDF), rendered by the worker."""
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    from dashboard import services
+
+    summary = work_summary_generate(actor=None, compound=world.compound, period="2026H1")
+    with mock.patch("dashboard.tasks.work_summary_render_pdf_task.apply_async") as queued:
+        services.work_summary_pdf_request(actor=world.people.joint_meeting_office, summary=summary)
+    queued.assert_called_once_with(args=(summary.pk,), retry=False)
+    assert cache.get(services.pdf_request_key(summary)) is not None
+
+
+def test_pdf_request_with_the_broker_down_is_a_clear_error_and_not_pending(world):
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    from dashboard import services
+
+    summary = work_summary_generate(actor=None, compound=world.compound, period="2026H1")
+    with (
+        mock.patch(
+            "dashboard.tasks.work_summary_render_pdf_task.apply_async",
+            side_effect=ConnectionError("broker down"),
+        ),
+        pytest.raises(ValidationError) as refused,
+    ):
+        services.work_summary_pdf_request(actor=world.people.compound_party, summary=summary)
+    assert refused.value.messages  # "the background worker cannot be reached", in Chinese
+    assert cache.get(services.pdf_request_key(summary)) is None
+
+
+def test_pdf_request_is_for_the_office_and_the_convenors_only(world):
+    from unittest import mock
+
+    from dashboard import services
+
+    summary = work_summary_generate(actor=None, compound=world.compound, period="2026H1")
+    with mock.patch("dashboard.tasks.work_summary_render_pdf_task.apply_async") as queued:
+        for person in (world.resident, world.people.street_office, None):
+            with pytest.raises(PermissionDenied):
+                services.work_summary_pdf_request(actor=person, summary=summary)
+    queued.assert_not_called()
+
+
+def test_pdf_request_before_the_figures_is_refused(world):
+    from dashboard import services
+
+    summary = WorkSummary.objects.create(
+        compound=world.compound,
+        period="2026H1",
+        kind=WorkSummary.Kind.HALF_YEAR,
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 7, 1),
+    )
+    with pytest.raises(ValidationError):
+        services.work_summary_pdf_request(actor=world.people.joint_meeting_office, summary=summary)
+
+
+def test_snapshot_refresh_is_queued_at_most_once_per_throttle_window():
+    from unittest import mock
+
+    from dashboard import services
+
+    with mock.patch("dashboard.tasks.snapshots_refresh.apply_async") as queued:
+        services.snapshots_refresh_queue()
+        services.snapshots_refresh_queue()
+    queued.assert_called_once()
+    from django.core.cache import cache
+
+    cache.clear()
+    with mock.patch(
+        "dashboard.tasks.snapshots_refresh.apply_async", side_effect=ConnectionError("down")
+    ) as down:
+        services.snapshots_refresh_queue()  # broker down: no error, beat will refresh
+    down.assert_called_once()
+
+
+def test_dashboard_views_never_dispatch_tasks_themselves():
+    """Views call services; services dispatch (issue 15 item 7; DESIGN.md §6)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    source = (Path(settings.BASE_DIR) / "dashboard" / "views.py").read_text(encoding="utf-8")
+    assert "apply_async" not in source
+    assert ".delay(" not in source
