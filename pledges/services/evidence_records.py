@@ -32,6 +32,55 @@ from .common import TEXT_MAX, TITLE_MAX, _event, _text
 # --- evidence ------------------------------------------------------------------
 
 
+def _check_day(day, field: str, errors: dict) -> None:
+    """A real date, not in the future (the error goes under ``field``)."""
+    if not isinstance(day, dt.date):
+        errors[field] = [_("Enter a date like 2026-01-01.")]
+    elif day > timezone.localdate():
+        errors[field] = [_("The date cannot be in the future.")]
+
+
+def _participants(participants: Iterable, count, errors: dict) -> tuple[list, int]:
+    """The people who took part and the head count (at least as many as named)."""
+    participants = list(participants)
+    if any(not isinstance(p, Person) for p in participants):
+        errors["participants"] = [_("Choose people from the list.")]
+    try:
+        count = max(int(count or 0), len(participants))
+        if count > 100000:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["participant_count"] = [_("Enter a number of participants.")]
+    return participants, count
+
+
+def _photos(photos: Iterable, errors: dict) -> list:
+    """The photos with EXIF stripped and size checked (issues.photos)."""
+    if not photos:
+        return []
+    from issues.photos import photos_sanitize  # EXIF stripped, size checked
+
+    try:
+        return photos_sanitize(photos)
+    except ValidationError as exc:
+        errors["photos"] = [m for msgs in exc.message_dict.values() for m in msgs]
+        return []
+
+
+def _finding_rows(findings: Iterable[dict], errors: dict) -> list[tuple[str, bool]]:
+    """``(description, is_safety)`` of each finding typed (blank rows skipped)."""
+    rows = []
+    for row in findings:
+        description = (row.get("description") or "").strip()
+        if not description:
+            continue
+        if len(description) > TEXT_MAX:
+            errors["findings"] = [_("A finding is too long.")]
+            continue
+        rows.append((description, bool(row.get("is_safety"))))
+    return rows
+
+
 def activity_record(
     *,
     actor,
@@ -59,33 +108,15 @@ def activity_record(
         title = _text(title, field="title", max_length=TITLE_MAX)
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    if not isinstance(held_on, dt.date):
-        errors["held_on"] = [_("Enter a date like 2026-01-01.")]
-    elif held_on > timezone.localdate():
-        errors["held_on"] = [_("The date cannot be in the future.")]
+    _check_day(held_on, "held_on", errors)
     if organization.scope != compound and organization.compound_id not in (None, compound.pk):
         errors["organization"] = [_("This belongs to another compound.")]
-    participants = list(participants)
-    if any(not isinstance(p, Person) for p in participants):
-        errors["participants"] = [_("Choose people from the list.")]
-    try:
-        participant_count = max(int(participant_count or 0), len(participants))
-        if participant_count > 100000:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors["participant_count"] = [_("Enter a number of participants.")]
+    participants, participant_count = _participants(participants, participant_count, errors)
     try:
         description = _text(description, field="description", required=False)
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    cleaned_photos = []
-    if photos:
-        from issues.photos import photos_sanitize  # EXIF stripped, size checked
-
-        try:
-            cleaned_photos = photos_sanitize(photos)
-        except ValidationError as exc:
-            errors["photos"] = [m for msgs in exc.message_dict.values() for m in msgs]
+    cleaned_photos = _photos(photos, errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -147,10 +178,7 @@ def inspection_record(
     errors: dict[str, Any] = {}
     if kind not in Inspection.Kind.values:
         errors["kind"] = [_("Choose a kind of inspection.")]
-    if not isinstance(inspected_on, dt.date):
-        errors["inspected_on"] = [_("Enter a date like 2026-01-01.")]
-    elif inspected_on > timezone.localdate():
-        errors["inspected_on"] = [_("The date cannot be in the future.")]
+    _check_day(inspected_on, "inspected_on", errors)
     if organization.compound_id not in (None, compound.pk):
         errors["organization"] = [_("This belongs to another compound.")]
     areas = [str(a).strip()[:40] for a in areas if str(a).strip()][:20]
@@ -165,15 +193,7 @@ def inspection_record(
         summary = _text(summary, field="summary", required=False)
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    finding_rows = []
-    for row in findings:
-        description = (row.get("description") or "").strip()
-        if not description:
-            continue
-        if len(description) > TEXT_MAX:
-            errors["findings"] = [_("A finding is too long.")]
-            continue
-        finding_rows.append((description, bool(row.get("is_safety"))))
+    finding_rows = _finding_rows(findings, errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
