@@ -13,9 +13,7 @@ from django.utils.translation import gettext
 
 from huashan.core.services import acting_person
 from huashan.directory.models import Compound, Membership, Organization, Person
-from huashan.directory.rules import (
-    OFFICER_ROLES,
-)
+from huashan.directory.rules import OFFICER_ROLES
 from huashan.notify.services import notification_create
 
 from .. import rules as perms

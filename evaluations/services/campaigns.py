@@ -18,9 +18,7 @@ from django.utils.translation import gettext
 
 from huashan.core.services import require_perm
 from huashan.directory.models import Community, Compound, Membership, Organization, Person
-from huashan.directory.rules import (
-    OFFICER_ROLES,
-)
+from huashan.directory.rules import OFFICER_ROLES
 from huashan.directory.selectors import organization_of_kind
 
 from .. import evidence

@@ -12,9 +12,7 @@ from django.utils.translation import gettext
 
 from huashan.core.services import require_perm
 from huashan.directory.models import Compound, Organization
-from huashan.directory.rules import (
-    STAFF_ROLES,
-)
+from huashan.directory.rules import STAFF_ROLES
 from huashan.directory.selectors import organization_of_kind
 
 from ..models import (
