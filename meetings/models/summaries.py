@@ -1,0 +1,93 @@
+"""The meeting summary (会议纪要) and its signatures (会签, 签收).
+
+seed: 联席会议议事规则 第四条.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from huashan.directory.models import Organization
+
+from ._common import PERSON
+from .meetings import Meeting
+
+
+class Summary(models.Model):
+    """会议纪要: drafted from the minutes, countersigned by the four bodies, approved
+    by the chair, distributed with receipts (seed: 联席会议议事规则 第四条)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        COUNTERSIGNING = "countersigning", _("Countersigning")
+        APPROVED = "approved", _("Approved")
+        DISTRIBUTED = "distributed", _("Distributed")
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.COUNTERSIGNING},
+        Status.COUNTERSIGNING: {Status.DRAFT, Status.APPROVED},
+        Status.APPROVED: {Status.DISTRIBUTED},
+        Status.DISTRIBUTED: set(),
+    }
+
+    #: The four bodies that countersign and receive it (第四条).
+    BODY_KINDS = (
+        Organization.Kind.COMMUNITY_PARTY,
+        Organization.Kind.RESIDENTS_COMMITTEE,
+        Organization.Kind.PMC,
+        Organization.Kind.PROPERTY_COMPANY,
+    )
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="summary")
+    body = models.TextField(_("summary text"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    drafted_by = models.ForeignKey(
+        PERSON, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    drafted_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.ForeignKey(
+        PERSON, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    distributed_at = models.DateTimeField(null=True, blank=True)
+    #: pk of the disclosures.Disclosure when posted publicly (no FK: optional app).
+    public_disclosure_id = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("meeting summary")
+        verbose_name_plural = _("meeting summaries")
+
+    def __str__(self) -> str:
+        return f"纪要 {self.meeting_id}"
+
+
+class SummarySignature(models.Model):
+    """会签 (countersign) or 签收 (receipt) of the summary by one body."""
+
+    class Kind(models.TextChoices):
+        COUNTERSIGN = "countersign", _("Countersign (会签)")
+        RECEIPT = "receipt", _("Receipt (签收)")
+
+    summary = models.ForeignKey(Summary, on_delete=models.CASCADE, related_name="signatures")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        PERSON, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ("kind", "organization__kind", "pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("summary", "kind", "organization"), name="summary_signature_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.summary_id} {self.kind} {self.organization_id}"
