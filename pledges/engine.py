@@ -560,6 +560,70 @@ def evaluate(*, at: dt.datetime | None = None, compounds=None) -> EvaluationRepo
     return report
 
 
+def _new_result(task, outcome, ctx: Context, *, final: bool, label: str) -> PeriodResult:
+    """The first result of a measure for a period."""
+    return PeriodResult(
+        item=task.item,
+        measure=task.measure,
+        label=label,
+        period_start=task.start,
+        period_end=task.end,
+        status=outcome.status,
+        figures=outcome.figures,
+        evidence=outcome.evidence,
+        final=final,
+        computed_at=ctx.at,
+    )
+
+
+def _update_result(row: PeriodResult, outcome, ctx: Context, *, final: bool, label: str) -> bool:
+    """Bring a stored result up to date; False when nothing changed (it is not rewritten)."""
+    if (row.status, row.figures, row.evidence, row.final, row.label) == (
+        outcome.status,
+        outcome.figures,
+        outcome.evidence,
+        final,
+        label,
+    ):
+        return False
+    row.status, row.figures, row.evidence = outcome.status, outcome.figures, outcome.evidence
+    row.final, row.label, row.computed_at = final, label, ctx.at
+    return True
+
+
+def _save(
+    ctx: Context,
+    report: EvaluationReport,
+    run_token: str,
+    *,
+    new_rows: list[PeriodResult],
+    changed: list[PeriodResult],
+    events: list[PledgeEvent],
+    alarms: list[PledgeAlarm],
+) -> None:
+    """Write one compound's results, events and alarms at once; notify the new alarms."""
+    with transaction.atomic():
+        PeriodResult.objects.bulk_create(new_rows, batch_size=500)
+        if changed:
+            PeriodResult.objects.bulk_update(
+                changed,
+                ["status", "figures", "evidence", "final", "label", "computed_at"],
+                batch_size=500,
+            )
+        PledgeEvent.objects.bulk_create(events, batch_size=500)
+        report.created += len(new_rows)
+        report.updated += len(changed)
+        if alarms:
+            PledgeAlarm.objects.bulk_create(alarms, ignore_conflicts=True)
+            ours = list(
+                PledgeAlarm.objects.filter(
+                    run_token=run_token, item__letter__compound=ctx.compound
+                ).select_related("item", "organization")
+            )
+            report.alarms += len(ours)
+            _notify_alarms(ours, ctx)
+
+
 def _evaluate_compound(ctx: Context, existing: dict, report: EvaluationReport, run_token: str):
     new_rows: list[PeriodResult] = []
     changed: list[PeriodResult] = []
@@ -573,32 +637,8 @@ def _evaluate_compound(ctx: Context, existing: dict, report: EvaluationReport, r
         row = existing.get((task.item.pk, task.measure, task.start))
         old_status = row.status if row is not None else ""
         if row is None:
-            row = PeriodResult(
-                item=task.item,
-                measure=task.measure,
-                label=label,
-                period_start=task.start,
-                period_end=task.end,
-                status=outcome.status,
-                figures=outcome.figures,
-                evidence=outcome.evidence,
-                final=final,
-                computed_at=ctx.at,
-            )
-            new_rows.append(row)
-        elif (row.status, row.figures, row.evidence, row.final, row.label) != (
-            outcome.status,
-            outcome.figures,
-            outcome.evidence,
-            final,
-            label,
-        ):
-            row.status, row.figures, row.evidence = (
-                outcome.status,
-                outcome.figures,
-                outcome.evidence,
-            )
-            row.final, row.label, row.computed_at = final, label, ctx.at
+            new_rows.append(_new_result(task, outcome, ctx, final=final, label=label))
+        elif _update_result(row, outcome, ctx, final=final, label=label):
             changed.append(row)
         if old_status != outcome.status:
             events.append(
@@ -651,26 +691,7 @@ def _evaluate_compound(ctx: Context, existing: dict, report: EvaluationReport, r
                     created_at=ctx.at,
                 )
             )
-    with transaction.atomic():
-        PeriodResult.objects.bulk_create(new_rows, batch_size=500)
-        if changed:
-            PeriodResult.objects.bulk_update(
-                changed,
-                ["status", "figures", "evidence", "final", "label", "computed_at"],
-                batch_size=500,
-            )
-        PledgeEvent.objects.bulk_create(events, batch_size=500)
-        report.created += len(new_rows)
-        report.updated += len(changed)
-        if alarms:
-            PledgeAlarm.objects.bulk_create(alarms, ignore_conflicts=True)
-            ours = list(
-                PledgeAlarm.objects.filter(
-                    run_token=run_token, item__letter__compound=ctx.compound
-                ).select_related("item", "organization")
-            )
-            report.alarms += len(ours)
-            _notify_alarms(ours, ctx)
+    _save(ctx, report, run_token, new_rows=new_rows, changed=changed, events=events, alarms=alarms)
 
 
 def _notify_alarms(alarms: list[PledgeAlarm], ctx: Context) -> None:
