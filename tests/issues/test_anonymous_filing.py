@@ -12,7 +12,6 @@ and their progress is public).
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -22,17 +21,11 @@ from django.urls import reverse
 
 from issues import services
 from issues.models import Category, Issue
-from tests.factories.directory import CompoundFactory
-from tests.factories.issues import IssueFactory, issue_world
+from tests.factories.issues import IssueFactory
 
 pytestmark = pytest.mark.django_db
 
 WARNING_ZH = "查询码是查看办理进展的唯一方式"
-
-
-@pytest.fixture
-def world():
-    return issue_world(CompoundFactory(slug=settings.HUASHAN_DEFAULT_COMPOUND, name="江南花山郡"))
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import uuid
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
@@ -34,13 +33,6 @@ ALREADY = 'data-testid="already-received"'
 def zh(msgid: str) -> str:
     with translation.override("zh-hans"):
         return translation.gettext(msgid)
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

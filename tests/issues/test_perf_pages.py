@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -20,17 +19,11 @@ from django.urls import reverse
 
 from issues import services
 from issues.models import Category, Issue
-from tests.factories.directory import CompoundFactory
 from tests.factories.issues import IssueEventFactory, IssueFactory, issue_world
 
 pytestmark = pytest.mark.django_db
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-@pytest.fixture
-def world():
-    return issue_world(CompoundFactory(slug=settings.HUASHAN_DEFAULT_COMPOUND, name="江南花山郡"))
 
 
 @pytest.fixture

@@ -20,17 +20,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from issues.models import Category
-from tests.factories.directory import CompoundFactory
-from tests.factories.issues import IssueEventFactory, IssueFactory, issue_world
+from tests.factories.issues import IssueEventFactory, IssueFactory
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ("joint_meeting_office", "compound_party", "community_party")
-
-
-@pytest.fixture
-def world():
-    return issue_world(CompoundFactory(slug=settings.HUASHAN_DEFAULT_COMPOUND, name="江南花山郡"))
 
 
 @pytest.fixture

@@ -8,9 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 from PIL import Image
@@ -37,33 +35,6 @@ def jpeg(name: str = "photo.jpg", size: tuple[int, int] = (32, 24)) -> SimpleUpl
     buffer = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(buffer, format="JPEG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
-
-
-class CheckedClient(Client):
-    """A test client that fails on any template variable that did not resolve."""
-
-    def request(self, **request):
-        response = super().request(**request)
-        content = getattr(response, "content", b"")
-        assert b"INVALID_TEMPLATE_VARIABLE" not in content, content.decode()[:3000]
-        return response
-
-
-@pytest.fixture
-def client():
-    return CheckedClient()
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def world():
-    return issue_world(CompoundFactory(slug=settings.HUASHAN_DEFAULT_COMPOUND, name="江南花山郡"))
 
 
 @pytest.fixture
