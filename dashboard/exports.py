@@ -134,6 +134,26 @@ def compound_tables(
         [_("Figure"), _("Value"), _("Note")],
         [[str(f.label), f, str(f.note or "")] for f in dashboard.figures.values()],
     )
+    tables.update(_complaint_tables(dashboard))
+    tables.update(_work_tables(dashboard))
+    tables["trends"] = Table(
+        "trends",
+        _("Last 12 months"),
+        [_("Month"), *[str(label) for label, _k in TREND_KEYS.values()]],
+        [
+            [
+                label,
+                *[Value(_at(trend.get(key), i), kind) for key, (_l, kind) in TREND_KEYS.items()],
+            ]
+            for i, label in enumerate(_month_labels(months))
+        ],
+    )
+    return tables
+
+
+def _complaint_tables(dashboard: CompoundDashboard) -> dict[str, Table]:
+    """Open complaints by tier and state, the overdue list and the three rates."""
+    tables: dict[str, Table] = {}
     tables["complaints"] = Table(
         "complaints",
         _("Open complaints by tier and state"),
@@ -165,6 +185,12 @@ def compound_tables(
             for row in dashboard.rates
         ],
     )
+    return tables
+
+
+def _work_tables(dashboard: CompoundDashboard) -> dict[str, Table]:
+    """Agreed items, pledge items at risk and the latest evaluation."""
+    tables: dict[str, Table] = {}
     tables["action_items"] = Table(
         "action_items",
         _("Agreed items by responsible organization"),
@@ -200,18 +226,6 @@ def compound_tables(
         [
             [row.name, Value(row.total, "score"), str(row.band), row.stars]
             for row in (evaluation.rows if evaluation is not None else [])
-        ],
-    )
-    tables["trends"] = Table(
-        "trends",
-        _("Last 12 months"),
-        [_("Month"), *[str(label) for label, _k in TREND_KEYS.values()]],
-        [
-            [
-                label,
-                *[Value(_at(trend.get(key), i), kind) for key, (_l, kind) in TREND_KEYS.items()],
-            ]
-            for i, label in enumerate(_month_labels(months))
         ],
     )
     return tables
@@ -290,14 +304,12 @@ def _compliance_label(label_for: Callable[[str], str], status: str) -> str:
         return str(status)
 
 
-def summary_tables(*, context: dict) -> list[Table]:
-    """A work summary's figures (from :func:`dashboard.pdf.work_summary_pdf_context`,
-    so the workbook says what the PDF says)."""
-    figures = context.get("figures") or {}
+def _summary_overview(figures: dict) -> Table:
+    """The first sheet: the period's headline counts and the three rates."""
     complaints = figures.get("complaints") or {}
     items = figures.get("action_items") or {}
     topics = figures.get("topics") or {}
-    overview = Table(
+    return Table(
         "overview",
         _("Overview"),
         [_("Figure"), _("Value")],
@@ -316,6 +328,14 @@ def summary_tables(*, context: dict) -> list[Table]:
             ],
         ],
     )
+
+
+def summary_tables(*, context: dict) -> list[Table]:
+    """A work summary's figures (from :func:`dashboard.pdf.work_summary_pdf_context`,
+    so the workbook says what the PDF says)."""
+    figures = context.get("figures") or {}
+    items = figures.get("action_items") or {}
+    overview = _summary_overview(figures)
     from disclosures.selectors import compliance_status_label
 
     tables = [
@@ -367,22 +387,27 @@ def summary_tables(*, context: dict) -> list[Table]:
             ],
         ),
     ]
-    evaluation = figures.get("evaluation") or {}
-    if evaluation:
-        tables.append(
-            Table(
-                "evaluation",
-                _("Evaluation %(year)s") % {"year": evaluation.get("year", "")},
-                [_("Organization"), _("Score"), _("Band"), _("Stars")],
-                [
-                    [
-                        r.get("name", ""),
-                        Value(r.get("total"), "score"),
-                        r.get("band", ""),
-                        r.get("stars"),
-                    ]
-                    for r in evaluation.get("rows", [])
-                ],
-            )
-        )
+    evaluation = _summary_evaluation_table(figures.get("evaluation") or {})
+    if evaluation is not None:
+        tables.append(evaluation)
     return tables
+
+
+def _summary_evaluation_table(evaluation: dict) -> Table | None:
+    """The year's evaluation results, when the summary carries them."""
+    if not evaluation:
+        return None
+    return Table(
+        "evaluation",
+        _("Evaluation %(year)s") % {"year": evaluation.get("year", "")},
+        [_("Organization"), _("Score"), _("Band"), _("Stars")],
+        [
+            [
+                r.get("name", ""),
+                Value(r.get("total"), "score"),
+                r.get("band", ""),
+                r.get("stars"),
+            ]
+            for r in evaluation.get("rows", [])
+        ],
+    )
