@@ -117,8 +117,29 @@ def issue_submit(
         no_contact=no_contact,
         share_identity=share_identity,
     )  # refused on its text: no photo is looked at, nothing is counted
-    cleaned_photos = _photos_clean(photos, client_key)
+    result = _submit_new(
+        person=person,
+        compound=compound,
+        category=category,
+        cleaned=cleaned,
+        building=building,
+        is_public=is_public,
+        is_hazard=is_hazard,
+        photos=_photos_clean(photos, client_key),
+        idempotency_key=idempotency_key,
+    )
+    if not result.replayed:
+        # Counted once the issue is written (or refused for its photos, above): rejected
+        # text never locks anyone out.
+        _rate_limit_hit(client_key)
+    return result
 
+
+def _submit_new(
+    *, person, compound, category, cleaned, building, is_public, is_hazard, photos, idempotency_key
+) -> SubmitResult:
+    """Number the checked complaint, start its clocks and write it; a concurrent submission
+    with the same idempotency key that won the race is replayed instead."""
     now = timezone.now()
     clocks = clocks_for(clock_policy_for(compound))
     hazard = category.safety_related if is_hazard is None else bool(is_hazard)
@@ -133,7 +154,7 @@ def issue_submit(
             clocks=clocks,
             hazard=hazard,
             tracking_code=tracking_code,
-            photos=cleaned_photos,
+            photos=photos,
             now=now,
             idempotency_key=idempotency_key,
             fields={
@@ -151,9 +172,6 @@ def issue_submit(
         if existing is None:
             raise
         return _submit_replay(existing, person)
-    # Counted once the issue is written (or refused for its photos, above): rejected
-    # text never locks anyone out.
-    _rate_limit_hit(client_key)
     return SubmitResult(issue=issue, tracking_code=tracking_code)
 
 
