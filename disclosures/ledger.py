@@ -262,37 +262,28 @@ def _rows_from_csv(data: bytes) -> list[tuple[int, list[Any]]]:
     return rows
 
 
-def ledger_parse_file(uploaded_file) -> tuple[list[LedgerLineInput], list[RowError]]:
-    """Read every line of an ``.xlsx`` or ``.csv`` ledger; return lines and row errors.
+def _too_large() -> LedgerImportError:
+    return LedgerImportError(
+        [
+            RowError(
+                None,
+                "file",
+                gettext("The file is larger than %(mb)d MB.")
+                % {"mb": IMPORT_MAX_BYTES // (1024 * 1024)},
+            )
+        ]
+    )
 
-    Columns (header row, any order): 日期/date, 项目/item, 对方/counterparty,
-    金额/amount, 收支/direction (收入/支出), 类别/category. Blank rows are skipped.
-    """
+
+def _read_rows(uploaded_file) -> list[tuple[int, list[Any]]]:
+    """The non-blank rows of an ``.xlsx`` or ``.csv`` file (size and type checked)."""
     name = (getattr(uploaded_file, "name", "") or "").lower()
     size = getattr(uploaded_file, "size", None)
     if size is not None and size > IMPORT_MAX_BYTES:
-        raise LedgerImportError(
-            [
-                RowError(
-                    None,
-                    "file",
-                    gettext("The file is larger than %(mb)d MB.")
-                    % {"mb": IMPORT_MAX_BYTES // (1024 * 1024)},
-                )
-            ]
-        )
+        raise _too_large()
     data = uploaded_file.read(IMPORT_MAX_BYTES + 1)
     if len(data) > IMPORT_MAX_BYTES:
-        raise LedgerImportError(
-            [
-                RowError(
-                    None,
-                    "file",
-                    gettext("The file is larger than %(mb)d MB.")
-                    % {"mb": IMPORT_MAX_BYTES // (1024 * 1024)},
-                )
-            ]
-        )
+        raise _too_large()
     if name.endswith(".xlsx") and data[:4] == b"PK\x03\x04":
         rows = _rows_from_xlsx(data)
     elif name.endswith(".csv") and b"\x00" not in data[:4096]:
@@ -301,11 +292,14 @@ def ledger_parse_file(uploaded_file) -> tuple[list[LedgerLineInput], list[RowErr
         raise LedgerImportError(
             [RowError(None, "file", gettext("Upload the ledger as an .xlsx or .csv file."))]
         )
-
     rows = [(n, values) for n, values in rows if any(str(v or "").strip() for v in values)]
     if not rows:
         raise LedgerImportError([RowError(None, "file", gettext("The file is empty."))])
-    header_row, header = rows[0]
+    return rows
+
+
+def _columns(header_row: int, header: list[Any]) -> dict[str, int]:
+    """Column key -> position, from the header row (any order, first occurrence wins)."""
     columns: dict[str, int] = {}
     for position, title in enumerate(header):
         key = HEADERS.get(str(title or "").strip().lower())
@@ -326,50 +320,67 @@ def ledger_parse_file(uploaded_file) -> tuple[list[LedgerLineInput], list[RowErr
                 )
             ]
         )
+    return columns
 
-    lines: list[LedgerLineInput] = []
-    errors: list[RowError] = []
 
-    def cell(values: list[Any], key: str) -> Any:
+def _parse_line(
+    row: int, values: list[Any], columns: dict[str, int], errors: list[RowError]
+) -> LedgerLineInput | None:
+    """One ledger line, or None with its problems appended to ``errors``."""
+
+    def cell(key: str) -> Any:
         position = columns.get(key)
         if position is None or position >= len(values):
             return None
         return values[position]
 
+    parsed: dict[str, Any] = {}
+    row_ok = True
+    for key, parser in (
+        ("date", parse_date),
+        ("amount", parse_amount),
+        ("direction", parse_direction),
+    ):
+        try:
+            parsed[key] = parser(cell(key))
+        except ValueError as exc:
+            errors.append(RowError(row, str(FIELD_LABELS[key]), str(exc)))
+            row_ok = False
+    item = str(cell("item") or "").strip()
+    if not item:
+        errors.append(RowError(row, str(FIELD_LABELS["item"]), gettext("the item is missing")))
+        row_ok = False
+    elif len(item) > 200:
+        errors.append(RowError(row, str(FIELD_LABELS["item"]), gettext("at most 200 characters")))
+        row_ok = False
+    if not row_ok:
+        return None
+    return LedgerLineInput(
+        date=parsed["date"],
+        item=item,
+        amount=parsed["amount"],
+        direction=parsed["direction"],
+        counterparty=str(cell("counterparty") or "").strip()[:200],
+        category=str(cell("category") or "").strip()[:100],
+        row=row,
+    )
+
+
+def ledger_parse_file(uploaded_file) -> tuple[list[LedgerLineInput], list[RowError]]:
+    """Read every line of an ``.xlsx`` or ``.csv`` ledger; return lines and row errors.
+
+    Columns (header row, any order): 日期/date, 项目/item, 对方/counterparty,
+    金额/amount, 收支/direction (收入/支出), 类别/category. Blank rows are skipped.
+    """
+    rows = _read_rows(uploaded_file)
+    header_row, header = rows[0]
+    columns = _columns(header_row, header)
+    lines: list[LedgerLineInput] = []
+    errors: list[RowError] = []
     for row, values in rows[1:]:
-        parsed: dict[str, Any] = {}
-        row_ok = True
-        for key, parser in (
-            ("date", parse_date),
-            ("amount", parse_amount),
-            ("direction", parse_direction),
-        ):
-            try:
-                parsed[key] = parser(cell(values, key))
-            except ValueError as exc:
-                errors.append(RowError(row, str(FIELD_LABELS[key]), str(exc)))
-                row_ok = False
-        item = str(cell(values, "item") or "").strip()
-        if not item:
-            errors.append(RowError(row, str(FIELD_LABELS["item"]), gettext("the item is missing")))
-            row_ok = False
-        elif len(item) > 200:
-            errors.append(
-                RowError(row, str(FIELD_LABELS["item"]), gettext("at most 200 characters"))
-            )
-            row_ok = False
-        if row_ok:
-            lines.append(
-                LedgerLineInput(
-                    date=parsed["date"],
-                    item=item,
-                    amount=parsed["amount"],
-                    direction=parsed["direction"],
-                    counterparty=str(cell(values, "counterparty") or "").strip()[:200],
-                    category=str(cell(values, "category") or "").strip()[:100],
-                    row=row,
-                )
-            )
+        line = _parse_line(row, values, columns, errors)
+        if line is not None:
+            lines.append(line)
     if not lines and not errors:
         errors.append(RowError(None, "file", gettext("The file has a header but no lines.")))
     return lines, errors

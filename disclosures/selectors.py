@@ -288,33 +288,33 @@ def compliance_status_label(status: str) -> str:
     }[status]
 
 
-def schedule_compliance(
-    *,
-    compound: Compound,
-    start: dt.date,
-    end: dt.date,
-    organization: Organization | None = None,
-) -> list[ComplianceRow]:
-    """On time / late / missing / not yet due for every scheduled period overlapping
-    [start, end] (seed: 公示承诺制度 第二、三条; pledge letters' disclosure items).
+ScheduledPeriod = tuple[Schedule, dt.date, dt.date, dt.date]
 
-    Two queries, whatever the number of schedules or periods. The first
-    publication of any version counts (a correction does not make a period late).
-    """
-    today = timezone.localdate()
+
+def _scheduled_periods(
+    *, compound: Compound, start: dt.date, end: dt.date, organization: Organization | None
+) -> list[ScheduledPeriod]:
+    """``(schedule, period start, period end, due day)`` of every active schedule's periods
+    overlapping [start, end] (none before the schedule starts)."""
     schedules = Schedule.objects.filter(compound=compound, active=True).select_related(
         "organization", "category"
     )
     if organization is not None:
         schedules = schedules.filter(organization=organization)
-    periods: list[tuple[Schedule, dt.date, dt.date, dt.date]] = []
+    periods: list[ScheduledPeriod] = []
     for schedule in schedules.order_by("organization__kind", "category__sort_order", "cadence"):
         for p_start, p_end in periods_overlapping(schedule.cadence, start, end):
             if p_start < schedule.starts_on:
                 continue
             periods.append((schedule, p_start, p_end, period_due(p_end, schedule.due_day)))
-    if not periods:
-        return []
+    return periods
+
+
+def _publications(
+    compound: Compound, periods: list[ScheduledPeriod]
+) -> tuple[dict[tuple, dt.datetime], dict[tuple, Disclosure]]:
+    """For each (organization, category, period type, period start): when any version was
+    first published, and the current (not superseded) version. One query."""
     first_published: dict[tuple, dt.datetime] = {}
     current: dict[tuple, Disclosure] = {}
     found = (
@@ -345,6 +345,27 @@ def schedule_compliance(
             first_published.setdefault(key, d.published_at)
         if d.state != State.SUPERSEDED:
             current[key] = d
+    return first_published, current
+
+
+def schedule_compliance(
+    *,
+    compound: Compound,
+    start: dt.date,
+    end: dt.date,
+    organization: Organization | None = None,
+) -> list[ComplianceRow]:
+    """On time / late / missing / not yet due for every scheduled period overlapping
+    [start, end] (seed: 公示承诺制度 第二、三条; pledge letters' disclosure items).
+
+    Two queries, whatever the number of schedules or periods. The first
+    publication of any version counts (a correction does not make a period late).
+    """
+    today = timezone.localdate()
+    periods = _scheduled_periods(compound=compound, start=start, end=end, organization=organization)
+    if not periods:
+        return []
+    first_published, current = _publications(compound, periods)
     rows = []
     for schedule, p_start, p_end, due in periods:
         key = (
