@@ -18,8 +18,8 @@ from django.test.utils import CaptureQueriesContext
 
 from huashan.notify.models import Notification
 from issues import services
-from issues.services import scan as scan_services
 from issues.models import ALARMS_SETTLED, Issue, IssueAlarm, IssueEvent
+from issues.services import scan as scan_services
 from tests.factories.issues import CategoryFactory, IssueFactory, issue_world
 
 CN = ZoneInfo("Asia/Shanghai")
