@@ -150,14 +150,20 @@ class Command(BaseCommand):
         ).first()
         clerk = self._secretary(pmc)
         months = [m for m in range(1, 13) if dt.date(year, m, 1) <= today]
+        self._activities(compound, party, pmc, members, clerk, months, year, today)
+        self._inspections(compound, pmc, company, reps, supervisor, clerk, months, year, today)
+        reviewer = self._secretary(party)
+        self._attestations(letters, reviewer, year, today)
+        pmc_members = self._candidate_pledges(compound, pmc, year)
+        if pmc_members and reviewer is not None:
+            self._case(compound, pmc, pmc_members[-1], reviewer, year)
 
-        def past(day: dt.date) -> bool:
-            return day <= today
-
+    def _activities(self, compound, party, pmc, members, clerk, months, year, today) -> None:
+        """Studies, volunteer days, trainings, neighbourhood and cultural activities."""
         activities: list[tuple[Activity, list[Person]]] = []
         for month in months:
             day = dt.date(year, month, 12)
-            if past(day):
+            if day <= today:
                 activities.append(
                     (
                         Activity(
@@ -171,7 +177,7 @@ class Command(BaseCommand):
                 )
         for month in (2, 5, 8, 11):
             day = dt.date(year, month, 20)
-            if past(day):
+            if day <= today:
                 activities.append(
                     (
                         Activity(
@@ -187,7 +193,7 @@ class Command(BaseCommand):
             (dt.date(year, 4, 18), "物业管理委员会与物业专题培训（一）"),
             (dt.date(year, 10, 17), "物业管理委员会与物业专题培训（二）"),
         ):
-            if past(day):
+            if day <= today:
                 activities.append(
                     (
                         Activity(
@@ -205,7 +211,7 @@ class Command(BaseCommand):
             (dt.date(year, 6, 15), "社区律师法律咨询日"),
             (dt.date(year, 9, 25), "中秋节邻里联欢"),
         ):
-            if past(day):
+            if day <= today:
                 activities.append(
                     (
                         Activity(
@@ -221,7 +227,7 @@ class Command(BaseCommand):
             (dt.date(year, 5, 1), "公益市集"),
             (dt.date(year, 9, 10), "便民服务日"),
         ):
-            if past(day):
+            if day <= today:
                 activities.append(
                     (
                         Activity(
@@ -230,6 +236,10 @@ class Command(BaseCommand):
                         [],
                     )
                 )
+        self._save_activities(compound, clerk, activities)
+
+    def _save_activities(self, compound, clerk, activities) -> None:
+        """Write the planned activities and who took part in each."""
         for activity, _people in activities:
             activity.compound = compound
             activity.participant_count = max(len(_people), 20)
@@ -240,10 +250,14 @@ class Command(BaseCommand):
             [through(activity_id=a.pk, person_id=p.pk) for a, people in activities for p in people]
         )
 
+    def _inspections(
+        self, compound, pmc, company, reps, supervisor, clerk, months, year, today
+    ) -> None:
+        """Monthly service inspections, quarterly safety checks, supervisor patrols."""
         inspections: list[tuple[Inspection, list[tuple[str, bool, bool]]]] = []
         for month in months:
             day = dt.date(year, month, 25)
-            if not past(day):
+            if day > today:
                 continue
             # One in ten monthly findings stays unfixed: 90 % rectified.
             findings = [("楼道保洁不到位", False, True), ("单元门禁失灵", False, month != 6)]
@@ -262,7 +276,7 @@ class Command(BaseCommand):
             )
         # Quarterly safety inspections — the third quarter's was not done (missed).
         for day in (dt.date(year, 3, 20), dt.date(year, 6, 19), dt.date(year, 12, 10)):
-            if past(day):
+            if day <= today:
                 inspections.append(
                     (
                         Inspection(
@@ -278,7 +292,7 @@ class Command(BaseCommand):
                 )
         for month in (3, 7, 10):
             day = dt.date(year, month, 8)
-            if past(day) and supervisor is not None:
+            if day <= today and supervisor is not None:
                 inspections.append(
                     (
                         Inspection(
@@ -305,6 +319,10 @@ class Command(BaseCommand):
                 for p in reps
             ]
         )
+        self._findings(inspections)
+
+    def _findings(self, inspections) -> None:
+        """The findings of each inspection, fixed two days later unless planned otherwise."""
         finding_rows = []
         for inspection, findings in inspections:
             for description, is_safety, fixed in findings:
@@ -328,9 +346,9 @@ class Command(BaseCommand):
                 row.escalated_at = row.rectify_due
         Finding.objects.bulk_create(finding_rows)
 
-        # Red/black list reviewed each past quarter (party letter 第10条).
+    def _attestations(self, letters, reviewer, year: int, today: dt.date) -> None:
+        """The red/black list reviewed each past quarter (party letter 第10条)."""
         red_black = letters[0].items.filter(number=10).first()
-        reviewer = self._secretary(party)
         if red_black is not None:
             Attestation.objects.bulk_create(
                 [
@@ -347,7 +365,8 @@ class Command(BaseCommand):
                 ignore_conflicts=True,
             )
 
-        # 三诺 of the PMC members elected this year (公示承诺制度 第四条).
+    def _candidate_pledges(self, compound: Compound, pmc, year: int) -> list[Person]:
+        """三诺 of the PMC members elected this year (公示承诺制度 第四条)."""
         pmc_members = list(
             Person.objects.filter(
                 memberships__in=Membership.objects.current().filter(
@@ -378,42 +397,44 @@ class Command(BaseCommand):
                 for kind, text in texts.items()
             ]
         )
-        # One hand-opened case, decided, so the accountability page shows a timeline.
-        if pmc_members and reviewer is not None:
-            case = AccountabilityCase.objects.create(
-                compound=compound,
-                organization=pmc,
-                person=pmc_members[-1],
-                trigger=AccountabilityCase.Trigger.COLLECTIVE_COMPLAINT,
-                details="5号楼业主集体投诉电梯维修资金使用未按时公开，经核查属实。",
-                opened_by=reviewer,
-                opened_at=_noon(dt.date(year, 7, 3)),
-                status=AccountabilityCase.Status.DECIDED,
-                outcome=AccountabilityCase.Outcome.WARNED,
-                reasons="已补充公开并向业主说明，予以警示，限期整改。",
-                decided_by=reviewer,
-                decided_at=_noon(dt.date(year, 7, 20)),
-            )
-            PledgeEvent.objects.bulk_create(
-                [
-                    PledgeEvent(
-                        compound=compound,
-                        case=case,
-                        actor=reviewer,
-                        verb="case_open",
-                        to_state="open",
-                        note=case.details,
-                        at=case.opened_at,
-                    ),
-                    PledgeEvent(
-                        compound=compound,
-                        case=case,
-                        actor=reviewer,
-                        verb="case_decide",
-                        from_state="open",
-                        to_state="warned",
-                        note=case.reasons,
-                        at=case.decided_at,
-                    ),
-                ]
-            )
+        return pmc_members
+
+    def _case(self, compound: Compound, pmc, person: Person, reviewer, year: int) -> None:
+        """One hand-opened case, decided, so the accountability page shows a timeline."""
+        case = AccountabilityCase.objects.create(
+            compound=compound,
+            organization=pmc,
+            person=person,
+            trigger=AccountabilityCase.Trigger.COLLECTIVE_COMPLAINT,
+            details="5号楼业主集体投诉电梯维修资金使用未按时公开，经核查属实。",
+            opened_by=reviewer,
+            opened_at=_noon(dt.date(year, 7, 3)),
+            status=AccountabilityCase.Status.DECIDED,
+            outcome=AccountabilityCase.Outcome.WARNED,
+            reasons="已补充公开并向业主说明，予以警示，限期整改。",
+            decided_by=reviewer,
+            decided_at=_noon(dt.date(year, 7, 20)),
+        )
+        PledgeEvent.objects.bulk_create(
+            [
+                PledgeEvent(
+                    compound=compound,
+                    case=case,
+                    actor=reviewer,
+                    verb="case_open",
+                    to_state="open",
+                    note=case.details,
+                    at=case.opened_at,
+                ),
+                PledgeEvent(
+                    compound=compound,
+                    case=case,
+                    actor=reviewer,
+                    verb="case_decide",
+                    from_state="open",
+                    to_state="warned",
+                    note=case.reasons,
+                    at=case.decided_at,
+                ),
+            ]
+        )
