@@ -131,6 +131,15 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 # --- management ------------------------------------------------------------------------
 
 
+def _with_report_links(user, campaign: Campaign) -> list:
+    """The targets, each marked with whether this person may open its work report: the
+    page links only what opens (issue 13 item 6: no link leads to a 403)."""
+    targets = list(campaign.targets.select_related("organization", "member"))
+    for target in targets:
+        target.may_report = services.may_submit_report(user, target)
+    return targets
+
+
 def _manage_context(
     request: HttpRequest, campaign: Campaign, *, action: str = "", errors=None, values=None
 ) -> dict[str, Any]:
@@ -146,7 +155,7 @@ def _manage_context(
         "form_values": form_values,
         "campaign": campaign,
         "criteria_groups": selectors.criteria_groups(campaign=campaign),
-        "targets": list(campaign.targets.select_related("organization", "member")),
+        "targets": _with_report_links(user, campaign),
         "evaluators": selectors.roster(campaign=campaign),
         "turnout": services.turnout(campaign),
         "pending_entries": campaign.paper_entries.filter(state=PaperEntry.State.PENDING)

@@ -48,26 +48,7 @@ LINK_SKIP = ("/accounts/logout/", "/i18n/", "/language/")
 ISSUE_KEYS = ({"tracking_number"}, {"tracking"})
 
 #: (role, url name) -> the bug, for cases that fail today. Strict: remove when fixed.
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    **{
-        (role, "api-docs"): "the API docs page has no <html lang>: templates/api_docs.html "
-        "extends drf_spectacular/swagger_ui.html, whose <html> tag is outside any block"
-        for role in ROLES
-    },
-    **{
-        (role, "evaluations:manage"): "the campaign manage page links every target's 'Work "
-        "report' (templates/evaluations/manage.html) but evaluations:report answers 403 "
-        "unless services.may_submit_report (the target's own officer)"
-        for role in (
-            "street",
-            "compound_party",
-            "clerk",
-            "pmc_chair",
-            "property_manager",
-            "property_staff",
-        )
-    },
-}
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 URLS = [(name, keys) for name, keys in named_urls() if name not in NOT_PAGES]
 #: (role, link kind) -> "" (opens) or what went wrong; per worker process.
