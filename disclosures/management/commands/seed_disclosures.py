@@ -135,6 +135,17 @@ class Command(BaseCommand):
         )
         rows: list[tuple[Disclosure, str | None, Person | None]] = []
 
+        missing_key, late_key = self._gaps(schedules, window_start, today)
+        self._scheduled_rows(
+            rows, compound, schedules, rng, window_start, today, missing_key, late_key
+        )
+        self._one_off_rows(rows, compound, categories, rng, today)
+        self._write(rows, rng, today)
+        self._correction_and_objections(compound, rows, today)
+        return len(rows)
+
+    def _gaps(self, schedules, window_start: dt.date, today: dt.date) -> tuple:
+        """(schedule pk, period start) of the one period left missing and the one posted late."""
         missing_key = late_key = None
         progress = [s for s in schedules if s.category.code == "company_service_progress"]
         if progress:
@@ -152,6 +163,12 @@ class Command(BaseCommand):
                 periods_overlapping(Cadence.QUARTERLY, today - dt.timedelta(days=300), today)[0][0],
             )
 
+        return missing_key, late_key
+
+    def _scheduled_rows(
+        self, rows, compound, schedules, rng, window_start, today, missing_key, late_key
+    ) -> None:
+        """One disclosure per scheduled period already due (except the missing one)."""
         for schedule in schedules:
             publisher = self._publisher(schedule.organization)
             for start, end in periods_overlapping(schedule.cadence, window_start, today):
@@ -185,6 +202,8 @@ class Command(BaseCommand):
                 )
                 rows.append((disclosure, code if code in LEDGER_ITEMS else None, publisher))
 
+    def _one_off_rows(self, rows, compound, categories, rng, today) -> None:
+        """The one-off disclosures (no period)."""
         for code, (kind, title) in ONE_OFF.items():
             organization = organization_of_kind(compound=compound, kind=kind)
             if organization is None or code not in categories:
@@ -210,6 +229,8 @@ class Command(BaseCommand):
                 )
             )
 
+    def _write(self, rows, rng, today) -> None:
+        """Write the disclosures, their events and ledgers, and the seed's marker."""
         Disclosure.objects.bulk_create([row[0] for row in rows], batch_size=500)
         events = []
         for disclosure, ledger_code, publisher in rows:
@@ -237,8 +258,6 @@ class Command(BaseCommand):
                 ledger_write(disclosure, self._ledger(rng, ledger_code, disclosure, today))
         events.append(DisclosureEvent(disclosure=rows[0][0], verb=MARKER, note="seed_disclosures"))
         DisclosureEvent.objects.bulk_create(events, batch_size=1000)
-        self._correction_and_objections(compound, rows, today)
-        return len(rows)
 
     def _disclosure(
         self, compound, organization, category, *, title, body, period_type, start, end,
@@ -320,127 +339,139 @@ class Command(BaseCommand):
         latest = revenue[-1]
         publisher = self._publisher(latest.organization)
         if owners:
-            filed = latest.published_at + dt.timedelta(days=1)
-            answered = Objection.objects.create(
-                disclosure=latest,
-                objector=owners[0],
-                body="电梯广告收入比上月少了很多，请说明原因。",
+            self._answered_objection(latest, owners[0], publisher)
+        if len(revenue) >= 2:
+            self._correction(revenue[-2], publisher, today)
+        if len(owners) >= 2:
+            self._open_objection(rows, owners[1])
+
+    def _answered_objection(self, latest, owner, publisher) -> None:
+        """An owner's objection to the latest monthly revenue, answered two days later."""
+        filed = latest.published_at + dt.timedelta(days=1)
+        answered = Objection.objects.create(
+            disclosure=latest,
+            objector=owner,
+            body="电梯广告收入比上月少了很多，请说明原因。",
+            created_at=filed,
+            answer_due=workdays.deadline(filed, objection_policy()),
+            state=Objection.State.ANSWERED,
+            answer="本月一块广告屏合同到期，新合同下月起执行，收入将恢复。合同可到物管会办公室查阅。",
+            answered_by=publisher,
+            answered_at=filed + dt.timedelta(days=2),
+        )
+        ObjectionEvent.objects.bulk_create(
+            [
+                ObjectionEvent(objection=answered, actor=owner, verb="filed", at=filed),
+                ObjectionEvent(
+                    objection=answered,
+                    actor=publisher,
+                    verb="answered",
+                    from_state="open",
+                    to_state="answered",
+                    at=answered.answered_at,
+                ),
+            ]
+        )
+
+    def _correction(self, older, publisher, today) -> None:
+        """The month before is corrected: a second version with one more ledger line."""
+        corrected_on = older.posting_start + dt.timedelta(days=3)
+        older_state = older.state
+        Disclosure.objects.filter(pk=older.pk).update(state=State.SUPERSEDED)
+        posting_end = corrected_on + dt.timedelta(days=30)
+        new = Disclosure.objects.create(
+            compound=older.compound,
+            organization=older.organization,
+            category=older.category,
+            period_type=older.period_type,
+            period_start=older.period_start,
+            period_end=older.period_end,
+            title=older.title,
+            body_markdown=older.body_markdown + "\n\n（更正：补录一笔快递柜场地费。）",
+            body_html=markdown_to_safe_html(
+                older.body_markdown + "\n\n（更正：补录一笔快递柜场地费。）"
+            ),
+            posting_start=corrected_on,
+            posting_end=posting_end,
+            state=State.EXPIRED if posting_end < today else older_state,
+            version=2,
+            previous=older,
+            root=older,
+            correction_reason="漏记一笔快递柜场地费，更正收入合计。",
+            published_at=_aware(corrected_on),
+        )
+        ledger_write(new, self._corrected_ledger(older))
+        DisclosureEvent.objects.bulk_create(
+            [
+                DisclosureEvent(
+                    disclosure=older,
+                    actor=publisher,
+                    verb="superseded",
+                    from_state=older_state,
+                    to_state=State.SUPERSEDED,
+                    at=new.published_at,
+                    note=new.correction_reason,
+                ),
+                DisclosureEvent(
+                    disclosure=new,
+                    actor=publisher,
+                    verb="corrected",
+                    to_state=new.state,
+                    at=new.published_at,
+                    note=new.correction_reason,
+                ),
+            ]
+        )
+
+    def _corrected_ledger(self, older) -> LedgerInput:
+        """The older version's ledger with the forgotten income line added."""
+        ledger = older.ledger
+        lines = [
+            LedgerLineInput(
+                date=ln.date,
+                item=ln.item,
+                amount=ln.amount,
+                direction=ln.direction,
+                counterparty=ln.counterparty,
+                category=ln.category,
+            )
+            for ln in ledger.lines.all()
+        ]
+        lines.append(
+            LedgerLineInput(
+                date=older.period_start,
+                item="快递柜场地费（补录）",
+                amount=Decimal("600.00"),
+                direction="income",
+                counterparty="丰巢",
+                category=older.category.name,
+            )
+        )
+        income, expense = ledger_totals(lines)
+        return LedgerInput(
+            opening_balance=ledger.opening_balance,
+            stated_income=income,
+            stated_expense=expense,
+            stated_closing_balance=ledger.opening_balance + income - expense,
+            lines=lines,
+        )
+
+    def _open_objection(self, rows, owner) -> None:
+        """An objection to the parking disclosure, filed yesterday and still open."""
+        current = [
+            d
+            for d, _c, _p in rows
+            if d.state == State.PUBLISHED and d.category.code == "company_parking"
+        ]
+        if current:
+            filed = timezone.now() - dt.timedelta(days=1)
+            open_objection = Objection.objects.create(
+                disclosure=current[0],
+                objector=owner,
+                body="出租给外来车辆的车位数量与实际不符。",
                 created_at=filed,
                 answer_due=workdays.deadline(filed, objection_policy()),
-                state=Objection.State.ANSWERED,
-                answer="本月一块广告屏合同到期，新合同下月起执行，收入将恢复。合同可到物管会办公室查阅。",
-                answered_by=publisher,
-                answered_at=filed + dt.timedelta(days=2),
             )
-            ObjectionEvent.objects.bulk_create(
-                [
-                    ObjectionEvent(objection=answered, actor=owners[0], verb="filed", at=filed),
-                    ObjectionEvent(
-                        objection=answered,
-                        actor=publisher,
-                        verb="answered",
-                        from_state="open",
-                        to_state="answered",
-                        at=answered.answered_at,
-                    ),
-                ]
+            ObjectionEvent.objects.create(
+                objection=open_objection, actor=owner, verb="filed", at=filed
             )
-        if len(revenue) >= 2:
-            older = revenue[-2]
-            corrected_on = older.posting_start + dt.timedelta(days=3)
-            older_state = older.state
-            Disclosure.objects.filter(pk=older.pk).update(state=State.SUPERSEDED)
-            posting_end = corrected_on + dt.timedelta(days=30)
-            new = Disclosure.objects.create(
-                compound=older.compound,
-                organization=older.organization,
-                category=older.category,
-                period_type=older.period_type,
-                period_start=older.period_start,
-                period_end=older.period_end,
-                title=older.title,
-                body_markdown=older.body_markdown + "\n\n（更正：补录一笔快递柜场地费。）",
-                body_html=markdown_to_safe_html(
-                    older.body_markdown + "\n\n（更正：补录一笔快递柜场地费。）"
-                ),
-                posting_start=corrected_on,
-                posting_end=posting_end,
-                state=State.EXPIRED if posting_end < today else older_state,
-                version=2,
-                previous=older,
-                root=older,
-                correction_reason="漏记一笔快递柜场地费，更正收入合计。",
-                published_at=_aware(corrected_on),
-            )
-            ledger = older.ledger
-            lines = [
-                LedgerLineInput(
-                    date=ln.date,
-                    item=ln.item,
-                    amount=ln.amount,
-                    direction=ln.direction,
-                    counterparty=ln.counterparty,
-                    category=ln.category,
-                )
-                for ln in ledger.lines.all()
-            ]
-            lines.append(
-                LedgerLineInput(
-                    date=older.period_start,
-                    item="快递柜场地费（补录）",
-                    amount=Decimal("600.00"),
-                    direction="income",
-                    counterparty="丰巢",
-                    category=older.category.name,
-                )
-            )
-            income, expense = ledger_totals(lines)
-            ledger_write(
-                new,
-                LedgerInput(
-                    opening_balance=ledger.opening_balance,
-                    stated_income=income,
-                    stated_expense=expense,
-                    stated_closing_balance=ledger.opening_balance + income - expense,
-                    lines=lines,
-                ),
-            )
-            DisclosureEvent.objects.bulk_create(
-                [
-                    DisclosureEvent(
-                        disclosure=older,
-                        actor=publisher,
-                        verb="superseded",
-                        from_state=older_state,
-                        to_state=State.SUPERSEDED,
-                        at=new.published_at,
-                        note=new.correction_reason,
-                    ),
-                    DisclosureEvent(
-                        disclosure=new,
-                        actor=publisher,
-                        verb="corrected",
-                        to_state=new.state,
-                        at=new.published_at,
-                        note=new.correction_reason,
-                    ),
-                ]
-            )
-        if len(owners) >= 2:
-            current = [
-                d
-                for d, _c, _p in rows
-                if d.state == State.PUBLISHED and d.category.code == "company_parking"
-            ]
-            if current:
-                filed = timezone.now() - dt.timedelta(days=1)
-                open_objection = Objection.objects.create(
-                    disclosure=current[0],
-                    objector=owners[1],
-                    body="出租给外来车辆的车位数量与实际不符。",
-                    created_at=filed,
-                    answer_due=workdays.deadline(filed, objection_policy()),
-                )
-                ObjectionEvent.objects.create(
-                    objection=open_objection, actor=owners[1], verb="filed", at=filed
-                )
