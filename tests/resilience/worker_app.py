@@ -32,7 +32,7 @@ def _small_slow_scan_batches(**_kwargs) -> None:
     size = os.environ.get("RES_SCAN_BATCH_SIZE")
     if not size:
         return
-    from issues import services
+    from issues.services import scan as services  # where the scan looks these names up
 
     services.SCAN_BATCH_SIZE = int(size)
     pause = float(os.environ.get("RES_SCAN_BATCH_PAUSE", "0"))
