@@ -63,6 +63,14 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {self.from_state}->{self.to_state}"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ImmutableEventError("event rows are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableEventError("event rows are immutable")
+
     @property
     def verb_label(self) -> str:
         """The action in words: the model's label for the verb, or a generic phrase."""
@@ -73,8 +81,8 @@ class Event(models.Model):
 
     @property
     def transition_label(self) -> str:
-        """"已受理 → 已转办" in words, or "" when the event did not change the state
-        (or a state has no label, which is never shown as code)."""
+        """The state change in words ("已受理 → 已转办"), or "" when the event did not
+        change the state (or a state has no label: a code is never shown)."""
         before, after = self.state_label(self.from_state), self.state_label(self.to_state)
         if not after or before == after:
             return ""
@@ -85,14 +93,6 @@ class Event(models.Model):
         """What a timeline shows: "发出会议通知（草稿 → 已发通知）"."""
         transition = self.transition_label
         return f"{self.verb_label}（{transition}）" if transition else self.verb_label
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise ImmutableEventError("event rows are immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableEventError("event rows are immutable")
 
 
 class CalendarDay(models.Model):

@@ -221,6 +221,7 @@ def test_columns_fit_a_twelve_character_chinese_label_and_times_are_china_time()
     assert sheet.column_dimensions["A"].width <= 60
     cell = sheet["B2"]
     assert cell.is_date
-    assert cell.value == dt.datetime(2026, 12, 7, 0, 30, 15)  # 16:30 UTC = 00:30 next day
+    # 16:30 UTC = 00:30 next day; xlsx cells hold naive China wall time.
+    assert cell.value == dt.datetime(2026, 12, 7, 0, 30, 15)  # noqa: DTZ001
     assert cell.value.microsecond == 0
     assert sheet["A3"].value == "'-1+1"
