@@ -1,4 +1,4 @@
-"""huashan.periods: periods parsed, formatted, bounded and stepped in one place (issue 15 item 6)."""
+"""huashan.periods: periods parsed, formatted, bounded and stepped in one place (issue 15)."""
 
 import datetime as dt
 
