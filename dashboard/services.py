@@ -21,6 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from huashan.core.documents import dispatch_now
 from huashan.directory.models import Compound, Organization
 from huashan.directory.selectors import organization_of_kind
 
@@ -185,11 +186,8 @@ def work_summary_request(*, actor, compound: Compound, period: str) -> WorkSumma
 
 def _dispatch(task, *args) -> None:
     # A request must never wait on the broker (DESIGN.md §6): the page shows "not
-    # generated yet" and the office can ask again.
-    try:
-        task.apply_async(args=args, retry=False)
-    except Exception:  # broker down: the office asks again; nothing is lost
-        return
+    # generated yet" and the office can ask again (huashan.core.documents).
+    dispatch_now(task, *args)
 
 
 def work_summary_generate(*, actor, compound: Compound, period: str) -> WorkSummary:
@@ -380,9 +378,8 @@ def work_summary_pdf_request(*, actor, summary: WorkSummary) -> None:
     from .tasks import work_summary_render_pdf_task
 
     cache.set(pdf_request_key(summary), timezone.now().timestamp(), PDF_PENDING_SECONDS)
-    try:
-        work_summary_render_pdf_task.apply_async(args=(summary.pk,), retry=False)
-    except Exception:  # broker down: the page keeps offering the button
+    if not dispatch_now(work_summary_render_pdf_task, summary.pk):
+        # Broker down: the page keeps offering the button.
         cache.delete(pdf_request_key(summary))
         raise ValidationError(
             _("The background worker cannot be reached; try again in a minute.")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from huashan.core.documents import render_task
+
 
 @shared_task(
     name="dashboard.snapshots_refresh",
@@ -58,14 +60,7 @@ def work_summary_generate_task(
     return "generated"
 
 
-@shared_task(
-    name="dashboard.work_summary_render_pdf",
-    ignore_result=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=240,
-    time_limit=300,
-)
+@render_task(name="dashboard.work_summary_render_pdf")
 def work_summary_render_pdf_task(summary_id: int) -> str:
     """Render and store a work summary's PDF (niced worker, never in a request)."""
     from .models import WorkSummary

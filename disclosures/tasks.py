@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from huashan.core.documents import render_task
+
 
 @shared_task(name="disclosures.tasks.scan_schedules", ignore_result=True)
 def scan_schedules() -> dict:
@@ -50,27 +52,16 @@ def resume_reports() -> dict:
     return {"resumed": reports_resume_pending()}
 
 
-@shared_task(
+@render_task(
     bind=True,
     name="disclosures.tasks.disclosure_report_generate",
-    ignore_result=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
     time_limit=900,
     soft_time_limit=840,
 )
 def disclosure_report_generate(self, report_id: int) -> dict:
-    """Render and store a quarterly / annual report PDF (idempotent)."""
-    import contextlib
-    import os
-
+    """Render and store a quarterly / annual report PDF (idempotent; niced, DESIGN.md §6)."""
     from .services import report_generate
 
-    # DESIGN.md §6: render niced; os.nice is cumulative, so only raise it to 5 once.
-    with contextlib.suppress(OSError):
-        current = os.nice(0)
-        if current < 5:
-            os.nice(5 - current)
     # Redelivered after a worker died mid-render: take the "running" report over.
     redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
     report = report_generate(report_id=report_id, takeover=redelivered)

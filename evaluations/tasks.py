@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from huashan.core.documents import render_task
+
 
 @shared_task(name="evaluations.tasks.rate_previous_quarter", ignore_result=True, acks_late=True)
 def rate_previous_quarter() -> dict:
@@ -44,16 +46,9 @@ def year_end_referrals(year: int | None = None) -> dict:
     return {"year": year, "created": len(created)}
 
 
-@shared_task(
-    name="evaluations.tasks.render_document",
-    ignore_result=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=240,
-    time_limit=300,
-)
+@render_task(name="evaluations.tasks.render_document")
 def render_document(document_id: int) -> str:
-    """Render a results / evidence PDF (never the ballot slips: they carry live tokens)."""
+    """Render a results / evidence PDF, niced (never the ballot slips: they carry live tokens)."""
     from evaluations.services import document_render
 
     document = document_render(document_id=document_id)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from huashan.core.documents import render_task
+
 
 @shared_task(name="meetings.tasks.scan_action_items", ignore_result=True)
 def scan_action_items() -> dict:
@@ -30,16 +32,9 @@ def remind_schedule() -> dict:
     return {"reminded": len(meeting_schedule_scan())}
 
 
-@shared_task(
-    name="meetings.tasks.render_meeting_document",
-    ignore_result=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=120,
-    time_limit=180,
-)
+@render_task(name="meetings.tasks.render_meeting_document", soft_time_limit=120, time_limit=180)
 def render_meeting_document(document_id: int) -> str:
-    """Render one notice / sign-in sheet / minutes / summary PDF and store it."""
+    """Render one notice / sign-in sheet / minutes / summary PDF and store it (niced)."""
     from .services import meeting_document_render
 
     document = meeting_document_render(document_id=document_id)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from huashan.core.documents import render_task
+
 
 @shared_task(name="pledges.tasks.evaluate", ignore_result=True, acks_late=True)
 def evaluate() -> dict:
@@ -45,9 +47,9 @@ def scan_absences() -> dict:
     return {"opened": len(accountability_scan_absences())}
 
 
-@shared_task(name="pledges.tasks.letter_pdf_generate", ignore_result=True, acks_late=True)
+@render_task(name="pledges.tasks.letter_pdf_generate")
 def letter_pdf_generate(letter_id: int) -> bool:
-    """Render and store a letter's PDF; a missing letter is a no-op."""
+    """Render and store a letter's PDF (niced); a missing letter is a no-op."""
     from pledges.models import PledgeLetter
     from pledges.pdf import letter_pdf_store
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huashan.core.documents import work_lease, work_leases_lost
+from huashan.core.documents import dispatch_now, work_lease, work_leases_lost
 from huashan.core.services import require_perm as _require
 from huashan.directory.models import Compound
 
@@ -43,10 +43,8 @@ def report_request(*, actor, compound: Compound, period: str) -> Report:
 def _dispatch_report(report_id: int) -> None:
     from ..tasks import disclosure_report_generate
 
-    try:
-        disclosure_report_generate.apply_async(args=[report_id], retry=False)
-    except Exception:  # broker down: reports_resume_pending re-dispatches
-        logger.warning("could not queue disclosure report %s", report_id, exc_info=True)
+    # Broker down: logged, and reports_resume_pending re-dispatches.
+    dispatch_now(disclosure_report_generate, report_id)
 
 
 REPORT_LEASE = "disclosures.report"

@@ -7,6 +7,13 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from huashan.core.documents import (
+    dispatch_on_commit,
+    document_store,
+    documents_sweep_pending,
+    work_lease,
+)
+
 from .. import evidence
 from ..models import (
     Ballot,
@@ -14,7 +21,6 @@ from ..models import (
     EvaluationDocument,
     Target,
 )
-from .base import logger
 
 # --- PDFs rendered by the worker (DESIGN.md §4 "PDF") ------------------------------------------
 
@@ -57,20 +63,22 @@ def document_current(
 
 
 def _document_dispatch(document_id: int) -> None:
-    def dispatch() -> None:
-        from ..tasks import render_document
+    from ..tasks import render_document
 
-        try:
-            render_document.delay(document_id)
-        except Exception:  # the broker is down: the sweep renders it later
-            logger.exception("could not dispatch evaluation document %s", document_id)
+    dispatch_on_commit(render_document, document_id)  # a lost dispatch is swept
 
-    transaction.on_commit(dispatch)
+
+DOCUMENT_LEASE = "evaluations.document"
 
 
 def document_render(*, document_id: int) -> EvaluationDocument | None:
-    """Render one pending document (idempotent: a ready row is left alone)."""
-    from huashan.core.documents import document_store
+    """Render one pending document (idempotent: a ready row is left alone), holding
+    its work lease so the sweep leaves a live render alone."""
+    with work_lease(DOCUMENT_LEASE, document_id):
+        return _document_render(document_id=document_id)
+
+
+def _document_render(*, document_id: int) -> EvaluationDocument | None:
     from huashan.pdf import render_pdf
 
     from ..results import campaign_results
@@ -109,7 +117,8 @@ def document_render(*, document_id: int) -> EvaluationDocument | None:
 
 
 def documents_sweep(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
-    """Render documents still pending after ``older_than`` (lost dispatch or a killed worker)."""
-    from huashan.core.documents import documents_sweep_pending
-
-    return documents_sweep_pending(EvaluationDocument, document_render, older_than=older_than)
+    """Render documents still pending after ``older_than`` (lost dispatch or a killed worker),
+    except those a live worker holds the lease of."""
+    return documents_sweep_pending(
+        EvaluationDocument, document_render, older_than=older_than, lease=DOCUMENT_LEASE
+    )

@@ -1,16 +1,27 @@
-"""The shared tail of every "PDF rendered by the worker" pipeline (DESIGN.md: long work in Celery).
+"""One lifecycle for every document the worker renders (DESIGN.md §4 "PDF", §6; issue 15 item 5).
 
-A document row has ``status`` (pending / ready / failed), ``file``, ``error``,
-``rendered_at`` and ``created_at``. Each app renders its own bytes; these helpers
-store the outcome the same way and re-render rows a lost dispatch or a killed
-worker left pending (meetings.MeetingDocument, evaluations.EvaluationDocument).
+request (a service, in the web request: a row or a flag, permission-checked)
+→ ``dispatch_on_commit`` (after the transaction commits; a broker that cannot be
+reached never fails or slows the request)
+→ ``render_task`` (the Celery task: ``acks_late``, ``reject_on_worker_lost``, time
+limits, and the process niced with ``render_low_priority`` so pages stay fast)
+→ ``document_store`` (the file, or the error, on the row)
+→ a sweep (``documents_sweep_pending`` for rows left pending; ``work_lease`` /
+``work_leases_lost`` to tell a slow render from a dead worker).
+
+Users: meetings.MeetingDocument and evaluations.EvaluationDocument (pending /
+ready / failed rows: everything above), disclosures.Report (its own running /
+progress states, the lease and the niced task), dashboard.WorkSummary.pdf and
+pledges.PledgeLetter.pdf (the dispatch and the niced task).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterable
 
@@ -18,6 +29,70 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
+
+
+# --- dispatch and the render task ------------------------------------------------------------
+
+RENDER_NICENESS = 5
+
+
+def dispatch_now(task, *args) -> bool:
+    """Queue ``task(*args)`` without waiting on the broker (``retry=False``).
+
+    False when the broker cannot be reached: logged, and the caller's sweep (or the
+    user asking again) redoes it; a request never fails because of it (DESIGN.md §6).
+    """
+    try:
+        task.apply_async(args=args, retry=False)
+    except Exception:
+        logger.warning("could not queue %s%r", getattr(task, "name", task), args, exc_info=True)
+        return False
+    return True
+
+
+def dispatch_on_commit(task, *args) -> None:
+    """Queue ``task(*args)`` once the current transaction commits (never a row the
+    worker cannot see yet; nothing queued when it rolls back)."""
+    from django.db import transaction
+
+    transaction.on_commit(lambda: dispatch_now(task, *args))
+
+
+def render_low_priority() -> None:
+    """Raise this worker process's niceness to ``RENDER_NICENESS`` (DESIGN.md §6: PDFs
+    render niced). ``os.nice`` adds up, so only the missing part is added, once."""
+    with contextlib.suppress(OSError, AttributeError):
+        current = os.nice(0)
+        if current < RENDER_NICENESS:
+            os.nice(RENDER_NICENESS - current)
+
+
+def render_task(*, name: str, soft_time_limit: int = 240, time_limit: int = 300, **options):
+    """``shared_task`` for a render: ``acks_late`` + ``reject_on_worker_lost`` (a killed
+    worker's message comes back), no result, time limits, and niced before it runs.
+    The body must be idempotent (a redelivered message renders again)."""
+    from celery import shared_task
+
+    def decorate(func):
+        @functools.wraps(func)
+        def run(*args, **kwargs):
+            render_low_priority()
+            return func(*args, **kwargs)
+
+        return shared_task(
+            name=name,
+            ignore_result=True,
+            acks_late=True,
+            reject_on_worker_lost=True,
+            soft_time_limit=soft_time_limit,
+            time_limit=time_limit,
+            **options,
+        )(run)
+
+    return decorate
+
+
+# --- store and sweep ---------------------------------------------------------------------------
 
 
 def document_store(document, render: Callable[[], bytes], *, filename: str):
@@ -40,15 +115,26 @@ def document_store(document, render: Callable[[], bytes], *, filename: str):
 
 
 def documents_sweep_pending(
-    model, render_one: Callable[..., object], *, older_than: dt.timedelta, batch: int = 20
+    model,
+    render_one: Callable[..., object],
+    *,
+    older_than: dt.timedelta,
+    batch: int = 20,
+    lease: str | None = None,
 ) -> int:
-    """Render up to ``batch`` rows of ``model`` still pending after ``older_than``."""
+    """Render up to ``batch`` rows of ``model`` still pending after ``older_than``.
+
+    With ``lease`` (the label ``render_one`` holds its ``work_lease`` under), a row a
+    live worker is rendering right now is left to it; only lost work is redone.
+    """
     cutoff = timezone.now() - older_than
     ids = list(
         model.objects.filter(status=model.Status.PENDING, created_at__lt=cutoff).values_list(
             "pk", flat=True
         )[:batch]
     )
+    if lease is not None:
+        ids = work_leases_lost(lease, ids)
     for pk in ids:
         render_one(document_id=pk)
     return len(ids)

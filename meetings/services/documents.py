@@ -10,13 +10,18 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from huashan.core.documents import (
+    dispatch_on_commit,
+    document_store,
+    documents_sweep_pending,
+    work_lease,
+)
 from huashan.core.services import require_perm as _require
 
 from ..models import (
     Meeting,
     MeetingDocument,
 )
-from ._common import logger
 
 
 def meeting_document_request(*, actor, meeting: Meeting, kind: str) -> MeetingDocument:
@@ -27,23 +32,24 @@ def meeting_document_request(*, actor, meeting: Meeting, kind: str) -> MeetingDo
         raise ValidationError({"kind": [_("Choose a document.")]}, code="invalid")
     with transaction.atomic():
         document = MeetingDocument.objects.create(meeting=meeting, kind=kind, requested_by=person)
+        from ..tasks import render_meeting_document
 
-        def _dispatch() -> None:
-            from ..tasks import render_meeting_document
-
-            try:
-                render_meeting_document.delay(document.pk)
-            except Exception:  # the broker is down: the sweep task renders it later
-                logger.exception("could not dispatch rendering of document %s", document.pk)
-
-        transaction.on_commit(_dispatch)
+        # After commit, never waiting on the broker; a lost dispatch is swept.
+        dispatch_on_commit(render_meeting_document, document.pk)
     return document
 
 
-def meeting_document_render(*, document_id: int) -> MeetingDocument | None:
-    """Render one pending document (idempotent: a ready row is left alone)."""
-    from huashan.core.documents import document_store
+DOCUMENT_LEASE = "meetings.document"
 
+
+def meeting_document_render(*, document_id: int) -> MeetingDocument | None:
+    """Render one pending document (idempotent: a ready row is left alone), holding
+    its work lease so the sweep leaves a live render alone."""
+    with work_lease(DOCUMENT_LEASE, document_id):
+        return _document_render(document_id=document_id)
+
+
+def _document_render(*, document_id: int) -> MeetingDocument | None:
     from ..pdf import meeting_pdf
 
     document = (
@@ -60,7 +66,11 @@ def meeting_document_render(*, document_id: int) -> MeetingDocument | None:
 
 
 def meeting_documents_sweep(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
-    """Render documents still pending after ``older_than`` (a lost dispatch)."""
-    from huashan.core.documents import documents_sweep_pending
-
-    return documents_sweep_pending(MeetingDocument, meeting_document_render, older_than=older_than)
+    """Render documents still pending after ``older_than`` (a lost dispatch or a killed
+    worker), except those a live worker holds the lease of."""
+    return documents_sweep_pending(
+        MeetingDocument,
+        meeting_document_render,
+        older_than=older_than,
+        lease=DOCUMENT_LEASE,
+    )

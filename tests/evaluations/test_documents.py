@@ -19,7 +19,9 @@ def test_request_queues_once_per_version_and_renders_in_the_task(
     client, world, django_capture_on_commit_callbacks, monkeypatch
 ):
     dispatched = []
-    monkeypatch.setattr(tasks.render_document, "delay", dispatched.append)
+    monkeypatch.setattr(
+        tasks.render_document, "apply_async", lambda args, **kw: dispatched.append(*args)
+    )
     advance_to(world, State.PRELIMINARY)  # results exist from 初步结果 on (第五条)
     client.force_login(world.organizer)
     url = reverse("evaluations:results_pdf", args=[world.campaign.pk])
