@@ -12,13 +12,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -65,32 +62,6 @@ ERRORS = {
 }
 
 
-def validation_error_body(error: ValidationError) -> dict[str, Any]:
-    """A Django ValidationError as DRF's ``{field: [messages]}`` shape (+ ledger rows)."""
-    if hasattr(error, "error_dict"):
-        body: dict[str, Any] = {
-            ("non_field_errors" if name == "__all__" else name): [str(m) for m in messages]
-            for name, messages in error.message_dict.items()
-        }
-    else:
-        body = {"non_field_errors": [str(m) for m in error.messages]}
-    rows = getattr(error, "row_errors", None)
-    if rows is not None:
-        body["rows"] = [{"row": e.row, "field": e.field, "message": e.message} for e in rows]
-    return body
-
-
-def call_service(service: Callable, **kwargs) -> tuple[Any, Response | None]:
-    """Run a service; map its errors to HTTP answers."""
-    try:
-        return service(**kwargs), None
-    except ValidationError as error:
-        return None, Response(validation_error_body(error), status=status.HTTP_400_BAD_REQUEST)
-    except PermissionDenied as error:
-        detail = str(error) or _("You may not do this.")
-        return None, Response({"detail": detail}, status=status.HTTP_403_FORBIDDEN)
-
-
 def visible_disclosures(user) -> QuerySet[Disclosure]:
     """Public states for everyone; drafts only for their organizations' publishers."""
     visible = Q(state__in=Disclosure.PUBLIC_STATES)
@@ -114,6 +85,7 @@ def visible_disclosures(user) -> QuerySet[Disclosure]:
     ),
 )
 class DisclosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_denied_detail = gettext_lazy("You may not do this.")  # a refusal without a message
     serializer_class = DisclosureSerializer
     permission_classes = (IsAuthenticatedOrReadOnly,)
     filterset_class = DisclosureFilter
@@ -160,10 +132,8 @@ class DisclosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         data = DisclosureDraftInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        disclosure, failure = call_service(
-            services.disclosure_create_draft, actor=request.user, **fields
-        )
-        return failure or self._detail(disclosure, code=status.HTTP_201_CREATED)
+        disclosure = services.disclosure_create_draft(actor=request.user, **fields)
+        return self._detail(disclosure, code=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Edit a draft (publishers; a published disclosure needs a correction)",
@@ -182,10 +152,8 @@ class DisclosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                 {k: [_("This cannot be changed on a draft.")] for k in sorted(moved)},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        _result, failure = call_service(
-            services.disclosure_update_draft, actor=request.user, disclosure=disclosure, **fields
-        )
-        return failure or self._detail(disclosure)
+        services.disclosure_update_draft(actor=request.user, disclosure=disclosure, **fields)
+        return self._detail(disclosure)
 
     @extend_schema(
         summary="Delete a draft (published disclosures are permanent)",
@@ -195,10 +163,8 @@ class DisclosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     )
     def destroy(self, request: Request, pk: str | None = None) -> Response:
         disclosure = self.get_object()
-        _result, failure = call_service(
-            services.disclosure_delete_draft, actor=request.user, disclosure=disclosure
-        )
-        return failure or Response(status=status.HTTP_204_NO_CONTENT)
+        services.disclosure_delete_draft(actor=request.user, disclosure=disclosure)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         summary="Publish a draft",
@@ -209,10 +175,8 @@ class DisclosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def publish(self, request: Request, pk: str | None = None) -> Response:
         disclosure = self.get_object()
-        _result, failure = call_service(
-            services.disclosure_publish, actor=request.user, disclosure=disclosure
-        )
-        return failure or self._detail(disclosure)
+        services.disclosure_publish(actor=request.user, disclosure=disclosure)
+        return self._detail(disclosure)
 
     @extend_schema(
         summary="Publish a correction (a new version with a reason)",
@@ -225,13 +189,12 @@ class DisclosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         disclosure = self.get_object()
         data = DisclosureCorrectionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        new, failure = call_service(
-            services.disclosure_correct,
+        new = services.disclosure_correct(
             actor=request.user,
             disclosure=disclosure,
             **data.validated_data,
         )
-        return failure or self._detail(new, code=status.HTTP_201_CREATED)
+        return self._detail(new, code=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Set the ledger of a draft (all lines or none; totals checked)",
@@ -263,10 +226,8 @@ class DisclosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                 for index, line in enumerate(values["lines"], start=1)
             ],
         )
-        _result, failure = call_service(
-            services.disclosure_ledger_set, actor=request.user, disclosure=disclosure, ledger=ledger
-        )
-        return failure or self._detail(disclosure)
+        services.disclosure_ledger_set(actor=request.user, disclosure=disclosure, ledger=ledger)
+        return self._detail(disclosure)
 
     @extend_schema(
         summary="Attach a PDF or picture to a draft",
@@ -284,13 +245,12 @@ class DisclosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         disclosure = self.get_object()
         data = DisclosureAttachmentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        _result, failure = call_service(
-            services.disclosure_attachment_add,
+        services.disclosure_attachment_add(
             actor=request.user,
             disclosure=disclosure,
             uploaded_file=data.validated_data["file"],
         )
-        return failure or self._detail(disclosure, code=status.HTTP_201_CREATED)
+        return self._detail(disclosure, code=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="File an objection (verified owners of the compound)",
@@ -303,14 +263,11 @@ class DisclosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         disclosure = self.get_object()
         data = ObjectionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        objection, failure = call_service(
-            services.objection_file,
+        objection = services.objection_file(
             actor=request.user,
             disclosure=disclosure,
             body=data.validated_data["body"],
         )
-        if failure:
-            return failure
         return Response(objection_result(objection), status=status.HTTP_201_CREATED)
 
 
@@ -326,6 +283,7 @@ def objection_result(objection: Objection) -> dict:
 
 
 class ObjectionViewSet(viewsets.GenericViewSet):
+    permission_denied_detail = gettext_lazy("You may not do this.")  # a refusal without a message
     """Answers to objections (the publisher's organization)."""
 
     permission_classes = (IsAuthenticated,)
@@ -343,13 +301,12 @@ class ObjectionViewSet(viewsets.GenericViewSet):
         objection = get_object_or_404(self.get_queryset(), pk=pk)
         data = ObjectionAnswerInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        objection, failure = call_service(
-            services.objection_answer,
+        objection = services.objection_answer(
             actor=request.user,
             objection=objection,
             answer=data.validated_data["answer"],
         )
-        return failure or Response(objection_result(objection))
+        return Response(objection_result(objection))
 
 
 @extend_schema_view(

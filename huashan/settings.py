@@ -411,6 +411,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Services' ValidationError / PermissionDenied as 400 / 403 bodies (issue 15 item 4).
+    "EXCEPTION_HANDLER": "huashan.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Huashan API",

@@ -24,11 +24,11 @@ import calendar
 import datetime
 from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -41,6 +41,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from huashan.core.api import service_error_response
 from huashan.directory.models import Compound, Organization
 from issues import selectors, services
 from issues.filters import IssueFilter
@@ -76,29 +77,20 @@ ACTION_RESPONSES = {
 }
 
 
-def validation_error_body(error: ValidationError) -> dict[str, list[str]]:
-    """A Django ValidationError as DRF's ``{field: [messages]}`` shape."""
-    if hasattr(error, "error_dict"):
-        return {
-            ("non_field_errors" if field == "__all__" else field): [str(m) for m in messages]
-            for field, messages in error.message_dict.items()
-        }
-    return {"non_field_errors": [str(m) for m in error.messages]}
-
-
 def call_service(service: Callable, **kwargs) -> Response | None:
-    """Run a service; map its errors to HTTP answers (None when it succeeded)."""
+    """Run a service outside a view: None when it succeeded, else the answer the API
+    gives (``huashan.core.api``); the viewset lets errors rise to the exception handler."""
     try:
         service(**kwargs)
-    except services.RateLimited as error:
-        return Response(
-            {"detail": " ".join(error.messages)}, status=status.HTTP_429_TOO_MANY_REQUESTS
+    except Exception as error:
+        response = service_error_response(
+            error,
+            denied_detail=IssueViewSet.permission_denied_detail,
+            throttled=IssueViewSet.throttled_errors,
         )
-    except ValidationError as error:
-        return Response(validation_error_body(error), status=status.HTTP_400_BAD_REQUEST)
-    except PermissionDenied as error:
-        detail = str(error) or _("You may not do this to this issue.")
-        return Response({"detail": detail}, status=status.HTTP_403_FORBIDDEN)
+        if response is None:
+            raise
+        return response
     return None
 
 
@@ -111,6 +103,10 @@ class IssueViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = (IsAuthenticated,)
     filterset_class = IssueFilter
     lookup_field = "tracking_number"
+    # services' refusals (huashan.core.api.exception_handler): too many -> 429, a refusal
+    # without a message -> this detail
+    throttled_errors = (services.RateLimited,)
+    permission_denied_detail = gettext_lazy("You may not do this to this issue.")
     lookup_url_kwarg = "tracking"
     lookup_value_regex = r"[A-Za-z0-9-]{1,20}"
 
@@ -131,9 +127,7 @@ class IssueViewSet(viewsets.ReadOnlyModelViewSet):
 
     def _call(self, request: Request, target: Issue, service: Callable, **kwargs) -> Response:
         """Run the service as the requesting person; answer with the issue as it is now."""
-        failure = call_service(service, actor=request.user, **kwargs)
-        if failure is not None:
-            return failure
+        service(actor=request.user, **kwargs)
         target = Issue.objects.select_related(*ISSUE_RELATED).get(pk=target.pk)
         return Response(self.get_serializer(target).data)
 

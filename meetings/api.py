@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -80,26 +80,6 @@ def created(ok) -> dict:
     return out
 
 
-def validation_error_body(error: ValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return {
-            ("non_field_errors" if field == "__all__" else field): [str(m) for m in messages]
-            for field, messages in error.message_dict.items()
-        }
-    return {"non_field_errors": [str(m) for m in error.messages]}
-
-
-def call_service(service: Callable, **kwargs) -> tuple[Any, Response | None]:
-    """Run a service; (result, None) on success, (None, error response) otherwise."""
-    try:
-        return service(**kwargs), None
-    except ValidationError as error:
-        return None, Response(validation_error_body(error), status=status.HTTP_400_BAD_REQUEST)
-    except PermissionDenied as error:
-        detail = str(error) or _("You may not do this.")
-        return None, Response({"detail": detail}, status=status.HTTP_403_FORBIDDEN)
-
-
 def not_found(field: str) -> Response:
     return Response({field: [_("Not found.")]}, status=status.HTTP_400_BAD_REQUEST)
 
@@ -107,6 +87,8 @@ def not_found(field: str) -> Response:
 class ScopedViewSet(viewsets.GenericViewSet):
     """Rows of the compounds the person's staff seats cover."""
 
+    # a service's refusal without a message (huashan.core.api.exception_handler)
+    permission_denied_detail = gettext_lazy("You may not do this.")
     permission_classes = (IsAuthenticated,)
     model: type
     related: tuple[str, ...] = ()
@@ -162,11 +144,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         compound = self.staff_compound(values.pop("compound"))
         if compound is None:
             return not_found("compound")
-        meeting, failure = call_service(
-            services.meeting_create, actor=request.user, compound=compound, **values
-        )
-        if failure is not None:
-            return failure
+        meeting = services.meeting_create(actor=request.user, compound=compound, **values)
         return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
     def _step(self, request: Request, service: Callable, input_class=None) -> Response:
@@ -176,9 +154,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
             data = input_class(data=request.data)
             data.is_valid(raise_exception=True)
             kwargs = dict(data.validated_data)
-        _, failure = call_service(service, actor=request.user, meeting=meeting, **kwargs)
-        if failure is not None:
-            return failure
+        service(actor=request.user, meeting=meeting, **kwargs)
         meeting = self.get_queryset().get(pk=meeting.pk)
         return Response(MeetingSerializer(meeting).data)
 
@@ -239,15 +215,12 @@ class TopicViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         meeting = self.visible(Meeting, values.pop("meeting"))
         if meeting is None:
             return not_found("meeting")
-        topic, failure = call_service(
-            services.topic_propose,
+        topic = services.topic_propose(
             actor=request.user,
             compound=meeting.compound,
             meeting=meeting,
             **values,
         )
-        if failure is not None:
-            return failure
         return Response(TopicSerializer(topic).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -265,18 +238,16 @@ class TopicViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         reason = data.validated_data["reason"]
         common = {"actor": request.user, "topic": topic}
         if decision == "accept":
-            result, failure = call_service(services.topic_accept, **common)
+            result = services.topic_accept(**common)
         elif decision == "merge":
             into = self.visible(AgendaTopic, data.validated_data.get("into") or 0)
             if into is None:
                 return not_found("into")
-            result, failure = call_service(services.topic_merge, into=into, reason=reason, **common)
+            result = services.topic_merge(into=into, reason=reason, **common)
         elif decision == "defer":
-            result, failure = call_service(services.topic_defer, reason=reason, **common)
+            result = services.topic_defer(reason=reason, **common)
         else:
-            result, failure = call_service(services.topic_reject, reason=reason, **common)
-        if failure is not None:
-            return failure
+            result = services.topic_reject(reason=reason, **common)
         return Response(TopicSerializer(result).data)
 
 
@@ -314,15 +285,12 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         ).first()
         if organization is None:
             return not_found("responsible_organization")
-        item, failure = call_service(
-            services.action_item_create,
+        item = services.action_item_create(
             actor=request.user,
             meeting=meeting,
             responsible_organization=organization,
             **values,
         )
-        if failure is not None:
-            return failure
         item = self.get_queryset().get(pk=item.pk)
         return Response(ActionItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
@@ -330,9 +298,7 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         item = self.get_object()
         data = input_class(data=request.data)
         data.is_valid(raise_exception=True)
-        _, failure = call_service(service, actor=request.user, item=item, **data.validated_data)
-        if failure is not None:
-            return failure
+        service(actor=request.user, item=item, **data.validated_data)
         return Response(ActionItemSerializer(self.get_queryset().get(pk=item.pk)).data)
 
     @extend_schema(
@@ -409,11 +375,7 @@ class DecisionReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
         compound = self.staff_compound(values.pop("compound"))
         if compound is None:
             return not_found("compound")
-        report, failure = call_service(
-            services.decision_report_create, actor=request.user, compound=compound, **values
-        )
-        if failure is not None:
-            return failure
+        report = services.decision_report_create(actor=request.user, compound=compound, **values)
         report = self.get_queryset().get(pk=report.pk)
         return Response(DecisionReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
@@ -429,8 +391,8 @@ class DecisionReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
     @action(detail=True, methods=["post"], url_path="file")
     def file_report(self, request: Request, pk: str | None = None) -> Response:
         report = self.get_object()
-        _, failure = call_service(services.decision_report_file, actor=request.user, report=report)
-        return failure or self._done(report)
+        services.decision_report_file(actor=request.user, report=report)
+        return self._done(report)
 
     @extend_schema(
         summary="Invite the street and the community party org (协同联动 第七条)",
@@ -443,13 +405,12 @@ class DecisionReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
         report = self.get_object()
         data = ItemNoteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        _, failure = call_service(
-            services.decision_report_invite_intervention,
+        services.decision_report_invite_intervention(
             actor=request.user,
             report=report,
             **data.validated_data,
         )
-        return failure or self._done(report)
+        return self._done(report)
 
     @extend_schema(
         summary="Acknowledge and optionally answer, for one recipient body",
@@ -467,13 +428,12 @@ class DecisionReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
         ).first()
         if recipient is None:
             return not_found("organization")
-        _, failure = call_service(
-            services.decision_report_acknowledge,
+        services.decision_report_acknowledge(
             actor=request.user,
             recipient=recipient,
             answer=data.validated_data["answer"],
         )
-        return failure or self._done(report)
+        return self._done(report)
 
     @extend_schema(
         summary="Proceed with the matter (gate: early intervention)",
@@ -486,13 +446,12 @@ class DecisionReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
         report = self.get_object()
         data = ItemNoteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        _, failure = call_service(
-            services.decision_report_proceed,
+        services.decision_report_proceed(
             actor=request.user,
             report=report,
             **data.validated_data,
         )
-        return failure or self._done(report)
+        return self._done(report)
 
 
 # --- owners' assembly motions -------------------------------------------------------------------
@@ -521,11 +480,7 @@ class MotionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         compound = self.staff_compound(values.pop("compound"))
         if compound is None:
             return not_found("compound")
-        motion, failure = call_service(
-            services.motion_propose, actor=request.user, compound=compound, **values
-        )
-        if failure is not None:
-            return failure
+        motion = services.motion_propose(actor=request.user, compound=compound, **values)
         return Response(MotionSerializer(motion).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -546,15 +501,12 @@ class MotionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         )
         if household is None:
             return not_found("household")
-        vote, failure = call_service(
-            services.motion_vote_cast,
+        vote = services.motion_vote_cast(
             actor=request.user,
             motion=motion,
             household=household,
             choice=data.validated_data["choice"],
         )
-        if failure is not None:
-            return failure
         return Response(VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -565,9 +517,7 @@ class MotionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     @action(detail=True, methods=["get"])
     def tally(self, request: Request, pk: str | None = None) -> Response:
         motion = self.get_object()
-        result, failure = call_service(services.motion_tally, motion=motion)
-        if failure is not None:
-            return failure
+        result = services.motion_tally(motion=motion)
         return Response(TallySerializer(result.as_dict()).data)
 
 

@@ -12,11 +12,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -70,27 +68,6 @@ WRITE_RESPONSES = {
     403: OpenApiResponse(ErrorSerializer, description="Not allowed."),
     404: OpenApiResponse(ErrorSerializer, description="Not found."),
 }
-
-
-def validation_error_body(error: ValidationError) -> dict[str, list[str]]:
-    """A Django ValidationError as DRF's ``{field: [messages]}`` shape."""
-    if hasattr(error, "error_dict"):
-        return {
-            ("non_field_errors" if field == "__all__" else field): [str(m) for m in messages]
-            for field, messages in error.message_dict.items()
-        }
-    return {"non_field_errors": [str(m) for m in error.messages]}
-
-
-def call_service(service: Callable, **kwargs):
-    """Run a service: ``(result, None)`` or ``(None, error response)``."""
-    try:
-        return service(**kwargs), None
-    except ValidationError as error:
-        return None, Response(validation_error_body(error), status=status.HTTP_400_BAD_REQUEST)
-    except PermissionDenied as error:
-        detail = str(error) or _("You may not do this.")
-        return None, Response({"detail": detail}, status=status.HTTP_403_FORBIDDEN)
 
 
 def _field_error(field: str, message: str) -> Response:
@@ -171,6 +148,7 @@ def _compound_for_write(request: Request, slug: str):
     retrieve=extend_schema(summary="One activity", tags=["pledges"]),
 )
 class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_denied_detail = gettext_lazy("You may not do this.")  # a refusal without a message
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
 
@@ -202,15 +180,12 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         organization = Organization.objects.filter(pk=values.pop("organization")).first()
         if organization is None:
             return _field_error("organization", _("No such organization."))
-        activity, failure = call_service(
-            services.activity_record,
+        activity = services.activity_record(
             actor=request.user,
             compound=compound,
             organization=organization,
             **values,
         )
-        if failure:
-            return failure
         return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
 
 
@@ -219,6 +194,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     retrieve=extend_schema(summary="One inspection", tags=["pledges"]),
 )
 class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_denied_detail = gettext_lazy("You may not do this.")  # a refusal without a message
     serializer_class = InspectionSerializer
     filterset_class = InspectionFilter
 
@@ -260,8 +236,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         reps = list(Person.objects.filter(pk__in=rep_ids))
         if len(reps) != len(set(rep_ids)):
             return _field_error("owner_representatives", _("No such person."))
-        inspection, failure = call_service(
-            services.inspection_record,
+        inspection = services.inspection_record(
             actor=request.user,
             compound=compound,
             organization=organization,
@@ -269,8 +244,6 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             owner_representatives=reps,
             **values,
         )
-        if failure:
-            return failure
         inspection = self.get_queryset().get(pk=inspection.pk)
         return Response(InspectionSerializer(inspection).data, status=status.HTTP_201_CREATED)
 
@@ -280,6 +253,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     retrieve=extend_schema(summary="One finding", tags=["pledges"]),
 )
 class FindingViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_denied_detail = gettext_lazy("You may not do this.")  # a refusal without a message
     serializer_class = FindingSerializer
     filterset_fields = ("inspection", "is_safety")
 
@@ -302,14 +276,11 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
         finding = self.get_object()
         data = FixInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        finding, failure = call_service(
-            services.finding_mark_fixed,
+        finding = services.finding_mark_fixed(
             actor=request.user,
             finding=finding,
             proof=data.validated_data["proof"],
         )
-        if failure:
-            return failure
         return Response(FindingSerializer(finding).data)
 
 
@@ -318,6 +289,7 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="One accountability case", tags=["pledges"]),
 )
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_denied_detail = gettext_lazy("You may not do this.")  # a refusal without a message
     serializer_class = AccountabilityCaseSerializer
     permission_classes = (IsAuthenticated,)
     filterset_class = CaseFilter
@@ -359,11 +331,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         case = self.get_object()
         data = CaseDecideInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        case, failure = call_service(
-            services.case_decide, actor=request.user, case=case, **data.validated_data
-        )
-        if failure:
-            return failure
+        case = services.case_decide(actor=request.user, case=case, **data.validated_data)
         case = self.get_queryset().get(pk=case.pk)
         return Response(AccountabilityCaseSerializer(case).data)
 
