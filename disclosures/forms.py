@@ -12,12 +12,12 @@ seed: 公示承诺制度 第一—四条.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from huashan import periods
 from huashan.directory.models import Organization
 
 from .ledger import IMPORT_MAX_BYTES
@@ -41,37 +41,15 @@ FILE_AGAIN = _(
     "Everything else you typed is still here."
 )
 
-_PERIOD_RE = re.compile(r"^(\d{4})(?:(?:Q([1-4]))|(?:H([12]))|(?:-(\d{1,2})))?$", re.IGNORECASE)
-
 
 def period_code_bounds(code: str) -> tuple[dt.date, dt.date]:
     """``2026`` / ``2026H1`` / ``2026Q3`` / ``2026-07`` → first and last day.
 
-    Raises ``ValueError`` for anything else (the form turns it into a field error).
+    Raises ``ValueError`` (:class:`huashan.periods.PeriodError`) for anything else
+    (the form turns it into a field error).
     """
-    match = _PERIOD_RE.match((code or "").strip())
-    if not match:
-        raise ValueError(code)
-    year = int(match[1])
-    if not 2000 <= year <= 2100:
-        raise ValueError(code)
-    if match[2]:
-        first = (int(match[2]) - 1) * 3 + 1
-        months = 3
-    elif match[3]:
-        first = (int(match[3]) - 1) * 6 + 1
-        months = 6
-    elif match[4]:
-        first = int(match[4])
-        if not 1 <= first <= 12:
-            raise ValueError(code)
-        months = 1
-    else:
-        first, months = 1, 12
-    start = dt.date(year, first, 1)
-    last_month = first + months - 1
-    following = dt.date(year + 1, 1, 1) if last_month == 12 else dt.date(year, last_month + 1, 1)
-    return start, following - dt.timedelta(days=1)
+    period = periods.parse(code)
+    return period.start, period.end
 
 
 class BoardFilterForm(forms.Form):
@@ -385,9 +363,6 @@ class ComplianceFilterForm(forms.Form):
             ) from None
 
 
-_REPORT_PERIOD_RE = re.compile(r"^\d{4}(Q[1-4])?$")
-
-
 class ReportRequestForm(forms.Form):
     period = forms.CharField(
         label=_("Quarter or year"),
@@ -396,9 +371,12 @@ class ReportRequestForm(forms.Form):
     )
 
     def clean_period(self) -> str:
-        code = self.cleaned_data["period"].strip().upper()
-        if not _REPORT_PERIOD_RE.match(code) or not 2000 <= int(code[:4]) <= 2100:
+        try:
+            period = periods.parse(
+                self.cleaned_data["period"], kinds=(periods.QUARTER, periods.YEAR)
+            )
+        except periods.PeriodError:
             raise ValidationError(
                 _("Write 2026Q3 for a quarter or 2026 for a whole year."), code="period"
-            )
-        return code
+            ) from None
+        return period.code

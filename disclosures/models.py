@@ -20,7 +20,7 @@ seed: 公示承诺制度 第一—四条; 小区党组织服务承诺 2 (物业�
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import ClassVar
 
@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from huashan import periods
 from huashan.core.models import Event
 from huashan.directory.models import Compound, Organization
 
@@ -97,47 +98,27 @@ MONTHS_PER_CADENCE = {
 }
 
 
-def _add_months(year: int, month: int, months: int) -> tuple[int, int]:
-    index = year * 12 + (month - 1) + months
-    return index // 12, index % 12 + 1
-
-
 def period_containing(cadence: str, day: date) -> tuple[date, date]:
     """The calendar period of ``cadence`` containing ``day``: (first day, last day)."""
-    months = MONTHS_PER_CADENCE[cadence]
-    first_month = ((day.month - 1) // months) * months + 1
-    start = date(day.year, first_month, 1)
-    next_year, next_month = _add_months(day.year, first_month, months)
-    return start, date(next_year, next_month, 1) - timedelta(days=1)
+    period = periods.containing(CADENCE_PERIOD_TYPE[cadence], day)
+    return period.start, period.end
 
 
 def periods_overlapping(cadence: str, start: date, end: date) -> list[tuple[date, date]]:
     """Every period of ``cadence`` that overlaps [start, end], oldest first."""
-    periods = []
-    period = period_containing(cadence, start)
-    while period[0] <= end:
-        periods.append(period)
-        period = period_containing(cadence, period[1] + timedelta(days=1))
-    return periods
+    return [(p.start, p.end) for p in periods.overlapping(CADENCE_PERIOD_TYPE[cadence], start, end)]
 
 
 def period_due(period_end: date, due_day: int) -> date:
-    """``due_day`` of the month after the period ends."""
-    year, month = _add_months(period_end.year, period_end.month, 1)
-    return date(year, month, min(due_day, 28))
+    """``due_day`` of the month after the period ends (a day past the 28th counts as the 28th)."""
+    return periods.add_months(period_end.replace(day=min(due_day, 28)), 1)
 
 
 def period_label(period_type: str, start: date | None) -> str:
     """2026年7月 / 2026年第3季度 / 2026年上半年 / 2026年 (data, Chinese like the seed)."""
     if start is None or period_type == PeriodType.NONE:
         return ""
-    if period_type == PeriodType.MONTH:
-        return f"{start.year}年{start.month}月"
-    if period_type == PeriodType.QUARTER:
-        return f"{start.year}年第{(start.month - 1) // 3 + 1}季度"
-    if period_type == PeriodType.HALF_YEAR:
-        return f"{start.year}年{'上' if start.month <= 6 else '下'}半年"
-    return f"{start.year}年"
+    return periods.containing(period_type, start).label
 
 
 class Schedule(models.Model):

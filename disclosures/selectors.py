@@ -7,7 +7,6 @@ Every selector runs a constant number of queries whatever the data size
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -15,6 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from huashan import periods
 from huashan.directory.models import Compound, Membership, Organization
 from huashan.directory.rules import PUBLISHER_ROLES
 
@@ -35,23 +35,16 @@ from .models import (
 )
 
 State = Disclosure.State
-_PERIOD_RE = re.compile(r"^(\d{4})(?:[Qq]([1-4]))?$")
 
 
 def period_bounds(code: str) -> tuple[dt.date, dt.date, str]:
     """``"2026Q3"`` → (2026-07-01, 2026-09-30, "quarter"); ``"2026"`` → the year, "year"."""
-    match = _PERIOD_RE.match((code or "").strip())
-    if not match or not 2000 <= int(match[1]) <= 2100:
-        raise ValueError(gettext("Give the period as 2026Q3 (a quarter) or 2026 (a year)."))
-    year = int(match[1])
-    if match[2]:
-        quarter = int(match[2])
-        start = dt.date(year, 3 * quarter - 2, 1)
-        end = (
-            dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)
-        ) - dt.timedelta(days=1)
-        return start, end, "quarter"
-    return dt.date(year, 1, 1), dt.date(year, 12, 31), "year"
+    period = periods.parse(
+        code,
+        kinds=(periods.QUARTER, periods.YEAR),
+        message=gettext("Give the period as 2026Q3 (a quarter) or 2026 (a year)."),
+    )
+    return period.start, period.end, period.kind
 
 
 def categories() -> QuerySet[Category]:

@@ -22,7 +22,6 @@ organization, each sent once however often the scan runs.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import secrets
 from collections import defaultdict
@@ -33,6 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from huashan import periods
 from huashan.directory.models import Compound, Membership, Organization
 from issues.pledge_evidence import complaint_deadline_shares, concentrated_demands_resolved
 
@@ -53,16 +53,14 @@ from .models import (
 from .notices import notify_organization
 
 S = ResultStatus
+_KIND_OF_MONTHS = {months: kind for kind, months in periods.MONTHS.items()}
 
 
 def periods_for(*, period_months: int, year: int) -> list[tuple[dt.date, dt.date]]:
     """Calendar-aligned periods of a year: ``[(first day, last day)]``."""
-    out = []
-    for month in range(1, 13, period_months):
-        last_month = month + period_months - 1
-        last_day = calendar.monthrange(year, last_month)[1]
-        out.append((dt.date(year, month, 1), dt.date(year, last_month, last_day)))
-    return out
+    kind = _KIND_OF_MONTHS[period_months]
+    first = periods.Period(kind, year, 1)
+    return [(p.start, p.end) for p in (first.shift(i) for i in range(12 // period_months))]
 
 
 def _aware(day: dt.date) -> dt.datetime:

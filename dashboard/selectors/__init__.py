@@ -20,7 +20,6 @@ name is re-exported here, so ``from dashboard import selectors`` keeps working.
 """
 
 from .base import (  # noqa: F401
-    _PERIOD_RE,
     COMMUNITY_DASHBOARD_KINDS,
     COMPOUND_DASHBOARD_KINDS,
     FIGURE_COLUMNS,

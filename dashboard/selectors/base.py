@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from huashan import periods
 from huashan.directory.models import Community, Compound, Membership, Organization, Street
 from huashan.directory.rules import STAFF_ROLES
 
@@ -270,13 +270,12 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
+    return periods.month_start(day)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """First day of the month ``months`` after (or before) ``day``'s month."""
-    index = day.year * 12 + (day.month - 1) + months
-    return dt.date(index // 12, index % 12 + 1, 1)
+    return periods.add_months(periods.month_start(day), months)
 
 
 def trend_months(*, now: dt.datetime | None = None, months: int = TREND_MONTHS) -> list[dt.date]:
@@ -285,25 +284,18 @@ def trend_months(*, now: dt.datetime | None = None, months: int = TREND_MONTHS) 
     return [add_months(this, -i) for i in range(months - 1, -1, -1)]
 
 
-_PERIOD_RE = re.compile(r"^(\d{4})(?:H([12]))?$")
-
-
 def period_parse(code: str) -> Period:
     """``2026H1`` → Jan–Jun, ``2026H2`` → Jul–Dec, ``2026`` → the year.
 
-    Raises ``ValueError`` with a user-facing message for anything else.
+    Raises ``ValueError`` (:class:`huashan.periods.PeriodError`) with a user-facing
+    message for anything else.
     """
-    text = str(code or "").strip().upper()[:10]
-    match = _PERIOD_RE.match(text)
-    if not match or not 2000 <= int(match.group(1)) <= 2100:
-        raise ValueError(_("Enter a period like 2026H1, 2026H2 or 2026."))
-    year = int(match.group(1))
-    half = match.group(2)
-    if half == "1":
-        return Period(text, WorkSummary.Kind.HALF_YEAR, dt.date(year, 1, 1), dt.date(year, 6, 30))
-    if half == "2":
-        return Period(text, WorkSummary.Kind.HALF_YEAR, dt.date(year, 7, 1), dt.date(year, 12, 31))
-    return Period(text, WorkSummary.Kind.YEAR, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    period = periods.parse(
+        str(code or "").strip()[:10],
+        kinds=(periods.HALF_YEAR, periods.YEAR),
+        message=_("Enter a period like 2026H1, 2026H2 or 2026."),
+    )
+    return Period(period.code, WorkSummary.Kind(period.kind), period.start, period.end)
 
 
 def _fig(key: str, value: Any, url_name: str = "", query: dict | None = None, **kw) -> Figure:

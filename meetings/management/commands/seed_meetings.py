@@ -30,6 +30,7 @@ from django.utils import timezone
 from huashan import workdays
 from huashan.directory.models import Compound, Household, Membership, Organization, Person
 from huashan.directory.selectors import organization_of_kind
+from huashan.periods import add_months
 from meetings.models import (
     ActionItem,
     ActionItemUpdate,
@@ -91,11 +92,6 @@ TOPICS = [
 
 def _aware(day: dt.date, hour: int = 15) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=timezone.get_current_timezone())
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    y, m = divmod(day.month - 1 + months, 12)
-    return dt.date(day.year + y, m + 1, min(day.day, 28))
 
 
 class Command(BaseCommand):
@@ -183,8 +179,8 @@ def seed(compound: Compound) -> dict:
     # month's last-week meeting is already past).
     anchor = today.replace(day=25)
     if _aware(anchor) < timezone.now():
-        anchor = _add_months(anchor, 1)
-    months = [_add_months(anchor, -i) for i in range(11, -1, -1)]
+        anchor = add_months(anchor, 1)
+    months = [add_months(anchor, -i) for i in range(11, -1, -1)]
     meetings: list[Meeting] = []
     for i, day in enumerate(months):
         start = _aware(day)
@@ -429,7 +425,7 @@ def seed(compound: Compound) -> dict:
     )
     pmc_meetings = []
     for i in range(6):
-        day = _add_months(today.replace(day=10), -6 + i)
+        day = add_months(today.replace(day=10), -6 + i)
         start = _aware(day, 19)
         pmc_meetings.append(
             Meeting(
