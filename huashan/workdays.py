@@ -201,6 +201,24 @@ def policy_by_code(code: str) -> DeadlinePolicy:
     return POLICIES[code]
 
 
+def objection_window(days: int) -> DeadlinePolicy:
+    """The objection window of published preliminary evaluation results: ``days`` civil days.
+
+    seed: 评议监督考核 第五条 — "评议考核初步结果在社区公示且无异议后，经街道党工委审定".
+    The window is a period counted in days, so the Civil Code applies (``civil_days``):
+    the day it opens is not counted (art. 201), a last day on a rest day moves to the
+    next working day (art. 203 para. 1) — a 7-day window opened before 国庆 does not
+    close while the community office is shut — and it ends at 24:00 (art. 203 para. 2).
+    Use ``deadline(now, objection_window(campaign.objection_days))``.
+    """
+    return DeadlinePolicy(
+        kind=DeadlineKind.CIVIL_DAYS,
+        amount=days,
+        code=f"objection_{days}_days",
+        label=_("objection window (days)"),
+    )
+
+
 # --- the calendar ----------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from huashan import periods
+from huashan import periods, workdays
 from huashan.periods import Period, PeriodError
 from huashan.workdays import CHINA_TZ, end_of_day
 
@@ -176,3 +176,24 @@ def test_add_months_lands_on_the_corresponding_day_or_the_month_end(day, months)
     assert result.day == day.day or (
         result.day < day.day and (result + dt.timedelta(days=1)).day == 1
     )
+
+
+# --- the evaluation objection window on the working-day clock -------------------------------
+
+
+@pytest.mark.django_db
+def test_objection_window_civil_code_art_201_203_start_day_not_counted_ends_2400():
+    """评议监督考核 第五条 公示: opened Mon 2026-06-08 15:00, 7 days end Mon 06-15 at 24:00."""
+    opened = dt.datetime(2026, 6, 8, 15, tzinfo=CHINA_TZ)
+    policy = workdays.objection_window(7)
+    assert policy.kind == workdays.DeadlineKind.CIVIL_DAYS
+    assert workdays.deadline(opened, policy) == end_of_day(dt.date(2026, 6, 15))
+
+
+@pytest.mark.django_db
+def test_objection_window_last_day_in_national_day_holiday_moves_on_art_203():
+    """A window whose 7th day falls in 国庆 (2026-10-01..07) closes after the holiday ends."""
+    opened = dt.datetime(2026, 9, 28, 10, tzinfo=CHINA_TZ)
+    ends = workdays.deadline(opened, workdays.objection_window(7))
+    assert ends == end_of_day(dt.date(2026, 10, 8))
+    assert workdays.is_working_day(dt.date(2026, 10, 8))
