@@ -28,6 +28,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from huashan.core.web import form_add_service_error as _apply_validation_error
 from huashan.directory.models import Community, Street
 from huashan.directory.selectors import compound_by_slug
 
@@ -430,18 +431,6 @@ class SummaryReopenForm(forms.Form):
     reason = forms.CharField(
         label=_("Why reopen it?"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
-
-
-def _apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names (else on top)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            target = name if name in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _manageable(user, compounds) -> list:

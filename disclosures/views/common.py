@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 
-from huashan.directory.selectors import compound_by_slug
+from huashan.core.web import compound_from_request as _compound  # noqa: F401 (views import it)
+from huashan.core.web import form_add_service_error as _apply_validation_error  # noqa: F401 (views import it)
 
 from .. import selectors
 from ..models import Disclosure
@@ -21,25 +21,6 @@ LEDGER_PAGE_SIZE = 200
 
 
 # --- helpers ---------------------------------------------------------------------------
-
-
-def _compound(request: HttpRequest, compound_slug: str | None = None):
-    slug = compound_slug or request.GET.get("compound") or settings.HUASHAN_DEFAULT_COMPOUND
-    compound = compound_by_slug(slug=str(slug)[:50])
-    if compound is None:
-        raise Http404(gettext("No such compound."))
-    return compound
-
-
-def _apply_validation_error(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names (else on top)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            target = name if name in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        form.add_error(None, exc)
 
 
 def _row_errors(exc: ValidationError) -> list:

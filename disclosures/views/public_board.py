@@ -5,7 +5,6 @@ seed: 公示承诺制度 第一—三条."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +20,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from huashan.core import pagecache
+from huashan.core.web import requested_compound_slug
 from huashan.directory.selectors import compound_organizations
 
 from .. import selectors, services
@@ -94,8 +94,7 @@ def _board_body(request: HttpRequest, compound, form, filters: dict) -> str:
 
 def _board_page_version(request: HttpRequest, compound_slug: str | None = None):
     """The whole-page cache's version for anonymous visitors (the board's own version)."""
-    slug = compound_slug or request.GET.get("compound") or settings.HUASHAN_DEFAULT_COMPOUND
-    compound = selectors.board_compound(slug=str(slug)[:50])
+    compound = selectors.board_compound(slug=requested_compound_slug(request, compound_slug))
     return compound.board_version if compound is not None else None
 
 
@@ -118,8 +117,7 @@ def board(request: HttpRequest, compound_slug: str | None = None) -> HttpRespons
     visitor types something else, so it would only fill the cache. The staff link is
     decided per request.
     """
-    slug = compound_slug or request.GET.get("compound") or settings.HUASHAN_DEFAULT_COMPOUND
-    compound = selectors.board_compound(slug=str(slug)[:50])
+    compound = selectors.board_compound(slug=requested_compound_slug(request, compound_slug))
     if compound is None:
         raise Http404(gettext("No such compound."))
     page_number = _board_page_number(request)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from huashan.core.clientip import client_key
+from huashan.core.web import compound_from_request as _compound
+from huashan.core.web import form_add_service_error as _apply_validation_error  # noqa: F401 (views import it)
 from huashan.directory.models import Residency, mask_name
 from huashan.directory.selectors import (
-    compound_by_slug,
     person_residencies,
 )
 from huashan.workdays import format_deadline
@@ -52,14 +52,6 @@ RATES_DAYS = 30
 # --- helpers -----------------------------------------------------------------------
 
 
-def _compound(request: HttpRequest):
-    slug = request.GET.get("compound") or settings.HUASHAN_DEFAULT_COMPOUND
-    compound = compound_by_slug(slug=str(slug)[:50])
-    if compound is None:
-        raise Http404(gettext("No such compound."))
-    return compound
-
-
 def _filing_compound(request: HttpRequest):
     """Where a complaint is filed: the logged-in resident's verified household's compound
     (``?compound=`` picks among several), else ``?compound=``, else the default compound."""
@@ -85,17 +77,6 @@ def _client_key(request: HttpRequest) -> str:
     if request.user.is_authenticated:
         return f"person:{request.user.pk}"
     return f"ip:{client_key(request)}"
-
-
-def _apply_validation_error(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names (else on top)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        form.add_error(None, exc)
 
 
 def _rate_limited(request: HttpRequest, exc: Exception | None = None) -> HttpResponse:

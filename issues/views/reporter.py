@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from huashan.core import pagecache
 from huashan.core.services import cache_count, cache_count_hit
+from huashan.core.web import requested_compound_slug
 from huashan.directory.selectors import (
     compound_by_slug,
 )
@@ -82,8 +83,7 @@ def track(request: HttpRequest) -> HttpResponse:
 def _detail_page_version(request: HttpRequest, tracking_number: str):
     """The anonymous whole-page cache's version: the compound and the issue's public stamp
     (the same query that decides 404), or None when there is no such public issue."""
-    slug = request.GET.get("compound") or settings.HUASHAN_DEFAULT_COMPOUND
-    compound = compound_by_slug(slug=str(slug)[:50])
+    compound = compound_by_slug(slug=requested_compound_slug(request))
     if compound is None:
         return None
     stamp = selectors.issue_public_stamp(compound=compound, tracking_number=tracking_number)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
@@ -14,9 +13,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from huashan.core.web import compound_from_request as _compound  # noqa: F401 (views import it)
+from huashan.core.web import form_add_service_error as _apply_validation_error
 from huashan.directory.models import Membership
 from huashan.directory.rules import STAFF_ROLES
-from huashan.directory.selectors import compound_by_slug
 
 from .. import selectors
 from ..models import (
@@ -32,14 +32,6 @@ _NO_ITEM_FORM_STATUSES = frozenset(
 GENERAL = "general"  # the minutes key of remarks not tied to an agenda item
 
 
-def _compound(request: HttpRequest):
-    slug = request.GET.get("compound") or settings.HUASHAN_DEFAULT_COMPOUND
-    compound = compound_by_slug(slug=str(slug)[:50])
-    if compound is None:
-        raise Http404(gettext("No such compound."))
-    return compound
-
-
 def _require_staff(request: HttpRequest, obj) -> None:
     if not request.user.has_perm("meetings.view_meeting", obj):
         raise PermissionDenied(gettext("This page is for the staff of the compound's bodies."))
@@ -51,17 +43,6 @@ def _get_meeting(request: HttpRequest, pk: int) -> Meeting:
         raise Http404(gettext("No such meeting."))
     _require_staff(request, meeting)
     return meeting
-
-
-def _apply_validation_error(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names (else on top)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        form.add_error(None, exc)
 
 
 def _run(target_form, service: Callable, /, **kwargs) -> Any:

@@ -7,16 +7,17 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from huashan.core.web import compound_from_request as _compound  # noqa: F401 (views import it)
+from huashan.core.web import form_add_service_error
 from huashan.directory.models import Organization, Person
-from huashan.directory.selectors import compound_by_slug, compound_organizations
+from huashan.directory.selectors import compound_organizations
 
 from .. import services
 from ..models import (
@@ -51,14 +52,6 @@ CLOCK_LABELS = {
 # --- helpers -----------------------------------------------------------------------
 
 
-def _compound(request: HttpRequest):
-    slug = request.GET.get("compound") or settings.HUASHAN_DEFAULT_COMPOUND
-    compound = compound_by_slug(slug=str(slug)[:50])
-    if compound is None:
-        raise Http404(gettext("No such compound."))
-    return compound
-
-
 def _year(request: HttpRequest) -> int:
     today = timezone.localdate()
     try:
@@ -69,16 +62,10 @@ def _year(request: HttpRequest) -> int:
 
 
 def _apply_validation_error(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names (else on top)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            if field == "params" and "extra" in form.fields:
-                target = "extra"
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        form.add_error(None, exc)
+    """A service's ValidationError on the form; its ``params`` belong to the ``extra`` field."""
+    form_add_service_error(
+        form, exc, aliases={"params": "extra"} if "extra" in form.fields else None
+    )
 
 
 def _require_staff(request: HttpRequest, compound) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -18,6 +17,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from huashan.core import pagecache
+from huashan.core.web import requested_compound_slug
 
 from .. import selectors
 from ..models import PledgeLetter
@@ -63,8 +63,7 @@ def _board_body(compound, year: int, compound_given: bool) -> str:
 
 def _board_page_version(request: HttpRequest):
     """The whole-page cache's version for anonymous visitors (the board's own version)."""
-    slug = request.GET.get("compound") or settings.HUASHAN_DEFAULT_COMPOUND
-    compound = selectors.board_compound(slug=str(slug)[:50], year=_year(request))
+    compound = selectors.board_compound(slug=requested_compound_slug(request), year=_year(request))
     return compound.board_version if compound is not None else None
 
 
@@ -81,9 +80,8 @@ def board(request: HttpRequest) -> HttpResponse:
     hit runs one query, and a recomputed result or a changed item is visible on the next
     request.
     """
-    slug = request.GET.get("compound") or settings.HUASHAN_DEFAULT_COMPOUND
     year = _year(request)
-    compound = selectors.board_compound(slug=str(slug)[:50], year=year)
+    compound = selectors.board_compound(slug=requested_compound_slug(request), year=year)
     if compound is None:
         raise Http404(gettext("No such compound."))
     compound_given = bool(request.GET.get("compound"))
