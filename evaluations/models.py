@@ -41,6 +41,7 @@ from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from huashan import periods
 from huashan.core.models import Event
 from huashan.directory.models import Community, Compound, Organization, Person
 
@@ -521,7 +522,12 @@ class QuarterRating(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year}Q{self.quarter} {self.company}"
+        return f"{self.period} {self.company}"
+
+    @property
+    def period(self) -> periods.Period:
+        """This rating's quarter (``2026Q3``): China-time bounds, label, previous/next."""
+        return periods.Period(periods.QUARTER, self.year, self.quarter)
 
     @property
     def failing(self) -> bool:

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from evaluations.models import QuarterRating
 from huashan import periods, workdays
 from huashan.periods import Period, PeriodError
 from huashan.workdays import CHINA_TZ, end_of_day
@@ -197,3 +198,12 @@ def test_objection_window_last_day_in_national_day_holiday_moves_on_art_203():
     ends = workdays.deadline(opened, workdays.objection_window(7))
     assert ends == end_of_day(dt.date(2026, 10, 8))
     assert workdays.is_working_day(dt.date(2026, 10, 8))
+
+
+def test_quarter_rating_period_steps_back_across_the_year():
+    """小区党组织服务承诺 第10条 红黑榜: the quarter before 2026Q1 is 2025Q4."""
+    rating = QuarterRating(year=2026, quarter=1)
+    assert rating.period.code == "2026Q1"
+    assert (rating.period.previous().year, rating.period.previous().index) == (2025, 4)
+    assert rating.period.start_dt == dt.datetime(2026, 1, 1, tzinfo=CHINA_TZ)
+    assert rating.period.end_dt == dt.datetime(2026, 4, 1, tzinfo=CHINA_TZ)
