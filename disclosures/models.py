@@ -90,14 +90,6 @@ CADENCE_PERIOD_TYPE = {
 }
 
 
-MONTHS_PER_CADENCE = {
-    Cadence.MONTHLY: 1,
-    Cadence.QUARTERLY: 3,
-    Cadence.HALF_YEARLY: 6,
-    Cadence.YEARLY: 12,
-}
-
-
 def period_containing(cadence: str, day: date) -> tuple[date, date]:
     """The calendar period of ``cadence`` containing ``day``: (first day, last day)."""
     period = periods.containing(CADENCE_PERIOD_TYPE[cadence], day)
