@@ -81,3 +81,11 @@ def december_reminders() -> dict:
     from evaluations.services import campaign_december_reminders
 
     return {"reminded": len(campaign_december_reminders())}
+
+
+@render_task(name="evaluations.tasks.render_referral", soft_time_limit=120, time_limit=180)
+def render_referral(referral_id: int) -> str:
+    """Render the year-end referral PDF of its current version, niced (第10条 "年底上报")."""
+    from evaluations.services.documents import referral_pdf_render
+
+    return referral_pdf_render(referral_id=referral_id)

@@ -41,6 +41,7 @@ from .models import (
     YearEndReferral,
 )
 from .results import MIN_BALLOTS_FOR_DISTRIBUTION, campaign_criteria, campaign_results
+from .services.documents import referral_pdf_current
 
 State = Campaign.State
 
@@ -756,13 +757,19 @@ def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @require_GET
 def referral_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rendered by the worker (DESIGN.md §4 "PDF"); served when ready, polled until then."""
     referral = _referral(request, pk)
-    pdf = render_pdf(
-        "pdf/evaluations/referral.html",
-        {"referral": referral, "generated": timezone.localtime()},
+    pdf = referral_pdf_current(referral=referral)
+    if pdf.status == EvaluationDocument.Status.READY:
+        response = FileResponse(pdf.open(), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'inline; filename="redblack-referral-{referral.year}-{referral.pk}.pdf"'
+        )
+        return response
+    failed = pdf.status == EvaluationDocument.Status.FAILED
+    return render(
+        request,
+        "evaluations/document_wait.html",
+        {"document": pdf, "failed": failed, "heading": f"{referral.year} {referral.company}"},
+        status=503 if failed else 202,
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="redblack-referral-{referral.year}-{referral.pk}.pdf"'
-    )
-    return response

@@ -80,3 +80,94 @@ def test_ballot_slips_stay_in_the_request(client, world):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert not EvaluationDocument.objects.exists()  # tokens never stored or queued
+
+
+def _referral(world):
+    """A year-end report on a company black-listed two quarters running (第10条)."""
+    from evaluations.models import YearEndReferral
+    from tests.evaluations.test_referrals import two_black
+
+    two_black(world)
+    tasks.year_end_referrals(2026)
+    return YearEndReferral.objects.get()
+
+
+def test_year_end_referral_pdf_is_rendered_by_the_worker_not_in_the_request(
+    client, world, django_capture_on_commit_callbacks, monkeypatch
+):
+    """小区党组织服务承诺 第10条 "年底上报": the report PDF is prepared by the worker
+    (DESIGN.md §4 "PDF", issue 15 item 5); the page waits like the results PDF."""
+    from django.core.files.storage import default_storage
+
+    from evaluations.services.documents import referral_pdf_path
+
+    referral = _referral(world)
+    client.force_login(world.people.compound_party)
+    url = reverse("evaluations:referral_pdf", args=[referral.pk])
+    dispatched = []
+    monkeypatch.setattr(
+        tasks.render_referral, "apply_async", lambda args, **kw: dispatched.append(*args)
+    )
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("rendered inside the web request")
+
+    with monkeypatch.context() as request_only:
+        request_only.setattr("huashan.pdf.render_pdf", not_here)
+        request_only.setattr("evaluations.views.render_pdf", not_here)
+        with django_capture_on_commit_callbacks(execute=True):
+            waiting = client.get(url)
+            assert client.get(url).status_code == 202  # still waiting, nothing new queued
+    assert waiting.status_code == 202
+    assert 'http-equiv="refresh"' in waiting.content.decode()
+    assert dispatched == [referral.pk]
+
+    assert tasks.render_referral(referral.pk) == "ready"
+    assert tasks.render_referral(referral.pk) == "ready"  # idempotent
+    served = client.get(url)
+    assert served.status_code == 200
+    assert served["Content-Type"] == "application/pdf"
+    assert b"".join(served.streaming_content).startswith(b"%PDF-")
+
+    # Submitting changes what the PDF prints: a new version, the old file removed.
+    old = referral_pdf_path(referral)
+    services.year_end_referral_submit(
+        actor=world.people.compound_party, referral=referral, authority=world.orgs.department
+    )
+    referral.refresh_from_db()
+    assert referral_pdf_path(referral) != old
+    assert client.get(url).status_code == 202
+    assert tasks.render_referral(referral.pk) == "ready"
+    assert not default_storage.exists(old)
+    assert client.get(url).status_code == 200
+    assert tasks.render_referral(10**9) == "missing"
+
+
+def test_year_end_referral_pdf_waits_for_a_live_render_and_shows_a_failure(
+    client, world, django_capture_on_commit_callbacks, monkeypatch
+):
+    from evaluations.services.documents import REFERRAL_LEASE
+    from huashan.core.documents import work_lease
+
+    referral = _referral(world)
+    client.force_login(world.people.compound_party)
+    url = reverse("evaluations:referral_pdf", args=[referral.pk])
+    dispatched = []
+    monkeypatch.setattr(
+        tasks.render_referral, "apply_async", lambda args, **kw: dispatched.append(*args)
+    )
+    with (
+        work_lease(REFERRAL_LEASE, referral.pk, every=3600),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert client.get(url).status_code == 202
+    assert dispatched == []  # a live worker holds it: nothing queued twice
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("font missing")
+
+    monkeypatch.setattr("huashan.pdf.render_pdf", broken)
+    assert tasks.render_referral(referral.pk) == "failed"
+    failed = client.get(url)
+    assert failed.status_code == 503
+    assert 'http-equiv="refresh"' not in failed.content.decode()

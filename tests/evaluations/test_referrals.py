@@ -210,9 +210,12 @@ def test_pages_button_pdf_and_permissions(client, world, tmp_path, django_assert
         page = client.get(detail)
     assert page.status_code == 200
     assert "第10条" in page.content.decode()
+    # Rendered by the worker, never in the request (issue 15 item 5): wait, render, serve.
+    assert client.get(reverse("evaluations:referral_pdf", args=[referral.pk])).status_code == 202
+    assert tasks.render_referral(referral.pk) == "ready"
     pdf = client.get(reverse("evaluations:referral_pdf", args=[referral.pk]))
     assert pdf["Content-Type"] == "application/pdf"
-    text = pdf_text(pdf.content, tmp_path)
+    text = pdf_text(pdf.getvalue(), tmp_path)
     assert "连续不达标" in text
     assert world.orgs.property_company.name in text
 
