@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from huashan.directory.models import Compound, Membership, Organization, Person
-from huashan.directory.rules import STAFF_ROLES
-from huashan.directory.selectors import organization_of_kind
-from huashan.notify.services import notification_create
+from huashan.core.state import clean_text, guard, lock, record_event, sync
+from huashan.directory.models import Compound, Organization, Person
+from huashan.directory.selectors import organization_of_kind, organization_recipients
+from huashan.notify.services import notify_organization
 
 from ..models import (
     Cadence,
@@ -78,38 +78,14 @@ class DisclosureStateError(ValidationError):
 
 
 def _text(value, *, field_name: str, max_length: int, min_length: int = 1) -> str:
-    text = (value or "").strip()
-    if len(text) < min_length:
-        if not text:
-            raise ValidationError({field_name: [_("This field is required.")]}, code="required")
-        raise ValidationError(
-            {
-                field_name: [
-                    ValidationError(
-                        _("Please write at least %(min)d characters."),
-                        params={"min": min_length},
-                        code="min_length",
-                    )
-                ]
-            }
-        )
-    if len(text) > max_length:
-        raise ValidationError(
-            {
-                field_name: [
-                    ValidationError(
-                        _("At most %(limit)d characters, please (you wrote %(count)d)."),
-                        params={"limit": max_length, "count": len(text)},
-                        code="max_length",
-                    )
-                ]
-            }
-        )
-    return text
+    return clean_text(
+        value, field=field_name, max_length=max_length, required=True, min_length=min_length
+    )
 
 
 def _event(disclosure: Disclosure, *, actor, verb: str, from_state="", to_state="", note=""):
-    return DisclosureEvent.objects.create(
+    return record_event(
+        DisclosureEvent,
         disclosure=disclosure,
         actor=actor,
         verb=verb,
@@ -120,31 +96,25 @@ def _event(disclosure: Disclosure, *, actor, verb: str, from_state="", to_state=
 
 
 def _locked(disclosure: Disclosure) -> Disclosure:
-    return (
-        Disclosure.objects.select_for_update(of=("self",))
-        .select_related("category", "compound", "organization")
-        .get(pk=disclosure.pk)
-    )
+    return lock(disclosure, related=("category", "compound", "organization"))
 
 
 def _sync(target: Disclosure, source: Disclosure) -> Disclosure:
-    for f in Disclosure._meta.concrete_fields:
-        setattr(target, f.attname, getattr(source, f.attname))
+    sync(target, source)
     return source
 
 
 def _guard(disclosure: Disclosure, target: str) -> str:
-    old = disclosure.state
-    if target not in Disclosure.TRANSITIONS.get(old, set()):
-        raise DisclosureStateError(
-            _(
-                "This disclosure is now “%(state)s”, so this step is not possible. "
-                "Reload the page to see its current state."
-            ),
-            params={"state": disclosure.get_state_display()},
-            code="invalid_transition",
-        )
-    return old
+    return guard(
+        disclosure,
+        target,
+        error=DisclosureStateError,
+        message=_(
+            "This disclosure is now “%(state)s”, so this step is not possible. "
+            "Reload the page to see its current state."
+        ),
+        params={"state": disclosure.get_state_display()},
+    )
 
 
 def disclosure_link(disclosure: Disclosure) -> str:
@@ -155,27 +125,12 @@ def disclosure_link(disclosure: Disclosure) -> str:
 
 
 def _org_recipients(organization: Organization) -> list[Person]:
-    return list(
-        Person.objects.filter(
-            is_active=True,
-            memberships__in=Membership.objects.current().filter(
-                organization=organization, role__in=STAFF_ROLES
-            ),
-        ).distinct()
-    )
+    """Who hears the organization's business: the one rule in docs/roles.md "Who is told"."""
+    return organization_recipients(organization=organization)
 
 
 def _notify_org(organization: Organization | None, *, subject: str, body: str, link: str = ""):
-    if organization is None:
-        return
-    for person in _org_recipients(organization):
-        notification_create(
-            recipient=person, channel="inbox", subject=subject, body=body, link=link
-        )
-    if organization.webhook_url:
-        notification_create(
-            organization=organization, channel="webhook", subject=subject, body=body, link=link
-        )
+    notify_organization(organization=organization, subject=subject, body=body, link=link)
 
 
 def _party_org(compound: Compound) -> Organization | None:

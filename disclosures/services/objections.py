@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huashan import workdays
 from huashan.core.services import require_perm as _require
-from huashan.notify.services import notification_create
+from huashan.notify.services import notify_person
 
 from ..models import (
     Disclosure,
@@ -98,7 +98,10 @@ def objection_file(*, actor, disclosure: Disclosure, body: str) -> Objection:
             answer_due=workdays.deadline(now, objection_policy()),
         )
         ObjectionEvent.objects.create(
-            objection=objection, actor=person, verb="filed", to_state=Objection.State.OPEN
+            objection=objection,
+            actor=person,
+            verb="filed",
+            to_state=Objection.State.OPEN,
         )
         _notify_org(
             locked.organization,
@@ -143,15 +146,13 @@ def objection_answer(*, actor, objection: Objection, answer: str) -> Objection:
             from_state=Objection.State.OPEN,
             to_state=Objection.State.ANSWERED,
         )
-        if locked.objector.is_active:
-            notification_create(
-                recipient=locked.objector,
-                channel="inbox",
-                subject=gettext("Your objection to “%(title)s” was answered")
-                % {"title": locked.disclosure.title},
-                body=answer[:500],
-                link=disclosure_link(locked.disclosure),
-            )
+        notify_person(
+            person=locked.objector,
+            subject=gettext("Your objection to “%(title)s” was answered")
+            % {"title": locked.disclosure.title},
+            body=answer[:500],
+            link=disclosure_link(locked.disclosure),
+        )
     for f in Objection._meta.concrete_fields:
         setattr(objection, f.attname, getattr(locked, f.attname))
     return objection

@@ -19,11 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from huashan.core.services import require_perm
+from huashan.core.state import lock
 
 from ..models import (
     Ballot,
     Campaign,
-    Evaluator,
     PaperEntry,
     PendingBallot,
     Score,
@@ -173,7 +173,7 @@ def ballot_submit(*, token: str, scores: Mapping[Any, Mapping[Any, Any]]) -> int
     # The campaign row is locked first, as closing the scoring does: a ballot either lands
     # before the close (and the close writes it) or sees the scoring closed.
     campaign = _lock(evaluator.campaign)
-    evaluator = Evaluator.objects.select_for_update().get(pk=evaluator.pk)
+    evaluator = lock(evaluator)
     evaluator.campaign = campaign
     if campaign.state != State.SCORING:
         raise BallotRefused(gettext("Scoring is not open."))
@@ -199,7 +199,7 @@ def paper_entry_create(
     evaluator = evaluator_for_token(slip_code)
     if evaluator is None or evaluator.campaign_id != campaign.pk:
         raise ValidationError({"slip_code": gettext("No ballot slip has this code.")})
-    evaluator = Evaluator.objects.select_for_update().get(pk=evaluator.pk)
+    evaluator = lock(evaluator)
     if (
         PaperEntry.objects.filter(evaluator=evaluator)
         .exclude(state=PaperEntry.State.REJECTED)
@@ -233,7 +233,7 @@ def paper_entry_confirm(*, actor, entry: PaperEntry) -> None:
     """A second, different clerk confirms: the ballots are cast and the entry forgets them."""
     require_perm(actor, "evaluations.enter_paper", entry.campaign, _denied())
     campaign = _lock(entry.campaign)
-    entry = PaperEntry.objects.select_for_update().get(pk=entry.pk)
+    entry = lock(entry)
     if entry.state != PaperEntry.State.PENDING:
         raise CampaignStateError(gettext("This entry was already checked."))
     if entry.entered_by_id == actor.pk:
@@ -262,7 +262,7 @@ def paper_entry_confirm(*, actor, entry: PaperEntry) -> None:
 def paper_entry_reject(*, actor, entry: PaperEntry) -> None:
     """The second clerk found a typing error: the entry is dropped, the slip can be re-entered."""
     require_perm(actor, "evaluations.enter_paper", entry.campaign, _denied())
-    entry = PaperEntry.objects.select_for_update().get(pk=entry.pk)
+    entry = lock(entry)
     if entry.state != PaperEntry.State.PENDING:
         raise CampaignStateError(gettext("This entry was already checked."))
     if entry.entered_by_id == actor.pk:

@@ -12,9 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext
 
 from huashan.core.services import acting_person
-from huashan.directory.models import Compound, Membership, Organization, Person
-from huashan.directory.rules import OFFICER_ROLES
-from huashan.notify.services import notification_create
+from huashan.core.state import lock, record_event
+from huashan.directory.models import Compound, Organization, Person
+from huashan.directory.selectors import organization_recipients
+from huashan.notify.services import notify_organization
 
 from .. import rules as perms
 from ..models import (
@@ -117,13 +118,14 @@ def _require_rule(actor, name: str, obj, message: str) -> None:
 
 
 def _lock(campaign: Campaign) -> Campaign:
-    return Campaign.objects.select_for_update().get(pk=campaign.pk)
+    return lock(campaign)
 
 
 def _event(campaign: Campaign, *, actor, verb: str, from_state="", to_state="", note="") -> None:
-    CampaignEvent.objects.create(
+    record_event(
+        CampaignEvent,
         campaign=campaign,
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=actor,
         verb=verb,
         from_state=from_state,
         to_state=to_state,
@@ -131,25 +133,13 @@ def _event(campaign: Campaign, *, actor, verb: str, from_state="", to_state="", 
     )
 
 
-def _officers(organization: Organization, roles=OFFICER_ROLES):
-    """Active people holding a current seat of ``roles`` in ``organization``."""
-    return Person.objects.filter(
-        memberships__in=Membership.objects.current().filter(
-            organization=organization, role__in=roles
-        ),
-        is_active=True,
-    ).distinct()
+def _officers(organization: Organization) -> list[Person]:
+    """Who hears the organization's business: the one rule in docs/roles.md "Who is told"."""
+    return organization_recipients(organization=organization)
 
 
-def _notify_org(
-    organization: Organization | None, *, subject: str, body: str, link="", roles=OFFICER_ROLES
-) -> None:
-    if organization is None:
-        return
-    for person in _officers(organization, roles):
-        notification_create(
-            recipient=person, channel="inbox", subject=subject, body=body, link=link
-        )
+def _notify_org(organization: Organization | None, *, subject: str, body: str, link="") -> None:
+    notify_organization(organization=organization, subject=subject, body=body, link=link)
 
 
 def token_hash(token: str) -> str:

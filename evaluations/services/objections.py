@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from huashan.core.services import require_perm
+from huashan.core.state import lock
 from huashan.directory.selectors import organization_of_kind
-from huashan.notify.services import notification_create
+from huashan.notify.services import notify_person
 
 from ..models import (
     Campaign,
@@ -73,7 +74,7 @@ def objection_file(
 def objection_answer(*, actor, objection: Objection, answer: str) -> Objection:
     campaign = _lock(objection.campaign)
     require_perm(actor, "evaluations.organize", campaign, _denied())
-    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    objection = lock(objection)
     if objection.answered_at is not None:
         raise ValidationError(gettext("This objection was already answered."))
     answer = (answer or "").strip()
@@ -84,9 +85,8 @@ def objection_answer(*, actor, objection: Objection, answer: str) -> Objection:
     objection.answered_at = timezone.now()
     objection.save()
     _event(campaign, actor=actor, verb="objection_answer")
-    notification_create(
-        recipient=objection.author,
-        channel="inbox",
+    notify_person(
+        person=objection.author,
         subject=gettext("Your objection was answered"),
         body=answer[:500],
         link=f"/evaluations/{campaign.pk}/results/",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from huashan.core.services import require_perm
+from huashan.core.state import lock
 from huashan.directory.models import Compound
 from huashan.directory.selectors import organization_of_kind
 
@@ -104,7 +105,7 @@ def quarter_rate(*, actor, compound: Compound, year: int, quarter: int) -> Quart
     rating = quarter_rating_get(compound=compound, year=year, quarter=quarter)
     if rating is None:
         raise ValidationError(gettext("The compound has no property company."))
-    rating = QuarterRating.objects.select_for_update().get(pk=rating.pk)
+    rating = lock(rating)
     start, end = quarter_bounds(year, quarter)
     rating.complaint_score = evidence_pct(
         evidence.complaint_score(

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from huashan.core.services import require_perm
+from huashan.core.state import lock, record_event
 from huashan.directory.models import Compound, Organization
-from huashan.directory.rules import STAFF_ROLES
 from huashan.directory.selectors import organization_of_kind
 
 from ..models import (
@@ -128,9 +128,10 @@ def _quarter_snapshot(rating: QuarterRating) -> dict:
 
 
 def _referral_event(referral: YearEndReferral, *, actor, verb, from_state="", to_state="", note=""):
-    YearEndReferralEvent.objects.create(
+    record_event(
+        YearEndReferralEvent,
         referral=referral,
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=actor,
         verb=verb,
         from_state=from_state,
         to_state=to_state,
@@ -260,7 +261,7 @@ def year_end_referral_submit(
     seed: 小区党组织服务承诺 第10条. The authority's staff and the PMC officers (who
     put matters to the owners' assembly, 协同联动 第二条) are notified.
     """
-    referral = YearEndReferral.objects.select_for_update().get(pk=referral.pk)
+    referral = lock(referral)
     require_perm(
         actor,
         "evaluations.prepare_referral",
@@ -301,7 +302,6 @@ def year_end_referral_submit(
         subject=subject,
         body=referral.report_text[:500],
         link=link,
-        roles=STAFF_ROLES,
     )
     _notify_org(
         organization_of_kind(compound=referral.compound, kind=Kind.PMC),
@@ -324,7 +324,7 @@ def year_end_referral_propose_motion(*, actor, referral: YearEndReferral):
     from meetings import services as meeting_services
     from meetings.models import OwnersAssemblyMotion
 
-    referral = YearEndReferral.objects.select_for_update().get(pk=referral.pk)
+    referral = lock(referral)
     if referral.state != YearEndReferral.State.SUBMITTED:
         raise CampaignStateError(gettext("Submit the report before proposing the motion."))
     if referral.motion_id is not None:

@@ -16,6 +16,7 @@ from .models import (
     Household,
     Membership,
     Organization,
+    Person,
     Residency,
 )
 
@@ -28,6 +29,15 @@ NON_STAFF_ROLES = frozenset(
         Membership.Role.RESIDENT_GROUP_LEADER,
     }
 )
+
+
+# Who hears an organization's business — the one rule (docs/roles.md "Who is told").
+# Officers and staff seats act for the organization, and so do the community's grid
+# workers and lawyer who serve it (联席会议议事规则 第三条 lists them beside its
+# members); voice-only seats attend but do not act, and the volunteer quality
+# supervisor is engaged by the property company to watch it and reports on his own
+# (决策报告制度 第四条), so the company's business is not addressed to him.
+NOTIFIED_ROLES = frozenset(Membership.Role) - NON_STAFF_ROLES - {Membership.Role.QUALITY_SUPERVISOR}
 
 
 def _is_real_person(person) -> bool:
@@ -145,4 +155,21 @@ def person_residencies(*, person) -> QuerySet[Residency]:
         Residency.objects.filter(person=person)
         .select_related("household__building__compound")
         .order_by("household__building__sort_key", "household__unit", "household__room")
+    )
+
+
+def organization_recipients(*, organization: Organization) -> list[Person]:
+    """Active people holding a current :data:`NOTIFIED_ROLES` seat in ``organization``.
+
+    One row per person (a person with two seats is told once), in id order; one query.
+    """
+    return list(
+        Person.objects.filter(
+            is_active=True,
+            memberships__in=Membership.objects.current().filter(
+                organization=organization, role__in=NOTIFIED_ROLES
+            ),
+        )
+        .distinct()
+        .order_by("pk")
     )

@@ -30,6 +30,8 @@ from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from huashan.directory.selectors import organization_recipients
+
 from .channels import SENDERS, PermanentDeliveryError
 from .models import Notification, NotificationEvent
 
@@ -127,6 +129,78 @@ class OutboxMessage:
     link: str = ""
     recipient: Any = None
     organization: Any = None
+
+
+# --- telling an organization or a person (issue 15 item 1) --------------------
+
+
+def organization_messages(
+    *, organization, subject: str, body: str, link: str = "", recipients=None
+) -> list[OutboxMessage]:
+    """What :func:`notify_organization` writes, as rows (for a bulk insert).
+
+    An inbox row for each of ``organization_recipients`` (the one rule in
+    docs/roles.md "Who is told"), and one webhook row when the organization has a
+    group robot. ``recipients`` lets a batch pass the people it already read.
+    """
+    if organization is None:
+        return []
+    people = (
+        recipients if recipients is not None else organization_recipients(organization=organization)
+    )
+    rows = [
+        OutboxMessage(
+            channel=Channel.INBOX, recipient=person, subject=subject, body=body, link=link
+        )
+        for person in people
+    ]
+    if organization.webhook_url:
+        rows.append(
+            OutboxMessage(
+                channel=Channel.WEBHOOK,
+                organization=organization,
+                subject=subject,
+                body=body,
+                link=link,
+            )
+        )
+    return rows
+
+
+def notify_organization(
+    *, organization, subject: str, body: str, link: str = "", recipients=None
+) -> list[Notification]:
+    """Tell an organization: its officers, staff seats and grid workers, and its robot.
+
+    Nothing for ``None``. Call inside the transaction of the change it reports.
+    seed: 决策报告制度 第一条, 第三条 (及时通报); the rule: docs/roles.md "Who is told".
+    """
+    return [
+        notification_create(
+            recipient=row.recipient,
+            organization=row.organization,
+            channel=row.channel,
+            subject=row.subject,
+            body=row.body,
+            link=row.link,
+        )
+        for row in organization_messages(
+            organization=organization,
+            subject=subject,
+            body=body,
+            link=link,
+            recipients=recipients,
+        )
+    ]
+
+
+def notify_person(*, person, subject: str, body: str, link: str = "") -> Notification | None:
+    """An inbox message for one active person; nothing for ``None`` or an inactive account."""
+    if person is None or not person.is_active:
+        return None
+    return notification_create(
+        recipient=person, channel=Channel.INBOX, subject=subject, body=body, link=link
+    )
 
 
 # The rows travel as one JSON document (json.dumps is C; a list-per-column array

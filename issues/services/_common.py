@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from huashan.core.state import clean_text, guard, lock, record_event, sync
 from huashan.directory.models import (
     Organization,
     Person,
@@ -97,22 +98,7 @@ class RateLimited(ValidationError):
 
 
 def _text(value, *, field_name: str, max_length: int = NOTE_MAX, required: bool = True) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise ValidationError({field_name: [_("This field is required.")]}, code="required")
-    if len(text) > max_length:
-        raise ValidationError(
-            {
-                field_name: [
-                    ValidationError(
-                        _("At most %(limit)d characters, please (you wrote %(count)d)."),
-                        params={"limit": max_length, "count": len(text)},
-                        code="max_length",
-                    )
-                ]
-            }
-        )
-    return text
+    return clean_text(value, field=field_name, max_length=max_length, required=required)
 
 
 def closing_explanation_clean(value, *, field_name: str = "explanation") -> str:
@@ -147,35 +133,28 @@ def closing_explanation_clean(value, *, field_name: str = "explanation") -> str:
 
 
 def _locked(issue: Issue) -> Issue:
-    return (
-        Issue.objects.select_for_update(of=("self",))
-        .select_related("compound", "assigned_org", "category")
-        .get(pk=issue.pk)
-    )
+    return lock(issue, related=("compound", "assigned_org", "category"))
 
 
 def _sync(target: Issue, source: Issue) -> Issue:
-    """Copy the saved state onto the caller's instance, so it is not stale."""
-    for f in Issue._meta.concrete_fields:
-        setattr(target, f.attname, getattr(source, f.attname))
+    """Copy the saved state onto the caller's instance, so it is not stale; returns ``source``."""
+    sync(target, source)
     return source
 
 
 def _guard(issue: Issue, target: str, *, allowed_from: Iterable[str] | None = None) -> str:
-    old = issue.status
-    allowed = target in Issue.TRANSITIONS.get(old, set())
-    if allowed_from is not None:
-        allowed = allowed and old in set(allowed_from)
-    if not allowed:
-        raise IssueStateError(
-            _(
-                "This issue is now “%(status)s”, so this step is not possible. "
-                "Reload the page to see its current state."
-            ),
-            params={"status": issue.get_status_display()},
-            code="invalid_transition",
-        )
-    return old
+    return guard(
+        issue,
+        target,
+        state_attr="status",
+        allowed_from=allowed_from,
+        error=IssueStateError,
+        message=_(
+            "This issue is now “%(status)s”, so this step is not possible. "
+            "Reload the page to see its current state."
+        ),
+        params={"status": issue.get_status_display()},
+    )
 
 
 def _require_open(issue: Issue) -> None:
@@ -199,7 +178,8 @@ def _event(
     organization: Organization | None = None,
     at: dt.datetime | None = None,
 ) -> IssueEvent:
-    return IssueEvent.objects.create(
+    return record_event(
+        IssueEvent,
         issue=issue,
         actor=actor,
         verb=verb,

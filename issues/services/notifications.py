@@ -8,13 +8,12 @@ from collections.abc import Iterable
 
 from huashan.directory.models import (
     Compound,
-    Membership,
     Organization,
     Person,
 )
-from huashan.directory.rules import STAFF_ROLES
-from huashan.directory.selectors import compound_organizations
-from huashan.notify.services import notification_create
+from huashan.directory.selectors import compound_organizations, organization_recipients
+from huashan.notify.services import notify_organization as _notify_organization
+from huashan.notify.services import notify_person
 
 from ..models import (
     Issue,
@@ -25,16 +24,10 @@ from ._common import INTAKE_KINDS, Kind, public_link, staff_link
 
 
 def _org_recipients(organization: Organization, cache_: dict | None = None) -> list[Person]:
+    """The one rule (docs/roles.md "Who is told"), read once per organization per batch."""
     if cache_ is not None and organization.pk in cache_:
         return cache_[organization.pk]
-    people = list(
-        Person.objects.filter(
-            is_active=True,
-            memberships__in=Membership.objects.current().filter(
-                organization=organization, role__in=STAFF_ROLES
-            ),
-        ).distinct()
-    )
+    people = organization_recipients(organization=organization)
     if cache_ is not None:
         cache_[organization.pk] = people
     return people
@@ -43,22 +36,14 @@ def _org_recipients(organization: Organization, cache_: dict | None = None) -> l
 def notify_organization(
     organization: Organization, *, subject: str, body: str, link: str = "", members=None
 ) -> None:
-    """Inbox for each current staff member; the group robot too when it has a webhook."""
-    for person in members if members is not None else _org_recipients(organization):
-        notification_create(
-            recipient=person, channel="inbox", subject=subject, body=body, link=link
-        )
-    if organization.webhook_url:
-        notification_create(
-            organization=organization, channel="webhook", subject=subject, body=body, link=link
-        )
+    """``huashan.notify.services.notify_organization`` (``members``: people already read)."""
+    _notify_organization(
+        organization=organization, subject=subject, body=body, link=link, recipients=members
+    )
 
 
 def _notify_person(person: Person | None, *, subject: str, body: str, link: str = "") -> None:
-    if person is not None and person.is_active:
-        notification_create(
-            recipient=person, channel="inbox", subject=subject, body=body, link=link
-        )
+    notify_person(person=person, subject=subject, body=body, link=link)
 
 
 def _notify_reporter(issue: Issue, *, subject: str, body: str) -> None:

@@ -20,7 +20,11 @@ from huashan.directory.models import (
     Person,
     mask_name,
 )
-from huashan.notify.services import OutboxMessage, notifications_create_bulk
+from huashan.notify.services import (
+    OutboxMessage,
+    notifications_create_bulk,
+    organization_messages,
+)
 
 from ..models import (
     ALARMS_SETTLED,
@@ -436,17 +440,13 @@ def _org_messages(
     scan: _Scan, org: Organization, *, subject: str, body: str, link: str
 ) -> list[OutboxMessage]:
     """What :func:`notify_organization` writes, as rows for one bulk INSERT."""
-    rows = [
-        OutboxMessage(channel="inbox", recipient=person, subject=subject, body=body, link=link)
-        for person in _org_recipients(org, scan.members)
-    ]
-    if org.webhook_url:
-        rows.append(
-            OutboxMessage(
-                channel="webhook", organization=org, subject=subject, body=body, link=link
-            )
-        )
-    return rows
+    return organization_messages(
+        organization=org,
+        subject=subject,
+        body=body,
+        link=link,
+        recipients=_org_recipients(org, scan.members),
+    )
 
 
 def _alarm_messages(

@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huashan.core.services import acting_person as _person
+from huashan.core.state import clean_text, guard, lock, record_event, sync
 from huashan.directory.models import Compound, Membership, Organization, Person
-from huashan.directory.selectors import compound_organizations
-from huashan.notify.services import notification_create
+from huashan.directory.selectors import compound_organizations, organization_recipients
+from huashan.notify.services import notify_organization as _notify_organization
+from huashan.notify.services import notify_person
 
 from ..models import (
     ActionItem,
@@ -103,34 +105,20 @@ def _require_any(actor, perms: Sequence[str], obj, message) -> Person:
 
 
 def _text(value, *, field_name: str, max_length: int = TEXT_MAX, required: bool = True) -> str:
-    text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
-    if required and not text:
-        raise ValidationError({field_name: [_("This field is required.")]}, code="required")
-    if len(text) > max_length:
-        raise ValidationError(
-            {
-                field_name: [
-                    ValidationError(
-                        _("At most %(limit)d characters, please (you wrote %(count)d)."),
-                        params={"limit": max_length, "count": len(text)},
-                        code="max_length",
-                    )
-                ]
-            }
-        )
-    return text
+    return clean_text(value, field=field_name, max_length=max_length, required=required)
 
 
 def _guard(obj, state_attr: str, target: str, message=None) -> str:
-    old = getattr(obj, state_attr)
-    if target not in type(obj).TRANSITIONS.get(old, set()):
-        raise MeetingStateError(
-            message
-            or _("This step is not possible now (current state: %(state)s).")
-            % {"state": _label(obj, state_attr)},
-            code="invalid_state",
-        )
-    return old
+    return guard(
+        obj,
+        target,
+        state_attr=state_attr,
+        error=MeetingStateError,
+        message=message
+        or _("This step is not possible now (current state: %(state)s).")
+        % {"state": _label(obj, state_attr)},
+        code="invalid_state",
+    )
 
 
 def _label(obj, attr: str) -> str:
@@ -139,16 +127,16 @@ def _label(obj, attr: str) -> str:
 
 
 def _lock(model, pk):
-    return model.objects.select_for_update().get(pk=pk)
+    return lock(model, pk)
 
 
 def _sync(target, source):
-    target.__dict__.update({k: v for k, v in source.__dict__.items() if not k.startswith("_state")})
-    return target
+    return sync(target, source)
 
 
 def _meeting_event(meeting, *, actor, verb, from_state="", to_state="", note=""):
-    return MeetingEvent.objects.create(
+    return record_event(
+        MeetingEvent,
         meeting=meeting,
         actor=actor,
         verb=verb,
@@ -159,26 +147,50 @@ def _meeting_event(meeting, *, actor, verb, from_state="", to_state="", note="")
 
 
 def _item_event(item, *, actor, verb, from_state="", to_state="", note=""):
-    return ActionItemEvent.objects.create(
-        item=item, actor=actor, verb=verb, from_state=from_state, to_state=to_state, note=note
+    return record_event(
+        ActionItemEvent,
+        item=item,
+        actor=actor,
+        verb=verb,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
     )
 
 
 def _topic_event(topic, *, actor, verb, from_state="", to_state="", note=""):
-    return AgendaTopicEvent.objects.create(
-        topic=topic, actor=actor, verb=verb, from_state=from_state, to_state=to_state, note=note
+    return record_event(
+        AgendaTopicEvent,
+        topic=topic,
+        actor=actor,
+        verb=verb,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
     )
 
 
 def _report_event(report, *, actor, verb, from_state="", to_state="", note=""):
-    return DecisionReportEvent.objects.create(
-        report=report, actor=actor, verb=verb, from_state=from_state, to_state=to_state, note=note
+    return record_event(
+        DecisionReportEvent,
+        report=report,
+        actor=actor,
+        verb=verb,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
     )
 
 
 def _motion_event(motion, *, actor, verb, from_state="", to_state="", note=""):
-    return MotionEvent.objects.create(
-        motion=motion, actor=actor, verb=verb, from_state=from_state, to_state=to_state, note=note
+    return record_event(
+        MotionEvent,
+        motion=motion,
+        actor=actor,
+        verb=verb,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
     )
 
 
@@ -192,36 +204,17 @@ def _orgs_of_kinds(compound: Compound, kinds: Iterable[str]) -> list[Organizatio
 
 
 def _org_recipients(organization: Organization) -> list[Person]:
-    return [
-        m.person
-        for m in Membership.objects.current()
-        .filter(organization=organization, role__in=MEMBER_ROLES | {Role.STAFF})
-        .select_related("person")
-        if m.person.is_active
-    ]
+    """Who hears the organization's business: the one rule in docs/roles.md "Who is told"."""
+    return organization_recipients(organization=organization)
 
 
 def notify_organization(organization: Organization, *, subject: str, body: str, link: str = ""):
-    """Inbox for each current officer/staff member; the group robot too when configured."""
-    for person in _org_recipients(organization):
-        notification_create(
-            recipient=person, channel="inbox", subject=subject, body=body[:2000], link=link
-        )
-    if organization.webhook_url:
-        notification_create(
-            organization=organization,
-            channel="webhook",
-            subject=subject,
-            body=body[:2000],
-            link=link,
-        )
+    """``huashan.notify.services.notify_organization`` (inbox for each, plus the group robot)."""
+    _notify_organization(organization=organization, subject=subject, body=body, link=link)
 
 
 def _notify_person(person: Person | None, *, subject: str, body: str, link: str = "") -> None:
-    if person is not None and person.is_active:
-        notification_create(
-            recipient=person, channel="inbox", subject=subject, body=body[:2000], link=link
-        )
+    notify_person(person=person, subject=subject, body=body, link=link)
 
 
 def _link(name: str, *args) -> str:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from huashan.core.services import require_perm as _require
+from huashan.core.state import lock
 from huashan.directory.models import Compound, Membership, Organization, Person
 from huashan.directory.selectors import organization_of_kind
 
@@ -99,7 +100,7 @@ def case_decide(
         raise ValidationError({"outcome": _("Choose an outcome.")})
     reasons = _text(reasons, field="reasons")
     with transaction.atomic():
-        locked = AccountabilityCase.objects.select_for_update().get(pk=case.pk)
+        locked = lock(case)
         if AccountabilityCase.Status.DECIDED not in AccountabilityCase.TRANSITIONS[locked.status]:
             raise ValidationError(_("This case has already been decided."))
         locked.status = AccountabilityCase.Status.DECIDED

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from huashan.core.state import clean_text, record_event
 from huashan.directory.models import Compound, Person
 
 from ..models import PledgeEvent
@@ -36,17 +37,7 @@ ABSENCE_LIMIT = 3
 
 
 def _text(value, *, field: str, max_length: int = TEXT_MAX, required: bool = True) -> str:
-    value = (value or "").strip() if isinstance(value, str) or value is None else str(value)
-    if required and not value:
-        raise ValidationError({field: _("This field is required.")})
-    if len(value) > max_length:
-        raise ValidationError(
-            {
-                field: _("At most %(limit)d characters, please (you wrote %(count)d).")
-                % {"limit": max_length, "count": len(value)}
-            }
-        )
-    return value
+    return clean_text(value, field=field, max_length=max_length, required=required)
 
 
 def _not_future(day: dt.date, *, field: str) -> None:
@@ -70,7 +61,8 @@ def _event(
     public: bool = False,
     **subject,
 ) -> PledgeEvent:
-    return PledgeEvent.objects.create(
+    return record_event(
+        PledgeEvent,
         compound=compound,
         actor=actor,
         verb=verb,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huashan import workdays
 from huashan.core.services import require_perm as _require
+from huashan.core.state import lock
 from huashan.directory.models import Compound, Organization, Person
 from huashan.directory.selectors import organization_of_kind
 
@@ -272,7 +273,7 @@ def finding_mark_fixed(*, actor, finding: Finding, proof: str, photo=None) -> Fi
                 {"photo": [m for msgs in exc.message_dict.values() for m in msgs]}
             ) from None
     with transaction.atomic():
-        locked = Finding.objects.select_for_update().get(pk=finding.pk)
+        locked = lock(finding)
         if locked.fixed_at is not None:
             raise ValidationError(_("This finding is already marked as fixed."))
         locked.fixed_at = timezone.now()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from huashan.core.services import require_perm as _require
+from huashan.core.state import lock
 from huashan.directory.models import Organization
 
 from .. import evidence
@@ -99,7 +100,7 @@ def letter_update(
     )
     fields = _letter_fields(title=title, preamble=preamble, closing=closing, letterhead=letterhead)
     with transaction.atomic():
-        locked = PledgeLetter.objects.select_for_update().get(pk=letter.pk)
+        locked = lock(letter)
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.save(update_fields=[*fields, "updated_at"])
@@ -128,7 +129,7 @@ def letter_publish(*, actor, letter: PledgeLetter) -> PledgeLetter:
         actor, "pledges.manage_letter", letter.organization, _("You may not publish this letter.")
     )
     with transaction.atomic():
-        locked = PledgeLetter.objects.select_for_update().get(pk=letter.pk)
+        locked = lock(letter)
         if locked.published:
             raise ValidationError(_("This letter is already published."))
         if not locked.items.exists():
@@ -287,7 +288,7 @@ def item_update(
         raise ValidationError({"number": _("The letter already has an item with this number.")})
     fields["active"] = bool(active)
     with transaction.atomic():
-        locked = PledgeItem.objects.select_for_update().get(pk=item.pk)
+        locked = lock(item)
         before = f"{locked.rule_kind} {json.dumps(locked.params, ensure_ascii=False)}"
         for name, value in fields.items():
             setattr(locked, name, value)
