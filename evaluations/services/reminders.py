@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from huashan.directory.models import Community, Organization
-from huashan.notify.services import notification_create
+from huashan.notify.services import notify_organization
 
 from ..models import (
     Campaign,
@@ -84,10 +84,9 @@ def _december_remind(community: Community, party, *, year: int, waiting: list[st
     try:
         with transaction.atomic():
             DecemberReminder.objects.create(community=community, year=year)
-            for person in officers:
-                notification_create(
-                    recipient=person, channel="inbox", subject=subject, body=body, link=link
-                )
+            notify_organization(
+                organization=party, subject=subject, body=body, link=link, recipients=officers
+            )
     except IntegrityError:
         return False
     return True
