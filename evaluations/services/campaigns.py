@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from huashan.core.services import require_perm
+from huashan.core.state import guard
 from huashan.directory.models import Community, Compound, Membership, Organization, Person
 from huashan.directory.rules import OFFICER_ROLES
 from huashan.directory.selectors import organization_of_kind
@@ -138,14 +139,16 @@ def campaign_advance(*, actor, campaign: Campaign, to_state: str, note: str = ""
     """
     campaign = _lock(campaign)
     old = State(campaign.state)
-    if to_state not in Campaign.TRANSITIONS[old]:
-        raise CampaignStateError(
-            gettext("A campaign in state “%(state)s” cannot move to “%(to)s”.")
-            % {
-                "state": old.label,
-                "to": State(to_state).label if to_state in State.values else to_state,
-            }
-        )
+    guard(
+        campaign,
+        to_state,
+        error=CampaignStateError,
+        message=gettext("A campaign in state “%(state)s” cannot move to “%(to)s”.")
+        % {
+            "state": old.label,
+            "to": State(to_state).label if to_state in State.values else to_state,
+        },
+    )
     if TRANSITION_PERMISSION.get(to_state) == "approve":
         require_perm(
             actor, "evaluations.approve", campaign, gettext("Only the street approves the results.")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from huashan.core.services import require_perm as _require
-from huashan.core.state import lock
+from huashan.core.state import guard, lock
 from huashan.directory.models import Compound, Membership, Organization, Person
 from huashan.directory.selectors import organization_of_kind
 
@@ -101,8 +101,12 @@ def case_decide(
     reasons = _text(reasons, field="reasons")
     with transaction.atomic():
         locked = lock(case)
-        if AccountabilityCase.Status.DECIDED not in AccountabilityCase.TRANSITIONS[locked.status]:
-            raise ValidationError(_("This case has already been decided."))
+        guard(
+            locked,
+            AccountabilityCase.Status.DECIDED,
+            state_attr="status",
+            message=_("This case has already been decided."),
+        )
         locked.status = AccountabilityCase.Status.DECIDED
         locked.outcome = outcome
         locked.reasons = reasons
