@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from huashan.core.documents import dispatch_now
 from huashan.directory.models import Compound, Organization
 from huashan.directory.selectors import organization_of_kind
+from huashan.notify.services import notify_organization
 
 from . import selectors
 from .models import CompoundSnapshot, WorkSummary, WorkSummaryEvent
@@ -312,10 +313,8 @@ def work_summary_submit(*, actor, summary: WorkSummary) -> WorkSummary:
         _event(
             locked, actor=actor, verb="submitted", old=old, new=locked.state, note=recipient.name
         )
-        from meetings.services import notify_organization
-
         notify_organization(
-            recipient,
+            organization=recipient,
             subject=_("%(compound)s: %(kind)s %(period)s")
             % {
                 "compound": locked.compound.name,
