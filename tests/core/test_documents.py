@@ -97,6 +97,17 @@ def test_render_task_nices_the_process_before_the_body_runs():
     assert order == ["nice", ("body", 5)]
 
 
+def test_render_task_never_nices_the_web_process_in_eager_mode(settings):
+    @render_task(name="tests.core.render_probe_eager")
+    def probe():
+        return "done"
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    with mock.patch.object(documents, "render_low_priority") as niced:
+        assert probe() == "done"
+    niced.assert_not_called()
+
+
 def test_render_low_priority_only_adds_the_missing_niceness():
     with mock.patch.object(documents.os, "nice", side_effect=[2, 5]) as nice:
         documents.render_low_priority()
