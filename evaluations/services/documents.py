@@ -7,7 +7,6 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from huashan.core.documents import (
     dispatch_on_commit,
+    dispatch_once,
     document_store,
     documents_sweep_pending,
     work_lease,
@@ -197,12 +197,11 @@ def referral_pdf_current(*, referral: YearEndReferral) -> ReferralPdf:
         return ReferralPdf(referral, path, EvaluationDocument.Status.READY)
     if default_storage.exists(f"{path}.error"):
         return ReferralPdf(referral, path, EvaluationDocument.Status.FAILED)
-    if work_leases_lost(REFERRAL_LEASE, [referral.pk]) and cache.add(
-        f"evaluations:referral-pdf-queued:{path}", 1, REFERRAL_REDISPATCH_SECONDS
-    ):
+    if work_leases_lost(REFERRAL_LEASE, [referral.pk]):
         from ..tasks import render_referral
 
-        dispatch_on_commit(render_referral, referral.pk)
+        key = f"evaluations:referral-pdf-queued:{path}"
+        dispatch_once(key, REFERRAL_REDISPATCH_SECONDS, render_referral, referral.pk)
     return ReferralPdf(referral, path, EvaluationDocument.Status.PENDING)
 
 

@@ -58,6 +58,26 @@ def dispatch_on_commit(task, *args) -> None:
     transaction.on_commit(lambda: dispatch_now(task, *args))
 
 
+def dispatch_once(key: str, seconds: int, task, *args) -> bool:
+    """For documents without a row (the stored file is the state: pledge letters, the
+    year-end referral): queue ``task(*args)`` after commit unless ``key`` queued it in
+    the last ``seconds``. A page reload past that re-queues work a dispatch or a worker
+    lost; a broker that cannot be reached drops the key, so the next reload tries again.
+    """
+    from django.core.cache import cache
+    from django.db import transaction
+
+    if not cache.add(key, 1, seconds):
+        return False
+
+    def send() -> None:
+        if not dispatch_now(task, *args):
+            cache.delete(key)
+
+    transaction.on_commit(send)
+    return True
+
+
 def render_low_priority() -> None:
     """Raise this worker process's niceness to ``RENDER_NICENESS`` (DESIGN.md §6: PDFs
     render niced). ``os.nice`` adds up, so only the missing part is added, once."""

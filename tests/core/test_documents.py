@@ -50,6 +50,25 @@ def test_dispatch_on_commit_queues_only_after_the_commit(django_capture_on_commi
     assert task.calls == [{"args": (3,), "retry": False}]
 
 
+def test_dispatch_once_queues_once_per_window_and_again_after_a_broker_outage(
+    django_capture_on_commit_callbacks,
+):
+    from django.core.cache import cache
+
+    key = "tests:core:dispatch-once"
+    cache.delete(key)
+    down = _Task(ConnectionError("broker down"))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert documents.dispatch_once(key, 60, down, 1) is True
+    assert cache.get(key) is None  # not queued: the next reload tries again
+    task = _Task()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert documents.dispatch_once(key, 60, task, 1) is True
+        assert documents.dispatch_once(key, 60, task, 1) is False  # a reload: already queued
+    assert task.calls == [{"args": (1,), "retry": False}]
+    cache.delete(key)
+
+
 def test_every_render_task_is_niced_acks_late_and_requeued_when_its_worker_dies():
     from dashboard.tasks import work_summary_render_pdf_task
     from disclosures.tasks import disclosure_report_generate
