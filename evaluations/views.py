@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from huashan import periods
 from huashan.core.clientip import client_key
 from huashan.core.services import cache_count, cache_count_hit
 from huashan.directory.models import Compound
@@ -591,8 +592,8 @@ def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _quarter_now() -> tuple[int, int]:
-    today = timezone.localdate()
-    return today.year, (today.month - 1) // 3 + 1
+    quarter = periods.containing(periods.QUARTER, timezone.localdate())
+    return quarter.year, quarter.index
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from huashan import periods
 from huashan.directory.selectors import compound_organizations
 
 from .. import selectors, services
@@ -25,10 +24,6 @@ from ..models import Report
 from .common import _apply_validation_error, _compound, _require_staff
 
 # --- staff: compliance and reports ----------------------------------------------------------
-
-
-def _current_quarter_code(today: dt.date) -> str:
-    return f"{today.year}Q{(today.month - 1) // 3 + 1}"
 
 
 @login_required
@@ -101,8 +96,8 @@ def reports(request: HttpRequest) -> HttpResponse:
                     f"{reverse('disclosures:reports')}?compound={compound.slug}#report-{report.pk}"
                 )
     else:
-        previous = timezone.localdate() - dt.timedelta(days=92)
-        form = ReportRequestForm(initial={"period": _current_quarter_code(previous)})
+        last_quarter = periods.containing(periods.QUARTER, timezone.localdate()).previous()
+        form = ReportRequestForm(initial={"period": last_quarter.code})
     return render(
         request,
         "disclosures/reports.html",

@@ -5,7 +5,6 @@ seed: 评议监督考核制度 第一条 to 第五条.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from decimal import Decimal
 from typing import Any
@@ -16,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from huashan import workdays
 from huashan.core.services import require_perm
 from huashan.core.state import guard
 from huashan.directory.models import Community, Compound, Membership, Organization, Person
@@ -163,12 +163,16 @@ def campaign_advance(*, actor, campaign: Campaign, to_state: str, note: str = ""
             raise CampaignStateError(gettext("Add at least one criterion before scoring opens."))
     if to_state == State.PUBLICITY:
         campaign.publicity_start = now
-        campaign.publicity_end = now + dt.timedelta(days=campaign.objection_days)
+        # seed: 评议监督考核制度 第五条 — a window of days, counted like every other
+        # deadline (Civil Code arts. 201–203: from the next day, to 24:00, past rest days).
+        campaign.publicity_end = workdays.deadline(
+            now, workdays.objection_window(campaign.objection_days)
+        )
     if to_state == State.APPROVED:
         if campaign.publicity_end and now < campaign.publicity_end:
             raise CampaignStateError(
                 gettext("The objection window is still open until %(end)s.")
-                % {"end": timezone.localtime(campaign.publicity_end).strftime("%Y-%m-%d %H:%M")}
+                % {"end": workdays.format_deadline(campaign.publicity_end)}
             )
         if campaign.objections.filter(answered_at__isnull=True).exists():
             raise CampaignStateError(gettext("Answer every objection before approval."))

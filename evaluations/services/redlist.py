@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from huashan import periods
 from huashan.core.services import require_perm
 from huashan.core.state import lock
 from huashan.directory.models import Compound
@@ -32,18 +33,14 @@ RATING_WEIGHTS = {"complaint": Decimal("0.4"), "pledge": Decimal("0.3"), "survey
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    start = dt.datetime(year, 3 * (quarter - 1) + 1, 1, tzinfo=tz)
-    end = (
-        dt.datetime(year + 1, 1, 1, tzinfo=tz)
-        if quarter == 4
-        else dt.datetime(year, 3 * quarter + 1, 1, tzinfo=tz)
-    )
-    return start, end
+    """[start, end) of the quarter in China time (huashan.periods)."""
+    period = periods.Period(periods.QUARTER, year, quarter)
+    return period.start_dt, period.end_dt
 
 
 def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
-    return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+    period = periods.Period(periods.QUARTER, year, quarter).previous()
+    return period.year, period.index
 
 
 def quarter_rating_get(*, compound: Compound, year: int, quarter: int) -> QuarterRating | None:

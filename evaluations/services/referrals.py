@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from huashan import periods
 from huashan.core.services import require_perm
 from huashan.core.state import lock, record_event
 from huashan.directory.models import Compound, Organization
@@ -22,7 +23,7 @@ from ..models import (
     YearEndReferralEvent,
 )
 from .base import CampaignStateError, Kind, _notify_org
-from .redlist import PASS_FROM, previous_quarter, quarter_rate
+from .redlist import PASS_FROM, quarter_rate
 
 # --- quarterly beat and the year-end referral (小区党组织服务承诺 第10条) ----------------------
 
@@ -34,8 +35,8 @@ def quarters_rate_previous(*, today: dt.date | None = None) -> list[QuarterRatin
     rated (verdict not pending) is left alone, so running twice rates nothing new;
     the black-list alarm is unique per streak anyway. System actor (``actor=None``).
     """
-    today = today or timezone.localdate()
-    year, quarter = previous_quarter(today.year, (today.month - 1) // 3 + 1)
+    last = periods.containing(periods.QUARTER, today or timezone.localdate()).previous()
+    year, quarter = last.year, last.index
     compounds = Compound.objects.filter(organizations__kind=Kind.PROPERTY_COMPANY).distinct()
     rated_companies = set(
         QuarterRating.objects.filter(year=year, quarter=quarter)

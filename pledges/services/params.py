@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import json
 from collections.abc import Iterable
@@ -11,6 +10,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from huashan.periods import add_months
 
 from ..models import (
     Activity,
@@ -252,10 +253,3 @@ def params_clean(*, rule_kind: str, params: dict | str) -> dict:
     if errors:
         raise ValidationError({"params": [str(e) for e in errors]})
     return clean
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later (clamped to month end)."""
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -117,13 +117,35 @@ def test_approval_waits_for_window_and_answers(world):
     assert Notification.objects.filter(recipient=world.resident).exists()
 
 
-def test_objection_after_window_refused(world):
-    advance_to(world, State.PUBLICITY)
-    with (
-        time_machine.travel(timezone.now() + dt.timedelta(days=7, seconds=1)),
-        pytest.raises(services.CampaignStateError),
-    ):
-        services.objection_file(actor=world.resident, campaign=world.campaign, text="我有异议啊")
+TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.mark.parametrize(
+    ("at", "open_"),
+    [
+        (dt.datetime(2026, 12, 14, 23, 59, tzinfo=TZ), True),  # the 7th day, before 24:00
+        (dt.datetime(2026, 12, 15, 0, 0, 1, tzinfo=TZ), False),  # just after 24:00
+    ],
+)
+def test_seed_ev5_objection_window_counts_days_like_every_deadline(world, at, open_):
+    """评议监督考核制度 第五条 "评议考核初步结果在社区公示且无异议后，经街道党工委审定": the
+    publicity window of ``objection_days`` (7) goes through the working-day clock — counted
+    from the next day, ending at 24:00 of the last day (Civil Code arts. 201–203) — not
+    "now + 7 × 24 h" (issue 15 item 6)."""
+    with time_machine.travel(dt.datetime(2026, 12, 7, 10, tzinfo=TZ), tick=False):  # a Monday
+        advance_to(world, State.PUBLICITY)
+    world.campaign.refresh_from_db()
+    assert world.campaign.publicity_end == dt.datetime(2026, 12, 15, 0, tzinfo=TZ)
+    with time_machine.travel(at, tick=False):
+        if open_:
+            services.objection_file(
+                actor=world.resident, campaign=world.campaign, text="我有异议啊"
+            )
+        else:
+            with pytest.raises(services.CampaignStateError):
+                services.objection_file(
+                    actor=world.resident, campaign=world.campaign, text="我有异议啊"
+                )
 
 
 def test_objection_before_publicity_or_by_outsider_or_empty_refused(world, person):
