@@ -191,7 +191,7 @@ STORAGES = {
         )
     },
 }
-# The largest legitimate request is a complaint with its photos (issues/photos.py:
+# The largest legitimate request is a complaint with its photos (huashan/core/photos.py:
 # MAX_PHOTOS × MAX_PHOTO_BYTES = 6 × 10 MB) plus the form; anything declaring more is
 # refused with a 413 before the view (huashan/core/middleware.py). nginx's
 # client_max_body_size must match (docs/operations.md); tests/security/test_request_size.py

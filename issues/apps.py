@@ -6,7 +6,8 @@ from django.apps import AppConfig
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-#: Complaint photos as stored (issues/photos.py): ``issues/<yyyy>/<mm>/<issue pk>/<token>.jpg``.
+#: Complaint photos as stored (huashan/core/photos.py):
+#: ``issues/<yyyy>/<mm>/<issue pk>/<token>.jpg``.
 PHOTO_NAME = r"issues/\d{4}/\d{2}/(?P<issue>\d+)/(?P<token>[0-9A-Za-z_-]{1,32})\.jpg"
 
 

@@ -12,19 +12,17 @@ seed: 协同联动解决小区事务流程 第一—五条; 公示承诺制度 �
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from huashan.core.photos import MultipleImageField
 from huashan.directory.models import Organization, Person, mobile_validator
 
 from .models import Category, Issue, ResponseTemplate, Satisfaction, Whistle
 
-MAX_PHOTOS = 6
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
 DESCRIPTION_MAX = 2000
 DESCRIPTION_MIN = 5
 
@@ -37,118 +35,6 @@ hotline_validator = RegexValidator(
     r"^[0-9A-Za-z-]{1,40}$",
     _("A 12345 work-order number has only digits, letters and dashes."),
 )
-
-
-class MultipleFileInput(forms.FileInput):
-    """``<input type=file multiple>`` (Django 5.2 multiple-file pattern)."""
-
-    allow_multiple_selected = True
-
-
-# What a phone camera or gallery names its pictures; anything else is refused
-# with a message, even when its bytes happen to be an image.
-PHOTO_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "gif", "webp", "heic", "heif"})
-
-
-class MultipleImageField(forms.FileField):
-    """Up to ``MAX_PHOTOS`` images, each at most ``MAX_PHOTO_BYTES``, that Pillow can read.
-
-    The service re-encodes every photo to JPEG and strips EXIF/GPS
-    (``issues/photos.py``); this field rejects early and next to the field
-    what certainly cannot become a photo.
-    """
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget",
-            MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
-        )
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data]
-        files = [f for f in files if f]
-        if not files:
-            if self.required:
-                raise ValidationError(self.error_messages["required"], code="required")
-            return []
-        if len(files) > MAX_PHOTOS:
-            raise ValidationError(
-                _("At most %(max)d photos, you chose %(count)d."),
-                code="too_many",
-                params={"max": MAX_PHOTOS, "count": len(files)},
-            )
-        single_clean = super().clean
-        cleaned = []
-        errors = []
-        for upload in files:
-            try:
-                upload = single_clean(upload, initial)
-            except ValidationError as exc:
-                errors.extend(exc.error_list)
-                continue
-            extension = os.path.splitext(upload.name or "")[1].lower().lstrip(".")
-            if extension not in PHOTO_EXTENSIONS:
-                errors.append(
-                    ValidationError(
-                        _(
-                            "“%(name)s” is not a photo file. Send a JPEG or PNG picture "
-                            "(.jpg, .png)."
-                        ),
-                        code="bad_extension",
-                        params={"name": upload.name},
-                    )
-                )
-                continue
-            if upload.size > MAX_PHOTO_BYTES:
-                errors.append(
-                    ValidationError(
-                        _("“%(name)s” is larger than 10 MB."),
-                        code="too_large",
-                        params={"name": upload.name[:80]},
-                    )
-                )
-                continue
-            if not _is_readable_image(upload):
-                errors.append(
-                    ValidationError(
-                        _(
-                            "“%(name)s” is not a photo we can read. Send JPEG or PNG; "
-                            "for iPhone HEIC photos choose “Most Compatible” in the "
-                            "camera settings."
-                        ),
-                        code="not_image",
-                        params={"name": upload.name[:80]},
-                    )
-                )
-                continue
-            cleaned.append(upload)
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
-
-
-def _is_readable_image(upload) -> bool:
-    """Header and structure only (no pixel is decoded). Too many pixels is not "unreadable":
-    the service refuses it with the real size and the limit (issues/photos.py)."""
-    import warnings
-
-    from PIL import Image
-
-    try:
-        upload.seek(0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(upload) as image:
-                image.verify()
-    except Image.DecompressionBombError:
-        return True
-    except Exception:  # Pillow raises many types for garbage; all mean "not a photo".
-        return False
-    finally:
-        upload.seek(0)
-    return True
 
 
 class CompoundChoiceField(forms.ModelChoiceField):

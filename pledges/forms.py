@@ -21,8 +21,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from huashan.core.photos import MultipleImageField
 from huashan.directory.models import Organization, Person
-from issues.forms import MultipleImageField
 
 from . import services
 from .models import (

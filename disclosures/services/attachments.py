@@ -92,7 +92,7 @@ def disclosure_attachment_add(
     kind, content_type, data = attachment_check(uploaded_file)
     original_name = (getattr(uploaded_file, "name", "") or "file")[-200:]
     if kind == "image":
-        from issues.photos import photo_sanitize
+        from huashan.core.photos import photo_sanitize
 
         try:
             clean = photo_sanitize(ContentFile(data, name=original_name))

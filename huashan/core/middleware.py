@@ -3,7 +3,7 @@
 ``RequestSizeLimitMiddleware`` refuses a request whose ``Content-Length`` exceeds
 ``HUASHAN_MAX_REQUEST_BYTES`` with a 413 page, before any other middleware or view
 reads a byte of the body (issue 14 items 5 and 8). The largest legitimate request is
-a complaint with its photos (``issues.photos``: 6 × 10 MB) plus the form; the proxy in
+a complaint with its photos (``huashan.core.photos``: 6 × 10 MB) plus the form; the proxy in
 front (nginx ``client_max_body_size``, docs/operations.md) applies the same cap.
 Bodies under the cap still meet Django's own limits: ``DATA_UPLOAD_MAX_MEMORY_SIZE``
 for the form fields, ``FILE_UPLOAD_MAX_MEMORY_SIZE`` before uploads spill to disk.

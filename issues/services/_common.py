@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from huashan.core.photos import SanitizedPhoto
 from huashan.core.state import clean_text, guard, lock, record_event, sync
 from huashan.directory.models import (
     Organization,
@@ -29,7 +30,6 @@ from ..models import (
     IssueEvent,
     IssuePhoto,
 )
-from ..photos import SanitizedPhoto
 
 logger = logging.getLogger("issues.services")
 

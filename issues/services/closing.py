@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from huashan import workdays
+from huashan.core.photos import photos_sanitize
 from huashan.core.services import require_perm as _require
 from huashan.directory.models import (
     mask_name,
@@ -25,7 +26,6 @@ from ..models import (
     Satisfaction,
     WhistleSummons,
 )
-from ..photos import photos_sanitize
 from ._common import (
     SUPERVISOR_KINDS,
     IssueStateError,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from huashan import workdays
+from huashan.core.photos import SanitizedPhoto, photos_sanitize
 from huashan.core.services import acting_person as _person
 from huashan.directory.models import (
     Compound,
@@ -28,7 +29,6 @@ from ..models import (
     IssuePhoto,
     MeToo,
 )
-from ..photos import SanitizedPhoto, photos_sanitize
 from ._common import (
     DESCRIPTION_MAX,
     DESCRIPTION_MIN,

@@ -56,10 +56,10 @@ def _participants(participants: Iterable, count, errors: dict) -> tuple[list, in
 
 
 def _photos(photos: Iterable, errors: dict) -> list:
-    """The photos with EXIF stripped and size checked (issues.photos)."""
+    """The photos with EXIF stripped and size checked (huashan.core.photos)."""
     if not photos:
         return []
-    from issues.photos import photos_sanitize  # EXIF stripped, size checked
+    from huashan.core.photos import photos_sanitize  # EXIF stripped, size checked
 
     try:
         return photos_sanitize(photos)
@@ -264,7 +264,7 @@ def finding_mark_fixed(*, actor, finding: Finding, proof: str, photo=None) -> Fi
     proof = _text(proof, field="proof")
     cleaned = None
     if photo is not None:
-        from issues.photos import photos_sanitize
+        from huashan.core.photos import photos_sanitize
 
         try:
             cleaned = photos_sanitize([photo])[0]

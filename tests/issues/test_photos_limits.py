@@ -19,7 +19,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import ExifTags, Image, ImageFile
 
-from issues import photos, services
+from huashan.core import photos
+from issues import services
 from issues.models import Category, Issue
 from tests.factories.directory import CompoundFactory
 from tests.factories.issues import issue_world

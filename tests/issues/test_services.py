@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
 
+from huashan.core.photos import MAX_PHOTO_BYTES, photo_sanitize
 from huashan.notify.models import Notification
 from issues import services
 from issues.models import (
@@ -28,7 +29,6 @@ from issues.models import (
     SupervisionOrder,
     Whistle,
 )
-from issues.photos import MAX_PHOTO_BYTES, photo_sanitize
 from issues.services import IssueStateError, RateLimited
 from tests.factories.directory import BuildingFactory, MembershipFactory, PersonFactory
 from tests.factories.issues import issue_world

@@ -3,7 +3,7 @@
 ``RequestSizeLimitMiddleware`` answers a declared body above
 ``HUASHAN_MAX_REQUEST_BYTES`` with a 413 in the visitor's language, before CSRF, the
 session or the view read a byte; the cap leaves room for the largest real request, a
-complaint with 6 photos of 10 MB (issues/photos.py).
+complaint with 6 photos of 10 MB (huashan/core/photos.py).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from huashan.core.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
 from issues.models import Issue
-from issues.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
 
 FORM_ROOM = 64 * 1024  # the form's text fields and the multipart boundaries
 

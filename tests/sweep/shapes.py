@@ -74,7 +74,7 @@ def _jpeg() -> bytes:
 
 
 def _photo():
-    from issues.photos import photo_sanitize
+    from huashan.core.photos import photo_sanitize
 
     return photo_sanitize(SimpleUploadedFile("IMG_0001.jpg", _jpeg(), "image/jpeg"))
 
