@@ -6,6 +6,7 @@ machine (SQLite file, filesystem broker, console e-mail).
 """
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,21 +25,19 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=False)
 # The key signs sessions, CSRF tokens and password-reset links. A public default in
 # production would let anyone forge them: without DEBUG, a missing key or a published
-# placeholder refuses to start (issue 14 item 8). `make run` sets DEBUG=1.
+# placeholder refuses to *serve* — the web application (huashan/wsgi.py), the Celery worker
+# and beat (huashan/celery.py) do not start (issue 14 item 8). One-off commands (migrate,
+# makemigrations, check) still run, with a throwaway key that signs nothing anyone keeps.
+# `make run` sets DEBUG=1.
 DEV_SECRET_KEY = "dev-only-insecure-key-change-me-" + "x" * 20
 PUBLISHED_SECRET_KEYS = {
     DEV_SECRET_KEY,
     "change-me-to-a-long-random-string-of-at-least-50-characters",  # .env.example
 }
 SECRET_KEY = env.str("SECRET_KEY", default="") or (DEV_SECRET_KEY if DEBUG else "")
-if not DEBUG and SECRET_KEY in PUBLISHED_SECRET_KEYS | {""}:
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured(
-        "SECRET_KEY is not set (or is a published example) and DEBUG is off. Set SECRET_KEY "
-        "to >= 50 random characters: python -c 'import secrets; "
-        "print(secrets.token_urlsafe(50))' (docs/operations.md), or DEBUG=1 for development."
-    )
+SECRET_KEY_MISSING = not DEBUG and SECRET_KEY in PUBLISHED_SECRET_KEYS | {""}
+if SECRET_KEY_MISSING:
+    SECRET_KEY = secrets.token_urlsafe(50)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

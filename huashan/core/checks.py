@@ -112,3 +112,22 @@ def check_weasyprint_harfbuzz_subset(app_configs=None, **kwargs):
             id="huashan.E002",
         )
     ]
+
+
+def secret_key_required() -> None:
+    """Refuse to serve without a real SECRET_KEY when DEBUG is off (issue 14 item 8).
+
+    Called by the WSGI application and by the Celery worker and beat at start-up; the
+    settings leave one-off commands (migrate, makemigrations, check) running with a
+    throwaway key.
+    """
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    if getattr(settings, "SECRET_KEY_MISSING", False):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set (or is a published example) and DEBUG is off. Set "
+            "SECRET_KEY to >= 50 random characters: python -c 'import secrets; "
+            "print(secrets.token_urlsafe(50))' (docs/operations.md), or DEBUG=1 for "
+            "development."
+        )

@@ -1,18 +1,21 @@
 """No public default SECRET_KEY in production (issue 14 item 8).
 
 ``DEBUG=0`` with no key used to start with a key printed in the repository: anyone could
-sign sessions and password-reset links. The settings file now refuses to load.
+sign sessions and password-reset links. The web application, the worker and beat now
+refuse to start; one-off commands run with a throwaway key.
 """
 
 from __future__ import annotations
 
+import os
 import runpy
 import secrets
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
 SETTINGS = str(Path(settings.BASE_DIR) / "huashan" / "settings.py")
 
@@ -24,7 +27,7 @@ def load(monkeypatch, **env: str) -> dict:
     return runpy.run_path(SETTINGS)
 
 
-@pytest.mark.parametrize(
+KEYS = pytest.mark.parametrize(
     "key",
     [
         None,
@@ -34,10 +37,48 @@ def load(monkeypatch, **env: str) -> dict:
     ],
     ids=["missing", "empty", "dev-default", "env-example"],
 )
-def test_production_without_a_real_key_refuses_to_start(monkeypatch, key):
-    env = {"DEBUG": "0"} if key is None else {"DEBUG": "0", "SECRET_KEY": key}
-    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY"):
-        load(monkeypatch, **env)
+
+
+def _env(key):
+    return {"DEBUG": "0"} if key is None else {"DEBUG": "0", "SECRET_KEY": key}
+
+
+@KEYS
+def test_production_without_a_real_key_never_uses_a_published_one(monkeypatch, key):
+    """One-off commands may load the settings, with a throwaway key (never a published one)."""
+    values = load(monkeypatch, **_env(key))
+    assert values["SECRET_KEY_MISSING"] is True
+    assert values["SECRET_KEY"] not in values["PUBLISHED_SECRET_KEYS"]
+    assert len(values["SECRET_KEY"]) >= 50
+
+
+@KEYS
+def test_production_without_a_real_key_refuses_to_serve(key):
+    """The WSGI application (gunicorn, runserver) does not start."""
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "PYTEST_XDIST_WORKER"}}
+    env.update(_env(key), DJANGO_SETTINGS_MODULE="huashan.settings")
+    done = subprocess.run(
+        [sys.executable, "-c", "import huashan.wsgi"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is not set" in done.stderr
+
+
+def test_worker_and_beat_refuse_to_start_without_a_real_key(settings):
+    """huashan/celery.py runs the check on ``celeryd_init`` and ``beat_init``."""
+    from celery import signals
+
+    settings.SECRET_KEY_MISSING = True
+    for signal in (signals.celeryd_init, signals.beat_init):
+        with pytest.raises(SystemExit, match="SECRET_KEY"):
+            signal.send(sender=None, instance=None, conf=None, options={})
+    settings.SECRET_KEY_MISSING = False
+    signals.beat_init.send(sender=None)  # a real key: nothing refused
 
 
 def test_production_with_a_key_starts(monkeypatch):
