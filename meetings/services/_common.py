@@ -146,52 +146,27 @@ def _meeting_event(meeting, *, actor, verb, from_state="", to_state="", note="")
     )
 
 
-def _item_event(item, *, actor, verb, from_state="", to_state="", note=""):
-    return record_event(
-        ActionItemEvent,
-        item=item,
-        actor=actor,
-        verb=verb,
-        from_state=from_state,
-        to_state=to_state,
-        note=note,
-    )
+def _event_writer(model, subject_field: str):
+    """One event writer per meetings event model (the subject is its foreign key)."""
+
+    def write(subject, *, actor, verb, from_state="", to_state="", note=""):
+        return record_event(
+            model,
+            **{subject_field: subject},
+            actor=actor,
+            verb=verb,
+            from_state=from_state,
+            to_state=to_state,
+            note=note,
+        )
+
+    return write
 
 
-def _topic_event(topic, *, actor, verb, from_state="", to_state="", note=""):
-    return record_event(
-        AgendaTopicEvent,
-        topic=topic,
-        actor=actor,
-        verb=verb,
-        from_state=from_state,
-        to_state=to_state,
-        note=note,
-    )
-
-
-def _report_event(report, *, actor, verb, from_state="", to_state="", note=""):
-    return record_event(
-        DecisionReportEvent,
-        report=report,
-        actor=actor,
-        verb=verb,
-        from_state=from_state,
-        to_state=to_state,
-        note=note,
-    )
-
-
-def _motion_event(motion, *, actor, verb, from_state="", to_state="", note=""):
-    return record_event(
-        MotionEvent,
-        motion=motion,
-        actor=actor,
-        verb=verb,
-        from_state=from_state,
-        to_state=to_state,
-        note=note,
-    )
+_item_event = _event_writer(ActionItemEvent, "item")
+_topic_event = _event_writer(AgendaTopicEvent, "topic")
+_report_event = _event_writer(DecisionReportEvent, "report")
+_motion_event = _event_writer(MotionEvent, "motion")
 
 
 def _orgs_of_kinds(compound: Compound, kinds: Iterable[str]) -> list[Organization]:
