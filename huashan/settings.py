@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "pledges",
     "evaluations",
     "dashboard",
+    "provisioning",
+    "rulebook",
+    "privacy",
 ]
 
 MIDDLEWARE = [

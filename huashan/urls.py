@@ -34,6 +34,9 @@ urlpatterns = [
     path("evaluations/", include("evaluations.urls")),
     path("api/evaluations/", include("evaluations.api")),
     path("dashboard/", include("dashboard.urls")),
+    path("setup/", include("provisioning.urls")),
+    path("rules/", include("rulebook.urls")),
+    path("privacy/", include("privacy.urls")),
     path("", include("huashan.core.urls")),
 ]
 

@@ -1,0 +1,4 @@
+"""URLs of the privacy app."""
+
+app_name = "privacy"
+urlpatterns: list = []

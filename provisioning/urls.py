@@ -1,0 +1,4 @@
+"""URLs of the provisioning app."""
+
+app_name = "provisioning"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""URLs of the rulebook app."""
+
+app_name = "rulebook"
+urlpatterns: list = []
