@@ -167,7 +167,8 @@ RESET_LINK_ADDRESS_LIMIT = env.int("RESET_LINK_ADDRESS_LIMIT", default=20)
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/parts/<name>/: catalogues of parallel work, merged into locale/ when it lands.
+LOCALE_PATHS = [BASE_DIR / "locale", *sorted((BASE_DIR / "locale" / "parts").glob("*"))]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
