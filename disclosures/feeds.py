@@ -6,15 +6,13 @@ included); 第二条 (线上公示平台).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 from django.utils.translation import gettext
 
-from huashan.directory.selectors import compound_by_slug
+from huashan.core.web import compound_from_request
 
 from . import selectors
 from .models import Disclosure
@@ -26,11 +24,8 @@ class DisclosureBoardFeed(Feed):
     feed_type = Atom1Feed
 
     def get_object(self, request):
-        slug = request.GET.get("compound") or settings.HUASHAN_DEFAULT_COMPOUND
-        compound = compound_by_slug(slug=str(slug)[:50])
-        if compound is None:
-            raise Http404
-        return compound
+        # ?compound=, else the portal's own; 404 for an unknown one (huashan.core.web).
+        return compound_from_request(request)
 
     def title(self, obj) -> str:
         return gettext("Disclosures · %(compound)s") % {"compound": obj.name}
