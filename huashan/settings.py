@@ -494,3 +494,43 @@ LOGGING = {
         "weasyprint.progress": {"level": "WARNING"},
     },
 }
+
+# --- SMS, sign-in codes, WeChat (issue 21) -------------------------------------------
+# SMS gateway (huashan/notify/sms.py): "console" (default: nothing leaves the machine;
+# SMS_FILE_PATH, if set, receives one JSON line per message), "aliyun" or "tencent".
+# Providers send only approved templates: each message kind maps to a template id.
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default="")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="花山议事")
+SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=5)
+SMS_TEMPLATES = {
+    "login_code": env.str("SMS_TEMPLATE_LOGIN_CODE", default=""),
+    "register_code": env.str("SMS_TEMPLATE_REGISTER_CODE", default=""),
+    "notice": env.str("SMS_TEMPLATE_NOTICE", default=""),
+    "tracking": env.str("SMS_TEMPLATE_TRACKING", default=""),
+}
+ALIYUN_SMS_ACCESS_KEY_ID = env.str("ALIYUN_SMS_ACCESS_KEY_ID", default="")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env.str("ALIYUN_SMS_ACCESS_KEY_SECRET", default="")
+ALIYUN_SMS_REGION = env.str("ALIYUN_SMS_REGION", default="cn-hangzhou")
+ALIYUN_SMS_ENDPOINT = env.str("ALIYUN_SMS_ENDPOINT", default="https://dysmsapi.aliyuncs.com/")
+TENCENT_SMS_SECRET_ID = env.str("TENCENT_SMS_SECRET_ID", default="")
+TENCENT_SMS_SECRET_KEY = env.str("TENCENT_SMS_SECRET_KEY", default="")
+TENCENT_SMS_APP_ID = env.str("TENCENT_SMS_APP_ID", default="")
+TENCENT_SMS_REGION = env.str("TENCENT_SMS_REGION", default="ap-guangzhou")
+TENCENT_SMS_ENDPOINT = env.str("TENCENT_SMS_ENDPOINT", default="https://sms.tencentcloudapi.com/")
+# Sign-in / registration codes (huashan/accounts/codes.py): one code per number per
+# SMS_CODE_INTERVAL_SECONDS, SMS_CODE_DAILY_LIMIT per number per day, SMS_CODE_ADDRESS_LIMIT
+# per client address per hour; a code lives SMS_CODE_TTL_MINUTES and dies after
+# SMS_CODE_MAX_TRIES wrong tries.
+SMS_CODE_INTERVAL_SECONDS = env.int("SMS_CODE_INTERVAL_SECONDS", default=60)
+SMS_CODE_DAILY_LIMIT = env.int("SMS_CODE_DAILY_LIMIT", default=10)
+SMS_CODE_ADDRESS_LIMIT = env.int("SMS_CODE_ADDRESS_LIMIT", default=20)
+SMS_CODE_TTL_MINUTES = env.int("SMS_CODE_TTL_MINUTES", default=5)
+SMS_CODE_MAX_TRIES = env.int("SMS_CODE_MAX_TRIES", default=5)
+AUTHENTICATION_BACKENDS.insert(
+    AUTHENTICATION_BACKENDS.index("django.contrib.auth.backends.ModelBackend"),
+    "huashan.accounts.codes.SmsCodeBackend",
+)
+# WeChat web authorisation (网页授权); sign-in with WeChat is off while these are empty.
+WECHAT_APP_ID = env.str("WECHAT_APP_ID", default="")
+WECHAT_APP_SECRET = env.str("WECHAT_APP_SECRET", default="")

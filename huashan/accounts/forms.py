@@ -61,8 +61,91 @@ class MobileAuthenticationForm(AuthenticationForm):
         return mobile
 
 
+def _code_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("SMS code"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "maxlength": "12",
+                "pattern": "[0-9 ]*",
+            }
+        ),
+        help_text=_("The 6 digits in the SMS. A code is good for 5 minutes."),
+    )
+
+
+def clean_code_value(value: str) -> str:
+    code = "".join(str(value or "").split())
+    if not re.fullmatch(r"\d{6}", code):
+        raise forms.ValidationError(_("Type the 6 digits of the SMS code."), code="code_format")
+    return code
+
+
+class CodeSendForm(forms.Form):
+    """Step one of a code: the number to send it to."""
+
+    mobile = forms.CharField(label=_("Mobile number"), max_length=20, widget=_mobile_widget())
+
+    def clean_mobile(self) -> str:
+        mobile = normalize_mobile(self.cleaned_data["mobile"])
+        mobile_input_validator(mobile)
+        return mobile
+
+
+class CodeLoginForm(forms.Form):
+    """Sign in with the mobile number and the code sent to it (no password).
+
+    ``authenticate(request, username=..., sms_code=...)`` runs every backend, so
+    django-axes and the per-address throttle apply exactly as to passwords.
+    """
+
+    username = forms.CharField(label=_("Mobile number"), max_length=20, widget=_mobile_widget())
+    code = _code_field()
+
+    def __init__(self, request=None, *args, **kwargs):
+        self.request = request
+        self.user_cache = None
+        super().__init__(*args, **kwargs)
+
+    def clean_username(self) -> str:
+        mobile = normalize_mobile(self.cleaned_data.get("username", ""))
+        mobile_input_validator(mobile)
+        return mobile
+
+    def clean_code(self) -> str:
+        return clean_code_value(self.cleaned_data.get("code", ""))
+
+    def clean(self):
+        from django.contrib.auth import authenticate
+
+        from huashan.accounts.codes import CHECK_MESSAGES, CodeCheck
+
+        cleaned = super().clean()
+        mobile, code = cleaned.get("username"), cleaned.get("code")
+        if mobile and code:
+            self.user_cache = authenticate(self.request, username=mobile, sms_code=code)
+            if self.user_cache is None:
+                result = getattr(self.request, "sms_code_check", CodeCheck.WRONG)
+                if result is CodeCheck.OK:  # the code was right but the account is disabled
+                    raise forms.ValidationError(
+                        MobileAuthenticationForm.error_messages["inactive"], code="inactive"
+                    )
+                self.add_error("code", CHECK_MESSAGES.get(result, CHECK_MESSAGES[CodeCheck.WRONG]))
+        return cleaned
+
+    def get_user(self):
+        return self.user_cache
+
+
 class RegistrationForm(forms.Form):
-    """Resident self-registration with a household claim (verified later by staff)."""
+    """Resident self-registration with a household claim (verified later by staff).
+
+    The number is verified with an SMS code (issue 21 item 1); a password is optional —
+    without one the resident always signs in with a code.
+    """
 
     mobile = forms.CharField(
         label=_("Mobile number"),
@@ -70,6 +153,7 @@ class RegistrationForm(forms.Form):
         widget=_mobile_widget(),
         help_text=_("You will log in with this number."),
     )
+    code = _code_field()
     name = forms.CharField(
         label=_("Real name"),
         max_length=50,
@@ -77,14 +161,19 @@ class RegistrationForm(forms.Form):
         help_text=_("As the staff know you; shown masked (张**) on public pages."),
     )
     password1 = forms.CharField(
-        label=_("Password"),
+        label=_("Password (optional)"),
         strip=False,
+        required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 8 characters, not only digits, not a common password."),
+        help_text=_(
+            "You may leave it empty and always log in with an SMS code. If you set one: at "
+            "least 8 characters, not only digits, not a common password."
+        ),
     )
     password2 = forms.CharField(
         label=_("Password again"),
         strip=False,
+        required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     compound = forms.ModelChoiceField(
@@ -125,6 +214,9 @@ class RegistrationForm(forms.Form):
         # (issue 14 item 7). accounts.services.registration_submit alerts the owner.
         return mobile
 
+    def clean_code(self) -> str:
+        return clean_code_value(self.cleaned_data.get("code", ""))
+
     def clean_building(self) -> Building:
         building = (
             Building.objects.select_related("compound")
@@ -138,7 +230,7 @@ class RegistrationForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
-        if password1 and password2 and password1 != password2:
+        if (password1 or password2) and password1 != password2:
             self.add_error("password2", _("The two passwords do not match."))
         elif password1:
             candidate = Person(mobile=cleaned.get("mobile", ""), name=cleaned.get("name", ""))

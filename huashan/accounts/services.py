@@ -28,7 +28,7 @@ DUPLICATE_MOBILE = _(
 
 
 def person_register(
-    *, mobile: str, name: str, password: str, household: Household, relation: str
+    *, mobile: str, name: str, password: str | None, household: Household, relation: str
 ) -> Person:
     """A resident signs up and claims a household; staff verify the claim later.
 
@@ -45,7 +45,8 @@ def person_register(
         try:
             with transaction.atomic():
                 person = Person(mobile=mobile, name=name)
-                person.set_password(password)
+                # No password: the resident signs in with SMS codes only (issue 21).
+                person.set_password(password or None)
                 person.full_clean(exclude=["password"])
                 person.save()
         except IntegrityError as exc:  # a concurrent registration won the race
@@ -66,7 +67,7 @@ def person_register(
 
 
 def registration_submit(
-    *, mobile: str, name: str, password: str, household: Household, relation: str
+    *, mobile: str, name: str, password: str | None, household: Household, relation: str
 ) -> Person | None:
     """The registration form's one answer, whether or not the number is taken.
 
@@ -83,7 +84,7 @@ def registration_submit(
     except ValidationError as error:
         if error.code != "duplicate_mobile":
             raise
-    make_password(password)  # the cost of the registration that did not happen
+    make_password(password or None)  # the cost of the registration that did not happen
     owner = Person.objects.filter(mobile=mobile).first()
     if owner is not None:
         registration_attempt_alert(owner=owner)
@@ -168,3 +169,8 @@ def person_password_reset_link_issue(*, actor: Person, person: Person) -> tuple[
         )
     uidb64 = urlsafe_base64_encode(force_bytes(person.pk))
     return uidb64, default_token_generator.make_token(person)
+
+
+def person_code_login_record(*, person: Person) -> None:
+    """An account event for a sign-in with an SMS code (the person sees it in their history)."""
+    AccountEvent.objects.create(person=person, actor=person, verb=AccountEvent.Verb.CODE_LOGIN)

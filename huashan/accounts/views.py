@@ -8,6 +8,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -16,7 +17,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from huashan.accounts import selectors, services, throttle
+from huashan.accounts.codes import (
+    CHECK_MESSAGES,
+    CodeCheck,
+    CodeThrottled,
+    code_check,
+    code_request,
+)
+from huashan.accounts.codes import Purpose as CodePurpose
 from huashan.accounts.forms import (
+    CodeLoginForm,
+    CodeSendForm,
     MobileAuthenticationForm,
     PersonFindForm,
     RegistrationForm,
@@ -94,8 +105,82 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return redirect(self.get_success_url())
 
 
+CODE_SENT_MESSAGE = _(
+    "If this number can receive it, a 6-digit code is on its way by SMS. It is good for "
+    "%(minutes)s minutes."
+)
+
+
+def _send_code(request: HttpRequest, *, purpose: str) -> tuple[CodeSendForm, int]:
+    """The "send me a code" button of the login and registration pages.
+
+    One answer whether or not the number has an account; a limit answers 429 with
+    the page and everything typed still on it.
+    """
+    send_form = CodeSendForm({"mobile": request.POST.get("mobile") or request.POST.get("username")})
+    if not send_form.is_valid():
+        return send_form, 400
+    try:
+        code_request(request=request, mobile=send_form.cleaned_data["mobile"], purpose=purpose)
+    except CodeThrottled as throttled:
+        send_form.add_error("mobile", throttled.message)
+        return send_form, 429
+    minutes = int(settings.SMS_CODE_TTL_MINUTES)
+    messages.success(request, CODE_SENT_MESSAGE % {"minutes": minutes})
+    return send_form, 200
+
+
+def _safe_next(request: HttpRequest) -> str:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return settings.LOGIN_REDIRECT_URL
+
+
+@never_cache
+def code_login(request: HttpRequest) -> HttpResponse:
+    """Sign in with an SMS code instead of a password (登录验证码, issue 21 item 1)."""
+    from django.contrib.auth import login as auth_login
+
+    if request.user.is_authenticated:
+        return redirect(_safe_next(request))
+    context = {"next": request.POST.get("next") or request.GET.get("next") or ""}
+    if request.method != "POST":
+        form = CodeLoginForm(request)
+        return render(request, "accounts/login_code.html", {**context, "form": form})
+    if throttle.login_address_locked(request):
+        return _throttled(
+            request,
+            _("Too many failed logins from your network. Please try again in %(minutes)s minutes.")
+            % {"minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
+        )
+    if request.POST.get("action") == "send":
+        send_form, status = _send_code(request, purpose=CodePurpose.LOGIN)
+        form = CodeLoginForm(request, initial={"username": request.POST.get("username", "")})
+        if send_form.errors:
+            form._errors = ErrorDict(username=send_form.errors["mobile"])
+        return render(
+            request,
+            "accounts/login_code.html",
+            {**context, "form": form, "sent": status == 200},
+            status=status,
+        )
+    form = CodeLoginForm(request, data=request.POST)
+    if form.is_valid():
+        person = form.get_user()
+        auth_login(request, person)
+        services.person_code_login_record(person=person)
+        return redirect(_safe_next(request))
+    return render(request, "accounts/login_code.html", {**context, "form": form}, status=200)
+
+
 def register(request: HttpRequest) -> HttpResponse:
-    """Resident self-registration; the household claim waits for staff."""
+    """Resident self-registration; the number is verified with an SMS code (issue 21),
+    the household claim waits for staff."""
     if request.user.is_authenticated:
         return redirect("accounts:me")
     if request.method == "POST" and throttle.register_throttled(request):
@@ -103,15 +188,28 @@ def register(request: HttpRequest) -> HttpResponse:
             request,
             _("Too many registrations from your network. Please try again in an hour."),
         )
+    if request.method == "POST" and request.POST.get("action") == "send":
+        send_form, status = _send_code(request, purpose=CodePurpose.REGISTER)
+        # Everything typed stays on the page (passwords excepted, as browsers expect).
+        form = RegistrationForm(initial=request.POST.dict())
+        if send_form.errors:
+            form._errors = ErrorDict(mobile=send_form.errors["mobile"])
+        return render(
+            request, "accounts/register.html", {"form": form, "sent": status == 200}, status=status
+        )
     form = RegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         throttle.register_hit(request)
+        checked = code_check(mobile=data["mobile"], purpose=CodePurpose.REGISTER, code=data["code"])
+        if checked is not CodeCheck.OK:
+            form.add_error("code", CHECK_MESSAGES[checked])
+            return render(request, "accounts/register.html", {"form": form})
         try:
             services.registration_submit(
                 mobile=data["mobile"],
                 name=data["name"],
-                password=data["password1"],
+                password=data["password1"] or None,
                 household=form.household,
                 relation=data["relation"],
             )
@@ -123,13 +221,13 @@ def register(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _(
-                    "Registration received. Log in with your mobile number and password. "
-                    "Your household claim waits for verification by the staff. (If this "
-                    "number already had an account, nothing was changed and its owner "
-                    "was told.)"
+                    "Registration received. Log in with your mobile number and an SMS code "
+                    "(or your password, if you set one). Your household claim waits for "
+                    "verification by the staff. (If this number already had an account, "
+                    "nothing was changed and its owner was told.)"
                 ),
             )
-            return redirect("accounts:login")
+            return redirect("accounts:code_login")
     return render(request, "accounts/register.html", {"form": form})
 
 

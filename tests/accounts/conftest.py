@@ -86,3 +86,21 @@ def pending(household):
         person=PersonFactory(name="李待审"),
         status=Residency.Status.PENDING,
     )
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox(settings):
+    """The console SMS backend's record, empty at the start of every test."""
+    from huashan.notify import sms
+
+    settings.SMS_BACKEND = "console"
+    settings.SMS_FILE_PATH = ""
+    sms.console_outbox.clear()
+    return sms.console_outbox
+
+
+def last_code(outbox, mobile: str) -> str:
+    """The code in the newest SMS sent to ``mobile`` (what the resident reads)."""
+    sent = [m for m in outbox if m["mobile"] == mobile]
+    assert sent, f"no SMS to {mobile}"
+    return sent[-1]["params"]["code"]

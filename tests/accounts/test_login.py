@@ -24,7 +24,7 @@ def test_login_page_in_chinese_with_mobile_label(client):
     assert '<html lang="zh-hans">' in html
     assert zh("Mobile number") in html
     assert 'inputmode="numeric"' in html
-    assert "暂不支持短信验证码登录" in html
+    assert "用短信验证码登录" in html  # issue 21: sign in with a code beside the password
 
 
 def test_login_good_password_redirects_home_and_greets(client):

@@ -16,10 +16,18 @@ REGISTER = reverse("accounts:register")
 GOOD_PASSWORD = "Plum-blossom-2026"
 
 
+def verified(mobile: str) -> str:
+    """A registration code for ``mobile``, as the resident reads it in the SMS (issue 21)."""
+    from huashan.accounts.codes import code_request
+
+    return code_request(request=None, mobile=mobile, purpose="register").code
+
+
 @pytest.fixture
 def data(compound, building, household):
     return {
         "mobile": "13712345678",
+        "code": verified("13712345678"),
         "name": "赵六",
         "password1": GOOD_PASSWORD,
         "password2": GOOD_PASSWORD,
@@ -41,7 +49,7 @@ def test_register_page_preselects_default_compound(client, compound, building):
 def test_register_creates_pending_claim_and_sends_to_login(client, data, household):
     response = client.post(REGISTER, data)
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:login")
+    assert response["Location"] == reverse("accounts:code_login")
     person = Person.objects.get(mobile="13712345678")
     assert person.name == "赵六"
     assert person.check_password(GOOD_PASSWORD)
@@ -56,9 +64,10 @@ def test_register_creates_pending_claim_and_sends_to_login(client, data, househo
     login = client.get(response["Location"]).content.decode()
     assert (
         zh(
-            "Registration received. Log in with your mobile number and password. Your "
-            "household claim waits for verification by the staff. (If this number already "
-            "had an account, nothing was changed and its owner was told.)"
+            "Registration received. Log in with your mobile number and an SMS code (or your "
+            "password, if you set one). Your household claim waits for verification by the "
+            "staff. (If this number already had an account, nothing was changed and its owner "
+            "was told.)"
         )
         in login
     )
@@ -97,6 +106,7 @@ def test_register_answers_a_taken_number_exactly_like_a_new_one(data, household)
     old_hash = owner.password
     taken, taken_page = _answer(Client(), data)
     data["mobile"] = "13712340000"
+    data["code"] = verified("13712340000")
     new, new_page = _answer(Client(), data)
 
     assert (taken.status_code, taken["Location"]) == (new.status_code, new["Location"])

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from huashan.accounts import throttle
+from tests.accounts.test_register import verified
 from tests.factories.directory import DEFAULT_PASSWORD, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +104,10 @@ def test_registration_is_throttled_per_address(settings, register_data):
     settings.REGISTER_ADDRESS_LIMIT = 3
     client = Client(REMOTE_ADDR=SPRAYER)
     answers = [
-        client.post(reverse("accounts:register"), {**register_data, "mobile": f"1370000{n:04d}"})
+        client.post(
+            reverse("accounts:register"),
+            {**register_data, "mobile": f"1370000{n:04d}", "code": verified(f"1370000{n:04d}")},
+        )
         for n in range(4)
     ]
     assert [a.status_code for a in answers] == [302, 302, 302, 429]
@@ -111,7 +115,8 @@ def test_registration_is_throttled_per_address(settings, register_data):
         answers[3].content.decode()
     )
     other = Client(REMOTE_ADDR=NEIGHBOUR).post(
-        reverse("accounts:register"), {**register_data, "mobile": "13700009999"}
+        reverse("accounts:register"),
+        {**register_data, "mobile": "13700009999", "code": verified("13700009999")},
     )
     assert other.status_code == 302
 
