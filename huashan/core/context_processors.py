@@ -180,6 +180,34 @@ def staff_nav(person, seats: Seats | None = None) -> list[NavLink]:
     return links
 
 
+#: Session key: the calendar banner texts already shown in this session (issue 19 item 1).
+CALENDAR_BANNER_SHOWN = "hs_calendar_banner_shown"
+
+
+def can_enter_calendar(user) -> bool:
+    """Whether ``user`` can open Admin → Calendar overrides and fix what the banner asks:
+    the admin site (``is_staff``) and the right to add calendar days."""
+    return bool(user.is_active and user.is_staff and user.has_perm("core.add_calendarday"))
+
+
+def calendar_banner(request: HttpRequest, user) -> str | None:
+    """The holiday-calendar warning, for the people who can enter the calendar, once per
+    session: everyone else cannot act on it, and a banner on every page is noise that
+    pushes the page down a phone screen (issue 19 item 1)."""
+    if not can_enter_calendar(user):
+        return None
+    from huashan.workdays import calendar_coverage_warning
+
+    message = calendar_coverage_warning()
+    session = getattr(request, "session", None)
+    if not message or session is None:
+        return message
+    if session.get(CALENDAR_BANNER_SHOWN) == message:
+        return None
+    session[CALENDAR_BANNER_SHOWN] = message
+    return message
+
+
 def portal(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -196,11 +224,13 @@ def portal(request: HttpRequest) -> dict:
     is_staff = user.is_active and (user.is_superuser or seats.is_staff)
     if is_staff:
         from huashan.core.heartbeat import scheduler_warning
-        from huashan.workdays import calendar_coverage_warning
 
-        for message in (scheduler_warning(), calendar_coverage_warning()):
-            if message:
-                warnings.append(message)
+        message = scheduler_warning()
+        if message:
+            warnings.append(message)
+        message = calendar_banner(request, user)
+        if message:
+            warnings.append(message)
     return {
         "unread_notifications": unread_count(user=user),
         "staff_warnings": warnings,

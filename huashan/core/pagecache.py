@@ -100,7 +100,9 @@ def anonymous_page(
                 or (cacheable is not None and not cacheable(request))
             ):
                 return view(request, *args, **kwargs)
-            parts = [request.get_full_path(), version(request, *args, **kwargs)]
+            # The 大字 cookie changes <html class> (huashan.core.textsize): part of the key.
+            text = request.COOKIES.get("hs_text", "")[:10]
+            parts = [request.get_full_path(), text, version(request, *args, **kwargs)]
             key = fragment_key(f"page:{name}", parts)
             try:
                 hit = cache.get(key)

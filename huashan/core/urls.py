@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import health, views
+from . import health, textsize, views
 
 app_name = "core"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("language/", views.language, name="language"),
+    path("text-size/", textsize.text_size, name="text_size"),
 ]

@@ -49,6 +49,7 @@ def test_resident_logs_in_on_phone_and_sees_chinese_home(live_server, phone, res
     font = phone.evaluate("getComputedStyle(document.documentElement).fontFamily")
     assert "PingFang SC" in font
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.click(".site-menu__button")  # on a phone, log out sits in the header's menu sheet
     logout = phone.locator("form[action='/accounts/logout/'] button")
     assert logout.bounding_box()["height"] >= 44
     phone.screenshot(path=str(tmp_path / "home-mobile.png"), full_page=True)
