@@ -1,5 +1,7 @@
 """Scheduled obligations (which organization posts what, how often) and the scan for missed ones.
 
+What is scheduled comes from the obligation templates (``provisioning``), not from code.
+
 seed: 公示承诺制度 第二—四条; 小区党组织服务承诺 2; 物业管理委员会服务承诺 1、2."""
 
 from __future__ import annotations
@@ -24,22 +26,29 @@ from ..models import (
     period_due,
     periods_overlapping,
 )
-from .common import MISSED_LOOKBACK_DAYS, SCHEDULE_RULES, _notify_org, _party_org
+from .common import MISSED_LOOKBACK_DAYS, _notify_org, _party_org
 
 # --- schedules ------------------------------------------------------------------------
 
 
-def schedules_seed_for_compound(*, compound: Compound) -> list[Schedule]:
+def schedules_seed_for_compound(*, compound: Compound, year: int | None = None) -> list[Schedule]:
     """Create the obligations the rules set for each party of the compound (idempotent).
 
-    seed: 公示承诺制度 第二条 (PMC: quarterly work affairs, half-yearly public revenue,
-    yearly performance), 第三条 (quarterly / annual service reports), 第四条 (personnel,
-    pledges); 物管会服务承诺 1、2 (monthly public revenue, quarterly maintenance fund,
-    half-yearly resolutions); 小区党组织服务承诺 2 (company's monthly service progress).
+    The schedules come from the obligation templates in force for ``year`` (default:
+    this year) — ``provisioning/seed.py`` SCHEDULES is their one source: 公示承诺制度
+    第二条 (PMC: quarterly work affairs, half-yearly public revenue, yearly performance,
+    yearly public-revenue audit), 第三条 (quarterly / annual service reports; the
+    property company's 四公开一监督 items), 第一、四条 (personnel, pledges); 物管会服务承诺
+    1、2 (monthly public revenue, quarterly maintenance fund, half-yearly resolutions);
+    小区党组织服务承诺 2 (company's monthly service progress).
     """
-    categories = {c.code: c for c in Category.objects.all()}
+    from provisioning.templates import schedule_specs
+
+    year = year or timezone.localdate().year
+    specs = schedule_specs(year)
+    categories = {c.code: c for c in Category.objects.filter(code__in={s[2] for s in specs})}
     schedules = []
-    for kind, code, cadence, article in SCHEDULE_RULES:
+    for _code, kind, code, cadence, article in specs:
         organization = organization_of_kind(compound=compound, kind=kind)
         if organization is None or code not in categories:
             continue

@@ -1,0 +1,30 @@
+"""Celery tasks of provisioning.
+
+Beat entry (ask the integrator to add it to ``settings.CELERY_BEAT_SCHEDULE``)::
+
+    "provisioning-year-rollover": {
+        "task": "provisioning.tasks.year_rollover",
+        "schedule": crontab(minute=5, hour=0, day_of_month=1, month_of_year=1),
+    },
+
+A missed 1 January run is harmless: the command ``provision_year`` or the next
+run fills the same rows (idempotent).
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .services import rollover
+
+
+@shared_task(name="provisioning.tasks.year_rollover")
+def year_rollover() -> dict:
+    """1 January: each compound's new year of letters and schedules from the templates."""
+    results = rollover()
+    return {
+        "compounds": len(results),
+        "letters": sum(len(r.letters_created) for r in results),
+        "schedules": sum(r.schedules_created for r in results),
+        "pending": sum(1 for r in results if r.pending),
+    }
