@@ -527,14 +527,214 @@ def roster_template_workbook() -> bytes:
     for column in ("C", "F"):
         for cell in sheet[column]:
             cell.number_format = "@"
+    organizations = workbook.create_sheet(ORG_SHEET)
+    organizations.append([label for label, _aliases in ORG_COLUMNS.values()])
+    organizations.append(list(ORG_TEMPLATE_EXAMPLE))
     notes = workbook.create_sheet("说明")
     for line in (
         "每行一户一人；只有房屋信息（楼栋、单元、房号、面积）的行只登记房屋。",
         "面积单位为平方米，最多两位小数；手机为11位号码；关系填：业主、家庭成员或租户。",
         "同一文件须全部正确才会导入；出错时会列出行号、列和原因。上限20000行、5MB。",
+        "“组织成员”表（可选）：组织填小区党组织、物业管理委员会、物业服务企业或联席会议办公室；"
+        "职务填书记、主任、委员、工作人员或义务质量总监；任职日期如2026-05-10。",
         "One row per person; rows with only building/unit/room/area register the household.",
     ):
         notes.append([line])
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- the organizations sheet (组织成员) ---------------------------------------------------
+#
+# A roster may carry a second sheet named "组织成员": the compound's organizations and
+# their key people, so that adopting a compound (``setup_compound``) needs no typing.
+# seed: 联席会议议事规则 第一、四条 (小区党组织, 联席会议办公室); 物业管理委员会服务承诺
+# 第7条 (the PMC's term start: 任职日期); 公示承诺制度 第三条 1 (物业服务投诉电话:
+# 组织电话 of the property company); 决策报告制度 第四条 (义务质量总监).
+
+ORG_SHEET = "组织成员"
+ORG_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "kind": ("组织", ("组织", "组织类型", "单位", "organization", "kind")),
+    "org_name": ("组织名称", ("组织名称", "单位名称", "名称", "organizationname")),
+    "phone": ("组织电话", ("组织电话", "电话", "投诉电话", "phone")),
+    "name": ("姓名", ("姓名", "名字", "name")),
+    "mobile": ("手机", ("手机", "手机号", "手机号码", "mobile")),
+    "role": ("职务", ("职务", "角色", "role")),
+    "start": ("任职日期", ("任职日期", "上任日期", "任期开始", "start", "termstart")),
+}
+ORG_KINDS = {
+    "小区党组织": "compound_party",
+    "小区党支部": "compound_party",
+    "物业管理委员会": "pmc",
+    "物管会": "pmc",
+    "物业服务企业": "property_company",
+    "物业公司": "property_company",
+    "联席会议办公室": "joint_meeting_office",
+}
+ORG_ROLES = {
+    "书记": "secretary",
+    "主任": "chair",
+    "委员": "member",
+    "工作人员": "staff",
+    "义务质量总监": "quality_supervisor",
+}
+ORG_MAX_ROWS = 500
+ORG_TEMPLATE_EXAMPLE = (
+    "物业服务企业",
+    "某物业公司项目部",
+    "027-12345678",
+    "李四",
+    "13912345678",
+    "义务质量总监",
+    "2026-05-10",
+)
+
+
+@dataclass
+class OrgRow:
+    row: int
+    kind: str
+    org_name: str = ""
+    phone: str = ""
+    name: str = ""
+    mobile: str = ""
+    role: str = ""
+    start: object = None  # datetime.date when given
+
+    @property
+    def has_person(self) -> bool:
+        return bool(self.mobile)
+
+
+@dataclass
+class OrgParse:
+    rows: list[OrgRow] = field(default_factory=list)
+    errors: list[RosterError] = field(default_factory=list)
+
+    def error(self, row: int | None, column: str, message, value: object = "") -> None:
+        label = ORG_COLUMNS[column][0] if column in ORG_COLUMNS else column
+        self.errors.append(RosterError(row, label, str(message), _shown(value)))
+
+
+def _org_date(value: object):
+    import datetime as dt
+
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value).replace("/", "-").replace(".", "-")
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+
+
+def organizations_parse(file: IO[bytes]) -> OrgParse:
+    """Read the optional "组织成员" sheet; no sheet means no rows and no error.
+
+    Call after :func:`roster_parse` accepted the container (size, zip checks).
+    """
+    from openpyxl import load_workbook
+
+    result = OrgParse()
+    file.seek(0)
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=False)
+    except Exception:
+        result.error(None, "", _CORRUPT)
+        return result
+    try:
+        if ORG_SHEET not in workbook.sheetnames:
+            return result
+        sheet = workbook[ORG_SHEET]
+        lookup = {
+            normalize_header(alias): key
+            for key, (_label, aliases) in ORG_COLUMNS.items()
+            for alias in aliases
+        }
+        columns: dict[str, int] | None = None
+        for number, values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), 1):
+            if values is None or all(_text(v) == "" for v in values):
+                continue
+            if columns is None:
+                columns = {}
+                for index, value in enumerate(values):
+                    key = lookup.get(normalize_header(value))
+                    if key and key not in columns:
+                        columns[key] = index
+                if "kind" not in columns:
+                    result.error(number, "kind", _("The sheet needs a column 组织."))
+                    return result
+                continue
+            if len(result.rows) >= ORG_MAX_ROWS:
+                result.error(number, "", _("More than 500 rows of organizations."))
+                return result
+            _org_row(number, values, columns, result)
+    except Exception:
+        result.error(None, "", _CORRUPT)
+    finally:
+        workbook.close()
+    seen: dict[tuple[str, str, str], int] = {}
+    for row in result.rows:
+        if not row.has_person:
+            continue
+        key = (row.kind, row.mobile, row.role)
+        if key in seen:
+            result.error(
+                row.row, "mobile", _("Duplicate of row %(row)d.") % {"row": seen[key]}, row.mobile
+            )
+        seen.setdefault(key, row.row)
+    return result
+
+
+def _org_row(number: int, values, columns: dict[str, int], result: OrgParse) -> None:
+    def cell(key):
+        index = columns.get(key)
+        return values[index] if index is not None and index < len(values) else None
+
+    kind_text = _text(cell("kind"))
+    kind = ORG_KINDS.get(kind_text)
+    if kind is None:
+        result.error(
+            number,
+            "kind",
+            _("Write one of: 小区党组织, 物业管理委员会, 物业服务企业, 联席会议办公室."),
+            kind_text,
+        )
+        return
+    row = OrgRow(row=number, kind=kind)
+    row.org_name = _text(cell("org_name"))[:100]
+    if len(_text(cell("org_name"))) > 100:
+        result.error(number, "org_name", _("At most 100 characters."), cell("org_name"))
+    row.phone = _text(cell("phone")).replace(" ", "")
+    if row.phone and not re.match(r"^[0-9][0-9\-]{4,19}$", row.phone):
+        result.error(number, "phone", _("Digits and dashes only, e.g. 027-81818577."), row.phone)
+    row.name = _text(cell("name"))
+    row.mobile = _text(cell("mobile")).replace(" ", "")
+    role_text = _text(cell("role"))
+    if row.mobile or row.name or role_text:
+        if not row.name or len(row.name) > MAX_LENGTHS["name"]:
+            result.error(
+                number, "name", _("Enter the person's name (at most 50 characters)."), row.name
+            )
+        if not MOBILE_RE.match(row.mobile):
+            result.error(
+                number, "mobile", _("Enter an 11-digit mainland mobile number."), row.mobile
+            )
+        row.role = ORG_ROLES.get(role_text, "")
+        if not row.role:
+            result.error(
+                number,
+                "role",
+                _("Write one of: 书记, 主任, 委员, 工作人员, 义务质量总监."),
+                role_text,
+            )
+        start = _org_date(cell("start"))
+        if start is False:
+            result.error(number, "start", _("Enter a date like 2026-05-10."), cell("start"))
+        row.start = start or None
+    result.rows.append(row)
