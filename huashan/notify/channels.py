@@ -1,4 +1,4 @@
-"""How one notification leaves the building: e-mail and group-robot webhook.
+"""How one notification leaves the building: e-mail, group-robot webhook and SMS.
 
 Each sender raises :class:`PermanentDeliveryError` when retrying cannot help
 (no address on file) and any other exception for a transient failure (SMTP or
@@ -91,7 +91,42 @@ def send_webhook(notification: Notification) -> None:
         raise WebhookRejectedError(f"errcode {answer.get('errcode')}: {answer.get('errmsg', '')}")
 
 
+def send_sms(notification: Notification) -> None:
+    """Send the row's template through the configured SMS gateway (issue 21 item 2).
+
+    The provider's answer is stored on the row, success or not. A template, sign-name
+    or number error is permanent (straight to failed); a timeout or a refused
+    connection is transient and the outbox retries it like any other channel.
+    """
+    from .sms import SmsRejected, sms_send
+
+    recipient = notification.recipient
+    mobile = notification.mobile or (recipient.mobile if recipient is not None else "")
+    if not mobile:
+        raise PermanentDeliveryError("no mobile number")
+    if recipient is not None and not recipient.is_active:
+        raise PermanentDeliveryError("the account is disabled")
+    try:
+        answer = sms_send(mobile=mobile, kind=notification.sms_kind, params=notification.sms_params)
+    except SmsRejected as exc:
+        _store_answer(notification, {"error": str(exc), **exc.answer})
+        if exc.permanent:
+            raise PermanentDeliveryError(str(exc)) from exc
+        raise
+    except ValueError as exc:  # an unknown message kind
+        raise PermanentDeliveryError(str(exc)) from exc
+    except Exception as exc:
+        _store_answer(notification, {"error": f"{type(exc).__name__}: {exc}"})
+        raise
+    _store_answer(notification, answer)
+
+
+def _store_answer(notification: Notification, answer: dict) -> None:
+    Notification.objects.filter(pk=notification.pk).update(gateway_answer=answer)
+
+
 SENDERS = {
     Notification.Channel.EMAIL: send_email,
     Notification.Channel.WEBHOOK: send_webhook,
+    Notification.Channel.SMS: send_sms,
 }

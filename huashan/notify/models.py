@@ -13,8 +13,11 @@ Channels
 * ``email`` — Django ``send_mail`` to ``recipient.email``.
 * ``webhook`` — JSON POST to ``organization.webhook_url`` (WeCom / DingTalk
   group robot), so a whole organization's work group sees it.
+* ``sms`` — a provider template (``sms_kind`` + ``sms_params``) through the SMS
+  gateway (``huashan/notify/sms.py``) to the recipient's or ``mobile``'s number;
+  the provider's answer is kept in ``gateway_answer`` (issue 21 item 2).
 
-Outbox states (e-mail and webhook)::
+Outbox states (e-mail, webhook and SMS)::
 
     pending --claim--> sending --ok--> delivered
        ^                  |----error, attempts left--> pending (next_attempt_at backs off)
@@ -41,6 +44,7 @@ class Notification(models.Model):
         INBOX = "inbox", _("In-app inbox")
         EMAIL = "email", _("E-mail")
         WEBHOOK = "webhook", _("Group-robot webhook")
+        SMS = "sms", _("SMS")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -90,6 +94,19 @@ class Notification(models.Model):
     )
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # SMS (issue 21 item 2): providers send only approved templates, so an SMS row names
+    # its message kind and the template's parameters (huashan/notify/sms.py KINDS). The
+    # number is the recipient's, or ``mobile`` for someone without an account (an
+    # anonymous reporter following a complaint).
+    mobile = models.CharField(_("mobile number"), max_length=11, blank=True)
+    sms_kind = models.CharField(_("SMS kind"), max_length=32, blank=True)
+    sms_params = models.JSONField(_("SMS parameters"), default=dict, blank=True)
+    gateway_answer = models.JSONField(
+        _("gateway answer"),
+        default=dict,
+        blank=True,
+        help_text=_("What the SMS provider answered on the last attempt."),
+    )
 
     class Meta:
         ordering = ("-created_at", "-pk")
@@ -116,6 +133,7 @@ class Notification(models.Model):
                 condition=(
                     Q(channel__in=("inbox", "email"), recipient__isnull=False)
                     | Q(channel="webhook", organization__isnull=False)
+                    | (Q(channel="sms") & (Q(recipient__isnull=False) | ~Q(mobile="")))
                 ),
             ),
         ]
@@ -142,3 +160,34 @@ class NotificationEvent(Event):
         "requeued": pgettext_lazy("event", "Queued again by hand"),
     }
     STATE_LABELS: ClassVar[dict] = dict(Notification.Status.choices)
+
+
+class SmsPreference(models.Model):
+    """Which notices a resident also wants by SMS (issue 21 item 2); none by default.
+
+    ``categories`` holds values of :class:`Category`; a notice's category comes from the
+    page it links to (``huashan.notify.services.notice_category``).
+    """
+
+    class Category(models.TextChoices):
+        COMPLAINTS = "complaints", _("My complaints and their progress")
+        MEETINGS = "meetings", _("Meetings, votes and motions")
+        DISCLOSURES = "disclosures", _("Disclosures and objections")
+        ACCOUNT = "account", _("My account and household")
+        OTHER = "other", _("Everything else")
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="sms_preference",
+        verbose_name=_("person"),
+    )
+    categories = models.JSONField(_("notices by SMS"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("SMS preference")
+        verbose_name_plural = _("SMS preferences")
+
+    def __str__(self) -> str:
+        return str(self.person)

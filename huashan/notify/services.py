@@ -78,8 +78,14 @@ def notification_create(
     subject: str,
     body: str,
     link: str = "",
+    mobile: str = "",
+    sms_kind: str = "",
+    sms_params: dict | None = None,
 ) -> Notification:
     """Write one outbox row; deliver it after the caller's transaction commits.
+
+    An ``sms`` row needs a message kind (``huashan.notify.sms.KINDS``) and its
+    parameters, and a recipient or a ``mobile`` (issue 21 item 2).
 
     Call it inside the transaction that makes the change the message is about,
     so a rolled-back change sends nothing. Inbox messages are delivered by
@@ -94,6 +100,14 @@ def notification_create(
         raise ValueError(f"a {channel} notification needs a recipient")
     if channel == Channel.WEBHOOK and organization is None:
         raise ValueError("a webhook notification needs an organization")
+    if channel == Channel.SMS:
+        from .sms import clip_params
+
+        if recipient is None and not mobile:
+            raise ValueError("an sms notification needs a recipient or a mobile number")
+        sms_params = clip_params(sms_kind, sms_params or {})  # ValueError for an unknown kind
+    else:
+        mobile, sms_kind, sms_params = "", "", {}
     # E-mail headers cannot hold line breaks; the body keeps the full text.
     subject = " ".join(str(subject).split())
     if len(subject) > SUBJECT_MAX:
@@ -112,6 +126,9 @@ def notification_create(
         created_at=now,
         next_attempt_at=now,
         delivered_at=now if is_inbox else None,
+        mobile=mobile,
+        sms_kind=sms_kind,
+        sms_params=sms_params,
     )
     if not is_inbox:
         notification_id = notification.pk
@@ -195,11 +212,83 @@ def notify_organization(
 
 
 def notify_person(*, person, subject: str, body: str, link: str = "") -> Notification | None:
-    """An inbox message for one active person; nothing for ``None`` or an inactive account."""
+    """An inbox message for one active person; nothing for ``None`` or an inactive account.
+
+    Also an SMS when the person chose this kind of notice for SMS (issue 21 item 2;
+    :func:`notice_category` reads the kind from the link). Returns the inbox row.
+    """
     if person is None or not person.is_active:
         return None
-    return notification_create(
+    inbox = notification_create(
         recipient=person, channel=Channel.INBOX, subject=subject, body=body, link=link
+    )
+    if notice_category(link) in sms_categories(person):
+        notification_create(
+            recipient=person,
+            channel=Channel.SMS,
+            subject=subject,
+            body=body,
+            link=link,
+            sms_kind="notice",
+            sms_params={"subject": subject},
+        )
+    return inbox
+
+
+#: Where a notice links → the category a resident may choose for SMS.
+_CATEGORY_PREFIXES = (
+    ("/issues/", "complaints"),
+    ("/meetings/", "meetings"),
+    ("/disclosures/", "disclosures"),
+    ("/evaluations/", "disclosures"),
+    ("/accounts/", "account"),
+    ("/directory/", "account"),
+)
+
+
+def notice_category(link: str) -> str:
+    """The SMS-preference category of a notice, from the page it links to."""
+    path = str(link or "")
+    if "://" in path:
+        path = "/" + path.split("://", 1)[1].partition("/")[2]
+    for prefix, category in _CATEGORY_PREFIXES:
+        if path.startswith(prefix):
+            return category
+    return "other"
+
+
+def sms_categories(person) -> set[str]:
+    """The categories ``person`` wants by SMS (one query; empty when never chosen)."""
+    from .models import SmsPreference
+
+    row = SmsPreference.objects.filter(person=person).values_list("categories", flat=True).first()
+    return set(row or ())
+
+
+def sms_preference_set(*, actor, person, categories: Iterable[str]):
+    """A resident chooses which notices also reach them by SMS (only their own)."""
+    from .models import SmsPreference
+
+    if actor is None or actor.pk != person.pk:
+        raise PermissionDenied
+    allowed = set(SmsPreference.Category.values)
+    chosen = sorted({c for c in categories if c in allowed})
+    row, _created = SmsPreference.objects.update_or_create(
+        person=person, defaults={"categories": chosen}
+    )
+    return row
+
+
+def tracking_sms(*, mobile: str, number: str, status: str, link: str = "") -> Notification:
+    """Tell an anonymous reporter who left a number that their complaint moved on."""
+    return notification_create(
+        channel=Channel.SMS,
+        mobile=mobile,
+        subject=f"{number}: {status}",
+        body="",
+        link=link,
+        sms_kind="tracking",
+        sms_params={"number": number, "status": status},
     )
 
 
@@ -208,10 +297,12 @@ def notify_person(*, person, subject: str, body: str, link: str = "") -> Notific
 _BULK_INSERT_SQL = f"""
 INSERT INTO {Notification._meta.db_table}
     (recipient_id, organization_id, channel, subject, body, link, status, attempts,
-     last_error, created_at, next_attempt_at, delivered_at)
+     last_error, created_at, next_attempt_at, delivered_at,
+     mobile, sms_kind, sms_params, gateway_answer)
 SELECT m.r, m.o, m.c, m.s, m.b, m.l,
        CASE WHEN m.c = %(inbox)s THEN %(delivered)s ELSE %(pending)s END, 0, '',
-       %(now)s, %(now)s, CASE WHEN m.c = %(inbox)s THEN %(now)s::timestamptz END
+       %(now)s, %(now)s, CASE WHEN m.c = %(inbox)s THEN %(now)s::timestamptz END,
+       '', '', '{{}}'::jsonb, '{{}}'::jsonb
 FROM json_to_recordset(%(rows)s::json) AS m(r bigint, o bigint, c text, s text, b text, l text)
 RETURNING id, channel
 """
@@ -244,6 +335,8 @@ def notifications_create_bulk(messages: Iterable[OutboxMessage]) -> list[int]:
             raise ValueError(f"a {channel} notification needs a recipient")
         if channel == Channel.WEBHOOK and message.organization is None:
             raise ValueError("a webhook notification needs an organization")
+        if channel == Channel.SMS:
+            raise ValueError("SMS rows are written one by one (notification_create)")
         subject = " ".join(str(message.subject).split())
         if len(subject) > SUBJECT_MAX:
             subject = subject[: SUBJECT_MAX - 1] + "…"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
@@ -9,9 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors, services
+from .models import SmsPreference
 
 PAGE_SIZE = 20
 
@@ -74,3 +77,37 @@ def open_link(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         return redirect(notification.link)
     return redirect("notify:inbox")
+
+
+class SmsPreferenceForm(forms.Form):
+    categories = forms.MultipleChoiceField(
+        label=_lazy("Also send me these notices by SMS"),
+        choices=SmsPreference.Category.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+@login_required
+def sms_preference(request: HttpRequest) -> HttpResponse:
+    """A resident chooses which notices also reach them by SMS (issue 21 item 2)."""
+    if request.method == "POST":
+        form = SmsPreferenceForm(request.POST)
+        if form.is_valid():
+            services.sms_preference_set(
+                actor=request.user, person=request.user, categories=form.cleaned_data["categories"]
+            )
+            messages.success(request, _("Your SMS choices are saved."))
+            return redirect("notify:sms_preference")
+        status = 400
+    else:
+        form = SmsPreferenceForm(
+            initial={"categories": sorted(services.sms_categories(request.user))}
+        )
+        status = 200
+    return render(
+        request,
+        "notify/sms_preference.html",
+        {"form": form, "masked_mobile": request.user.masked_mobile},
+        status=status,
+    )

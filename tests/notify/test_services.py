@@ -71,7 +71,7 @@ def test_email_notification_waits_in_outbox_until_delivered(dead_broker, mailout
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"channel": "sms"}, "unknown notification channel"),
+        ({"channel": "fax"}, "unknown notification channel"),
         ({"channel": Channel.EMAIL}, "needs a recipient"),
         ({"channel": Channel.INBOX}, "needs a recipient"),
         ({"channel": Channel.WEBHOOK}, "needs an organization"),
