@@ -1,6 +1,6 @@
 """Seed a year of demo disclosures for 江南花山郡 (deterministic, idempotent, bulk).
 
-Every scheduled obligation (see ``disclosures.services.SCHEDULE_RULES``) gets a
+Every scheduled obligation (the templates of ``provisioning``, set up by provisioning) gets a
 posting for each period since 1 January of last year that is already due — except
 one *missing* period (the property company's monthly service progress, two
 months back) and one *late* one (the PMC's maintenance-fund ledger of the first
@@ -40,11 +40,12 @@ from disclosures.models import (
     periods_overlapping,
 )
 from disclosures.sanitize import markdown_to_safe_html
-from disclosures.services import objection_policy, schedules_seed_for_compound
+from disclosures.services import objection_policy
 from huashan import workdays
 from huashan.directory.models import Compound, Membership, Organization, Person, Residency
 from huashan.directory.rules import PUBLISHER_ROLES
 from huashan.directory.selectors import organization_of_kind
+from provisioning.services import provision_compound
 
 COMPOUND_SLUG = "jiangnan-huashan"
 MARKER = "seeded"
@@ -128,7 +129,8 @@ class Command(BaseCommand):
         today = timezone.localdate()
         window_start = dt.date(today.year - 1, 1, 1)
         categories = {c.code: c for c in Category.objects.all()}
-        schedules_seed_for_compound(compound=compound)
+        # The schedules come from the obligation templates, as for any compound.
+        provision_compound(compound=compound, year=today.year)
         Schedule.objects.filter(compound=compound).update(starts_on=window_start)
         schedules = list(
             Schedule.objects.filter(compound=compound).select_related("organization", "category")

@@ -1,9 +1,10 @@
 """Seed the two pledge letters of the seed and a year of evidence for 江南花山郡.
 
-seed: 小区党组织服务承诺, 物业管理委员会服务承诺 (loaded verbatim from
-``pledges/letters.py``), 公示承诺制度 第四条 (三诺), 决策报告制度 第四条 (patrols).
+seed: 小区党组织服务承诺, 物业管理委员会服务承诺 (set up from the obligation templates by
+``provisioning.services.provision_compound``, as for any compound), 公示承诺制度 第四条
+(三诺), 决策报告制度 第四条 (patrols).
 
-The letters go through the services (so they are published to the disclosure
+The letters are published through the services (so they reach the disclosure
 board when it exists); the evidence history (activities, inspections,
 findings) is written in bulk with past dates, because every service stamps
 ``timezone.now()``. Then the engine runs once. The data is chosen so that,
@@ -27,7 +28,6 @@ from huashan.directory.models import Compound, Membership, Organization, Person
 from huashan.directory.selectors import organization_of_kind
 from pledges import services
 from pledges.engine import evaluate
-from pledges.letters import LETTERS, letter_params
 from pledges.models import (
     AccountabilityCase,
     Activity,
@@ -37,9 +37,9 @@ from pledges.models import (
     Finding,
     Inspection,
     PledgeEvent,
-    PledgeItem,
     PledgeLetter,
 )
+from provisioning.services import provision_compound
 
 COMPOUND_SLUG = "jiangnan-huashan"
 MARKER = "seed_pledges"
@@ -59,7 +59,10 @@ class Command(BaseCommand):
             raise CommandError("Run seed_demo first: the demo compound does not exist.")
         today = timezone.localdate()
         year = today.year
-        letters = [self._letter(compound, spec, year) for spec in LETTERS]
+        # The letters and their measured items come from the obligation templates, as for
+        # any compound (provisioning); this command adds only invented evidence.
+        provision_compound(compound=compound, year=year)
+        letters = [self._letter(compound, kind, year) for kind in ("compound_party", "pmc")]
         if PledgeEvent.objects.filter(compound=compound, verb=MARKER, note=str(year)).exists():
             self.stdout.write("seed_pledges: evidence already present, nothing to do")
         else:
@@ -83,39 +86,15 @@ class Command(BaseCommand):
         )
         return membership.person if membership else None
 
-    def _letter(self, compound: Compound, spec: dict, year: int) -> PledgeLetter:
-        organization = organization_of_kind(compound=compound, kind=spec["organization_kind"])
+    def _letter(self, compound: Compound, kind: str, year: int) -> PledgeLetter:
+        """The letter provisioning made from the templates, published by its secretary."""
+        organization = organization_of_kind(compound=compound, kind=kind)
         if organization is None:
-            raise CommandError(f"The demo compound has no {spec['organization_kind']} body.")
-        letter = PledgeLetter.objects.filter(organization=organization, year=year).first()
-        if letter is not None:
+            raise CommandError(f"The demo compound has no {kind} body.")
+        letter = PledgeLetter.objects.get(organization=organization, year=year)
+        if letter.published:
             return letter
         actor = self._secretary(organization)
-        letter = PledgeLetter.objects.create(
-            compound=compound,
-            organization=organization,
-            year=year,
-            title=spec["title"],
-            letterhead=spec["letterhead"],
-            preamble=spec["preamble"],
-            closing=spec["closing"],
-            created_by=actor,
-        )
-        for position, item in enumerate(spec["items"], start=1):
-            params = services.params_clean(
-                rule_kind=item["rule_kind"], params=letter_params(item["params"], year=year)
-            )
-            PledgeItem.objects.create(
-                letter=letter,
-                number=item["number"],
-                position=position * 10,
-                section=item["section"],
-                heading=item["heading"],
-                text=item["text"],
-                rule_kind=item["rule_kind"],
-                params=params,
-                warn_lead_days=item["warn_lead_days"],
-            )
         if actor is not None:
             try:
                 services.letter_publish(actor=actor, letter=letter)
