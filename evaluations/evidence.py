@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from disclosures import selectors as disclosure_selectors
+from huashan import workdays
 from issues import selectors as issue_selectors
 from meetings import selectors as meeting_selectors
 from pledges import selectors as pledge_selectors
@@ -58,7 +59,10 @@ def complaint_rates(*, compound, organization, start, end) -> EvidenceSection:
         True,
         rows=[
             (str(_("Complaints")), str(rates.total)),
-            (str(_("Response rate (48 h)")), pct(rates.response_rate)),
+            (
+                str(workdays.number_text(_("Response rate (%(n)d h)"), "response_hours")),
+                pct(rates.response_rate),
+            ),
             (str(_("Resolution rate")), pct(rates.resolution_rate)),
             (str(_("Satisfaction rate")), pct(rates.satisfaction_rate)),
         ],

@@ -71,6 +71,7 @@ from chinese_calendar.constants import workdays as _PACKAGE_WORKDAYS
 from django.db import models
 from django.utils.formats import date_format
 from django.utils.functional import Promise
+from django.utils.functional import lazy as _lazy_str
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -191,9 +192,54 @@ HAZARD_3_DAYS = DeadlinePolicy(
     label=_("Safety hazard fixed within 3 days"),
 )
 
+#: 历史遗留: the periodic explanation to residents (seed: 协同联动 第五条 "三方共同向居民
+#: 解释说明"). The seed sets no number: 30 days is the project's own choice.
+LEGACY_EXPLANATION_30_DAYS = DeadlinePolicy(
+    kind=DeadlineKind.CIVIL_DAYS,
+    amount=30,
+    code="legacy_explanation_30_days",
+    label=_("Explanation to residents every 30 days"),
+)
+
+# --- the other complaint-process numbers (the project's own choices) ---------
+#: Warn the responsible party this many hours before a complaint deadline.
+WARN_BEFORE_HOURS = 12
+#: A resolved complaint closes by itself after this many days without objection.
+AUTO_CLOSE_DAYS = 7
+#: The reporter may reopen a resolved complaint within this many days.
+REOPEN_DAYS = 14
+
 POLICIES: dict[str, DeadlinePolicy] = {
-    p.code: p for p in (RESPONSE_48H, FEEDBACK_7_WORKING_DAYS, PLAN_7_DAYS, HAZARD_3_DAYS)
+    p.code: p
+    for p in (
+        RESPONSE_48H,
+        FEEDBACK_7_WORKING_DAYS,
+        PLAN_7_DAYS,
+        HAZARD_3_DAYS,
+        LEGACY_EXPLANATION_30_DAYS,
+    )
 }
+
+
+def complaint_numbers() -> dict[str, int]:
+    """The complaint-clock numbers, read from their one source (the constants above) at
+    call time: every label, help text, page and PDF that states one renders it from here."""
+    return {
+        "response_hours": RESPONSE_48H.amount,
+        "feedback_working_days": FEEDBACK_7_WORKING_DAYS.amount,
+        "plan_days": PLAN_7_DAYS.amount,
+        "hazard_days": HAZARD_3_DAYS.amount,
+        "legacy_explanation_days": LEGACY_EXPLANATION_30_DAYS.amount,
+        "warn_before_hours": WARN_BEFORE_HOURS,
+        "auto_close_days": AUTO_CLOSE_DAYS,
+        "reopen_days": REOPEN_DAYS,
+    }
+
+
+def number_text(text, name: str) -> str:
+    """``text`` (a lazy translation with ``%(n)d``) with the complaint number ``name`` put
+    in when it is rendered: labels and help texts never copy a number."""
+    return _lazy_str(lambda: str(text) % {"n": complaint_numbers()[name]}, str)()
 
 
 def policy_by_code(code: str) -> DeadlinePolicy:

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from huashan import workdays
 from huashan.core.photos import MultipleImageField
 from huashan.directory.models import Organization, Person, mobile_validator
 
@@ -151,7 +152,7 @@ class IssueFilingForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
     )
 
-    def __init__(self, *args, compound, anonymous: bool, hazard_days: int = 3, **kwargs):
+    def __init__(self, *args, compound, anonymous: bool, hazard_days: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.compound = compound
         self.anonymous = anonymous
@@ -163,7 +164,7 @@ class IssueFilingForm(forms.Form):
         self.fields["is_hazard"].help_text = _(
             "Safety hazards must be fixed within %(days)d days. Categories such as "
             "elevators and fire safety always count as safety hazards."
-        ) % {"days": hazard_days}
+        ) % {"days": hazard_days or workdays.HAZARD_3_DAYS.amount}
         if not self.is_bound:
             chosen = self.initial.get("category")
             shown = (
@@ -471,6 +472,12 @@ class HazardForm(forms.Form):
     """Flag or unflag a safety hazard (seed: 小区党组织服务承诺 第7条)."""
 
     is_hazard = forms.BooleanField(label=_("It is a safety hazard"), required=False)
+    major = forms.BooleanField(
+        label=_(
+            "Major hazard: report it at once to the community party organization and the street"
+        ),
+        required=False,
+    )
     reason = _text(_("Reason"))
 
     def __init__(self, *args, issue, **kwargs):

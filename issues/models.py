@@ -3,7 +3,8 @@
 seed: 协同联动解决小区事务流程 第一—七条 (三事分流: 小事自办、大事联办、难事跟办;
 社区吹哨、党员报到; 街道吹哨、部门报到; 历史遗留), 公示承诺制度 第一条 (progress of
 residents' issues is public), and the response pledges of both pledge letters
-(48 h response, 7 working days feedback, 7 days for a plan, hazards fixed in 3 days).
+(response, progress feedback, a plan for complex matters, hazards fixed: the numbers
+live in ``huashan.workdays``).
 
 Deadlines are computed once by ``huashan/workdays.py`` and stored in indexed
 columns; beat scans claim due rows and write :class:`IssueAlarm` rows whose
@@ -21,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from huashan import workdays
 from huashan.core.models import Event
 from huashan.directory.models import Building, Compound, Organization, Person
 
@@ -49,34 +51,52 @@ class Category(models.Model):
 
 
 class ClockPolicy(models.Model):
-    """Per-compound deadline parameters (defaults are the pledges' numbers)."""
+    """A compound's own deadline parameters, set in the admin.
+
+    Without a row the compound follows the pledges' numbers, read at run time from their
+    one source (``huashan.workdays``: ``RESPONSE_48H``, ``FEEDBACK_7_WORKING_DAYS``,
+    ``PLAN_7_DAYS``, ``HAZARD_3_DAYS``, ``LEGACY_EXPLANATION_30_DAYS`` and the project's
+    ``WARN_BEFORE_HOURS``, ``AUTO_CLOSE_DAYS``, ``REOPEN_DAYS``); the field defaults below
+    are read from there too. ``issues.services.clocks.clock_policy_for`` never creates a row.
+    """
 
     compound = models.OneToOneField(
         Compound, on_delete=models.CASCADE, related_name="issue_clock_policy"
     )
     response_hours = models.PositiveSmallIntegerField(
-        _("response within (hours)"), default=48, validators=[MinValueValidator(1)]
+        _("response within (hours)"),
+        default=workdays.RESPONSE_48H.amount,
+        validators=[MinValueValidator(1)],
     )
     feedback_working_days = models.PositiveSmallIntegerField(
-        _("progress feedback every (working days)"), default=7, validators=[MinValueValidator(1)]
+        _("progress feedback every (working days)"),
+        default=workdays.FEEDBACK_7_WORKING_DAYS.amount,
+        validators=[MinValueValidator(1)],
     )
     plan_days = models.PositiveSmallIntegerField(
-        _("plan for complex issues within (days)"), default=7, validators=[MinValueValidator(1)]
+        _("plan for complex issues within (days)"),
+        default=workdays.PLAN_7_DAYS.amount,
+        validators=[MinValueValidator(1)],
     )
     hazard_days = models.PositiveSmallIntegerField(
-        _("safety hazard fixed within (days)"), default=3, validators=[MinValueValidator(1)]
+        _("safety hazard fixed within (days)"),
+        default=workdays.HAZARD_3_DAYS.amount,
+        validators=[MinValueValidator(1)],
     )
     warn_before_hours = models.PositiveSmallIntegerField(
-        _("warn the responsible party this many hours before a deadline"), default=12
+        _("warn the responsible party this many hours before a deadline"),
+        default=workdays.WARN_BEFORE_HOURS,
     )
     auto_close_days = models.PositiveSmallIntegerField(
-        _("close automatically this many days after resolution without objection"), default=7
+        _("close automatically this many days after resolution without objection"),
+        default=workdays.AUTO_CLOSE_DAYS,
     )
     reopen_days = models.PositiveSmallIntegerField(
-        _("the reporter may reopen within (days)"), default=14
+        _("the reporter may reopen within (days)"), default=workdays.REOPEN_DAYS
     )
     legacy_explanation_days = models.PositiveSmallIntegerField(
-        _("legacy issues: explain to residents every (days)"), default=30
+        _("legacy issues: explain to residents every (days)"),
+        default=workdays.LEGACY_EXPLANATION_30_DAYS.amount,
     )
 
     class Meta:
@@ -164,6 +184,12 @@ class Issue(models.Model):
     description = models.TextField(_("description"), max_length=2000)
     is_public = models.BooleanField(_("may be shown on the public board"), default=True)
     is_hazard = models.BooleanField(_("safety hazard"), default=False, db_index=True)
+    #: 重大隐患 (小区党组织服务承诺 第7条 "重大隐患即时上报并全程跟踪"): reported at once to the
+    #: community party organization and the street, who follow it to closure.
+    hazard_major = models.BooleanField(_("major safety hazard"), default=False)
+    hazard_reported_at = models.DateTimeField(
+        _("major hazard reported upwards"), null=True, blank=True
+    )
     is_complex = models.BooleanField(_("complex (needs a solution plan)"), default=False)
     tier = models.CharField(
         _("tier"), max_length=10, choices=Tier.choices, default=Tier.SMALL, db_index=True
@@ -383,6 +409,7 @@ class Referral(models.Model):
         FILE = "file", _("For the record (备档)")
         INVESTIGATE = "investigate", _("Joint investigation (联合调查)")
         DECIDE = "decide", _("Receive the proposal and decide (报居委会处理)")
+        REPORT = "report", _("Major hazard reported, followed to closure (重大隐患上报)")
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="referrals")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
@@ -474,10 +501,11 @@ class IssueAlarm(models.Model):
     """A deadline warning or breach, written once per (issue, clock, stage, due)."""
 
     class Clock(models.TextChoices):
-        RESPONSE = "response", _("Response (48 h)")
-        FEEDBACK = "feedback", _("Progress feedback (7 working days)")
-        PLAN = "plan", _("Solution plan (7 days)")
-        HAZARD = "hazard", _("Hazard fix (3 days)")
+        # No numbers here: they live in huashan.workdays (one source).
+        RESPONSE = "response", _("Response deadline")
+        FEEDBACK = "feedback", _("Progress feedback deadline")
+        PLAN = "plan", _("Solution plan deadline")
+        HAZARD = "hazard", _("Hazard fix deadline")
         SUPERVISION = "supervision", _("Supervision order")
         WHISTLE = "whistle", _("Whistle report-in")
         REFERRAL = "referral", _("Referral acknowledgement")

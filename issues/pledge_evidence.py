@@ -6,7 +6,8 @@ seed: 小区党组织服务承诺 第3条 (48 小时内响应, 7 个工作日内
 
 Each function is one query for any number of periods: the pledge engine asks
 for all periods of a compound at once (no query per item per period).
-A complaint counts in the period it was filed in. A clock counts only once it
+A complaint counts in the period it was filed in (see :data:`POPULATIONS`: who each
+share counts). A clock counts only once it
 is *decided*: the deadline has passed, or the thing was done; a complaint
 whose 48 hours are still running is neither in time nor late yet.
 """
@@ -18,7 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
 
+from huashan import workdays
 from huashan.directory.models import Compound
 
 from .models import Issue, IssueAlarm
@@ -47,12 +50,62 @@ class Share:
 
 Period = tuple[dt.datetime, dt.datetime]
 
+#: The clocks' names on the pledge pages, their numbers from the one source.
+CLOCK_LABELS = {
+    "response": workdays.number_text(_("answered within %(n)d hours"), "response_hours"),
+    "feedback": workdays.number_text(
+        _("feedback within %(n)d working days"), "feedback_working_days"
+    ),
+    "hazard": workdays.number_text(_("hazards fixed within %(n)d days"), "hazard_days"),
+    "plan": workdays.number_text(_("plan within %(n)d days"), "plan_days"),
+}
+CLOCK_CHOICES = (
+    ("response", workdays.number_text(_("Answered within %(n)d hours"), "response_hours")),
+    (
+        "feedback",
+        workdays.number_text(
+            _("Progress feedback within %(n)d working days"), "feedback_working_days"
+        ),
+    ),
+    ("hazard", workdays.number_text(_("Hazard fixed within %(n)d days"), "hazard_days")),
+    ("plan", workdays.number_text(_("Plan for a complex issue within %(n)d days"), "plan_days")),
+)
+
+#: Who each share counts, said on the page that shows it (issue 18: "state each rate's
+#: population"). Numbers are not repeated here: the clocks' labels carry them.
+POPULATIONS = {
+    "response": _(
+        "Counts every complaint filed in the period except those merged into another; a "
+        "complaint answered late stays late whatever happens to it afterwards, rejected "
+        "ones included."
+    ),
+    "feedback": _(
+        "Counts complaints filed in the period that were not merged or rejected, once their "
+        "feedback deadline has passed or they were resolved."
+    ),
+    "hazard": _(
+        "Counts complaints flagged as a safety hazard, filed in the period and not merged or "
+        "rejected; the deadline never pauses."
+    ),
+    "plan": _(
+        "Counts complex complaints (big, hard or legacy) filed in the period and not merged "
+        "or rejected; the days count from receipt."
+    ),
+}
+
 
 NOT_APPLICABLE = "n/a"
 
 
 def _classify(row: dict, clock: str, now: dt.datetime) -> bool | str | None:
-    """True in time, False late, None not decided yet, NOT_APPLICABLE."""
+    """True in time, False late, None not decided yet, NOT_APPLICABLE.
+
+    A rejected complaint counts for the response clock only: its answer was on time or
+    late, and a later rejection does not change that (小区党组织服务承诺 第3条 "48小时内
+    响应"); its other clocks stopped with the rejection.
+    """
+    if row["status"] == Status.REJECTED and clock != "response":
+        return NOT_APPLICABLE
     if clock == "response":
         due = row["response_due"]
         if due is None:
@@ -104,7 +157,7 @@ def complaint_deadline_shares(
     )
     rows = (
         Issue.objects.filter(compound=compound, created_at__gte=low, created_at__lt=high)
-        .exclude(status__in=(Status.MERGED, Status.REJECTED))
+        .exclude(status=Status.MERGED)
         .annotate(feedback_breached=Exists(breached))
         .values(
             "created_at",

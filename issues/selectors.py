@@ -44,7 +44,8 @@ Status = Issue.Status
 FORMULAS = {
     "response_rate": _(
         "Response rate = issues accepted (or answered) within the response deadline "
-        "÷ all issues filed in the period"
+        "÷ all issues filed in the period. Rejected issues count: an issue answered late "
+        "stays late whatever happens to it afterwards."
     ),
     "resolution_rate": _(
         "Resolution rate = issues the reporter says are solved ÷ issues the reporter rated"
@@ -317,7 +318,7 @@ def _queue(qs: QuerySet[Issue], *, q=None, status=None, overdue=None) -> QuerySe
             | Q(location_text__icontains=term)
             | Q(hotline_number__icontains=term)
         )
-    overdue_q = Q(next_deadline__lt=now, paused_at__isnull=True)
+    overdue_q = _overdue_q(now)
     if overdue is True:
         qs = qs.filter(overdue_q)
     elif overdue is False:
@@ -532,8 +533,9 @@ class IssueCounts:
 
 
 def _overdue_q(now: dt.datetime) -> Q:
-    # Strictly past a running (not paused) deadline: the staff queue's "overdue".
-    return Q(next_deadline__lt=now, paused_at__isnull=True)
+    # Strictly past a running deadline: the staff queue's "overdue". While paused only the
+    # hazard clock runs, and next_deadline is then the hazard's (小区党组织服务承诺 第7条).
+    return Q(next_deadline__lt=now) & (Q(paused_at__isnull=True) | Q(is_hazard=True))
 
 
 def issue_counts(*, compound: Compound, now: dt.datetime | None = None) -> IssueCounts:
@@ -624,7 +626,8 @@ def issue_has_open_duplicates(*, issue: Issue) -> bool:
 
 def issue_is_overdue(issue: Issue, *, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
-    return bool(issue.next_deadline and issue.paused_at is None and issue.next_deadline < now)
+    running = issue.paused_at is None or issue.is_hazard
+    return bool(issue.next_deadline and running and issue.next_deadline < now)
 
 
 __all__ = [

@@ -151,6 +151,8 @@ class HazardInputSerializer(serializers.Serializer):
     """Set (true) or withdraw (false) the safety-hazard flag (小区党组织服务承诺 第7条)."""
 
     is_hazard = serializers.BooleanField()
+    #: 重大隐患: reported at once to the community party organization and the street.
+    major = serializers.BooleanField(required=False, default=False)
     reason = serializers.CharField(max_length=NOTE_MAX)
 
 
@@ -179,7 +181,7 @@ class WhistleInputSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="Report-in deadline; default: the compound's response time (48 h).",
+        help_text="Report-in deadline; default: the compound's response time.",
     )
 
 

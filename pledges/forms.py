@@ -21,8 +21,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from huashan import workdays
 from huashan.core.photos import MultipleImageField
 from huashan.directory.models import Organization, Person
+from issues.pledge_evidence import CLOCK_CHOICES as _CLOCK_CHOICES
 
 from . import services
 from .models import (
@@ -52,12 +54,8 @@ SOURCE_CHOICES = (
     ("activity", _("Activities")),
     ("inspection", _("Inspections")),
 )
-CLOCK_CHOICES = (
-    ("response", _("Answered within 48 hours")),
-    ("feedback", _("Progress feedback within 7 working days")),
-    ("hazard", _("Hazard fixed within 3 days")),
-    ("plan", _("Plan for a complex issue within 7 days")),
-)
+# The numbers come from their one source (issues.pledge_evidence → huashan.workdays).
+CLOCK_CHOICES = _CLOCK_CHOICES
 MEASURE_CHOICES = (
     ("", _("— choose —")),
     ("findings_rectified", _("Share of inspection findings rectified")),
@@ -509,7 +507,9 @@ class InspectionForm(forms.Form):
         required=False,
         max_length=TEXT_MAX * 2,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Start a line with ! for a safety hazard (fixed within 3 days)."),
+        help_text=workdays.number_text(
+            _("Start a line with ! for a safety hazard (fixed within %(n)d days)."), "hazard_days"
+        ),
     )
 
     def __init__(self, *args, organizations=None, people=None, **kwargs):
@@ -547,7 +547,10 @@ class FindingForm(forms.Form):
     description = forms.CharField(
         label=_("Problem found"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    is_safety = forms.BooleanField(label=_("Safety hazard (fix within 3 days)"), required=False)
+    is_safety = forms.BooleanField(
+        label=workdays.number_text(_("Safety hazard (fix within %(n)d days)"), "hazard_days"),
+        required=False,
+    )
 
 
 class FindingFixForm(forms.Form):

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from huashan import workdays
 from huashan.directory.models import Compound
 
 # Fallback when the database holds no compound yet (fresh install before seeding).
@@ -22,7 +23,10 @@ HOME_ENTRIES: tuple[tuple[str, str, str], ...] = (
     (
         "issues:file",
         _("File a complaint"),
-        _("Report a problem in the compound from your phone. We respond within 48 hours."),
+        workdays.number_text(
+            _("Report a problem in the compound from your phone. We respond within %(n)d hours."),
+            "response_hours",
+        ),
     ),
     (
         "issues:board",

@@ -46,12 +46,34 @@ def _scaled(base: workdays.DeadlinePolicy, amount: int, label) -> workdays.Deadl
 
 
 def clock_policy_for(compound: Compound) -> ClockPolicy:
-    policy, _created = ClockPolicy.objects.get_or_create(compound=compound)
-    return policy
+    """The compound's own policy row, or an unsaved one meaning "the pledges' numbers".
+
+    No row is created here: a stored copy of the numbers would outlive a change of their
+    one source (``huashan.workdays``).
+    """
+    policy = ClockPolicy.objects.filter(compound=compound).first()
+    return policy if policy is not None else ClockPolicy(compound=compound)
+
+
+def policy_number(policy: ClockPolicy, name: str) -> int:
+    """One number of the policy: the compound's own if it has a row, else the source's."""
+    if policy.pk is None:
+        return workdays.complaint_numbers()[name]
+    return getattr(policy, name)
 
 
 def clocks_for(policy: ClockPolicy) -> Clocks:
     """seed: 小区党组织服务承诺 第3条 / 第7条; 物业管理委员会服务承诺 第3条; 协同联动 第五条."""
+    if policy.pk is None:
+        # The pledges' numbers, from their one source, read now.
+        return Clocks(
+            policy=policy,
+            response=workdays.RESPONSE_48H,
+            feedback=workdays.FEEDBACK_7_WORKING_DAYS,
+            plan=workdays.PLAN_7_DAYS,
+            hazard=workdays.HAZARD_3_DAYS,
+            legacy=workdays.LEGACY_EXPLANATION_30_DAYS,
+        )
     return Clocks(
         policy=policy,
         response=_scaled(
@@ -76,11 +98,10 @@ def clocks_for(policy: ClockPolicy) -> Clocks:
             gettext("Safety hazard fixed within %(n)d days") % {"n": policy.hazard_days},
         ),
         # 历史遗留: a periodic explanation to residents (协同联动 第五条), counted like the plan.
-        legacy=workdays.DeadlinePolicy(
-            kind=workdays.DeadlineKind.CIVIL_DAYS,
-            amount=policy.legacy_explanation_days,
-            code=f"legacy_explanation_{policy.legacy_explanation_days}_days",
-            label=gettext("Explanation to residents every %(n)d days")
+        legacy=_scaled(
+            workdays.LEGACY_EXPLANATION_30_DAYS,
+            policy.legacy_explanation_days,
+            gettext("Explanation to residents every %(n)d days")
             % {"n": policy.legacy_explanation_days},
         ),
     )
@@ -91,30 +112,56 @@ def _feedback_policy(issue: Issue, clocks: Clocks) -> workdays.DeadlinePolicy:
 
 
 def running_clocks(issue: Issue) -> list[tuple[str, dt.datetime]]:
-    """(clock, due) of every deadline still running on an open issue."""
+    """(clock, due) of every deadline still running on an open issue.
+
+    While the issue waits for the reporter every clock is paused except the safety
+    hazard's: 小区党组织服务承诺 第7条 "发现问题限期3日内整改" allows no pause.
+    """
     if issue.status not in Issue.OPEN_STATES:
         return []
     running = []
-    if issue.accepted_at is None and issue.response_due:
-        running.append((Clock.RESPONSE, issue.response_due))
-    if issue.feedback_due:
-        running.append((Clock.FEEDBACK, issue.feedback_due))
-    if issue.is_complex and issue.plan_given_at is None and issue.plan_due:
-        running.append((Clock.PLAN, issue.plan_due))
+    paused = issue.paused_at is not None
+    if not paused:
+        if issue.accepted_at is None and issue.response_due:
+            running.append((Clock.RESPONSE, issue.response_due))
+        if issue.feedback_due:
+            running.append((Clock.FEEDBACK, issue.feedback_due))
+        if issue.is_complex and issue.plan_given_at is None and issue.plan_due:
+            running.append((Clock.PLAN, issue.plan_due))
     if issue.is_hazard and issue.hazard_due:
         running.append((Clock.HAZARD, issue.hazard_due))
     return running
 
 
+def _paused_clocks(issue: Issue) -> list[dt.datetime]:
+    """The paused deadlines of an issue waiting for the reporter (its place in the queue)."""
+    dues = []
+    if issue.accepted_at is None and issue.response_due:
+        dues.append(issue.response_due)
+    if issue.feedback_due:
+        dues.append(issue.feedback_due)
+    if issue.is_complex and issue.plan_given_at is None and issue.plan_due:
+        dues.append(issue.plan_due)
+    return dues
+
+
 def _refresh_next_deadline(issue: Issue) -> None:
+    """``next_deadline``: the nearest running deadline; while paused, the hazard's if there
+    is one (it keeps running), else the nearest paused one (it only orders the queue: the
+    scan and "overdue" skip paused issues without a hazard)."""
     dues = [due for _clock, due in running_clocks(issue)]
+    if not dues and issue.paused_at is not None and issue.status in Issue.OPEN_STATES:
+        dues = _paused_clocks(issue)
     issue.next_deadline = min(dues) if dues else None
     # The clocks may have changed: the deadline scan must look at the issue again.
     issue.alarm_recheck_at = None
 
 
 def _unpause(issue: Issue, now: dt.datetime) -> dt.timedelta:
-    """Resume the clocks: every running deadline moves by the paused duration."""
+    """Resume the clocks: every paused deadline moves by the paused duration.
+
+    The safety-hazard deadline never moves: it did not pause (小区党组织服务承诺 第7条).
+    """
     if issue.paused_at is None:
         return dt.timedelta(0)
     paused = max(now - issue.paused_at, dt.timedelta(0))
@@ -124,15 +171,15 @@ def _unpause(issue: Issue, now: dt.datetime) -> dt.timedelta:
         issue.feedback_due += paused
     if issue.plan_due and issue.plan_given_at is None:
         issue.plan_due += paused
-    if issue.hazard_due:
-        issue.hazard_due += paused
     issue.paused_at = None
     return paused
 
 
 def _make_complex(issue: Issue, clocks: Clocks, now: dt.datetime) -> None:
-    """Big, hard and legacy matters need a solution plan (物业管理委员会服务承诺 第3条)."""
+    """Big, hard and legacy matters need a solution plan (物业管理委员会服务承诺 第3条
+    "复杂问题7日内明确解决方案"): the days count from the receipt of the complaint
+    (``created_at``), whenever it is found complex; ``now`` is not the start."""
     if not issue.is_complex:
         issue.is_complex = True
     if issue.plan_due is None and issue.plan_given_at is None:
-        issue.plan_due = workdays.deadline(now, clocks.plan)
+        issue.plan_due = workdays.deadline(issue.created_at or now, clocks.plan)

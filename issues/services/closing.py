@@ -39,7 +39,13 @@ from ._common import (
     closing_explanation_clean,
     staff_link,
 )
-from .clocks import _feedback_policy, _refresh_next_deadline, clock_policy_for, clocks_for
+from .clocks import (
+    _feedback_policy,
+    _refresh_next_deadline,
+    clock_policy_for,
+    clocks_for,
+    policy_number,
+)
 from .notifications import (
     _notify_reporter,
     _notify_responsible,
@@ -145,7 +151,7 @@ def issue_close_auto(*, issue: Issue, now: dt.datetime) -> Issue | None:
         locked = _locked(issue)
         if locked.status != Status.RESOLVED or locked.resolved_at is None:
             return None
-        days = clock_policy_for(locked.compound).auto_close_days
+        days = policy_number(clock_policy_for(locked.compound), "auto_close_days")
         if locked.resolved_at + dt.timedelta(days=days) > now:
             return None
         locked.status = Status.CLOSED
@@ -176,7 +182,7 @@ def reopen_refusal(issue: Issue, *, now: dt.datetime | None = None) -> str | Non
         return gettext("Only a resolved or closed issue can be reopened.")
     if issue.reopen_count >= 1:
         return gettext("An issue can be reopened only once.")
-    days = clock_policy_for(issue.compound).reopen_days
+    days = policy_number(clock_policy_for(issue.compound), "reopen_days")
     if issue.resolved_at + dt.timedelta(days=days) < now:
         return gettext("The %(days)d days for reopening have passed.") % {"days": days}
     satisfaction = Satisfaction.objects.filter(issue=issue).first()
@@ -241,6 +247,10 @@ def issue_reject(*, actor, issue: Issue, explanation: str) -> Issue:
         )
         old = _guard(locked, Status.REJECTED)
         now = timezone.now()
+        if locked.accepted_at is None:
+            # A rejection with reasons answers the reporter: it is the response (第3条), and
+            # it is counted on time or late like any other answer.
+            locked.accepted_at = now
         locked.status = Status.REJECTED
         locked.paused_at = None
         locked.closed_at = now

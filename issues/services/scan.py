@@ -258,9 +258,10 @@ def _scan_issue_clocks(scan: _Scan, horizon: dt.datetime, open_states: list[str]
     bookmarks after the alarms they cover committed."""
     now = scan.now
     due_issues = (
-        Issue.objects.filter(
-            status__in=open_states, paused_at__isnull=True, next_deadline__lte=horizon
-        )
+        # A paused issue's hazard clock still runs (小区党组织服务承诺 第7条): while paused,
+        # next_deadline is the hazard's (clocks.running_clocks).
+        Issue.objects.filter(status__in=open_states, next_deadline__lte=horizon)
+        .filter(Q(paused_at__isnull=True) | Q(is_hazard=True))
         .filter(Q(alarm_recheck_at__isnull=True) | Q(alarm_recheck_at__lte=now))
         .select_related("compound", "assigned_org")
         .only(*_SCAN_ISSUE_FIELDS)

@@ -171,16 +171,22 @@ def issue_record_consultation(*, actor, issue: Issue, result: str) -> Issue:
     return _sync(issue, locked)
 
 
-def issue_set_hazard(*, actor, issue: Issue, is_hazard: bool, reason: str) -> Issue:
+def issue_set_hazard(
+    *, actor, issue: Issue, is_hazard: bool, reason: str, major: bool = False
+) -> Issue:
     """Flag a filed issue as a safety hazard (or withdraw a wrong flag), with a public reason.
 
     seed: 小区党组织服务承诺 第7条 (安全隐患“零容忍”: 发现问题限期3日内整改，重大隐患即时上报并
-    全程跟踪). The 3-day clock starts when the hazard is flagged (while the clocks are
-    paused, from the pause: it moves with them on resume); withdrawing the flag stops it.
-    A hazard flag is reported at once to the responsible party and the supervisors.
+    全程跟踪). The 3-day clock starts when the hazard is flagged and never pauses, not even
+    while staff wait for the reporter; withdrawing the flag stops it. A hazard flag is
+    reported at once to the responsible party and the supervisors. A **major** hazard
+    (``major``; also on an issue already flagged) is reported at once upwards, to the
+    community party organization and the street, each with a report referral that puts the
+    issue in their queue until it is closed (全程跟踪) — not after the 3 days lapse.
     """
     reason = _text(reason, field_name="reason")
     is_hazard = bool(is_hazard)
+    major = bool(major) and is_hazard
     with transaction.atomic():
         locked = _locked(issue)
         person = _require(
@@ -190,7 +196,8 @@ def issue_set_hazard(*, actor, issue: Issue, is_hazard: bool, reason: str) -> Is
             gettext("You may not change the safety-hazard flag of this issue."),
         )
         _require_open(locked)
-        if locked.is_hazard == is_hazard:
+        upgrade = is_hazard and locked.is_hazard and major and not locked.hazard_major
+        if locked.is_hazard == is_hazard and not upgrade:
             message = (
                 _("The issue is already flagged as a safety hazard.")
                 if is_hazard
@@ -199,10 +206,16 @@ def issue_set_hazard(*, actor, issue: Issue, is_hazard: bool, reason: str) -> Is
             raise ValidationError({"is_hazard": [message]}, code="unchanged")
         now = timezone.now()
         clocks = clocks_for(clock_policy_for(locked.compound))
+        newly_flagged = is_hazard and not locked.is_hazard
         locked.is_hazard = is_hazard
-        locked.hazard_due = (
-            workdays.deadline(locked.paused_at or now, clocks.hazard) if is_hazard else None
-        )
+        if newly_flagged:
+            locked.hazard_due = workdays.deadline(now, clocks.hazard)
+        elif not is_hazard:
+            locked.hazard_due = None
+            locked.hazard_major = False
+        if major:
+            locked.hazard_major = True
+            locked.hazard_reported_at = now
         locked.last_public_update_at = now
         _refresh_next_deadline(locked)
         locked.save()
@@ -211,18 +224,47 @@ def issue_set_hazard(*, actor, issue: Issue, is_hazard: bool, reason: str) -> Is
                 "due": workdays.format_deadline(locked.hazard_due),
                 "reason": reason,
             }
+            if major:
+                note = gettext(
+                    "Major safety hazard, reported at once to the community party organization "
+                    "and the street, who follow it to closure; to be fixed by %(due)s: "
+                    "%(reason)s"
+                ) % {"due": workdays.format_deadline(locked.hazard_due), "reason": reason}
         else:
             note = gettext("No longer treated as a safety hazard: %(reason)s") % {"reason": reason}
         _event(locked, actor=person, verb="hazard", note=note, public=True)
+        reports = (
+            _ensure_referrals(
+                locked,
+                actor=person,
+                kinds=MAJOR_HAZARD_REPORT_KINDS,
+                purpose=Referral.Purpose.REPORT,
+                ack_due=workdays.deadline(now, clocks.response),
+                note=reason,
+            )
+            if major
+            else []
+        )
         if is_hazard:
             subject = gettext("[Safety hazard] %(subject)s") % {
                 "subject": gettext("Issue %(number)s is a safety hazard")
                 % {"number": locked.tracking_number}
             }
+            if major:
+                subject = gettext("[Major safety hazard] %(subject)s") % {
+                    "subject": gettext("Issue %(number)s is a safety hazard")
+                    % {"number": locked.tracking_number}
+                }
             targets = _responsible_orgs(locked)
             targets += [
                 o for o in _orgs_of_kinds(locked.compound, SUPERVISOR_KINDS) if o not in targets
             ]
+            targets += [r.organization for r in reports if r.organization not in targets]
             for org in targets:
                 notify_organization(org, subject=subject, body=note, link=staff_link(locked))
     return _sync(issue, locked)
+
+
+#: Who a major hazard is reported to at once (小区党组织服务承诺 第7条 "重大隐患即时上报"):
+#: the community party organization and the street.
+MAJOR_HAZARD_REPORT_KINDS = (Kind.COMMUNITY_PARTY, Kind.STREET_OFFICE)

@@ -69,8 +69,8 @@ def _filing_compound(request: HttpRequest):
 
 
 def _hazard_days(compound) -> int:
-    days = ClockPolicy.objects.filter(compound=compound).values_list("hazard_days", flat=True)
-    return days.first() or ClockPolicy._meta.get_field("hazard_days").default
+    # The compound's own number, else the one source's (huashan.workdays.HAZARD_3_DAYS).
+    return services.clocks_for(services.clock_policy_for(compound)).hazard.amount
 
 
 def _client_key(request: HttpRequest) -> str:

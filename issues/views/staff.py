@@ -324,7 +324,10 @@ def _call_action(name: str, user, issue: Issue, data: dict):
         return services.issue_record_consultation(**common, result=data["result"])
     if name == "hazard":
         return services.issue_set_hazard(
-            **common, is_hazard=data["is_hazard"], reason=data["reason"]
+            **common,
+            is_hazard=data["is_hazard"],
+            reason=data["reason"],
+            major=data.get("major", False),
         )
     if name == "whistle":
         report_due = data.get("report_due")

@@ -12,12 +12,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext
-from django.utils.translation import gettext_lazy as _
 
 from huashan.core.web import compound_from_request as _compound  # noqa: F401 (views import it)
 from huashan.core.web import form_add_service_error
 from huashan.directory.models import Organization, Person
 from huashan.directory.selectors import compound_organizations
+from issues.pledge_evidence import CLOCK_LABELS as _CLOCK_LABELS
 
 from .. import services
 from ..models import (
@@ -41,12 +41,8 @@ STATUS_CLASSES = {
     ResultStatus.ATTESTED: "badge-success",
 }
 
-CLOCK_LABELS = {
-    "response": _("answered within 48 hours"),
-    "feedback": _("feedback within 7 working days"),
-    "hazard": _("hazards fixed within 3 days"),
-    "plan": _("plan within 7 days"),
-}
+# The numbers come from their one source (issues.pledge_evidence → huashan.workdays).
+CLOCK_LABELS = _CLOCK_LABELS
 
 
 # --- helpers -----------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.urls import reverse
 from huashan.notify.models import Notification
 from huashan.workdays import deadline
 from issues import services
-from issues.models import ClockPolicy, IssueAlarm
+from issues.models import IssueAlarm
 from tests.factories.issues import IssueFactory
 from tests.issues.helpers import CN, T0, category, submit, zh
 
@@ -35,7 +35,7 @@ def test_legacy_explanation_is_required_warned_breached_and_satisfied_by_a_publi
         services.issue_change_tier(
             actor=office, issue=issue, tier="legacy", reason="开发商遗留的产权问题"
         )
-    legacy = services.clocks_for(ClockPolicy.objects.get(compound=world.compound)).legacy
+    legacy = services.clocks_for(services.clock_policy_for(world.compound)).legacy
     assert issue.feedback_due == deadline(T0, legacy)
     assert issue.feedback_due == dt.datetime(2025, 12, 4, 0, 0, tzinfo=CN)  # 30 days
     due = issue.feedback_due
