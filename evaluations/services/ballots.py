@@ -77,6 +77,65 @@ def scores_clean(
     return clean
 
 
+# --- five levels in words (issue 19 item 4) ----------------------------------------------
+
+#: (key, share of the criterion's points). A person picks a word, not a number: the
+#: points are the criterion's maximum times the share, to the half point. Labels: LEVELS.
+LEVEL_SHARES: tuple[tuple[str, Decimal], ...] = (
+    ("5", Decimal("1.0")),
+    ("4", Decimal("0.8")),
+    ("3", Decimal("0.6")),
+    ("2", Decimal("0.4")),
+    ("1", Decimal("0.2")),
+)
+
+
+def level_labels() -> dict[str, str]:
+    return {
+        "5": gettext("Very satisfied"),
+        "4": gettext("Satisfied"),
+        "3": gettext("Fairly satisfied"),
+        "2": gettext("Not satisfied"),
+        "1": gettext("Very dissatisfied"),
+    }
+
+
+def level_points(max_score: int | Decimal, level: str) -> Decimal:
+    """The points of ``level`` for a criterion worth ``max_score`` (half points)."""
+    share = dict(LEVEL_SHARES)[level]
+    return (Decimal(max_score) * share * 2).to_integral_value() / 2
+
+
+def criterion_levels(criterion) -> list[dict[str, Any]]:
+    """The five choices of one criterion: key, words and points, best first."""
+    labels = level_labels()
+    return [
+        {"key": key, "label": labels[key], "points": level_points(criterion.max_score, key)}
+        for key, _share in LEVEL_SHARES
+    ]
+
+
+def levels_to_scores(
+    *, criteria: list, targets: list[Target], raw: Mapping[Any, Mapping[Any, Any]]
+) -> dict[int, dict[int, Any]]:
+    """{target: {criterion: level key}} -> {target: {criterion: points}} for the services.
+
+    A missing or unknown level becomes "" (the service then says "Score this criterion."
+    next to the row): nothing typed is trusted, nothing chosen is lost.
+    """
+    shares = dict(LEVEL_SHARES)
+    out: dict[int, dict[int, Any]] = {}
+    for target in targets:
+        given = raw.get(target.pk) or {}
+        out[target.pk] = {}
+        for criterion in criteria:
+            level = str(given.get(criterion.pk, ""))
+            out[target.pk][criterion.pk] = (
+                level_points(criterion.max_score, level) if level in shares else ""
+            )
+    return out
+
+
 def _hold(campaign: Campaign, target: Target, scores: dict[int, Decimal], channel: str) -> None:
     """Drop a cast ballot into the holding area (issue 14 item 2): no evaluator, no time."""
     PendingBallot.objects.create(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -13,6 +12,7 @@ from django.utils.translation import gettext
 from huashan.core.services import require_perm
 from huashan.directory.models import Person
 
+from .. import slipcodes
 from ..models import (
     Campaign,
     Evaluator,
@@ -20,7 +20,7 @@ from ..models import (
     Target,
     TokenUse,
 )
-from .base import TOKEN_BYTES, CampaignStateError, State, _denied, _event, _lock, token_hash
+from .base import CampaignStateError, State, _denied, _event, _lock, token_hash
 
 # --- roster and tokens ---------------------------------------------------------------
 
@@ -78,7 +78,7 @@ def tokens_issue(*, actor, campaign: Campaign) -> list[IssuedToken]:
     issued = []
     now = timezone.now()
     for evaluator in campaign.evaluators.exclude(pk__in=used | pending):
-        token = secrets.token_urlsafe(TOKEN_BYTES)
+        token = slipcodes.new_code()  # typeable from paper (issue 19 item 4)
         evaluator.token_hash = token_hash(token)
         evaluator.token_issued_at = now
         evaluator.save(update_fields=["token_hash", "token_issued_at"])
@@ -92,9 +92,15 @@ def evaluator_for_token(token: str) -> Evaluator | None:
     token = (token or "").strip()
     if not token or len(token) > 64:
         return None
+    # A code as issued (and any older mixed-case token, exactly as typed), else the code
+    # typed by hand from a paper slip: lower case, with the printed spaces (issue 19).
+    hashes = [token_hash(token)]
+    typed = slipcodes.normalize(token)
+    if typed != token and slipcodes.is_valid(typed):
+        hashes.append(token_hash(typed))
     return (
         Evaluator.objects.select_related("campaign__compound", "campaign__community")
-        .filter(token_hash=token_hash(token))
+        .filter(token_hash__in=hashes)
         .first()
     )
 

@@ -61,7 +61,8 @@ def test_ballot_phone_flow(client, world):
     page = client.get(url)
     assert page.status_code == 200
     assert page["Referrer-Policy"] == "same-origin"  # the token never leaves the site
-    assert page.content.decode().count('class="card stack score-target"') == 3
+    # One party per screen, each criterion a row of five answers (issue 19 item 4).
+    assert page.content.decode().count('data-testid="ballot-progress"') == 1
     response = client.post(url, post_scores(world.campaign))
     assert response.status_code == 302
     done = client.get(url)
