@@ -19,3 +19,48 @@ DEFAULT_RETENTION_DAYS = {
 
 def retention_periods() -> dict[str, int]:
     return {**DEFAULT_RETENTION_DAYS, **(getattr(settings, "PRIVACY_RETENTION", {}) or {})}
+
+
+def retention_sweep(*, now=None) -> dict:
+    """Delete what has outlived its period; returns how many of each went.
+
+    * sign-in code rows older than ``sign_in_codes`` days;
+    * delivered or failed outbox rows (any channel) older than ``notifications`` days —
+      pending rows are never touched, so nothing queued is lost;
+    * staff contact-access log rows older than ``contact_access_log`` days;
+    * photos (files and rows) of complaints closed more than ``closed_complaint_photos``
+      days ago; the complaint itself stays as a public record.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from huashan.accounts.models import SignInCode
+    from huashan.notify.models import Notification
+    from issues.models import Issue, IssuePhoto
+    from privacy.models import ContactAccess
+
+    now = now or timezone.now()
+    days = retention_periods()
+    done = {}
+    done["sign_in_codes"] = SignInCode.objects.filter(
+        created_at__lt=now - timedelta(days=days["sign_in_codes"])
+    ).delete()[0]
+    done["notifications"] = Notification.objects.filter(
+        status__in=(Notification.Status.DELIVERED, Notification.Status.FAILED),
+        created_at__lt=now - timedelta(days=days["notifications"]),
+    ).delete()[0]
+    done["contact_access_log"] = ContactAccess.objects.filter(
+        at__lt=now - timedelta(days=days["contact_access_log"])
+    ).delete()[0]
+    photos = IssuePhoto.objects.filter(
+        issue__status=Issue.Status.CLOSED,
+        issue__closed_at__lt=now - timedelta(days=days["closed_complaint_photos"]),
+    )
+    count = 0
+    for photo in photos.iterator():
+        photo.image.delete(save=False)
+        photo.delete()
+        count += 1
+    done["closed_complaint_photos"] = count
+    return done

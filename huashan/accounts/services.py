@@ -63,6 +63,11 @@ def person_register(
             verb="registered",
             to_state=Residency.Status.PENDING,
         )
+        # The registration page links the privacy notice; registering accepts it.
+        from privacy.models import Consent
+        from privacy.services import consent_record
+
+        consent_record(person=person, purpose=Consent.Purpose.PRIVACY_NOTICE)
     return person
 
 
