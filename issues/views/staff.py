@@ -26,6 +26,7 @@ from huashan.directory.selectors import (
     person_staff_compounds,
 )
 from huashan.workdays import end_of_day
+from privacy.services import contact_viewed_on_issue
 
 from .. import selectors, services
 from ..forms import (
@@ -404,6 +405,7 @@ def _staff_page(request, issue: Issue, bound: dict | None = None, status: int = 
     reporter_display = ""
     if show_reporter:
         reporter_display = issue.reporter_name or (issue.reporter.name if issue.reporter_id else "")
+        contact_viewed_on_issue(viewer=user, issue=issue)  # PIPL: the resident sees who looked
     now = timezone.now()
     referrals = list(issue.referrals.select_related("organization", "acknowledged_by"))
     for referral in referrals:
