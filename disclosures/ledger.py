@@ -503,3 +503,100 @@ def ledger_write(disclosure: Disclosure, ledger: LedgerInput) -> Ledger:
         batch_size=1000,
     )
     return saved
+
+
+# --- continuity and negative balance (issue 19 item 5) --------------------------------
+#
+# seed: 公示承诺制度 第二条 (公共收益收支明细) and 物业管理委员会服务承诺 2 (每季度公开维修资金
+# 使用台账): a published ledger is read month after month. One whose opening balance is not
+# the previous period's closing balance, or that ends below zero, is not refused (the
+# money may really be so), but flagged at import and at publishing; the publisher must
+# say why in a note (``Ledger.check_note``), which the printed report shows with it.
+
+NOTE_MAX = 1000
+
+
+def previous_ledger(disclosure: Disclosure) -> Ledger | None:
+    """The ledger of the same organization and category for the nearest earlier period
+    (its newest public version), or None (the first period, or no period given)."""
+    if disclosure.period_start is None:
+        return None
+    return (
+        Ledger.objects.filter(
+            disclosure__compound_id=disclosure.compound_id,
+            disclosure__organization_id=disclosure.organization_id,
+            disclosure__category_id=disclosure.category_id,
+            disclosure__state__in=Disclosure.PUBLIC_STATES,
+            disclosure__period_end__lt=disclosure.period_start,
+        )
+        .exclude(disclosure__state=Disclosure.State.SUPERSEDED)
+        .select_related("disclosure")
+        .order_by("-disclosure__period_end", "-disclosure__version", "-pk")
+        .first()
+    )
+
+
+def ledger_flags(
+    disclosure: Disclosure,
+    *,
+    opening_balance: Decimal | None = None,
+    closing_balance: Decimal | None = None,
+) -> list[str]:
+    """What a reader of this ledger should be told: the opening balance does not continue
+    the previous period's closing balance; the closing balance is negative.
+
+    The balances default to the disclosure's saved ledger; pass them to check a ledger
+    before it is saved. Returns plain Chinese sentences (empty when all is well).
+    """
+    if opening_balance is None or closing_balance is None:
+        ledger = Ledger.objects.filter(disclosure=disclosure).first()
+        if ledger is None:
+            return []
+        opening_balance, closing_balance = ledger.opening_balance, ledger.closing_balance
+    flags = []
+    previous = previous_ledger(disclosure)
+    if previous is not None and previous.closing_balance != opening_balance:
+        period = previous.disclosure.period_end
+        flags.append(
+            gettext(
+                "The opening balance %(opening)s is not the closing balance %(closing)s "
+                "of the previous period (ending %(end)s)."
+            )
+            % {"opening": opening_balance, "closing": previous.closing_balance, "end": period}
+        )
+    if closing_balance < 0:
+        flags.append(
+            gettext("The ledger ends with a negative balance (%(closing)s).")
+            % {"closing": closing_balance}
+        )
+    return flags
+
+
+def ledger_publish_check(disclosure: Disclosure, *, note: str) -> list[str]:
+    """Before publishing: a flagged ledger needs the publisher's note, which is kept on
+    the ledger (and printed with it). Raises ``ValidationError({"ledger_note": …})``
+    when a flag has no note; returns the flags (empty: nothing to explain).
+
+    Call inside the publishing transaction, before ``disclosure_publish``.
+    """
+    from huashan.core.state import clean_text
+
+    flags = ledger_flags(disclosure)
+    if not flags:
+        return []
+    note = clean_text(note, field="ledger_note", max_length=NOTE_MAX, required=False)
+    if not note:
+        raise ValidationError(
+            {
+                "ledger_note": [
+                    *flags,
+                    gettext(
+                        "Check the ledger. If it is right, say why in the note under "
+                        "“Publish” and publish again; the note is printed with the ledger."
+                    ),
+                ]
+            },
+            code="ledger_note_required",
+        )
+    Ledger.objects.filter(disclosure=disclosure).update(check_note=note)
+    return flags

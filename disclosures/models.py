@@ -367,6 +367,9 @@ class Ledger(models.Model):
         _("closing balance"), max_digits=14, decimal_places=2, default=Decimal("0.00")
     )
     line_count = models.PositiveIntegerField(default=0)
+    #: What the publisher wrote when the ledger did not continue the previous period or
+    #: ended negative (``disclosures.ledger.ledger_flags``); printed with the ledger.
+    check_note = models.TextField(_("publisher's note on the ledger"), blank=True, default="")
 
     class Meta:
         verbose_name = _("ledger")

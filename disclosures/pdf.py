@@ -10,13 +10,18 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 
+import markdown
+import nh3
+from django.conf import settings
 from django.utils import timezone
 
 from huashan.directory.models import Compound
 from huashan.pdf import render_pdf
 
+from .ledger import ledger_flags
 from .models import period_label
-from .qr import compound_board_url, qr_png
+from .qr import compound_board_path, qr_png
+from .sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ALLOWED_URL_SCHEMES
 from .selectors import compliance_status_label, period_bounds, report_content
 
 
@@ -24,6 +29,54 @@ def report_title(compound: Compound, period: str) -> str:
     start, _end, kind = period_bounds(period)
     label = period_label("quarter" if kind == "quarter" else "year", start)
     return f"{compound.name}{label}公示报告"
+
+
+def printed_url(path: str) -> str:
+    """An address printed on paper: the configured public address (``SITE_URL``), never
+    the host of whatever request happened to render the document (issue 19)."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def compound_board_url(compound: Compound) -> str:
+    return printed_url(compound_board_path(compound))
+
+
+def print_html(body_markdown: str) -> str:
+    """A disclosure body for paper: as on the board, but every line break kept, so a
+    pledge letter's numbered items ("1.…", "2.…") each start their own line."""
+    html = markdown.markdown(
+        body_markdown or "", extensions=["tables", "sane_lists", "nl2br"], output_format="html"
+    )
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def _prepare_for_print(content) -> None:
+    """Per disclosure: the body with its line breaks; per ledger: its category printed
+    once (above the lines when they share one, else only where it changes), and the
+    flags and the publisher's note (continuity, negative balance)."""
+    for section in content.sections:
+        for _category, items in section.categories:
+            for d in items:
+                d.print_html = print_html(d.body_markdown) if d.body_markdown else d.body_html
+                ledger = getattr(d, "report_ledger", None)
+                if ledger is None:
+                    continue
+                lines = list(ledger.lines.all())
+                categories = {line.category for line in lines}
+                ledger.single_category = categories.pop() if len(categories) == 1 else None
+                previous = None
+                for line in lines:
+                    line.print_category = "" if line.category == previous else line.category
+                    previous = line.category
+                ledger.print_lines = lines
+                ledger.flags = ledger_flags(d)
 
 
 def report_pdf(
@@ -36,6 +89,7 @@ def report_pdf(
     content = report_content(compound=compound, start=start, end=end)
     if progress:
         progress(40)
+    _prepare_for_print(content)
     compliance = [
         {"row": row, "label": compliance_status_label(row.status)} for row in content.compliance
     ]

@@ -467,6 +467,10 @@ CONTENT_SECURITY_POLICY = {
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=8)
 # Absolute links in e-mails and group-robot messages.
 HUASHAN_SITE_URL = env.str("HUASHAN_SITE_URL", default="http://127.0.0.1:8000")
+# The site's public address, printed on every document and QR code (issue 19): set
+# SITE_URL (e.g. https://huashan.example.cn) in production; never the request's host.
+SITE_URL = env.str("SITE_URL", default=HUASHAN_SITE_URL).rstrip("/")
+HUASHAN_SITE_URL = SITE_URL  # one address for messages and paper alike
 
 # --- Portal ---------------------------------------------------------------
 # Management commands `seed_demo` runs after the directory, so each module

@@ -1,8 +1,17 @@
-# Reserved for helper H6 of the 2026-12-07 session; filled by its model changes.
-from django.db import migrations
+# The publisher's note on a ledger that does not continue the previous period
+# or ends negative (issue 19).
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
     dependencies = [("disclosures", "0004_h5_rules")]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="ledger",
+            name="check_note",
+            field=models.TextField(
+                blank=True, default="", verbose_name="publisher's note on the ledger"
+            ),
+        ),
+    ]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +22,7 @@ from ..forms import (
     DisclosureDraftForm,
     LedgerImportForm,
 )
-from ..ledger import LedgerImportError
+from ..ledger import LedgerImportError, ledger_flags, ledger_publish_check
 from ..models import Disclosure, DisclosureAttachment, Ledger
 from ..sanitize import markdown_to_safe_html
 from .common import (
@@ -280,6 +281,8 @@ def ledger_import(request: HttpRequest, pk: int) -> HttpResponse:
                     gettext("%(count)d ledger lines imported; the totals match.")
                     % {"count": ledger.line_count},
                 )
+                for flag in ledger_flags(disclosure):  # continuity, negative end (issue 19)
+                    messages.warning(request, flag)
                 return redirect("disclosures:edit", pk=pk)
         if form.errors and "file" not in form.errors:
             form.add_error("file", FILE_AGAIN)
@@ -310,7 +313,11 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Post a draft on its channels (seed: 公示承诺制度 第四条)."""
     disclosure = _staff_disclosure(request, pk)
     try:
-        services.disclosure_publish(actor=request.user, disclosure=disclosure)
+        with transaction.atomic():
+            # A ledger that does not continue the last period or ends negative needs
+            # the publisher's note (issue 19).
+            ledger_publish_check(disclosure, note=request.POST.get("ledger_note", ""))
+            services.disclosure_publish(actor=request.user, disclosure=disclosure)
     except ValidationError as exc:
         messages.error(request, gettext("Not published yet: please fix what is listed below."))
         publish_errors = (
