@@ -6,7 +6,8 @@ Run against a running server (``make run``) with a demo resident's login:
         --mobile 13800000001 --password '...'
 
 Without --mobile only the public pages (home, login, register) are shot.
-Uses Debian's /usr/bin/chromium through Playwright on a 390×844 phone screen.
+Uses Debian's /usr/bin/chromium through Playwright on a 390×844 phone screen; also the
+open menu, large-text (大字) mode and the 1366 px desktop layout.
 """
 
 from __future__ import annotations
@@ -77,6 +78,19 @@ def main(argv: list[str] | None = None) -> int:
         shoot(page, f"{base}/disclosures/", args.out / "disclosures-board.png")
         shoot(page, f"{base}/pledges/", args.out / "pledges-board.png")
         shoot(page, f"{base}/meetings/", args.out / "meetings-list.png")
+        # The header's menu sheet, open (issue 19: name + one menu button on a phone).
+        page.goto(f"{base}/")
+        page.click(".site-menu__button")
+        page.screenshot(path=str(args.out / "menu-open.png"))
+        print(f"saved {args.out / 'menu-open.png'}")
+        # Large-text mode (大字, 适老化) on the phone, and the desktop layout.
+        large = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
+        large.add_cookies([{"name": "hs_text", "value": "large", "url": base}])
+        large_page = large.new_page()
+        shoot(large_page, f"{base}/", args.out / "home-large.png")
+        shoot(large_page, f"{base}/issues/new/", args.out / "issues-file-large.png")
+        desktop = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+        shoot(desktop.new_page(), f"{base}/", args.out / "home-desktop.png")
         if args.mobile:
             if not log_in(page, base, args.mobile, args.password):
                 browser.close()
