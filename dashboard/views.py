@@ -12,6 +12,7 @@ organization); DESIGN.md §1 (the party organizations view dashboards).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,6 +29,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from huashan.core import pagecache
 from huashan.core.web import form_add_service_error as _apply_validation_error
 from huashan.directory.models import Community, Street
 from huashan.directory.selectors import compound_by_slug
@@ -142,20 +144,27 @@ def compound(request: HttpRequest, compound_slug: str | None = None) -> HttpResp
     meeting (小区党组织服务承诺 1); disclosures due / late (公示承诺制度 第二、三条); pledge items
     at risk or missed; open accountability cases; the latest evaluation (评议监督考核制度).
     """
-    compound = _visible_compound(request, compound_slug)
-    board, months, trend = _compound_data(compound)
-    return render(
-        request,
-        "dashboard/compound.html",
-        {
-            "compound": compound,
-            "board": board,
-            "figures": [(fig, _is_alert(fig)) for fig in board.figures.values()],
-            "rates": [(row, _change(row.change)) for row in board.rates],
-            "charts": compound_charts(dashboard=board, months=months, trend=trend),
-            **_places(request.user, compound_pk=compound.pk),
-        },
-    )
+    compound = _visible_compound(request, compound_slug)  # permission: on every request
+
+    def build() -> HttpResponse:
+        board, months, trend = _compound_data(compound)
+        return render(
+            request,
+            "dashboard/compound.html",
+            {
+                "compound": compound,
+                "board": board,
+                "figures": [(fig, _is_alert(fig)) for fig in board.figures.values()],
+                "rates": [(row, _change(row.change)) for row in board.rates],
+                "charts": compound_charts(dashboard=board, months=months, trend=trend),
+                "data_age": pagecache.PERSON_PAGE_AGE,
+                **_places(request.user, compound_pk=compound.pk),
+            },
+        )
+
+    # The same person sees the page's figures up to PERSON_PAGE_AGE seconds old; the page
+    # states the time they were read ("数据截至"). Issue 20 item 4.
+    return pagecache.person_page(request, "dashboard:compound", [compound.pk], build)
 
 
 COMPOUND_EXPORTS = (
@@ -251,33 +260,47 @@ def _group_page(
     compounds,
     export_name: str,
     with_community: bool,
-    extra: dict[str, Any],
+    extra: dict[str, Any] | Callable[[], dict[str, Any]],
 ) -> HttpResponse:
+    """``extra``: more context, or a callable returning it (run only when the page is
+    rendered, not when the person's cached copy is served)."""
     sort_raw = request.GET.get("sort", "")
     sort, descending, valid = _parse_sort(sort_raw)
-    comparison = selectors.group_comparison(compounds=compounds, sort=sort, descending=descending)
-    if comparison.missing:
-        services.snapshots_refresh_queue()
-    base = request.path
-    return render(
-        request,
-        template,
-        {
-            "place": place,
-            "comparison": comparison,
-            "headers": _headers(comparison, base=base, sort_raw=sort_raw if valid else ""),
-            "sort_error": not valid,
-            "current_sort": ("-" if descending else "") + (sort or "name") if valid else "",
-            "charts": comparison_charts(comparison=comparison),
-            "with_community": with_community,
-            "export_name": export_name,
-            "trend_tables": [
-                (f"trend-{k}", label) for k, (label, _kind) in selectors.TREND_KEYS.items()
-            ],
-            **extra,
-        },
-        status=200 if valid else 400,
-    )
+
+    def build() -> HttpResponse:
+        comparison = selectors.group_comparison(
+            compounds=compounds, sort=sort, descending=descending
+        )
+        if comparison.missing:
+            services.snapshots_refresh_queue()
+        base = request.path
+        return render(
+            request,
+            template,
+            {
+                "data_as_of": timezone.now(),
+                "data_age": pagecache.PERSON_PAGE_AGE,
+                "place": place,
+                "comparison": comparison,
+                "headers": _headers(comparison, base=base, sort_raw=sort_raw if valid else ""),
+                "sort_error": not valid,
+                "current_sort": ("-" if descending else "") + (sort or "name") if valid else "",
+                "charts": comparison_charts(comparison=comparison),
+                "with_community": with_community,
+                "export_name": export_name,
+                "trend_tables": [
+                    (f"trend-{k}", label) for k, (label, _kind) in selectors.TREND_KEYS.items()
+                ],
+                **(extra() if callable(extra) else extra),
+            },
+            status=200 if valid else 400,
+        )
+
+    if not valid:
+        return build()
+    # Permission was checked by the caller, on every request; the same person sees the
+    # figures up to PERSON_PAGE_AGE seconds old, the time they were read shown ("数据截至").
+    return pagecache.person_page(request, f"dashboard:{template}", [place.pk], build)
 
 
 def _group_export(
@@ -326,7 +349,7 @@ def community(request: HttpRequest, slug: str) -> HttpResponse:
         compounds=selectors.group_compounds(community=place),
         export_name="dashboard:community_export",
         with_community=False,
-        extra={"street": place.street, **_places(request.user, community_pk=place.pk)},
+        extra=lambda: {"street": place.street, **_places(request.user, community_pk=place.pk)},
     )
 
 
@@ -359,7 +382,7 @@ def street(request: HttpRequest, slug: str) -> HttpResponse:
         compounds=selectors.group_compounds(street=place),
         export_name="dashboard:street_export",
         with_community=True,
-        extra={
+        extra=lambda: {
             "communities": list(place.communities.order_by("name", "pk")),
             **_places(request.user, street_pk=place.pk),
         },

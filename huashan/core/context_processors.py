@@ -7,6 +7,7 @@ and every staff page is reachable from the menu or from a page it leads to.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import rules
@@ -144,10 +145,15 @@ def may_open_dashboard(person) -> bool:
     # The menu and the home card both ask: once per request (and membership change).
     # Asked by rule name: the dashboard app registers "dashboard.open_any" (dashboard/rules.py);
     # huashan/ imports no domain app (issue 15 item 7). Without the app the answer is no.
+    # Kept with the person's cached header (person_header), so a page asks no query for it.
     cache = permission_cache(person)
     if "may_open_dashboard" not in cache:
-        cache["may_open_dashboard"] = rules.test_rule("dashboard.open_any", person)
+        cache["may_open_dashboard"] = person_header(person).dashboard
     return cache["may_open_dashboard"]
+
+
+def _dashboard_rule(person) -> bool:
+    return bool(person.is_active) and rules.test_rule("dashboard.open_any", person)
 
 
 def staff_nav(person, seats: Seats | None = None) -> list[NavLink]:
@@ -160,7 +166,7 @@ def staff_nav(person, seats: Seats | None = None) -> list[NavLink]:
         if url:
             links.append(NavLink(url=url, label=label, name=name))
 
-    if may_open_dashboard(person):
+    if _dashboard_rule(person):
         add("dashboard:compound", _("Dashboard"))
     add("issues:queue", _("Work queue"))
     compound = nav_compound(person, seats)
@@ -208,6 +214,120 @@ def calendar_banner(request: HttpRequest, user) -> str | None:
     return message
 
 
+# --- the logged-in header, cached per person -------------------------------------------
+
+#: Seconds the header's membership-derived part (staff or not, the staff menu) is kept
+#: per person. A change of the person's memberships drops it at once (signals below), a
+#: change of their account state is in the entry's stamp; a change of an organization or
+#: residency drops everyone's (a generation).
+HEADER_AGE = 30
+_HEADER_GENERATION = "hdr:gen"
+
+
+@dataclass(frozen=True)
+class Header:
+    """What the header needs from a person's memberships: staff or not, and the menu."""
+
+    is_staff: bool
+    nav: tuple[NavLink, ...]
+    dashboard: bool = False  # may_open_dashboard: the menu and the home card both ask
+
+
+def _header_key(person_pk) -> str:
+    return f"hdr:person:{person_pk}"
+
+
+def _build_header(user) -> Header:
+    seats = person_seats(user) if user.is_active else Seats(rows=(), portal_pk=None)
+    is_staff = bool(user.is_active and (user.is_superuser or seats.is_staff))
+    return Header(
+        is_staff=is_staff,
+        nav=tuple(staff_nav(user, seats)) if is_staff else (),
+        dashboard=_dashboard_rule(user),
+    )
+
+
+def person_header(user) -> Header:
+    """The header's staff check and staff menu for ``user``: read from the cache (one
+    round trip, no query) when built in the last :data:`HEADER_AGE` seconds today, for
+    the same account state and generation; else built (3–6 queries) and stored.
+
+    Only links and labels are kept, never figures: each link's view checks permission
+    itself, so even a stale menu cannot open a page its holder may not see."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    stamp = (
+        timezone.localdate().isoformat(),
+        bool(user.is_active),
+        bool(user.is_superuser),
+    )
+    key = _header_key(user.pk)
+    try:
+        got = cache.get_many([_HEADER_GENERATION, key])
+    except Exception:  # a cache outage must not break a page
+        return _build_header(user)
+    generation = got.get(_HEADER_GENERATION, 0)
+    entry = got.get(key)
+    if entry is not None and entry[0] == generation and entry[1] == stamp:
+        return entry[2]
+    header = _build_header(user)
+    with contextlib.suppress(Exception):
+        cache.set(key, (generation, stamp, header), HEADER_AGE)
+    return header
+
+
+def forget_person_header(person_pk) -> None:
+    """Drop one person's cached header (their memberships or account changed)."""
+    from django.core.cache import cache
+
+    with contextlib.suppress(Exception):
+        cache.delete(_header_key(person_pk))
+
+
+def forget_all_headers() -> None:
+    """Drop every cached header (an organization or a residency changed)."""
+    from django.core.cache import cache
+
+    with contextlib.suppress(Exception):
+        try:
+            cache.incr(_HEADER_GENERATION)
+        except ValueError:  # not there yet
+            cache.set(_HEADER_GENERATION, 1, None)
+
+
+def _membership_changed(sender, instance, **kwargs) -> None:
+    forget_person_header(instance.person_id)
+
+
+def _scope_changed(sender, **kwargs) -> None:
+    forget_all_headers()
+
+
+def connect_header_signals() -> None:
+    """Invalidate cached headers on the changes that alter them. Connected when this
+    module is first imported — before any header can have been cached in a process —
+    and from ``huashan.core.apps`` where the integrator wires it."""
+    from django.db.models.signals import post_delete, post_save
+
+    from huashan.directory.models import Membership, Organization, Residency
+
+    # The account's own state (active, superuser) is part of each entry's stamp: a login
+    # (which saves last_login) does not drop the header.
+    for signal in (post_save, post_delete):
+        name = "save" if signal is post_save else "delete"
+        signal.connect(
+            _membership_changed, sender=Membership, dispatch_uid=f"hdr-membership-{name}"
+        )
+        for model in (Organization, Residency):
+            signal.connect(
+                _scope_changed, sender=model, dispatch_uid=f"hdr-{model.__name__}-{name}"
+            )
+
+
+connect_header_signals()
+
+
 def portal(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -220,8 +340,8 @@ def portal(request: HttpRequest) -> dict:
     from huashan.notify.selectors import unread_count
 
     warnings: list[str] = []
-    seats = person_seats(user) if user.is_active else Seats(rows=(), portal_pk=None)
-    is_staff = user.is_active and (user.is_superuser or seats.is_staff)
+    header = person_header(user)
+    is_staff = header.is_staff
     if is_staff:
         from huashan.core.heartbeat import scheduler_warning
 
@@ -236,5 +356,5 @@ def portal(request: HttpRequest) -> dict:
         "staff_warnings": warnings,
         # Read by {% is_staff_person %} in the header, so the check runs once per page.
         "portal_is_staff": is_staff,
-        "staff_nav": staff_nav(user, seats) if is_staff else [],
+        "staff_nav": list(header.nav),
     }

@@ -131,3 +131,83 @@ def anonymous_page(
         return wrapped
 
     return decorator
+
+
+# --- whole pages for one signed-in person, for a short stated age ---------------------
+
+#: A per-person page may show figures up to this many seconds old; the page says so
+#: ("数据截至 hh:mm:ss", the time its figures were read).
+PERSON_PAGE_AGE = 30
+
+
+def person_page_cacheable(request) -> bool:
+    """Whether ``request`` may be answered from (or stored in) the per-person cache.
+
+    Only a plain GET/HEAD of a signed-in, active person with a session, and nothing
+    waiting to be said to them (a flash message means something just changed: the
+    page must show it, and that change, now)."""
+    user = getattr(request, "user", None)
+    if request.method not in ("GET", "HEAD") or user is None or not user.is_authenticated:
+        return False
+    if not user.is_active or getattr(request, "session", None) is None:
+        return False
+    if not request.session.session_key:
+        return False
+    storage = getattr(request, "_messages", None)
+    # len() reads pending messages without marking them shown.
+    return not (storage is not None and len(storage))
+
+
+def person_page(
+    request,
+    name: str,
+    parts: Iterable[object],
+    build: Callable[[], object],
+    timeout: int = PERSON_PAGE_AGE,
+):
+    """Serve ``build()`` (a view's response) from a cache private to this person.
+
+    Call it *after* the view's own permission check, so a person who may no longer
+    open the page is refused before any cached copy is looked at. The key holds the
+    person, the session (so a cached page's logout form carries this browser's CSRF
+    token and a new login never sees an older session's page), the CSRF cookie, the
+    full path, the language, the 大字 setting and the caller's ``parts`` (the object
+    shown). Stored only: a plain 200 that sets no cookie. A page the person changes
+    (a form) must not use this; neither may any request :func:`person_page_cacheable`
+    refuses. A cache outage serves the page uncached.
+    """
+    from django.conf import settings
+    from django.http import HttpResponse
+
+    if not person_page_cacheable(request):
+        return build()
+    key = fragment_key(
+        f"person:{name}",
+        [
+            request.user.pk,
+            request.session.session_key,
+            request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
+            request.get_full_path(),
+            request.COOKIES.get("hs_text", "")[:10],
+            *parts,
+        ],
+    )
+    try:
+        hit = cache.get(key)
+    except Exception:
+        logger.warning("cache unreachable: page %s served uncached", name, exc_info=True)
+        return build()
+    if hit is not None:
+        content, content_type = hit
+        response = HttpResponse(content, content_type=content_type)
+        response["Cache-Control"] = "private, no-store"
+        return response
+    response = build()
+    if response.status_code == 200 and not response.streaming and not response.cookies:
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+        try:
+            cache.set(key, (response.content, response["Content-Type"]), timeout)
+        except Exception:
+            logger.warning("cache unreachable: page %s not stored", name, exc_info=True)
+    return response
