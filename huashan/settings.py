@@ -538,3 +538,10 @@ AUTHENTICATION_BACKENDS.insert(
 # WeChat web authorisation (网页授权); sign-in with WeChat is off while these are empty.
 WECHAT_APP_ID = env.str("WECHAT_APP_ID", default="")
 WECHAT_APP_SECRET = env.str("WECHAT_APP_SECRET", default="")
+WECHAT_OAUTH_URL = env.str(
+    "WECHAT_OAUTH_URL", default="https://open.weixin.qq.com/connect/oauth2/authorize"
+)
+WECHAT_API_BASE = env.str("WECHAT_API_BASE", default="https://api.weixin.qq.com")
+# A PDF opened in WeChat's browser gets a page with a download hint (Android WeChat
+# cannot save files).
+MIDDLEWARE.append("huashan.accounts.wechat.WeChatPdfMiddleware")

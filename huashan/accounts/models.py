@@ -29,6 +29,8 @@ class AccountEvent(Event):
         )
         CODE_LOGIN = "signed_in_with_code", _("Signed in with an SMS code")
         CODE_REGISTERED = "registered_with_code", _("Registered with a verified mobile number")
+        WECHAT_LINKED = "wechat_linked", _("WeChat account linked")
+        WECHAT_LOGIN = "signed_in_with_wechat", _("Signed in with WeChat")
 
     #: Histories show these phrases, never the codes (docs/glossary.md).
     VERB_LABELS = dict(Verb.choices)
@@ -83,3 +85,28 @@ class SignInCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} {self.mobile[:3]}****{self.mobile[-4:]}"
+
+
+class WeChatLink(models.Model):
+    """A WeChat account (its ``openid`` under our official account) linked to a person.
+
+    Linked only after the person proved their mobile number with an SMS code
+    (huashan/accounts/wechat.py); one WeChat account per person and vice versa.
+    """
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="wechat_link",
+        verbose_name=_("person"),
+    )
+    openid = models.CharField(_("WeChat openid"), max_length=64, unique=True)
+    unionid = models.CharField(_("WeChat unionid"), max_length=64, blank=True)
+    linked_at = models.DateTimeField(_("linked"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("WeChat link")
+        verbose_name_plural = _("WeChat links")
+
+    def __str__(self) -> str:
+        return f"WeChat → {self.person_id}"

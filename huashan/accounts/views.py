@@ -50,6 +50,11 @@ class LoginView(auth_views.LoginView):
     authentication_form = MobileAuthenticationForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        from huashan.accounts.wechat import enabled
+
+        return {**super().get_context_data(**kwargs), "wechat_enabled": enabled()}
+
     def post(self, request, *args, **kwargs):
         if throttle.login_address_locked(request):
             return _throttled(
@@ -148,7 +153,12 @@ def code_login(request: HttpRequest) -> HttpResponse:
 
     if request.user.is_authenticated:
         return redirect(_safe_next(request))
-    context = {"next": request.POST.get("next") or request.GET.get("next") or ""}
+    from huashan.accounts.wechat import enabled as wechat_enabled
+
+    context = {
+        "next": request.POST.get("next") or request.GET.get("next") or "",
+        "wechat_enabled": wechat_enabled(),
+    }
     if request.method != "POST":
         form = CodeLoginForm(request)
         return render(request, "accounts/login_code.html", {**context, "form": form})
@@ -380,3 +390,108 @@ def staff_password_reset(request: HttpRequest, person_id: int) -> HttpResponse:
             "link": link,
         },
     )
+
+
+# --- WeChat (issue 21): sign in with WeChat, linked by a verified mobile number ---------
+
+
+def wechat_start(request: HttpRequest) -> HttpResponse:
+    """Send the browser to WeChat's authorisation page (网页授权, scope snsapi_base)."""
+    from huashan.accounts import wechat
+
+    wechat.require_enabled()
+    state = wechat.new_state()
+    request.session[wechat.SESSION_STATE] = state
+    request.session[wechat.SESSION_NEXT] = _safe_next(request) if request.GET.get("next") else ""
+    callback = request.build_absolute_uri(reverse("accounts:wechat_callback"))
+    return redirect(wechat.authorize_url(redirect_uri=callback, state=state))
+
+
+def _wechat_problem(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
+    return render(request, "accounts/wechat_problem.html", {"message": message}, status=status)
+
+
+@never_cache
+def wechat_callback(request: HttpRequest) -> HttpResponse:
+    """WeChat sends the browser back with a one-time code: sign in, or link first."""
+    from django.contrib.auth import login as auth_login
+
+    from huashan.accounts import wechat
+    from huashan.accounts.models import AccountEvent, WeChatLink
+
+    wechat.require_enabled()
+    expected = request.session.pop(wechat.SESSION_STATE, None)
+    state, code = request.GET.get("state", ""), request.GET.get("code", "")
+    if not expected or state != expected or not code or len(code) > 200:
+        return _wechat_problem(
+            request, _("This WeChat sign-in link has expired. Please start again.")
+        )
+    try:
+        identity = wechat.code_exchange(code)
+    except wechat.WeChatError:
+        return _wechat_problem(
+            request,
+            _("WeChat did not confirm who you are. Please try again, or sign in with an SMS code."),
+            status=502,
+        )
+    link = WeChatLink.objects.select_related("person").filter(openid=identity["openid"]).first()
+    if link is not None and link.person.is_active:
+        auth_login(request, link.person, backend="huashan.accounts.codes.SmsCodeBackend")
+        AccountEvent.objects.create(
+            person=link.person, actor=link.person, verb=AccountEvent.Verb.WECHAT_LOGIN
+        )
+        return redirect(request.session.pop(wechat.SESSION_NEXT, "") or settings.LOGIN_REDIRECT_URL)
+    request.session[wechat.SESSION_OPENID] = identity["openid"]
+    request.session[wechat.SESSION_UNIONID] = identity["unionid"]
+    return redirect("accounts:wechat_link")
+
+
+@never_cache
+def wechat_link(request: HttpRequest) -> HttpResponse:
+    """First WeChat sign-in: prove the mobile number with an SMS code, then link."""
+    from django.contrib.auth import login as auth_login
+
+    from huashan.accounts import wechat
+
+    wechat.require_enabled()
+    openid = request.session.get(wechat.SESSION_OPENID)
+    if not openid:
+        return redirect("accounts:wechat_start")
+    context = {"wechat": True}
+    if request.method != "POST":
+        form = CodeLoginForm(request)
+        return render(request, "accounts/wechat_link.html", {**context, "form": form})
+    if throttle.login_address_locked(request):
+        return _throttled(
+            request,
+            _("Too many failed logins from your network. Please try again in %(minutes)s minutes.")
+            % {"minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
+        )
+    if request.POST.get("action") == "send":
+        send_form, status = _send_code(request, purpose=CodePurpose.LOGIN)
+        form = CodeLoginForm(request, initial={"username": request.POST.get("username", "")})
+        if send_form.errors:
+            form._errors = ErrorDict(username=send_form.errors["mobile"])
+        return render(
+            request,
+            "accounts/wechat_link.html",
+            {**context, "form": form, "sent": status == 200},
+            status=status,
+        )
+    form = CodeLoginForm(request, data=request.POST)
+    if form.is_valid():
+        person = form.get_user()
+        try:
+            wechat.wechat_link(
+                person=person,
+                openid=openid,
+                unionid=request.session.get(wechat.SESSION_UNIONID, ""),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            next_url = request.session.pop(wechat.SESSION_NEXT, "")
+            auth_login(request, person)
+            services.person_code_login_record(person=person)
+            return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+    return render(request, "accounts/wechat_link.html", {**context, "form": form}, status=200)

@@ -1,10 +1,15 @@
 # Reserved for helper H8 of the 2026-12-07 session; filled by its model changes.
+import django.db.models.deletion
 import django.utils.timezone
+from django.conf import settings
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0001_initial")]
+    dependencies = [
+        ("accounts", "0001_initial"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
 
     operations = [
         migrations.CreateModel(
@@ -63,5 +68,38 @@ class Migration(migrations.Migration):
                     models.Index(fields=["address", "-created_at"], name="acct_code_address_idx"),
                 ],
             },
+        ),
+        migrations.CreateModel(
+            name="WeChatLink",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "openid",
+                    models.CharField(max_length=64, unique=True, verbose_name="WeChat openid"),
+                ),
+                (
+                    "unionid",
+                    models.CharField(blank=True, max_length=64, verbose_name="WeChat unionid"),
+                ),
+                (
+                    "linked_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="linked"),
+                ),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="wechat_link",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
+            ],
+            options={"verbose_name": "WeChat link", "verbose_name_plural": "WeChat links"},
         ),
     ]
