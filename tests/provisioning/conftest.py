@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+# The browser fixtures of tests/e2e, for the checklist journey.
+from tests.e2e.conftest import _static_without_collectstatic, browser, phone  # noqa: F401
+
 
 @pytest.fixture
 def templates(db):
     """Version 1 of every obligation template (the data migration's rows; idempotent)."""
-    from disclosures.migrations import __name__ as _pkg  # noqa: F401
-    from provisioning.templates import templates_load
-
-    templates_load()
     import importlib
 
     from django.apps import apps
 
+    from provisioning.templates import templates_load
+
+    templates_load()
     importlib.import_module("disclosures.migrations.0003_h1_schedules").forwards(apps, None)
     return True

@@ -53,7 +53,7 @@ def _counts(compound, year):
     )
 
 
-def test_migration_loaded_every_template_once():
+def test_every_template_is_loaded_once(templates):
     rows = template_rows()
     assert ObligationTemplate.objects.filter(version=1).count() == len(rows)
     kinds = {r["kind"] for r in rows}
@@ -103,6 +103,12 @@ def test_compound_without_pmc_or_company_stays_pending_and_nothing_fails(templat
     later = provision_compound(compound=compound, year=2026)
     assert later.letters_created == ["pmc"]
     assert Schedule.objects.filter(compound=compound, organization__kind=Kind.PMC).count() == 7
+
+
+def test_an_emptied_template_table_gets_version_1_back(templates):
+    ObligationTemplate.objects.all().delete()
+    assert len(in_force(2026, kind="pledge_letter")) == 2
+    assert ObligationTemplate.objects.count() == len(template_rows())
 
 
 def test_year_outside_range_is_refused(templates):
