@@ -99,6 +99,60 @@ def _queue_compound(request: HttpRequest):
     return compound
 
 
+@dataclass(frozen=True)
+class QueueRow:
+    """One line of the work queue, every value already a display string (issue 20 item 2:
+    the queue's 25 rows cost ~50 template nodes each when the template looked each value
+    up and filtered it; now a row is a dozen plain variables)."""
+
+    pk: int
+    number: str
+    url: str
+    overdue: bool
+    deadline: str
+    status: str
+    paused: bool
+    tier: str
+    category: str
+    where: str
+    responsible: str
+    description: str
+
+
+def _queue_rows(issues) -> list[QueueRow]:
+    from urllib.parse import quote
+
+    from django.urls import reverse
+    from django.utils.dateformat import format as date_format
+    from django.utils.text import Truncator
+
+    placeholder = "XX-0000-0"
+    detail = reverse("issues:staff_detail", args=[placeholder])
+    rows = []
+    for issue in issues:
+        deadline = issue.next_deadline
+        where = Truncator(issue.location_text).chars(30)
+        if issue.building_id:
+            where = f"{issue.building.number} {where}"
+        rows.append(
+            QueueRow(
+                pk=issue.pk,
+                number=issue.tracking_number,
+                url=detail.replace(placeholder, quote(issue.tracking_number)),
+                overdue=bool(getattr(issue, "is_overdue", False)),
+                deadline=date_format(timezone.localtime(deadline), "m-d H:i") if deadline else "—",
+                status=issue.get_status_display(),
+                paused=issue.paused_at is not None,
+                tier=issue.get_tier_display(),
+                category=issue.category.name,
+                where=where,
+                responsible=issue.assigned_org.name if issue.assigned_org_id else "—",
+                description=Truncator(issue.description).chars(60),
+            )
+        )
+    return rows
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def queue(request: HttpRequest) -> HttpResponse:
@@ -154,6 +208,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "bulk_form": bulk_form,
             "compound": compound,
             "page": page,
+            "rows": _queue_rows(page),
             "query": query.urlencode(),
         },
         status=400 if bulk_form.errors else 200,
