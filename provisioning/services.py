@@ -42,6 +42,7 @@ class ProvisionResult:
     items_updated: int = 0
     schedules_created: int = 0
     schedules_retired: int = 0
+    campaign_created: bool = False
     pending: list[str] = field(default_factory=list)
 
     @property
@@ -304,17 +305,25 @@ def provision_compound(
 
 
 def rollover(*, today: dt.date | None = None) -> list[ProvisionResult]:
-    """1 January: each compound gets this year's letters and schedules (idempotent).
+    """1 January: each compound gets this year's letters, schedules and evaluation campaign
+    draft (idempotent).
 
     Run by the beat task :func:`provisioning.tasks.year_rollover` and by the command
     ``provision_year``. A run on 1 January, later in January, or twice gives the
     same rows; last year's letters and their results are not touched.
     """
+    from evaluations.services.templates import campaign_draft_from_templates
+
     today = today or timezone.localdate()
-    return [
-        provision_compound(compound=compound, year=today.year, verb="rollover")
-        for compound in Compound.objects.select_related("community").order_by("pk")
-    ]
+    results = []
+    for compound in Compound.objects.select_related("community").order_by("pk"):
+        result = provision_compound(compound=compound, year=today.year, verb="rollover")
+        # 评议监督考核制度 第一条: the year's campaign, drafted from the street's standard.
+        result.campaign_created = (
+            campaign_draft_from_templates(compound=compound, year=today.year) is not None
+        )
+        results.append(result)
+    return results
 
 
 # --- template changes -----------------------------------------------------------------

@@ -26,5 +26,6 @@ def year_rollover() -> dict:
         "compounds": len(results),
         "letters": sum(len(r.letters_created) for r in results),
         "schedules": sum(r.schedules_created for r in results),
+        "campaigns": sum(1 for r in results if r.campaign_created),
         "pending": sum(1 for r in results if r.pending),
     }

@@ -201,6 +201,17 @@ def test_rollover_across_new_year_creates_the_new_year_once_and_keeps_last_year(
         k: v for k, v in old.items() if v[1]
     }
     assert all(final for _s, final, _f in now.values() if _s) or True
+    # 评议监督考核制度 第一条: one campaign draft of the year, criteria from the template.
+    from evaluations.models import Campaign, Criterion
+
+    campaigns = Campaign.objects.filter(compound=world.compound, year=2026)
+    assert campaigns.count() == 1
+    assert campaigns.get().state == Campaign.State.SETUP
+    assert Criterion.objects.filter(group__campaign__in=campaigns).count() == sum(
+        len(criteria) for _name, criteria in seed.EVALUATION["groups"]
+    )
+    assert sum(1 for r in first if r.campaign_created) >= 1
+    assert not any(r.campaign_created for r in second)
     # The new letters' items measure their own year.
     periods = PeriodResult.objects.filter(item__letter__year=2026).values_list(
         "period_start", flat=True
@@ -216,6 +227,8 @@ def test_year_rollover_task_runs_the_same_service(templates):
         summary = year_rollover()
         again = year_rollover()
     assert summary["letters"] >= 2
+    assert summary["campaigns"] >= 1
+    assert again["campaigns"] == 0
     assert again["letters"] == 0
     assert PledgeLetter.objects.filter(compound=world.compound, year=2026).count() == 2
 
