@@ -81,3 +81,12 @@ PERMISSIONS = {
 for _name, _pred in PERMISSIONS.items():
     rules.set_perm(_name, _pred)
     rules.set_rule(_name, _pred)
+
+
+#: The categories the rules call a 明细 (detail) or 台账 (ledger): a post of one of these is
+#: the money ledger itself, so it cannot be published without one (公示承诺制度 第二条;
+#: 物业管理委员会服务承诺 第2条). Code → the words of the rule.
+LEDGER_REQUIRED_CATEGORIES: dict[str, str] = {
+    "public_revenue": "公示承诺制度 第二条：每半年公布1次小区公共收益收支明细",
+    "maintenance_fund": "物业管理委员会服务承诺 第2条：每季度公开维修资金使用台账",
+}

@@ -32,6 +32,7 @@ from ..models import (
     Ledger,
     PeriodType,
 )
+from ..rules import LEDGER_REQUIRED_CATEGORIES
 from ..sanitize import BODY_MAX_CHARS, markdown_to_safe_html
 from .common import (
     ANSWER_MAX_CHARS,
@@ -188,10 +189,31 @@ def disclosure_update_draft(*, actor, disclosure: Disclosure, **fields: Any) -> 
     return _sync(disclosure, locked)
 
 
-def _check_ledger_against_period(disclosure: Disclosure) -> None:
+def _check_ledger_against_period(disclosure: Disclosure, *, require: bool = True) -> None:
+    """A 明细 / 台账 category needs its ledger (公示承诺制度 第二条 "公共收益收支明细";
+    物业管理委员会服务承诺 第2条 "维修资金使用台账"); any ledger must fit the period.
+
+    ``require=False`` only for the correction of a version posted before the rule held
+    (it had no ledger to carry over); every first publication needs one."""
     try:
         ledger = disclosure.ledger
     except Ledger.DoesNotExist:
+        if require and disclosure.category.code in LEDGER_REQUIRED_CATEGORIES:
+            raise ValidationError(
+                {
+                    "ledger": [
+                        ValidationError(
+                            _(
+                                "“%(category)s” is an income and expense detail: add its "
+                                "ledger (enter the lines or import a spreadsheet) before "
+                                "publishing."
+                            ),
+                            params={"category": disclosure.category.name},
+                            code="ledger_required",
+                        )
+                    ]
+                }
+            ) from None
         return
     errors = ledger_check(
         ledger_from_model(ledger),
@@ -202,7 +224,9 @@ def _check_ledger_against_period(disclosure: Disclosure) -> None:
         raise LedgerImportError(errors)
 
 
-def _publish_locked(locked: Disclosure, *, today: dt.date, now: dt.datetime) -> str:
+def _publish_locked(
+    locked: Disclosure, *, today: dt.date, now: dt.datetime, require_ledger: bool = True
+) -> str:
     old = _guard(locked, State.PUBLISHED)
     posting_start = locked.posting_start or today
     locked.long_term, locked.posting_end = _posting_window(
@@ -212,7 +236,7 @@ def _publish_locked(locked: Disclosure, *, today: dt.date, now: dt.datetime) -> 
         posting_end=locked.posting_end,
         today=today,
     )
-    _check_ledger_against_period(locked)
+    _check_ledger_against_period(locked, require=require_ledger)
     locked.posting_start = posting_start
     locked.state = State.PUBLISHED
     locked.published_at = now
@@ -373,8 +397,9 @@ def disclosure_correct(
         old.state = State.SUPERSEDED
         old.save(update_fields=["state", "updated_at"])
         new.save()
+        had_ledger = Ledger.objects.filter(disclosure=old).exists()
         _carry_over(old, new, ledger=ledger)
-        _publish_locked(new, today=today, now=now)
+        _publish_locked(new, today=today, now=now, require_ledger=had_ledger or ledger is not None)
         _event(
             old,
             actor=person,
@@ -394,6 +419,38 @@ def disclosure_correct(
     return new
 
 
+def _first_posted(disclosure: Disclosure) -> dt.date | None:
+    """The day the first version of this disclosure went up (a correction continues it)."""
+    if not disclosure.root_id:
+        return disclosure.posting_start
+    first = (
+        Disclosure.objects.filter(pk=disclosure.root_id)
+        .values_list("posting_start", flat=True)
+        .first()
+    )
+    return first or disclosure.posting_start
+
+
+def _check_minimum_posting(disclosure: Disclosure, *, today: dt.date) -> None:
+    """公示承诺制度 第三条 "公示时间不得少于30日" holds until the last day, not only at
+    publishing: a report with a minimum may not be taken down before it has been up that
+    many days (counted as at publishing: posting start + minimum)."""
+    minimum = disclosure.category.min_posting_days or 0
+    started = _first_posted(disclosure)
+    if not minimum or disclosure.state != State.PUBLISHED or started is None:
+        return
+    until = started + dt.timedelta(days=minimum)
+    if today < until:
+        raise DisclosureStateError(
+            _(
+                "“%(category)s” must stay posted for at least %(days)d days: it can be "
+                "taken down from %(until)s."
+            ),
+            params={"category": disclosure.category.name, "days": minimum, "until": until},
+            code="posting_minimum",
+        )
+
+
 def disclosure_archive(*, actor, disclosure: Disclosure, note: str = "") -> Disclosure:
     """Take a disclosure off the current board; it stays in the public archive."""
     person = _require(
@@ -406,6 +463,7 @@ def disclosure_archive(*, actor, disclosure: Disclosure, note: str = "") -> Disc
     with transaction.atomic():
         locked = _locked(disclosure)
         old = _guard(locked, State.ARCHIVED)
+        _check_minimum_posting(locked, today=timezone.localdate())
         locked.state = State.ARCHIVED
         locked.save(update_fields=["state", "updated_at"])
         _event(locked, actor=person, verb="archived", from_state=old, to_state=State.ARCHIVED)

@@ -205,6 +205,14 @@ def test_publisher_creates_edits_attaches_publishes_and_corrects(api, world):
     response = api.post(f"{BASE}{pk}/attachments/", {"file": fake}, format="multipart")
     assert response.status_code == 400
     assert "file" in response.json()
+    # 公示承诺制度 第二条: a 收支明细 is published with its ledger, never without.
+    response = api.post(f"{BASE}{pk}/publish/")
+    assert response.status_code == 400
+    assert "ledger" in response.json()
+    assert api.post(f"{BASE}{pk}/ledger/", ledger_payload(), format="json").status_code in (
+        200,
+        201,
+    )
     response = api.post(f"{BASE}{pk}/publish/")
     assert response.status_code == 200
     assert response.json()["state"] == "published"

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from disclosures import services
 from disclosures.models import PeriodType
+from tests.disclosures.publishing import publish
 from tests.factories.disclosures import DisclosureFactory, category
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def published(world, **kwargs):
         **kwargs,
     }
     disclosure = services.disclosure_create_draft(**fields)
-    return services.disclosure_publish(actor=world.treasurer, disclosure=disclosure)
+    return publish(world.treasurer, disclosure)
 
 
 def get(client, url) -> tuple[str, list[str]]:

@@ -30,6 +30,7 @@ from disclosures.models import (
     PeriodType,
     Report,
 )
+from tests.disclosures.publishing import publish
 from tests.factories.directory import MembershipFactory, PersonFactory
 from tests.factories.disclosures import (
     DisclosureFactory,
@@ -132,7 +133,7 @@ def draft(world, **kwargs) -> Disclosure:
 
 def published(world, **kwargs) -> Disclosure:
     disclosure = draft(world, **kwargs)
-    return services.disclosure_publish(actor=world.treasurer, disclosure=disclosure)
+    return publish(world.treasurer, disclosure)
 
 
 # --- public board ----------------------------------------------------------------------
@@ -260,7 +261,7 @@ def test_detail_shows_ledger_with_totals(client, world):
         disclosure=disclosure,
         ledger=ledger_input(start=dt.date(2026, 7, 1), lines=5, amount=Decimal("1234.56")),
     )
-    services.disclosure_publish(actor=world.treasurer, disclosure=disclosure)
+    publish(world.treasurer, disclosure)
     response = client.get(reverse("disclosures:detail", args=[disclosure.pk]))
     text = response.content.decode()
     assert "3703.68" in text  # 3 income lines
@@ -302,7 +303,7 @@ def test_detail_query_count_does_not_grow(client, world):
         disclosure=disclosure,
         ledger=ledger_input(start=dt.date(2026, 7, 1), lines=4),
     )
-    disclosure = services.disclosure_publish(actor=world.treasurer, disclosure=disclosure)
+    disclosure = publish(world.treasurer, disclosure)
     url = reverse("disclosures:detail", args=[disclosure.pk])
     login(client, world.resident)
     _detail_data(world, disclosure, 2)
@@ -541,7 +542,7 @@ def test_edit_draft_and_published_edit_becomes_a_correction(client, world):
     assert disclosure.title == "改过的标题"
     response = client.post(url, draft_data(world, title=""))
     assert response.status_code == 400
-    services.disclosure_publish(actor=world.treasurer, disclosure=disclosure)
+    publish(world.treasurer, disclosure)
     response = client.post(url, draft_data(world, title="偷偷修改"))
     assert response.status_code == 302
     assert response["Location"] == reverse("disclosures:correct", args=[disclosure.pk])
@@ -581,6 +582,14 @@ def test_publish_and_delete_permissions(client, world):
     assert client.post(reverse("disclosures:publish", args=[disclosure.pk])).status_code == 404
     assert client.post(reverse("disclosures:delete", args=[disclosure.pk])).status_code == 404
     login(client, world.treasurer)
+    # 公示承诺制度 第二条: a 收支明细 without its ledger is refused with a plain message.
+    response = client.post(reverse("disclosures:publish", args=[disclosure.pk]))
+    assert response.status_code == 400
+    assert b"publish-errors" in response.content
+    assert "明细" in response.content.decode()
+    disclosure.refresh_from_db()
+    assert disclosure.state == Disclosure.State.DRAFT
+    with_ledger(disclosure, ledger_input(start=dt.date(2026, 7, 1)))
     response = client.post(reverse("disclosures:publish", args=[disclosure.pk]))
     assert response.status_code == 302
     disclosure.refresh_from_db()
@@ -621,7 +630,7 @@ def test_attachment_pdf_and_image(client, world):
     # Public only once published; then served with the checked type.
     url = reverse("disclosures:attachment", args=[attachments[0].pk])
     assert Client().get(url).status_code == 404
-    services.disclosure_publish(actor=world.treasurer, disclosure=disclosure)
+    publish(world.treasurer, disclosure)
     response = Client().get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -763,12 +772,13 @@ def test_ledger_import_permissions_and_published(client, world):
     disclosure = draft(world)
     login(client, world.clerk)
     assert client.get(ledger_url(disclosure)).status_code == 404
-    services.disclosure_publish(actor=world.treasurer, disclosure=disclosure)
+    publish(world.treasurer, disclosure)
     login(client, world.treasurer)
     response = client.post(ledger_url(disclosure), {"file": xlsx_file(GOOD_ROWS), **GOOD_TOTALS})
     assert response.status_code == 302
     assert response["Location"] == reverse("disclosures:correct", args=[disclosure.pk])
-    assert not Ledger.objects.filter(disclosure=disclosure).exists()
+    # The ledger published with it (公示承诺制度 第二条) stays; the import did not replace it.
+    assert Ledger.objects.get(disclosure=disclosure).line_count == 2
 
 
 # --- corrections -----------------------------------------------------------------------
