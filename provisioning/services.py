@@ -329,7 +329,9 @@ def rollover(*, today: dt.date | None = None) -> list[ProvisionResult]:
 # --- template changes -----------------------------------------------------------------
 
 
-def _may_edit(actor, template: ObligationTemplate) -> bool:
+def may_edit_template(actor, template: ObligationTemplate) -> bool:
+    """The street edits the evaluation standard and the deadline policies; the community
+    party organization (or the street) the letters, schedules and joint-meeting schedule."""
     from huashan.directory.rules import active_person_pk
 
     if getattr(actor, "is_superuser", False) and getattr(actor, "is_active", False):
@@ -392,7 +394,7 @@ def template_revise(
     """
     from huashan.core.state import clean_text
 
-    if not _may_edit(actor, template):
+    if not may_edit_template(actor, template):
         raise PermissionDenied(_("You may not change this template."))
     this_year = timezone.localdate().year
     try:

@@ -7,6 +7,7 @@ from . import views
 app_name = "provisioning"
 urlpatterns = [
     path("templates/", views.template_list, name="templates"),
+    path("templates/<str:code>/change/", views.template_change, name="template_change"),
     path("<slug:compound_slug>/", views.checklist, name="checklist"),
     path("<slug:compound_slug>/checklist.json", views.checklist_json, name="checklist_json"),
     path("<slug:compound_slug>/provision/", views.provision, name="provision"),

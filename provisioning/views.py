@@ -15,9 +15,9 @@ from huashan.core.web import form_add_service_error
 from huashan.directory import selectors
 from huashan.directory.models import Organization
 
-from . import setup, templates
+from . import services, setup, templates
 from .checklist import compound_checklist
-from .forms import MemberForm, OrganizationForm
+from .forms import MemberForm, OrganizationForm, TemplateChangeForm
 from .models import ObligationTemplate
 
 Kind = Organization.Kind
@@ -146,8 +146,55 @@ def template_list(request: HttpRequest) -> HttpResponse:
     versions: dict[str, int] = {}
     for code in ObligationTemplate.objects.values_list("code", flat=True):
         versions[code] = versions.get(code, 0) + 1
+    # One permission question per kind of editor (street / community), not per row.
+    allowed: dict[str, bool] = {}
+    for t in current.values():
+        if t.editor not in allowed:
+            allowed[t.editor] = services.may_edit_template(request.user, t)
     rows = [
-        {"template": t, "versions": versions.get(code, 1)}
+        {
+            "template": t,
+            "versions": versions.get(code, 1),
+            "may_edit": t.kind != ObligationTemplate.Kind.DEADLINE_POLICY and allowed[t.editor],
+        }
         for code, t in sorted(current.items(), key=lambda kv: (kv[1].kind, kv[0]))
     ]
     return render(request, "provisioning/templates.html", {"rows": rows, "year": year})
+
+
+@login_required
+def template_change(request: HttpRequest, code: str) -> HttpResponse:
+    """A new version of a template from a later year (the right role only).
+
+    seed: 评议监督考核制度 第三条 "民主测评标准由街道统一制定" — the street changes the
+    evaluation standard; the community party organization adapts letters and schedules.
+    """
+    year = timezone.localdate().year
+    template = templates.in_force(year + 1).get(code)
+    if template is None:
+        raise Http404(_("No such template."))
+    if not services.may_edit_template(request.user, template):
+        raise PermissionDenied(_("You may not change this template."))
+    if template.kind == ObligationTemplate.Kind.DEADLINE_POLICY:
+        raise Http404(_("Deadlines are kept with the working-day calendar."))
+    if request.method == "POST":
+        form = TemplateChangeForm(request.POST, template=template)
+        if form.is_valid():
+            try:
+                services.template_revise(
+                    actor=request.user,
+                    template=template,
+                    body=form.body(),
+                    valid_from=form.cleaned_data["valid_from"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                form_add_service_error(form, exc, aliases={"body": "__all__"})
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("provisioning:templates")
+    else:
+        form = TemplateChangeForm(template=template, initial={"valid_from": year + 1})
+    return render(
+        request, "provisioning/template_change.html", {"form": form, "template": template}
+    )
