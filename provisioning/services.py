@@ -233,13 +233,21 @@ def _provision_schedules(compound, year, starts_on, result) -> None:
             schedule.starts_on = max(schedule.starts_on, starts_on)
             schedule.save(update_fields=["active", "starts_on"])
             result.schedules_created += 1
-    # A schedule whose template is no longer in force for this year stops (its past
-    # periods keep their disclosures; the new version's schedule starts this year).
-    for schedule in Schedule.objects.filter(compound=compound, active=True).exclude(
-        seed_article=""
+    # A schedule made from a template version that is no longer in force for this year
+    # stops (its past periods keep their disclosures; the new version's schedule starts
+    # this year). Schedules that no template ever described are left alone.
+    ever = {
+        (b["organization_kind"], b["category"], b["cadence"])
+        for b in ObligationTemplate.objects.filter(
+            kind=ObligationTemplate.Kind.DISCLOSURE_SCHEDULE
+        ).values_list("body", flat=True)
+    }
+    for schedule in Schedule.objects.filter(compound=compound, active=True).select_related(
+        "organization", "category"
     ):
         key = (schedule.organization_id, schedule.category_id, schedule.cadence)
-        if key not in wanted and schedule.organization.compound_id == compound.pk:
+        described = (schedule.organization.kind, schedule.category.code, schedule.cadence)
+        if key not in wanted and described in ever:
             schedule.active = False
             schedule.save(update_fields=["active"])
             result.schedules_retired += 1

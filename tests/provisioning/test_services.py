@@ -314,3 +314,20 @@ def test_a_broken_letter_template_is_refused(templates, body):
             valid_from=2027,
             note="修改承诺书",
         )
+
+
+def test_a_schedule_no_template_describes_is_left_alone(templates):
+    from tests.factories.disclosures import category
+
+    world = issue_world()
+    own = Schedule.objects.create(
+        compound=world.compound,
+        organization=world.orgs.property_company,
+        category=category("company_other"),
+        cadence="monthly",
+        seed_article="小区自定",
+    )
+    result = provision_compound(compound=world.compound, year=2026)
+    own.refresh_from_db()
+    assert own.active
+    assert result.schedules_retired == 0
