@@ -66,8 +66,10 @@ def source_dir() -> Path:
 
 
 def seed_text() -> str:
-    """The seed documents as one text: every ``*.txt`` of ``docs/rules/`` in name order."""
-    parts = sorted(source_dir().glob("*.txt"))
+    """The seed documents as one text: ``docs/rules/<prefix>.txt`` in the seed's order
+    (docs/rules/README.md), then any other ``*.txt`` there in name order."""
+    order = {prefix: n for n, (prefix, _title, _marker) in enumerate(DOCUMENTS)}
+    parts = sorted(source_dir().glob("*.txt"), key=lambda p: (order.get(p.stem, 99), p.name))
     if not parts:
         raise FileNotFoundError(f"no rule text in {source_dir()}")
     return "\n".join(p.read_text(encoding="utf-8") for p in parts)
