@@ -18,6 +18,7 @@ from huashan.core.web import form_add_service_error
 from huashan.directory.models import Organization, Person
 from huashan.directory.selectors import compound_organizations
 from issues.pledge_evidence import CLOCK_LABELS as _CLOCK_LABELS
+from issues.pledge_evidence import POPULATIONS
 
 from .. import services
 from ..models import (
@@ -144,7 +145,9 @@ def figures_summary(rule_kind: str, figures: dict) -> str:
                     }
                 )
         parts.append(gettext("threshold %(t)s") % {"t": _percent(f.get("threshold"))})
-        return "; ".join(parts)
+        # Who each share counts (issue 18: the population is said where the rate is shown).
+        counted = [str(POPULATIONS[c]) for c in CLOCK_LABELS if isinstance(f.get(c), dict)]
+        return "; ".join(parts) + ("。" + " ".join(counted) if counted else "")
     if rule_kind == RuleKind.DISCLOSURE_ON_TIME:
         if f.get("no_schedule"):
             return gettext("No disclosure was due in this period.")

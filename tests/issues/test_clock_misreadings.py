@@ -234,3 +234,15 @@ def test_pp3_every_share_states_its_population():
         assert str(POPULATIONS[clock])
     with translation.override("en"):
         assert "rejected" in str(selectors.FORMULAS["response_rate"]).lower()
+
+
+def test_pp3_the_pledge_page_states_who_each_share_counts():
+    """Where the 48-hour share is shown (the pledge board's figures) its population is said."""
+    from issues.pledge_evidence import POPULATIONS
+    from pledges.models import RuleKind
+    from pledges.views.common import figures_summary
+
+    share = {"in_time": 1, "decided": 2, "percent": 50.0}
+    text = figures_summary(RuleKind.DEADLINE_RATE, {"response": share, "threshold": 90})
+    assert str(POPULATIONS["response"]) in text
+    assert str(POPULATIONS["plan"]) not in text
