@@ -280,3 +280,41 @@ def test_templates_page_shows_each_template_with_its_article(client, templates):
     assert "物业管理委员会服务承诺" in html
     assert "公示承诺制度 第二条" in html
     assert "民主测评标准由街道统一制定" in html
+
+
+def _grow(world, n):
+    """More members, disclosures and letters: the page must not query more."""
+    for _ in range(n):
+        MembershipFactory(organization=world.orgs.pmc, role=Role.MEMBER)
+        DisclosureFactory(organization=world.orgs.compound_party, category=category("personnel"))
+
+
+def test_checklist_page_and_json_query_count_does_not_grow(
+    client, templates, django_assert_max_num_queries
+):
+    small, large = issue_world(), issue_world()
+    _grow(large, 12)
+    for world in (small, large):
+        client.force_login(world.people.compound_party)
+        page = reverse("provisioning:checklist", args=[world.compound.slug])
+        client.get(page)  # warm the session and permission cache
+        with django_assert_max_num_queries(16):
+            assert client.get(page).status_code == 200
+        with django_assert_max_num_queries(16):
+            assert client.get(page + "checklist.json").status_code == 200
+
+
+def test_dashboard_setup_summary_query_count_does_not_grow(
+    templates, django_assert_max_num_queries
+):
+    from dashboard.selectors.setup import setup_open_items
+
+    first = issue_world()
+    with django_assert_max_num_queries(9):
+        setup_open_items(place=first.compound.community)
+    for _ in range(4):
+        world = issue_world(CompoundFactory(community=first.compound.community))
+        _grow(world, 3)
+    with django_assert_max_num_queries(9):
+        summary = setup_open_items(place=first.compound.community)
+    assert len(summary.rows) == 5
