@@ -61,6 +61,7 @@ from .serializers import (
     VoteInputSerializer,
     VoteSerializer,
 )
+from .services import motions as motion_services
 
 app_name = "meetings_api"
 
@@ -484,7 +485,7 @@ class MotionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         return Response(MotionSerializer(motion).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="Record one household's vote",
+        summary="Enter one unit's paper ballot (a second person confirms it on the page)",
         request=VoteInputSerializer,
         responses=created(VoteSerializer),
         tags=["meetings"],
@@ -501,7 +502,7 @@ class MotionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         )
         if household is None:
             return not_found("household")
-        vote = services.motion_vote_cast(
+        vote = motion_services.motion_paper_enter(
             actor=request.user,
             motion=motion,
             household=household,

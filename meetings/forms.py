@@ -12,6 +12,8 @@ seed: 联席会议议事规则 第二—五条; 决策报告制度 第二、三�
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +24,7 @@ from .models import (
     AgendaTopic,
     Attendance,
     DecisionReport,
+    EarlyIntervention,
     ForumOpinion,
     Meeting,
     MotionVote,
@@ -378,7 +381,83 @@ class InviteForm(forms.Form):
 
 
 class InterventionResponseForm(forms.Form):
-    response = forms.CharField(label=_("Opinion"), max_length=TEXT_MAX, widget=_textarea(3))
+    """The invited body's answer (协同联动 第七条): agree, agree with conditions, or object."""
+
+    answer = forms.ChoiceField(
+        label=_("Answer"), choices=EarlyIntervention.Answer.choices, widget=forms.RadioSelect
+    )
+    response = forms.CharField(
+        label=_("Conditions or reasons"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=_textarea(3),
+        help_text=_("Required when you agree with conditions or object."),
+    )
+
+
+class ResolutionRecordForm(forms.Form):
+    resolution = forms.CharField(
+        label=_("How the objection was resolved"), max_length=TEXT_MAX, widget=_textarea(3)
+    )
+
+
+class LinkReportForm(forms.Form):
+    decision_report = forms.ModelChoiceField(label=_("Decision report"), queryset=None)
+
+    def __init__(self, *args, reports=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision_report"].queryset = (
+            reports if reports is not None else DecisionReport.objects.none()
+        )
+        self.fields["decision_report"].error_messages["invalid_choice"] = _(
+            "Choose a decision report of this compound."
+        )
+
+
+class ExtendVoteForm(forms.Form):
+    closes_at = forms.DateTimeField(
+        label=_("New closing time"), widget=DateTimeLocalInput(), input_formats=DATETIME_FORMATS
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX, widget=_textarea(2))
+
+
+class OwnerBallotForm(forms.Form):
+    """An owner's online ballot for one exclusive unit they own."""
+
+    household = forms.ModelChoiceField(label=_("Unit"), queryset=None, widget=forms.HiddenInput)
+    choice = forms.ChoiceField(
+        label=_("My vote"), choices=MotionVote.Choice.choices, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, households=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from huashan.directory.models import Household
+
+        self.fields["household"].queryset = (
+            households if households is not None else Household.objects.none()
+        )
+        self.fields["household"].error_messages["invalid_choice"] = _(
+            "You can vote only for a unit of this compound you own."
+        )
+
+
+class PolicyForm(forms.Form):
+    """The compound's participation settings (community party organization)."""
+
+    public_to_visitors = forms.BooleanField(
+        label=_("public meeting pages open to visitors"),
+        required=False,
+    )
+    large_fund_amount = forms.DecimalField(
+        label=_("large maintenance-fund use from (yuan)"),
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=2,
+    )
+
+
+class ReceiptCheckForm(forms.Form):
+    receipt = forms.CharField(label=_("Receipt number"), max_length=20)
 
 
 class NoteForm(forms.Form):
@@ -394,6 +473,13 @@ class MotionForm(forms.Form):
     matter = forms.ChoiceField(label=_("Matter"), choices=OwnersAssemblyMotion.Matter.choices)
     body = forms.CharField(label=_("Proposal"), max_length=TEXT_MAX, widget=_textarea(6))
     working_group = forms.CharField(label=_("Working group"), max_length=100, required=False)
+    amount = forms.DecimalField(
+        label=_("Amount (yuan), for a use of the maintenance fund"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+    )
 
 
 class ResolutionForm(forms.Form):
@@ -439,7 +525,7 @@ class OpenVoteForm(forms.Form):
 
 
 class VoteForm(forms.Form):
-    """One household's ballot, entered by the clerk from the paper ballot."""
+    """One household's paper ballot, entered by a clerk (a second one confirms it)."""
 
     household = forms.ModelChoiceField(label=_("Household"), queryset=None)
     choice = forms.ChoiceField(

@@ -21,6 +21,17 @@ Table: permission — who — seed.
 * ``meetings.review_motion_community``: community party officers (协同联动 第二条)
 * ``meetings.act_for_organization``: obj Organization: a current staff seat in exactly that body
   (第四条 (签收/会签))
+* ``meetings.answer_for_organization``: obj Organization: an officer (书记/主任/委员) of exactly
+  that body — answers an early-intervention invitation (协同联动 第七条)
+* ``meetings.resolve_objection``: community party officers record how an objection to a
+  major matter was resolved (协同联动 第七条)
+* ``meetings.set_policy``: community party officers set the compound's participation
+  settings (visitors, the "large amount" of maintenance-fund use)
+* ``meetings.view_public``: the public meeting pages — staff, and residents of the compound
+  (visitors too when ``MeetingsPolicy.public_to_visitors``; checked in the view)
+* ``meetings.view_motion``: staff, and verified owners of the compound (协同联动 第二条)
+* ``meetings.enter_paper_ballot``: PMC officers and the joint-meeting office enter and
+  confirm paper ballots (two different people)
 """
 
 from __future__ import annotations
@@ -41,8 +52,10 @@ from huashan.directory.rules import (
     can_supervise_compound,
     has_role_in_kind,
     is_active_person,
+    is_resident_of_compound,
     is_staff_of_compound,
     is_superuser,
+    is_verified_owner_of_compound,
     permission_cache,
 )
 
@@ -77,6 +90,22 @@ def acts_for_organization(user: Any, organization: Any) -> bool:
     return seats[organization.pk]
 
 
+@rules.predicate
+def officer_of_organization(user: Any, organization: Any) -> bool:
+    """A current officer seat (书记/主任/委员) in exactly this organization."""
+    person_pk = active_person_pk(user)
+    if person_pk is None or not isinstance(organization, Organization):
+        return False
+    seats = permission_cache(user).setdefault("meetings_officer_org", {})
+    if organization.pk not in seats:
+        seats[organization.pk] = (
+            Membership.objects.current()
+            .filter(person_id=person_pk, organization_id=organization.pk, role__in=OFFICER_ROLES)
+            .exists()
+        )
+    return seats[organization.pk]
+
+
 view_meeting = is_active_person & (is_staff_of_compound | is_superuser)
 run_office = is_active_person & can_run_meeting_office
 convene = is_active_person & (
@@ -99,6 +128,14 @@ review_motion_community = is_active_person & (
     has_role_in_kind({Kind.COMMUNITY_PARTY}, OFFICER_ROLES) | is_superuser
 )
 act_for_organization = is_active_person & (acts_for_organization | is_superuser)
+answer_for_organization = is_active_person & (officer_of_organization | is_superuser)
+resolve_objection = review_motion_community
+set_policy = review_motion_community
+view_public = is_active_person & (is_staff_of_compound | is_resident_of_compound | is_superuser)
+view_motion = is_active_person & (
+    is_staff_of_compound | is_verified_owner_of_compound | is_superuser
+)
+enter_paper_ballot = is_active_person & (can_file_decision_report | can_run_meeting_office)
 
 PERMISSIONS = {
     "meetings.view_meeting": view_meeting,
@@ -113,8 +150,39 @@ PERMISSIONS = {
     "meetings.review_motion_compound": review_motion_compound,
     "meetings.review_motion_community": review_motion_community,
     "meetings.act_for_organization": act_for_organization,
+    "meetings.answer_for_organization": answer_for_organization,
+    "meetings.resolve_objection": resolve_objection,
+    "meetings.set_policy": set_policy,
+    "meetings.view_public": view_public,
+    "meetings.view_motion": view_motion,
+    "meetings.enter_paper_ballot": enter_paper_ballot,
 }
 
 for _name, _pred in PERMISSIONS.items():
+    rules.set_perm(_name, _pred)
+    rules.set_rule(_name, _pred)
+
+
+# --- 委托 to convene and chair the joint meeting (联席会议议事规则 第三条) -------------
+# Only the community party head (书记/主任 of the community party organization covering
+# the compound) grants or revokes the delegation of huashan.directory.delegations.
+delegate_chair = is_active_person & (
+    has_role_in_kind({Kind.COMMUNITY_PARTY}, LEADER_ROLES) | is_superuser
+)
+rules.set_perm("meetings.delegate_chair", delegate_chair)
+rules.set_rule("meetings.delegate_chair", delegate_chair)
+
+# --- 协同联动 第四条: the community party organization takes a problem to the street
+# (提请街道), and the street convenes the street joint meeting (街道联席会议).
+refer_to_street = is_active_person & (
+    has_role_in_kind({Kind.COMMUNITY_PARTY}, OFFICER_ROLES) | is_superuser
+)
+convene_street = is_active_person & (
+    has_role_in_kind({Kind.STREET_OFFICE, Kind.STREET_PMC}, STAFF_ROLES) | is_superuser
+)
+for _name, _pred in (
+    ("meetings.refer_to_street", refer_to_street),
+    ("meetings.convene_street", convene_street),
+):
     rules.set_perm(_name, _pred)
     rules.set_rule(_name, _pred)

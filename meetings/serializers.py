@@ -211,7 +211,17 @@ class InterventionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EarlyIntervention
-        fields = ("id", "organization", "invited_at", "note", "responded_at", "response")
+        fields = (
+            "id",
+            "organization",
+            "invited_at",
+            "note",
+            "responded_at",
+            "answer",
+            "response",
+            "resolved_at",
+            "resolution",
+        )
         read_only_fields = fields
 
 
@@ -281,12 +291,17 @@ class MotionSerializer(serializers.ModelSerializer):
             "vote_closes_at",
             "total_area",
             "total_owners",
+            "total_units",
+            "amount",
+            "decision_report",
             "passed",
             "tally",
             "decision_text",
             "decided_at",
             "result_text",
             "result_published_at",
+            "decision_disclosure_id",
+            "result_disclosure_id",
             "created_at",
         )
         read_only_fields = fields
@@ -310,7 +325,16 @@ class VoteInputSerializer(serializers.Serializer):
 class VoteSerializer(serializers.ModelSerializer):
     class Meta:
         model = MotionVote
-        fields = ("id", "household", "choice", "area", "cast_at")
+        fields = (
+            "id",
+            "household",
+            "choice",
+            "area",
+            "cast_at",
+            "channel",
+            "receipt",
+            "confirmed_at",
+        )
         read_only_fields = fields
 
 
@@ -333,3 +357,5 @@ class TallySerializer(serializers.Serializer):
     passed = serializers.BooleanField()
     citation = serializers.CharField()
     reasons = serializers.ListField(child=serializers.CharField())
+    participating_units = serializers.IntegerField()
+    headcount_basis = serializers.CharField()

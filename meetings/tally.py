@@ -20,9 +20,14 @@ How the words count (Civil Code art. 1259): "以上" includes the number itself,
 * other matters: approval area > 1/2 AND headcount > 1/2 of the participants.
 
 Every participating household counts, including abstentions (they took part in the vote
-but did not agree). Owners are counted per exclusive part (one household = one owner,
-最高人民法院《关于审理建筑物区分所有权纠纷案件适用法律若干问题的解释》第九条); one
-owner holding several households is not merged (simplification, see docs/meetings.md).
+but did not agree).
+
+Headcount (最高人民法院《关于审理建筑物区分所有权纠纷案件适用法律若干问题的解释》第九条):
+"业主人数，按照专有部分的数量计算，一个专有部分按一人计算。但建设单位尚未出售和虽已出售但
+尚未交付的部分，以及同一买受人拥有一个以上专有部分的，按一人计算。" A vote given as
+``(area, choice, owner_key)`` counts its owner once however many units carry that key (the
+developer's stock shares the key ``developer``); the area is the sum of the units (第八条).
+A vote given as ``(area, choice)`` counts as one owner of its own.
 
 Thresholds are data (:data:`THRESHOLDS`), keyed by ``OwnersAssemblyMotion.Matter``; the
 arithmetic uses exact fractions.
@@ -90,6 +95,7 @@ THRESHOLDS: dict[str, MatterRule] = {
     "fund_raising": SPECIAL,  # (六) raising the maintenance fund
     "rebuilding": SPECIAL,  # (七)
     "common_parts_use": SPECIAL,  # (八)
+    "fee_adjustment": ORDINARY,  # (九) other major matters
     "other": ORDINARY,  # (九)
 }
 
@@ -111,6 +117,7 @@ class TallyResult:
     no_owners: int
     abstain_area: Decimal
     abstain_owners: int
+    participating_units: int
     participation_area_met: bool
     participation_owners_met: bool
     approval_area_met: bool
@@ -118,6 +125,8 @@ class TallyResult:
     passed: bool
     citation: str
     reasons: list[str] = field(default_factory=list)
+    #: How owners were counted, in words (司法解释 第九条).
+    headcount_basis: str = ""
 
     def as_dict(self) -> dict:
         """JSON-safe form stored on the motion (``OwnersAssemblyMotion.tally``)."""
@@ -133,18 +142,27 @@ def _pct(part, whole) -> str:
     return f"{float(Fraction(part) / Fraction(whole)) * 100:.2f}%"
 
 
+HEADCOUNT_BASIS = (
+    "人数按业主计：一个专有部分按一人计算；同一买受人拥有一个以上专有部分的，按一人计算；"
+    "建设单位尚未出售和虽已出售但尚未交付的部分，按一人计算（最高人民法院《关于审理建筑物区分"
+    "所有权纠纷案件适用法律若干问题的解释》第九条）。面积按专有部分面积合计。"
+)
+
+
 def tally_votes(
     *,
     matter: str,
-    votes: Iterable[tuple[Decimal, str]],
+    votes: Iterable[tuple],
     total_area: Decimal,
     total_owners: int,
 ) -> TallyResult:
-    """Count ``votes`` — ``(area, choice)`` with choice ``yes`` / ``no`` / ``abstain``,
-    one per household — and say whether the motion passed and why.
+    """Count ``votes`` — ``(area, choice)`` or ``(area, choice, owner_key)`` with choice
+    ``yes`` / ``no`` / ``abstain``, one per exclusive unit — and say whether the motion
+    passed and why. Units sharing an ``owner_key`` count as one owner (司法解释 第九条).
 
     Raises :class:`TallyInputError` for an unknown matter, a non-positive total,
-    a negative area or participation exceeding the totals.
+    a negative area, one owner's units voting different ways, or participation
+    exceeding the totals.
     """
     if matter not in THRESHOLDS:
         raise TallyInputError(f"unknown matter type {matter!r}")
@@ -153,13 +171,23 @@ def tally_votes(
     if total_area <= 0 or total_owners <= 0:
         raise TallyInputError("total area and number of owners must be positive")
     sums = {c: [Decimal("0"), 0] for c in ("yes", "no", "abstain")}
-    for area, choice in votes:
+    owner_choice: dict[str, str] = {}
+    units = 0
+    for index, vote in enumerate(votes):
+        area, choice = vote[0], vote[1]
+        key = vote[2] if len(vote) > 2 and vote[2] else f"#{index}"
         area = Decimal(area)
         if area <= 0:
             raise TallyInputError("every household has a positive area")
         if choice not in sums:
             raise TallyInputError(f"unknown vote {choice!r}")
+        units += 1
         sums[choice][0] += area
+        if key in owner_choice:
+            if owner_choice[key] != choice:
+                raise TallyInputError(f"the units of owner {key} voted different ways")
+            continue
+        owner_choice[key] = choice
         sums[choice][1] += 1
     part_area = sum((s[0] for s in sums.values()), Decimal("0"))
     part_owners = sum(s[1] for s in sums.values())
@@ -197,6 +225,7 @@ def tally_votes(
         no_owners=sums["no"][1],
         abstain_area=sums["abstain"][0],
         abstain_owners=sums["abstain"][1],
+        participating_units=units,
         participation_area_met=p_area,
         participation_owners_met=p_owners,
         approval_area_met=a_area,
@@ -204,4 +233,27 @@ def tally_votes(
         passed=passed,
         citation=rule.citation,
         reasons=reasons,
+        headcount_basis=HEADCOUNT_BASIS,
+    )
+
+
+_WORDS = {
+    (Fraction(2, 3), True): "三分之二以上",
+    (Fraction(3, 4), True): "四分之三以上",
+    (Fraction(1, 2), False): "过半数",
+}
+
+
+def _words(threshold: Threshold) -> str:
+    return _WORDS.get((threshold.value, threshold.inclusive), threshold.label)
+
+
+def threshold_in_words(matter: str) -> str:
+    """The rule of ``matter`` as the owner reads it (民法典第二百七十八条第二款)."""
+    rule = THRESHOLDS[matter]
+    return (
+        f"专有部分面积占比{_words(rule.participation_area)}且人数占比"
+        f"{_words(rule.participation_owners)}的业主参与表决；"
+        f"经参与表决专有部分面积{_words(rule.approval_area)}且参与表决人数"
+        f"{_words(rule.approval_owners)}的业主同意，方为通过。"
     )

@@ -6,6 +6,9 @@ The compound comes from ``?compound=<slug>`` (default: the portal's compound).
 from django.urls import path
 
 from . import views
+from .views import delegations as delegation_views
+from .views import street as street_views
+from .views import visits as visit_views
 
 app_name = "meetings"
 
@@ -14,8 +17,25 @@ urlpatterns = [
     path("", views.meeting_list, name="list"),
     path("calendar/", views.meeting_calendar, name="calendar"),
     path("feed.ics", views.meeting_ical, name="ical"),
+    path("<int:pk>/public/", views.meeting_public, name="public"),
+    path("items/public/", views.action_items_public, name="action_items_public"),
     # staff
     path("new/", views.meeting_create, name="create"),
+    path("delegations/", delegation_views.delegation_list, name="delegations"),
+    path(
+        "delegations/<int:pk>/revoke/",
+        delegation_views.delegation_revoke,
+        name="delegation_revoke",
+    ),
+    path("street/", street_views.referral_list, name="street_referrals"),
+    path("street/<int:pk>/<str:step>/", street_views.referral_step, name="street_referral_step"),
+    path("visits/", visit_views.visit_list, name="visits"),
+    path("visits/<int:pk>/opinions/", visit_views.visit_opinion, name="visit_opinion"),
+    path(
+        "visits/<int:pk>/opinions/<int:opinion_pk>/dispose/",
+        visit_views.visit_opinion_dispose,
+        name="visit_opinion_dispose",
+    ),
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/edit/", views.meeting_edit, name="edit"),
     path("<int:pk>/cancel/", views.meeting_cancel, name="cancel"),
@@ -58,6 +78,7 @@ urlpatterns = [
     path("items/<int:pk>/", views.action_item_detail, name="action_item"),
     path("items/<int:pk>/<str:step>/", views.action_item_step, name="action_item_step"),
     path("reports/", views.decision_report_list, name="decision_reports"),
+    path("reports/settings/", views.meetings_policy, name="meetings_policy"),
     path("reports/<int:pk>/", views.decision_report_detail, name="decision_report"),
     path(
         "reports/<int:pk>/answer/<int:recipient_pk>/",
@@ -68,6 +89,11 @@ urlpatterns = [
         "reports/<int:pk>/intervention/<int:intervention_pk>/",
         views.intervention_respond,
         name="intervention_respond",
+    ),
+    path(
+        "reports/<int:pk>/intervention/<int:intervention_pk>/resolve/",
+        views.intervention_resolve,
+        name="intervention_resolve",
     ),
     path("reports/<int:pk>/<str:step>/", views.decision_report_step, name="decision_report_step"),
     path("motions/", views.motion_list, name="motions"),

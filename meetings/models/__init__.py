@@ -65,6 +65,11 @@ from .notices import (  # noqa: F401
     NoticeReceipt,
     NoticeSequence,
 )
+from .register import (  # noqa: F401
+    DEFAULT_LARGE_FUND_AMOUNT,
+    MeetingsPolicy,
+    UnitOwnership,
+)
 from .summaries import (  # noqa: F401
     Summary,
     SummarySignature,

@@ -138,7 +138,17 @@ class DecisionReportRecipient(models.Model):
 
 
 class EarlyIntervention(models.Model):
-    """An invitation to intervene early (协同联动 第七条), sent by the meeting office."""
+    """An invitation to intervene early (协同联动 第七条), sent by the meeting office.
+
+    The invited body answers: agree, agree with conditions, or object with reasons. An
+    objection keeps the matter shut until the community party organization records how it
+    was resolved.
+    """
+
+    class Answer(models.TextChoices):
+        AGREE = "agree", _("Agree")
+        CONDITIONS = "conditions", _("Agree with conditions")
+        OBJECT = "object", _("Object")
 
     report = models.ForeignKey(
         DecisionReport, on_delete=models.CASCADE, related_name="interventions"
@@ -154,6 +164,12 @@ class EarlyIntervention(models.Model):
         PERSON, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     response = models.TextField(_("response"), blank=True)
+    answer = models.CharField(_("answer"), max_length=12, choices=Answer.choices, blank=True)
+    resolution = models.TextField(_("how the objection was resolved"), blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        PERSON, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -176,6 +192,7 @@ class DecisionReportEvent(Event):
         "answer": _("A body answered the report"),
         "invite_intervention": _("Invited early intervention"),
         "intervention_response": _("A body answered the invitation to intervene"),
+        "intervention_resolve": _("Recorded how the objection was resolved"),
         "proceed": _("Cleared the decision to proceed"),
         "withdraw": _("Withdrew the decision report"),
     }

@@ -36,6 +36,7 @@ class OwnersAssemblyMotion(models.Model):
             "common_parts_use",
             _("Changing the use of common parts or operating them"),
         )
+        FEE_ADJUSTMENT = "fee_adjustment", _("Adjusting the property fee")
         OTHER = "other", _("Other major matters of common ownership")
 
     class Stage(models.TextChoices):
@@ -58,6 +59,19 @@ class OwnersAssemblyMotion(models.Model):
     }
 
     compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="+")
+    #: The advance decision report of the matter (决策报告制度 第二条); the gate of
+    #: ``meetings/services/decision_reports.py`` must be open before the vote opens.
+    decision_report = models.ForeignKey(
+        "meetings.DecisionReport",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="motions",
+        verbose_name=_("decision report"),
+    )
+    amount = models.DecimalField(
+        _("amount (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     title = models.CharField(_("motion"), max_length=200)
     body = models.TextField(_("proposal"))
     matter = models.CharField(_("matter"), max_length=24, choices=Matter.choices)
@@ -78,12 +92,17 @@ class OwnersAssemblyMotion(models.Model):
     #: Snapshot at the opening of the vote: every household of the compound.
     total_area = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     total_owners = models.PositiveIntegerField(null=True, blank=True)
+    total_units = models.PositiveIntegerField(null=True, blank=True)
+    #: The owners' register at the opening: household pk → owner key (司法解释 第九条).
+    owner_keys = models.JSONField(default=dict, blank=True)
     passed = models.BooleanField(null=True, blank=True)
     tally = models.JSONField(default=dict, blank=True)
     decision_text = models.TextField(_("decision"), blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     result_text = models.TextField(_("implementation result"), blank=True)
     result_published_at = models.DateTimeField(null=True, blank=True)
+    decision_disclosure_id = models.PositiveIntegerField(null=True, blank=True)
+    result_disclosure_id = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -96,7 +115,16 @@ class OwnersAssemblyMotion(models.Model):
 
 
 class MotionVote(models.Model):
-    """One household's vote, weighted by its exclusive area (one vote per household)."""
+    """One ballot per exclusive unit, weighted by its area (one ballot per household).
+
+    Online ballots are cast by the owner and counted at once; paper ballots are entered by
+    one clerk and count only once a second clerk has confirmed them. ``receipt`` is the
+    number the voter checks against the published list after the close.
+    """
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online")
+        PAPER = "paper", _("Paper")
 
     class Choice(models.TextChoices):
         YES = "yes", _("For")
@@ -114,6 +142,16 @@ class MotionVote(models.Model):
         PERSON, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     cast_at = models.DateTimeField(default=timezone.now)
+    channel = models.CharField(
+        _("channel"), max_length=8, choices=Channel.choices, default=Channel.ONLINE
+    )
+    #: Who counts as one owner for the headcount (司法解释 第九条), fixed at the opening.
+    owner_key = models.CharField(max_length=60, blank=True)
+    receipt = models.CharField(_("receipt number"), max_length=16, unique=True, null=True)
+    confirmed_by = models.ForeignKey(
+        PERSON, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -132,8 +170,12 @@ class MotionEvent(Event):
         "pmc_deliberate": _("The PMC deliberated the motion"),
         "review_compound": _("Reviewed by the compound party organization"),
         "review_community": _("Reviewed by the community party organization"),
+        "link_report": _("Linked the advance decision report"),
         "open_vote": _("Opened the owners' vote"),
         "vote": _("An owner voted"),
+        "paper_vote": _("A paper ballot was entered"),
+        "confirm_paper": _("A paper ballot was confirmed"),
+        "extend": _("Extended the vote"),
         "decide": _("Closed the vote and counted it"),
         "publish_result": _("Published the result"),
         "withdraw": _("Withdrew the motion"),

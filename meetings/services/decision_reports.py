@@ -1,6 +1,20 @@
-"""Decision reports (决策报告) and early intervention (提前介入).
+"""Decision reports (决策报告) and early intervention (提前介入), and the gate of major matters.
 
-seed: 决策报告制度 第一—三条; 协同联动解决小区事务流程 第七条.
+seed: 决策报告制度 第一—三条; 协同联动解决小区事务流程 第七条; 物业管理委员会服务承诺 第6条
+("重大事项（如物业选聘、改造工程）必须经业主大会表决，杜绝擅自决策"); 民法典 第二百七十八条.
+
+The gate (:func:`decision_report_gate_problems`): a matter that 决策报告制度 第二条 lists may
+not open an owners' vote or "proceed" until
+
+1. the report is filed ("提前向街道、社区、小区党组织、社区居民委员会及联席会议办公室进行书面或
+   口头报告") and every listed recipient has acknowledged it;
+2. for large maintenance-fund use (from ``MeetingsPolicy.large_fund_amount``), a change of the
+   property company and a fee adjustment (第七条 "大额维修资金使用、物业服务企业变更、物业费调整"),
+   the street and the community party organization have each *answered* the invitation to
+   intervene (agree / agree with conditions / object with reasons);
+3. every objection has been resolved, as recorded by the community party organization.
+
+"Proceed" on a matter 民法典第二百七十八条 reserves to the owners also needs a passed motion.
 """
 
 from __future__ import annotations
@@ -20,6 +34,7 @@ from ..models import (
     DecisionReport,
     DecisionReportRecipient,
     EarlyIntervention,
+    MeetingsPolicy,
 )
 from ._common import (
     REASON_MAX,
@@ -201,45 +216,212 @@ def decision_report_invite_intervention(
 
 
 def early_intervention_respond(
-    *, actor, intervention: EarlyIntervention, response: str
+    *, actor, intervention: EarlyIntervention, response: str, answer: str = "agree"
 ) -> EarlyIntervention:
-    """The invited body records its opinion (协同联动 第七条 严格把关)."""
+    """The invited body answers (协同联动 第七条 "为小区公共利益严格把关"): agree, agree with
+    conditions, or object. Conditions and objections need their reasons. Only an officer of
+    that body answers, once."""
     person = _require(
         actor,
-        "meetings.act_for_organization",
+        "meetings.answer_for_organization",
         intervention.organization,
-        gettext("Only a member of this body can answer for it."),
+        gettext("Only an officer of this body can answer for it."),
     )
-    response = _text(response, field_name="response")
+    if answer not in EarlyIntervention.Answer.values:
+        raise ValidationError(
+            {"answer": [_("Choose agree, agree with conditions or object.")]}, code="invalid"
+        )
+    response = _text(
+        response, field_name="response", required=answer != EarlyIntervention.Answer.AGREE
+    )
     with transaction.atomic():
         locked = _lock(EarlyIntervention, intervention.pk)
+        if locked.answer:
+            raise MeetingStateError(_("This body has already answered."), code="answered")
+        if locked.report.status not in (DecisionReport.Status.DRAFT, DecisionReport.Status.FILED):
+            raise MeetingStateError(_("The report is closed."), code="invalid_state")
+        locked.answer = answer
         locked.response, locked.responded_at, locked.responded_by = response, timezone.now(), person
         locked.save()
+        label = EarlyIntervention.Answer(answer).label
         _report_event(
             locked.report,
             actor=person,
             verb="intervention_response",
-            note=f"{locked.organization.name}: {response}",
+            note=f"{locked.organization.name}: {label} {response}".strip(),
+        )
+        notify_organization(
+            locked.report.organization,
+            subject=gettext("Early intervention answer to “%(title)s”: %(answer)s")
+            % {"title": locked.report.title, "answer": label},
+            body=response,
+            link=_link("meetings:decision_report", locked.report_id),
         )
     return _sync(intervention, locked)
 
 
+def early_intervention_resolve(
+    *, actor, intervention: EarlyIntervention, resolution: str
+) -> EarlyIntervention:
+    """The community party organization records how an objection was resolved; until then
+    the gate stays shut (协同联动 第七条)."""
+    report = intervention.report
+    person = _require(
+        actor,
+        "meetings.resolve_objection",
+        report,
+        gettext("Only officers of the community party organization record this."),
+    )
+    resolution = _text(resolution, field_name="resolution")
+    with transaction.atomic():
+        locked = _lock(EarlyIntervention, intervention.pk)
+        if locked.answer != EarlyIntervention.Answer.OBJECT:
+            raise MeetingStateError(_("There is no objection to resolve."), code="no_objection")
+        if locked.resolved_at:
+            raise MeetingStateError(_("The objection is already resolved."), code="resolved")
+        locked.resolution, locked.resolved_at, locked.resolved_by = (
+            resolution,
+            timezone.now(),
+            person,
+        )
+        locked.save()
+        _report_event(
+            locked.report,
+            actor=person,
+            verb="intervention_resolve",
+            note=f"{locked.organization.name}: {resolution}",
+        )
+    return _sync(intervention, locked)
+
+
+def large_fund_amount(compound) -> Decimal:
+    """The compound's "large amount" of maintenance-fund use (policy value, with a default)."""
+    return MeetingsPolicy.for_compound(compound).large_fund_amount
+
+
+def needs_early_intervention(*, matter: str, amount, compound) -> bool:
+    """协同联动 第七条: large maintenance-fund use (amount at or above the compound's threshold;
+    an unknown amount counts as large), a change of the property company, a fee adjustment."""
+    if matter not in DecisionReport.EARLY_INTERVENTION_MATTERS:
+        return False
+    if matter == DecisionReport.Matter.MAINTENANCE_FUND and amount is not None:
+        return Decimal(amount) >= large_fund_amount(compound)
+    return True
+
+
+def decision_report_gate_problems(*, report: DecisionReport) -> list[str]:
+    """What still keeps the matter from a vote or from proceeding; empty when the gate is
+    open (决策报告制度 第二条; 协同联动 第七条)."""
+    problems: list[str] = []
+    if report.status == DecisionReport.Status.WITHDRAWN:
+        return [gettext("The decision report was withdrawn.")]
+    if report.status == DecisionReport.Status.DRAFT:
+        problems.append(
+            gettext("The decision report has not been filed in advance (决策报告制度 第二条).")
+        )
+    else:
+        recipients = list(report.recipients.select_related("organization"))
+        if not recipients:
+            problems.append(gettext("The decision report has no recipients."))
+        missing = [r.organization.name for r in recipients if r.acknowledged_at is None]
+        if missing:
+            problems.append(
+                gettext("Not yet acknowledged by: %(names)s") % {"names": "、".join(missing)}
+            )
+    if needs_early_intervention(
+        matter=report.matter, amount=report.amount, compound=report.compound_id
+    ):
+        answers = {
+            i.organization.kind: i for i in report.interventions.select_related("organization")
+        }
+        for kind in DecisionReport.EARLY_INTERVENTION_KINDS:
+            label = str(Kind(kind).label)
+            item = answers.get(kind)
+            if item is None:
+                problems.append(
+                    gettext("%(body)s has not been invited to intervene early (协同联动 第七条).")
+                    % {"body": label}
+                )
+            elif not item.answer:
+                problems.append(
+                    gettext("%(body)s has not answered the invitation to intervene early.")
+                    % {"body": item.organization.name}
+                )
+            elif item.answer == EarlyIntervention.Answer.OBJECT and item.resolved_at is None:
+                problems.append(
+                    gettext(
+                        "%(body)s objected; the community party organization has not yet "
+                        "recorded how the objection was resolved."
+                    )
+                    % {"body": item.organization.name}
+                )
+    return problems
+
+
+#: Owners'-assembly matters → the matter of the advance decision report they need
+#: (决策报告制度 第二条). ``fund_use`` needs one only from the large amount on.
+MOTION_REPORT_MATTERS = {
+    "committee_election": DecisionReport.Matter.PMC_MEMBERS,
+    "company_selection": DecisionReport.Matter.COMPANY_SELECTION,
+    "fund_use": DecisionReport.Matter.MAINTENANCE_FUND,
+    "rebuilding": DecisionReport.Matter.FACILITY_REPAIR,
+    "common_parts_use": DecisionReport.Matter.COMMON_PARTS,
+    "fee_adjustment": DecisionReport.Matter.FEE_ADJUSTMENT,
+}
+#: Decision-report matters 民法典第二百七十八条 reserves to the owners' vote: (四) hiring or
+#: dismissing the property company, (五)(六) using or raising the maintenance fund, (八)
+#: changing the use of common parts or operating them.
+RESERVED_REPORT_MATTERS = frozenset(
+    {
+        DecisionReport.Matter.COMPANY_SELECTION,
+        DecisionReport.Matter.MAINTENANCE_FUND,
+        DecisionReport.Matter.COMMON_PARTS,
+    }
+)
+
+
+def motion_needs_report(motion) -> bool:
+    matter = MOTION_REPORT_MATTERS.get(motion.matter)
+    if matter is None:
+        return False
+    if matter == DecisionReport.Matter.MAINTENANCE_FUND and motion.amount is not None:
+        return Decimal(motion.amount) >= large_fund_amount(motion.compound_id)
+    return True
+
+
+def motion_gate_problems(*, motion) -> list[str]:
+    """Why the owners' vote on ``motion`` may not open yet (empty: it may)."""
+    if not motion_needs_report(motion):
+        return []
+    report = motion.decision_report
+    wanted = MOTION_REPORT_MATTERS[motion.matter]
+    if report is None:
+        return [
+            gettext(
+                "This matter needs an advance decision report (决策报告制度 第二条): "
+                "link the report of the matter “%(matter)s” first."
+            )
+            % {"matter": DecisionReport.Matter(wanted).label}
+        ]
+    if report.compound_id != motion.compound_id or report.matter != wanted:
+        return [gettext("The linked decision report is about another matter or compound.")]
+    return decision_report_gate_problems(report=report)
+
+
 def decision_report_missing_interventions(*, report: DecisionReport) -> list[str]:
     """Kinds of the bodies still to be invited before the matter may proceed (第七条)."""
-    if not report.needs_early_intervention:
+    if not needs_early_intervention(
+        matter=report.matter, amount=report.amount, compound=report.compound_id
+    ):
         return []
     invited = set(report.interventions.values_list("organization__kind", flat=True))
     return [k for k in DecisionReport.EARLY_INTERVENTION_KINDS if k not in invited]
 
 
 def decision_report_proceed(*, actor, report: DecisionReport, note: str = "") -> DecisionReport:
-    """The PMC may proceed with the matter once reported in advance.
-
-    For large maintenance-fund use, change of the property company and fee
-    adjustment the street and the community party org must have been invited to
-    intervene early (seed: 协同联动 第七条); otherwise
-    :class:`EarlyInterventionRequired` is raised.
-    """
+    """The PMC may proceed with the matter once the gate is open
+    (:func:`decision_report_gate_problems`) and, for a matter 民法典第二百七十八条 reserves to
+    the owners, a motion on it has passed; otherwise :class:`EarlyInterventionRequired`."""
     person = _require(
         actor, "meetings.file_decision_report", report, gettext("Only PMC officers do this.")
     )
@@ -251,15 +433,23 @@ def decision_report_proceed(*, actor, report: DecisionReport, note: str = "") ->
                 _("File the report in advance before proceeding."), code="not_filed"
             )
         old = _guard(locked, "status", DecisionReport.Status.PROCEEDING)
-        missing = decision_report_missing_interventions(report=locked)
-        if missing:
+        problems = decision_report_gate_problems(report=locked)
+        if problems:
+            raise EarlyInterventionRequired(
+                _("The matter may not proceed yet: %(problems)s")
+                % {"problems": "；".join(problems)},
+                code="early_intervention_required",
+            )
+        if (
+            locked.matter in RESERVED_REPORT_MATTERS
+            and not locked.motions.filter(passed=True).exists()
+        ):
             raise EarlyInterventionRequired(
                 _(
-                    "This matter needs the street and the community party organization "
-                    "invited to intervene early first (协同联动 第七条). Missing: %(names)s"
-                )
-                % {"names": "、".join(str(Kind(k).label) for k in missing)},
-                code="early_intervention_required",
+                    "The owners decide this matter (民法典第二百七十八条): it may proceed only "
+                    "after an owners' assembly motion on it has passed."
+                ),
+                code="motion_required",
             )
         locked.status = DecisionReport.Status.PROCEEDING
         locked.proceed_at = timezone.now()
@@ -290,3 +480,33 @@ def decision_report_withdraw(*, actor, report: DecisionReport, reason: str) -> D
             note=reason,
         )
     return _sync(report, locked)
+
+
+def meetings_policy_update(
+    *, actor, compound: Compound, public_to_visitors: bool, large_fund_amount
+) -> MeetingsPolicy:
+    """The community party organization sets the compound's participation settings: whether
+    visitors may read the public meeting pages, and the "large amount" of maintenance-fund
+    use that needs early intervention (协同联动 第七条 "大额维修资金使用")."""
+    person = _require(
+        actor,
+        "meetings.set_policy",
+        compound,
+        gettext("Only officers of the community party organization set this."),
+    )
+    try:
+        amount = Decimal(large_fund_amount).quantize(Decimal("0.01"))
+        if amount <= 0 or amount >= Decimal("1e10"):
+            raise ValueError
+    except (ArithmeticError, ValueError, TypeError):
+        raise ValidationError(
+            {"large_fund_amount": ValidationError(_("Give a valid amount."), code="invalid")}
+        ) from None
+    with transaction.atomic():
+        policy, _made = MeetingsPolicy.objects.select_for_update().get_or_create(compound=compound)
+        policy.public_to_visitors = bool(public_to_visitors)
+        policy.large_fund_amount = amount
+        policy.updated_by = person
+        policy.updated_at = timezone.now()
+        policy.save()
+    return policy

@@ -60,7 +60,9 @@ from .decision_reports import (  # noqa: F401
     decision_report_detail,
     decision_report_list,
     decision_report_step,
+    intervention_resolve,
     intervention_respond,
+    meetings_policy,
 )
 from .forums import (  # noqa: F401
     feedback_publish,
@@ -106,9 +108,11 @@ from .pdfs import (  # noqa: F401
     documents,
 )
 from .public import (  # noqa: F401
+    action_items_public,
     meeting_calendar,
     meeting_ical,
     meeting_list,
+    meeting_public,
 )
 from .summaries import (  # noqa: F401
     _summary,

@@ -79,9 +79,11 @@ def action_item_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def action_item_list(request: HttpRequest) -> HttpResponse:
-    """Agreed items of the compound, filtered by body, status, overdue (constant queries)."""
+    """Agreed items of the compound, filtered by body, status, overdue (constant queries).
+    Residents are sent to the public list (``meetings:action_items_public``)."""
     compound = _compound(request)
-    _require_staff(request, compound)
+    if not request.user.has_perm("meetings.view_meeting", compound):
+        return redirect(reverse("meetings:action_items_public") + f"?compound={compound.slug}")
     org_qs = compound_organizations(compound=compound).order_by("kind", "pk")
     form = forms.ActionItemFilterForm(request.GET or None, organizations=org_qs)
     filters: dict[str, Any] = {}

@@ -22,13 +22,70 @@ from ..models import (
     DecisionReport,
     DecisionReportRecipient,
     EarlyIntervention,
+    MeetingsPolicy,
 )
+from ..services import decision_reports as report_services
 from ._common import _acting_org_ids, _acts_for, _compound, _require_staff, _run, _simple_action
+
+
+def _officer_org_ids(person) -> set[int] | None:
+    """Organizations the person is an officer of (one query); None means all (superuser)."""
+    from huashan.directory.models import Membership
+    from huashan.directory.rules import OFFICER_ROLES
+
+    if not person.is_authenticated:
+        return set()
+    if person.is_superuser:
+        return None
+    return set(
+        Membership.objects.current()
+        .filter(person=person, role__in=OFFICER_ROLES)
+        .values_list("organization_id", flat=True)
+    )
+
+
+@login_required
+@require_POST
+def meetings_policy(request: HttpRequest) -> HttpResponse:
+    """The compound's participation settings (visitors, the large amount of fund use)."""
+    compound = _compound(request)
+    form = forms.PolicyForm(request.POST, prefix="policy")
+    url = reverse("meetings:decision_reports") + f"?compound={compound.slug}"
+    if not request.user.has_perm("meetings.set_policy", compound):
+        raise PermissionDenied(
+            gettext("Only officers of the community party organization set this.")
+        )
+    if form.is_valid() and _run(
+        form,
+        report_services.meetings_policy_update,
+        actor=request.user,
+        compound=compound,
+        **form.cleaned_data,
+    ):
+        messages.success(request, gettext("Saved."))
+        return redirect(url)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect(url)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def decision_report_list(request: HttpRequest) -> HttpResponse:
+    compound = _compound(request)
+    policy = MeetingsPolicy.for_compound(compound)
+    request.meetings_policy_form = (
+        forms.PolicyForm(
+            prefix="policy",
+            initial={
+                "public_to_visitors": policy.public_to_visitors,
+                "large_fund_amount": policy.large_fund_amount,
+            },
+        )
+        if request.user.has_perm("meetings.set_policy", compound)
+        else None
+    )
     return _list_and_create(
         request,
         perm="meetings.file_decision_report",
@@ -79,6 +136,7 @@ def _list_and_create(
             rows_key: rows_selector(compound=compound)[:200],
             "form": form,
             can_key: can_create,
+            "policy_form": getattr(request, "meetings_policy_form", None),
         },
         status=400 if form.errors else 200,
     )
@@ -98,11 +156,17 @@ def _render_report(request: HttpRequest, report: DecisionReport, status: int = 2
     for r in recipients:
         r.can_answer = _acts_for(org_ids, r.organization_id)
         r.form = bound.get(f"answer-{r.pk}") or forms.AnswerForm(prefix=f"r{r.pk}")
-    interventions = list(report.interventions.all())
-    for i in interventions:
-        i.can_answer = _acts_for(org_ids, i.organization_id)
-        i.form = bound.get(f"respond-{i.pk}") or forms.InterventionResponseForm(prefix=f"i{i.pk}")
     user = request.user
+    officer_orgs = _officer_org_ids(user)
+    can_resolve = user.has_perm("meetings.resolve_objection", report)
+    interventions = list(report.interventions.select_related("organization"))
+    for i in interventions:
+        i.can_answer = not i.answer and _acts_for(officer_orgs, i.organization_id)
+        i.form = bound.get(f"respond-{i.pk}") or forms.InterventionResponseForm(prefix=f"i{i.pk}")
+        i.can_resolve = can_resolve and i.answer == "object" and i.resolved_at is None
+        i.resolve_form = bound.get(f"resolve-{i.pk}") or forms.ResolutionRecordForm(
+            prefix=f"x{i.pk}"
+        )
     return render(
         request,
         "meetings/decision_report.html",
@@ -114,6 +178,10 @@ def _render_report(request: HttpRequest, report: DecisionReport, status: int = 2
                 Organization.Kind(k).label
                 for k in services.decision_report_missing_interventions(report=report)
             ],
+            "needs_intervention": report_services.needs_early_intervention(
+                matter=report.matter, amount=report.amount, compound=report.compound_id
+            ),
+            "gate_problems": report_services.decision_report_gate_problems(report=report),
             "can_file": user.has_perm("meetings.file_decision_report", report),
             "run_office": user.has_perm("meetings.run_office", report),
             "invite_form": bound.get("invite") or forms.InviteForm(prefix="invite"),
@@ -190,8 +258,30 @@ def intervention_respond(request: HttpRequest, pk: int, intervention_pk: int) ->
         services.early_intervention_respond,
         actor=request.user,
         intervention=intervention,
+        answer=form.cleaned_data["answer"],
         response=form.cleaned_data["response"],
     ):
         messages.success(request, gettext("Saved."))
         return redirect(reverse("meetings:decision_report", args=[report.pk]))
     return _render_report(request, report, status=400, **{f"respond-{intervention.pk}": form})
+
+
+@login_required
+@require_POST
+def intervention_resolve(request: HttpRequest, pk: int, intervention_pk: int) -> HttpResponse:
+    """The community party organization records how an objection was resolved (第七条)."""
+    report = _get_report(request, pk)
+    intervention = EarlyIntervention.objects.filter(pk=intervention_pk, report=report).first()
+    if intervention is None:
+        raise Http404
+    form = forms.ResolutionRecordForm(request.POST, prefix=f"x{intervention.pk}")
+    if form.is_valid() and _run(
+        form,
+        report_services.early_intervention_resolve,
+        actor=request.user,
+        intervention=intervention,
+        resolution=form.cleaned_data["resolution"],
+    ):
+        messages.success(request, gettext("Saved."))
+        return redirect(reverse("meetings:decision_report", args=[report.pk]))
+    return _render_report(request, report, status=400, **{f"resolve-{intervention.pk}": form})

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -283,8 +283,13 @@ def _render_detail(request: HttpRequest, meeting: Meeting, status: int = 200, **
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The meeting page: agenda, notice and receipts, attendance, minutes, summary,
-    agreed items, forum opinions (staff; a fixed number of queries)."""
-    meeting = _get_meeting(request, pk)
+    agreed items, forum opinions (staff; a fixed number of queries). Residents are sent to
+    the public page of the meeting (``meetings:public``)."""
+    meeting = selectors.meeting_detail(pk=pk)
+    if meeting is None:
+        raise Http404(gettext("No such meeting."))
+    if not request.user.has_perm("meetings.view_meeting", meeting):
+        return redirect(reverse("meetings:public", args=[pk]))
     return _render_detail(request, meeting)
 
 

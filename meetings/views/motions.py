@@ -1,9 +1,17 @@
-"""Owners' assembly motions (业主大会议案): list and create, the motion page and its steps."""
+"""Owners' assembly motions (业主大会议案): list and create, the motion page and its steps.
+
+Owners (verified residency as 产权人) see their compound's motions once the vote opens,
+the matter, the threshold in words, and vote online for each exclusive unit they own; staff
+run the stages, enter paper ballots (a second person confirms) and may extend the vote.
+
+seed: 协同联动 第二条; 物业管理委员会服务承诺 第6条; 民法典 第二百七十八条; 司法解释 第九条.
+"""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,17 +20,42 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from huashan.directory.models import Household
 
-from .. import forms, selectors, services
-from ..models import (
-    OwnersAssemblyMotion,
-)
-from ._common import _require_staff, _run
+from .. import forms, selectors, services, tally
+from ..models import DecisionReport, MotionVote, OwnersAssemblyMotion
+from ..services import decision_reports as report_services
+from ..services import motions as motion_services
+from ._common import _compound, _run
 from .decision_reports import _list_and_create
+
+#: What owners see of a motion: from the opening of the vote on.
+PUBLIC_STAGES = (
+    OwnersAssemblyMotion.Stage.VOTING,
+    OwnersAssemblyMotion.Stage.DECIDED,
+    OwnersAssemblyMotion.Stage.RESULT_PUBLISHED,
+)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def motion_list(request: HttpRequest) -> HttpResponse:
+    compound = _compound(request)
+    user = request.user
+    if not user.has_perm("meetings.view_meeting", compound) and user.has_perm(
+        "meetings.view_motion", compound
+    ):
+        if request.method == "POST":
+            raise PermissionDenied(gettext("Only PMC officers do this."))
+        return render(
+            request,
+            "meetings/motions.html",
+            {
+                "compound": compound,
+                "motions": selectors.motion_list(compound=compound).filter(stage__in=PUBLIC_STAGES)[
+                    :200
+                ],
+                "owner_view": True,
+            },
+        )
     return _list_and_create(
         request,
         perm="meetings.manage_motion",
@@ -41,7 +74,13 @@ def _get_motion(request: HttpRequest, pk: int) -> OwnersAssemblyMotion:
     motion = selectors.motion_detail(pk=pk)
     if motion is None:
         raise Http404(gettext("No such motion."))
-    _require_staff(request, motion)
+    user = request.user
+    if not user.has_perm("meetings.view_motion", motion):
+        raise PermissionDenied(
+            gettext("This page is for the owners and the staff of the compound.")
+        )
+    if not user.has_perm("meetings.view_meeting", motion) and motion.stage not in PUBLIC_STAGES:
+        raise PermissionDenied(gettext("The motion is not yet put to the owners' vote."))
     return motion
 
 
@@ -49,24 +88,68 @@ def _households(motion: OwnersAssemblyMotion):
     return (
         Household.objects.filter(building__compound_id=motion.compound_id)
         .select_related("building")
-        .order_by("building__number", "unit", "room")
+        .order_by("building__sort_key", "unit", "room")
     )
+
+
+def _reports(motion: OwnersAssemblyMotion):
+    return DecisionReport.objects.filter(compound_id=motion.compound_id).exclude(
+        status=DecisionReport.Status.WITHDRAWN
+    )
+
+
+def _tally(motion: OwnersAssemblyMotion):
+    if motion.stage not in PUBLIC_STAGES:
+        return None
+    try:
+        return services.motion_tally(motion=motion)
+    except Exception:  # a tally that does not add up is shown as missing, not a 500
+        return None
 
 
 def _render_motion(request: HttpRequest, motion: OwnersAssemblyMotion, status=200, **bound):
     user = request.user
-    votes = list(selectors.motion_votes(motion=motion))
+    is_staff = user.has_perm("meetings.view_meeting", motion)
+    votes = (
+        list(selectors.motion_votes(motion=motion).select_related("recorded_by"))
+        if is_staff
+        else []
+    )
     voted = {v.household_id for v in votes}
-    tally = None
-    if motion.stage in (
-        OwnersAssemblyMotion.Stage.VOTING,
+    my_units = motion_services.owned_units(person=user, motion=motion)
+    my_votes = {
+        v.household_id: v for v in MotionVote.objects.filter(motion=motion, household__in=my_units)
+    }
+    ballots = []
+    for unit in my_units:
+        vote = my_votes.get(unit.pk)
+        form = None
+        if vote is None:
+            form = bound.get(f"ballot-{unit.pk}") or forms.OwnerBallotForm(
+                prefix=f"u{unit.pk}",
+                initial={"household": unit.pk},
+                households=Household.objects.filter(pk=unit.pk),
+            )
+        ballots.append({"unit": unit, "vote": vote, "form": form})
+    decided = motion.stage in (
         OwnersAssemblyMotion.Stage.DECIDED,
         OwnersAssemblyMotion.Stage.RESULT_PUBLISHED,
-    ):
-        try:
-            tally = services.motion_tally(motion=motion)
-        except Exception:  # a tally that does not add up is shown as missing, not a 500
-            tally = None
+    )
+    receipts = []
+    if decided:
+        receipts = list(
+            motion_services.counted_votes(motion)
+            .order_by("receipt")
+            .values_list("receipt", "choice")
+        )
+    receipt_query = str(request.GET.get("receipt", ""))[:20].strip().upper()
+    receipt_found = None
+    if decided and receipt_query:
+        receipt_found = next(
+            (MotionVote.Choice(c).label for r, c in receipts if r == receipt_query), False
+        )
+    can_enter = user.has_perm("meetings.enter_paper_ballot", motion)
+    pending = [v for v in votes if v.confirmed_at is None]
     return render(
         request,
         "meetings/motion.html",
@@ -75,22 +158,38 @@ def _render_motion(request: HttpRequest, motion: OwnersAssemblyMotion, status=20
             "stages": [
                 s for s in OwnersAssemblyMotion.Stage if s != OwnersAssemblyMotion.Stage.WITHDRAWN
             ],
+            "is_staff": is_staff,
             "votes": votes,
-            "tally": tally,
+            "pending": pending,
+            "ballots": ballots,
+            "receipts": [(r, MotionVote.Choice(c).label) for r, c in receipts],
+            "receipt_query": receipt_query,
+            "receipt_found": receipt_found,
+            "tally": _tally(motion),
+            "threshold_words": tally.threshold_in_words(motion.matter),
+            "gate_problems": report_services.motion_gate_problems(motion=motion)
+            if is_staff and motion.stage not in PUBLIC_STAGES
+            else [],
             "can_manage": user.has_perm("meetings.manage_motion", motion),
-            "can_enter_votes": user.has_perm("meetings.manage_motion", motion)
-            or user.has_perm("meetings.run_office", motion),
+            "can_enter_votes": can_enter,
             "can_review_compound": user.has_perm("meetings.review_motion_compound", motion),
             "can_review_community": user.has_perm("meetings.review_motion_community", motion),
             "resolution_form": bound.get("deliberate") or forms.ResolutionForm(prefix="deliberate"),
             "review_form": bound.get("review") or forms.PartyReviewForm(prefix="review"),
             "open_form": bound.get("open") or forms.OpenVoteForm(prefix="open"),
-            "vote_form": bound.get("vote")
-            or forms.VoteForm(prefix="vote", households=_households(motion).exclude(pk__in=voted)),
+            "link_form": bound.get("link")
+            or forms.LinkReportForm(prefix="link", reports=_reports(motion)),
+            "vote_form": bound.get("paper")
+            or (
+                forms.VoteForm(prefix="paper", households=_households(motion).exclude(pk__in=voted))
+                if can_enter and motion.stage == OwnersAssemblyMotion.Stage.VOTING
+                else None
+            ),
+            "extend_form": bound.get("extend") or forms.ExtendVoteForm(prefix="extend"),
             "close_form": bound.get("close") or forms.DecisionTextForm(prefix="close"),
             "result_form": bound.get("result") or forms.ResultForm(prefix="result"),
             "withdraw_form": bound.get("withdraw") or forms.ReasonForm(prefix="withdraw"),
-            "events": list(motion.events.all()),
+            "events": list(motion.events.all()) if is_staff else [],
         },
         status=status,
     )
@@ -102,20 +201,78 @@ def motion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_motion(request, _get_motion(request, pk))
 
 
+def _ballot(request: HttpRequest, motion: OwnersAssemblyMotion) -> HttpResponse:
+    """An owner's online ballot for one unit (form prefix ``u<household pk>``)."""
+    units = motion_services.owned_units(person=request.user, motion=motion)
+    raw = str(request.POST.get("unit", ""))
+    unit = next((u for u in units if str(u.pk) == raw), None)
+    if unit is None:
+        raise PermissionDenied(gettext("You can vote only for a unit of this compound you own."))
+    form = forms.OwnerBallotForm(
+        request.POST,
+        prefix=f"u{unit.pk}",
+        households=Household.objects.filter(pk=unit.pk).select_related("building"),
+    )
+    if form.is_valid():
+        vote = _run(
+            form,
+            services.motion_vote_cast,
+            actor=request.user,
+            motion=motion,
+            household=form.cleaned_data["household"],
+            choice=form.cleaned_data["choice"],
+        )
+        if vote is not None:
+            messages.success(
+                request,
+                gettext("Your vote for %(unit)s is recorded. Receipt number: %(receipt)s")
+                % {"unit": unit, "receipt": vote.receipt},
+            )
+            return redirect(reverse("meetings:motion", args=[motion.pk]) + "#my-ballots")
+    motion = selectors.motion_detail(pk=motion.pk)
+    return _render_motion(request, motion, status=400, **{f"ballot-{unit.pk}": form})
+
+
 @login_required
 @require_POST
 def motion_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    """deliberate / review / open / vote / close / result / withdraw (协同联动 第二条)."""
+    """vote (the owner, online) / deliberate / review / link / open / paper / confirm /
+    extend / close / result / withdraw (协同联动 第二条)."""
     motion = _get_motion(request, pk)
+    if step == "vote":
+        return _ballot(request, motion)
+    if step == "confirm":
+        raw = str(request.POST.get("vote", ""))
+        vote = (
+            MotionVote.objects.filter(motion=motion, pk=int(raw)).first()
+            if raw.isdigit() and len(raw) < 12
+            else None
+        )
+        if vote is None:
+            raise Http404
+        try:
+            motion_services.motion_paper_confirm(actor=request.user, vote=vote)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, gettext("The paper ballot is confirmed."))
+        return redirect(reverse("meetings:motion", args=[motion.pk]) + "#paper")
     steps: dict[str, tuple] = {
         "deliberate": (forms.ResolutionForm, services.motion_pmc_deliberate, {}),
         "review": (forms.PartyReviewForm, services.motion_party_review, {}),
+        "link": (
+            forms.LinkReportForm,
+            motion_services.motion_link_report,
+            {"reports": _reports(motion)},
+        ),
         "open": (forms.OpenVoteForm, services.motion_open_vote, {}),
-        "vote": (
+        "paper": (
             forms.VoteForm,
-            services.motion_vote_cast,
+            motion_services.motion_paper_enter,
             {"households": _households(motion)},
         ),
+        "extend": (forms.ExtendVoteForm, motion_services.motion_extend_vote, {}),
         "close": (forms.DecisionTextForm, services.motion_close_vote, {}),
         "result": (forms.ResultForm, services.motion_publish_result, {}),
         "withdraw": (forms.ReasonForm, services.motion_withdraw, {}),

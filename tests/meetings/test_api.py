@@ -4,6 +4,7 @@ bad input as 400, and the OpenAPI schema."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -11,7 +12,8 @@ from rest_framework.test import APIClient
 
 from huashan.directory.models import Membership
 from meetings import services
-from meetings.models import ActionItem, AgendaTopic, DecisionReport, Meeting
+from meetings.models import ActionItem, AgendaTopic, DecisionReport, Meeting, MotionVote
+from meetings.services import motions as motion_services
 from tests.factories.directory import CompoundFactory, HouseholdFactory, MembershipFactory
 from tests.factories.meetings import ActionItemFactory, MeetingFactory, meeting_world
 from tests.meetings.conftest import MEETING_START, hold
@@ -196,11 +198,31 @@ def test_decision_report_gate(world):
     assert (
         api(world.clerk).post(f"{BASE}/decision-reports/{report_id}/invite/", {}).status_code == 200
     )
-    ack = api(world.people.residents_committee).post(
-        f"{BASE}/decision-reports/{report_id}/acknowledge/",
-        {"organization": world.orgs.residents_committee.pk, "answer": "同意"},
-    )
-    assert ack.status_code == 200
+    # 决策报告制度 第二条: every listed recipient acknowledges; 协同联动 第七条: the street and
+    # the community party organization answer the invitation (invited is not enough).
+    for kind in (
+        "residents_committee",
+        "street_office",
+        "community_party",
+        "compound_party",
+        "joint_meeting_office",
+    ):
+        ack = api(getattr(world.people, kind)).post(
+            f"{BASE}/decision-reports/{report_id}/acknowledge/",
+            {"organization": getattr(world.orgs, kind).pk, "answer": "同意"},
+        )
+        assert ack.status_code == 200
+    assert pmc.post(f"{BASE}/decision-reports/{report_id}/proceed/", {}).status_code == 400
+    report = DecisionReport.objects.get()
+    for invitation in report.interventions.select_related("organization"):
+        services.early_intervention_respond(
+            actor=getattr(world.people, invitation.organization.kind),
+            intervention=invitation,
+            answer="agree",
+            response="",
+        )
+    answers = pmc.get(f"{BASE}/decision-reports/{report_id}/").json()["interventions"]
+    assert {a["answer"] for a in answers} == {"agree"}
     assert pmc.post(f"{BASE}/decision-reports/{report_id}/proceed/", {}).status_code == 200
     assert DecisionReport.objects.get().status == "proceeding"
 
@@ -208,7 +230,12 @@ def test_decision_report_gate(world):
 def test_motion_vote_and_tally(world, clock):
     household = HouseholdFactory(building=world.building)
     motion = services.motion_propose(
-        actor=world.people.pmc, compound=world.compound, title="修屋面", body="b", matter="fund_use"
+        actor=world.people.pmc,
+        compound=world.compound,
+        title="修屋面",
+        body="b",
+        matter="fund_use",
+        amount=Decimal("3000"),  # below the large amount: no advance report needed
     )
     services.motion_pmc_deliberate(actor=world.people.pmc, motion=motion, resolution="同意")
     services.motion_party_review(
@@ -222,7 +249,14 @@ def test_motion_vote_and_tally(world, clock):
     )
     pmc = api(world.people.pmc)
     url = f"{BASE}/motions/{motion.pk}/vote/"
-    assert pmc.post(url, {"household": household.pk, "choice": "yes"}).status_code == 201
+    # The API enters paper ballots; a second person confirms before they count.
+    entered = pmc.post(url, {"household": household.pk, "choice": "yes"})
+    assert entered.status_code == 201
+    assert entered.json()["channel"] == "paper"
+    assert pmc.get(f"{BASE}/motions/{motion.pk}/tally/").json()["yes_owners"] == 0
+    motion_services.motion_paper_confirm(
+        actor=world.clerk, vote=MotionVote.objects.get(pk=entered.json()["id"])
+    )
     assert pmc.post(url, {"household": household.pk, "choice": "no"}).status_code == 400
     assert pmc.post(url, {"household": 999999, "choice": "yes"}).status_code == 400
     assert pmc.post(url, {"household": household.pk, "choice": HOSTILE}).status_code == 400

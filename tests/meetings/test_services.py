@@ -29,6 +29,7 @@ from meetings.models import (
     Summary,
     SummarySignature,
 )
+from meetings.services import motions as motion_services
 from tests.factories.directory import (
     BuildingFactory,
     CompoundFactory,
@@ -550,10 +551,23 @@ def test_report_goes_to_the_listed_recipients(world, clock):
     )
     assert answered.acknowledged_at
     assert answered.answer == "请先公示方案"
-    # Not an early-intervention matter: may proceed once reported.
+    # 决策报告制度 第二条: every listed recipient acknowledges before the matter proceeds.
+    with pytest.raises(services.EarlyInterventionRequired):
+        services.decision_report_proceed(actor=world.people.pmc, report=report)
+    _acknowledge_all(world, report)
+    # Not an early-intervention matter nor one the owners decide: may proceed now.
     assert services.decision_report_proceed(actor=world.people.pmc, report=report).status == (
         "proceeding"
     )
+
+
+def _acknowledge_all(world, report):
+    people = {o.kind: getattr(world.people, o.kind) for o in vars(world.orgs).values()}
+    for recipient in report.recipients.select_related("organization"):
+        if recipient.acknowledged_at is None:
+            services.decision_report_acknowledge(
+                actor=people[recipient.organization.kind], recipient=recipient
+            )
 
 
 @pytest.mark.parametrize("matter", ["maintenance_fund", "company_selection", "fee_adjustment"])
@@ -566,8 +580,23 @@ def test_early_intervention_gate(world, clock, matter):
     invited = services.decision_report_invite_intervention(actor=world.clerk, report=report)
     assert {i.organization.kind for i in invited} == {"street_office", "community_party"}
     assert services.decision_report_invite_intervention(actor=world.clerk, report=report) == []
-    done = services.decision_report_proceed(actor=world.people.pmc, report=report)
-    assert done.status == DecisionReport.Status.PROCEEDING
+    _acknowledge_all(world, report)
+    with pytest.raises(services.EarlyInterventionRequired):  # invited is not answered
+        services.decision_report_proceed(actor=world.people.pmc, report=report)
+    for invitation in report.interventions.select_related("organization"):
+        services.early_intervention_respond(
+            actor=getattr(world.people, invitation.organization.kind),
+            intervention=invitation,
+            answer="agree",
+            response="",
+        )
+    if matter == "fee_adjustment":
+        done = services.decision_report_proceed(actor=world.people.pmc, report=report)
+        assert done.status == DecisionReport.Status.PROCEEDING
+    else:  # 民法典第二百七十八条 reserves it to the owners: a passed motion first
+        with pytest.raises(services.EarlyInterventionRequired) as exc:
+            services.decision_report_proceed(actor=world.people.pmc, report=report)
+        assert exc.value.code == "motion_required"
 
 
 def test_draft_report_cannot_proceed_and_bad_amount_is_refused(world, clock):
@@ -613,7 +642,7 @@ def voting_motion(world, clock):
         compound=world.compound,
         title="选聘新物业服务企业",
         body="工作小组提议公开招标选聘",
-        matter="company_selection",
+        matter="other",
         working_group="选聘工作小组",
     )
     services.motion_pmc_deliberate(actor=world.people.pmc, motion=motion, resolution="全体委员同意")
@@ -645,9 +674,10 @@ def test_motion_vote_guards(world, voting_motion):
         )
     assert exc.value.message_dict["household"]
     foreign = HouseholdFactory(building=BuildingFactory())
+    ResidencyFactory(person=world.resident, household=foreign)  # owns a unit elsewhere too
     with pytest.raises(ValidationError):
         services.motion_vote_cast(
-            actor=world.people.pmc, motion=voting_motion, household=foreign, choice="yes"
+            actor=world.resident, motion=voting_motion, household=foreign, choice="yes"
         )
     neighbour_home = world.neighbour.households.first()
     with pytest.raises(PermissionDenied):  # not the owner of that household
@@ -680,25 +710,26 @@ def test_motion_open_vote_refuses_areas_that_do_not_add_up(world, clock):
     assert "declared_total_area" in _errors(exc.value)
 
 
-def test_motion_tally_is_stored_with_reasons(world, voting_motion):
+def test_motion_tally_is_stored_with_reasons(world, voting_motion, clock):
     from huashan.directory.models import Household
 
     homes = list(Household.objects.filter(building=world.building).order_by("pk"))
-    for home in homes[:5]:
-        services.motion_vote_cast(
-            actor=world.people.pmc, motion=voting_motion, household=home, choice="yes"
+    for index, home in enumerate(homes[:7]):
+        vote = motion_services.motion_paper_enter(
+            actor=world.people.pmc,
+            motion=voting_motion,
+            household=home,
+            choice="yes" if index < 5 else "no",
         )
-    for home in homes[5:7]:
-        services.motion_vote_cast(
-            actor=world.people.pmc, motion=voting_motion, household=home, choice="no"
-        )
+        motion_services.motion_paper_confirm(actor=world.clerk, vote=vote)
+    clock.move_to(voting_motion.vote_closes_at)
     decided = services.motion_close_vote(actor=world.people.pmc, motion=voting_motion)
     assert decided.stage == OwnersAssemblyMotion.Stage.DECIDED
     assert decided.passed is True  # 7/9 take part (≥ 2/3), 5/7 agree (> 1/2)
     assert decided.tally["participating_owners"] == 7
     assert len(decided.tally["reasons"]) == 4
     with pytest.raises(services.MeetingStateError):
-        services.motion_vote_cast(
+        motion_services.motion_paper_enter(
             actor=world.people.pmc, motion=voting_motion, household=homes[8], choice="yes"
         )
     published = services.motion_publish_result(
@@ -711,9 +742,9 @@ def test_motion_cannot_skip_party_review(world, clock):
     motion = services.motion_propose(
         actor=world.people.pmc,
         compound=world.compound,
-        title="改变绿地用途",
-        body="建停车位",
-        matter="common_parts_use",
+        title="修订管理规约",
+        body="增加文明养犬条款",
+        matter="management_statute",
     )
     with pytest.raises(services.MeetingStateError):
         services.motion_open_vote(

@@ -44,7 +44,7 @@ from tests.factories.directory import (
     PersonFactory,
 )
 from tests.factories.meetings import ActionItemFactory, AgendaTopicFactory, MeetingFactory
-from tests.meetings.conftest import MEETING_START, hold
+from tests.meetings.conftest import CN, MEETING_START, hold
 
 pytestmark = pytest.mark.django_db
 
@@ -159,16 +159,24 @@ def test_resident_gets_403_on_staff_pages(world, joint_meeting):
     resident = as_user(world.resident)
     for url in (
         reverse("meetings:create") + q(world),
-        reverse("meetings:detail", args=[joint_meeting.pk]),
         reverse("meetings:notice", args=[joint_meeting.pk]),
         reverse("meetings:attendance", args=[joint_meeting.pk]),
         reverse("meetings:minutes", args=[joint_meeting.pk]),
         reverse("meetings:documents", args=[joint_meeting.pk]),
-        reverse("meetings:action_items") + q(world),
         reverse("meetings:decision_reports") + q(world),
-        reverse("meetings:motions") + q(world),
     ):
         assert resident.get(url).status_code == 403, url
+    # Issue 17: the meeting page and the agreed items send residents to the public pages;
+    # the owners' assembly list is the owner's own (motions open to their vote).
+    detail = resident.get(reverse("meetings:detail", args=[joint_meeting.pk]))
+    assert detail.status_code == 302
+    assert detail.url == reverse("meetings:public", args=[joint_meeting.pk])
+    items = resident.get(reverse("meetings:action_items") + q(world))
+    assert items.status_code == 302
+    assert items.url.startswith(reverse("meetings:action_items_public"))
+    motions = resident.get(reverse("meetings:motions") + q(world))
+    assert motions.status_code == 200
+    assert resident.post(reverse("meetings:motions") + q(world), {"title": "x"}).status_code == 403
     response = resident.post(
         reverse("meetings:topic_propose", args=[joint_meeting.pk]), {"propose-title": "x"}
     )
@@ -179,9 +187,10 @@ def test_staff_of_another_compound_gets_403(world, joint_meeting):
     other = MembershipFactory(
         organization__compound=CompoundFactory(), role=Membership.Role.STAFF
     ).person
-    assert (
-        as_user(other).get(reverse("meetings:detail", args=[joint_meeting.pk])).status_code == 403
-    )
+    client = as_user(other)
+    detail = client.get(reverse("meetings:detail", args=[joint_meeting.pk]))
+    assert detail.status_code == 302  # to the public page, which is not theirs either
+    assert client.get(detail.url).status_code == 403
 
 
 def test_property_company_staff_sees_the_page_but_cannot_send_the_notice(world, joint_meeting):
@@ -771,10 +780,10 @@ def test_decision_report_flow_with_early_intervention_gate(clerk, world):
     assert gated.status_code == 400
     assert "协同联动 第七条" in gated.content.decode()
     assert clerk.post(step("invite"), {"invite-note": "请提前介入"}).status_code == 302
-    assert pmc.post(step("proceed"), {"proceed-note": ""}).status_code == 302
-    report.refresh_from_db()
-    assert report.status == DecisionReport.Status.PROCEEDING
+    # Invited is not answered: still shut (协同联动 第七条).
+    assert pmc.post(step("proceed"), {"proceed-note": ""}).status_code == 400
     # A recipient acknowledges and answers.
+    report.refresh_from_db()
     recipient = report.recipients.get(organization=world.orgs.compound_party)
     answer = reverse("meetings:decision_report_answer", args=[report.pk, recipient.pk])
     assert clerk.post(answer, {f"r{recipient.pk}-answer": "收到"}).status_code == 403
@@ -784,20 +793,54 @@ def test_decision_report_flow_with_early_intervention_gate(clerk, world):
         .status_code
         == 302
     )
+    street = as_user(world.people.street_office)
     intervention = report.interventions.get(organization=world.orgs.street_office)
     respond = reverse("meetings:intervention_respond", args=[report.pk, intervention.pk])
+    prefix = f"i{intervention.pk}"
+    assert street.post(respond, {f"{prefix}-response": ""}).status_code == 400  # no answer
+    no_reason = street.post(respond, {f"{prefix}-answer": "object", f"{prefix}-response": ""})
+    assert no_reason.status_code == 400
+    assert street.post(respond, {f"{prefix}-answer": HOSTILE}).status_code == 400
+    # The clerk is no officer of the street office.
+    assert clerk.post(respond, {f"{prefix}-answer": "agree"}).status_code == 403
     assert (
-        as_user(world.people.street_office)
-        .post(respond, {f"i{intervention.pk}-response": ""})
-        .status_code
-        == 400
-    )
-    assert (
-        as_user(world.people.street_office)
-        .post(respond, {f"i{intervention.pk}-response": "同意"})
-        .status_code
+        street.post(
+            respond, {f"{prefix}-answer": "object", f"{prefix}-response": "方案未经公示"}
+        ).status_code
         == 302
     )
+    other = report.interventions.get(organization=world.orgs.community_party)
+    community = as_user(world.people.community_party)
+    assert (
+        community.post(
+            reverse("meetings:intervention_respond", args=[report.pk, other.pk]),
+            {f"i{other.pk}-answer": "agree"},
+        ).status_code
+        == 302
+    )
+    for recipient in report.recipients.select_related("organization"):
+        if recipient.acknowledged_at is None:
+            services.decision_report_acknowledge(
+                actor=getattr(world.people, recipient.organization.kind), recipient=recipient
+            )
+    blocked = pmc.post(step("proceed"), {"proceed-note": ""})
+    assert blocked.status_code == 400  # the street objected, unresolved
+    assert "objected" in blocked.content.decode() or "反对" in blocked.content.decode()
+    resolve = reverse("meetings:intervention_resolve", args=[report.pk, intervention.pk])
+    assert street.post(resolve, {f"x{intervention.pk}-resolution": "已公示"}).status_code == 403
+    assert community.post(resolve, {f"x{intervention.pk}-resolution": ""}).status_code == 400
+    assert (
+        community.post(
+            resolve, {f"x{intervention.pk}-resolution": "方案已公示7日，无异议"}
+        ).status_code
+        == 302
+    )
+    # The gate is open, but the owners decide a maintenance-fund use (民法典第二百七十八条).
+    reserved = pmc.post(step("proceed"), {"proceed-note": ""})
+    assert reserved.status_code == 400
+    assert "民法典第二百七十八条" in reserved.content.decode()
+    report.refresh_from_db()
+    assert report.status == DecisionReport.Status.FILED
     assert clerk.get(reverse("meetings:decision_report", args=[report.pk])).status_code == 200
 
 
@@ -812,6 +855,10 @@ def test_motion_stages_votes_and_tally(world, clock):
     assert pmc.post(url, {"title": "", "matter": "fund_use", "body": "b"}).status_code == 400
     assert pmc.post(url, {"title": "t", "matter": HOSTILE, "body": "b"}).status_code == 400
     assert (
+        pmc.post(url, {"title": "t", "matter": "fund_use", "body": "b", "amount": "-1"}).status_code
+        == 400
+    )
+    assert (
         as_user(world.clerk)
         .post(url, {"title": "t", "matter": "fund_use", "body": "b"})
         .status_code
@@ -819,7 +866,13 @@ def test_motion_stages_votes_and_tally(world, clock):
     )
     assert (
         pmc.post(
-            url, {"title": "使用维修资金修屋面", "matter": "fund_use", "body": "修屋面"}
+            url,
+            {
+                "title": "使用维修资金修屋面",
+                "matter": "fund_use",
+                "body": "修屋面",
+                "amount": "3000",
+            },
         ).status_code
         == 302
     )
@@ -842,35 +895,79 @@ def test_motion_stages_votes_and_tally(world, clock):
     assert bad_area.status_code == 400
     assert pmc.post(step("open"), {"open-closes_at": "2026-03-01T18:00"}).status_code == 400
     assert pmc.post(step("open"), {"open-closes_at": "2026-04-10T18:00"}).status_code == 302
+    # Officers no longer type online votes: the "vote" step is the owner's own.
+    assert (
+        pmc.post(step("vote"), {"unit": households[0].pk, "vote-choice": "yes"}).status_code == 403
+    )
+    clerk = as_user(world.clerk)
     for household in households:
         assert (
             pmc.post(
-                step("vote"), {"vote-household": household.pk, "vote-choice": "yes"}
+                step("paper"), {"paper-household": household.pk, "paper-choice": "yes"}
             ).status_code
             == 302
         )
-    twice = pmc.post(step("vote"), {"vote-household": households[0].pk, "vote-choice": "no"})
+    twice = pmc.post(step("paper"), {"paper-household": households[0].pk, "paper-choice": "no"})
     assert twice.status_code == 400
     foreign = HouseholdFactory(building=BuildingFactory(compound=CompoundFactory()))
     assert (
-        pmc.post(step("vote"), {"vote-household": foreign.pk, "vote-choice": "yes"}).status_code
+        pmc.post(step("paper"), {"paper-household": foreign.pk, "paper-choice": "yes"}).status_code
         == 400
     )
     assert (
         pmc.post(
-            step("vote"), {"vote-household": households[0].pk, "vote-choice": HOSTILE}
+            step("paper"), {"paper-household": households[0].pk, "paper-choice": HOSTILE}
         ).status_code
         == 400
     )
     assert MotionVote.objects.count() == 4
+    for vote in MotionVote.objects.all():
+        # the one who entered it cannot confirm it
+        assert pmc.post(step("confirm"), {"vote": vote.pk}).status_code == 403
+        assert clerk.post(step("confirm"), {"vote": vote.pk}).status_code == 302
+    assert clerk.post(step("confirm"), {"vote": "abc"}).status_code == 404
+    # The owner votes online for the unit they own and gets a receipt.
+    owner = as_user(world.resident)
+    home = world.resident.households.first()
+    page = owner.get(reverse("meetings:motion", args=[motion.pk]))
+    assert page.status_code == 200
+    assert 'data-testid="my-ballots"' in page.content.decode()
+    assert (
+        owner.post(step("vote"), {"unit": home.pk, f"u{home.pk}-choice": HOSTILE}).status_code
+        == 400
+    )
+    cast = owner.post(
+        step("vote"),
+        {"unit": home.pk, f"u{home.pk}-household": home.pk, f"u{home.pk}-choice": "no"},
+    )
+    assert cast.status_code == 302
+    receipt = MotionVote.objects.get(household=home).receipt
+    assert receipt in owner.get(reverse("meetings:motion", args=[motion.pk])).content.decode()
+    again = owner.post(
+        step("vote"),
+        {"unit": home.pk, f"u{home.pk}-household": home.pk, f"u{home.pk}-choice": "yes"},
+    )
+    assert again.status_code in (302, 400)
+    assert MotionVote.objects.get(household=home).choice == "no"
+    assert owner.post(step("vote"), {"unit": households[1].pk}).status_code == 403  # not theirs
     page = pmc.get(reverse("meetings:motion", args=[motion.pk]))
     assert 'data-testid="tally"' in page.content.decode()
-    assert pmc.post(step("close"), {"close-decision_text": ""}).status_code == 302
+    early = pmc.post(step("close"), {"close-decision_text": ""})
+    assert early.status_code == 400  # closing early is refused
+    clock.move_to(dt.datetime(2026, 4, 10, 18, 0, tzinfo=CN))
+    pmc, owner = as_user(world.people.pmc), as_user(world.resident)  # sessions expired meanwhile
+    closed = pmc.post(step("close"), {"close-decision_text": ""})
+    assert closed.status_code == 302
+    assert closed.url == reverse("meetings:motion", args=[motion.pk])
     motion.refresh_from_db()
     assert motion.passed is not None
+    assert motion.decision_disclosure_id
     page = html.unescape(pmc.get(reverse("meetings:motion", args=[motion.pk])).content.decode())
     for reason in motion.tally["reasons"]:
         assert reason in page
+    check = owner.get(reverse("meetings:motion", args=[motion.pk]) + f"?receipt={receipt.lower()}")
+    assert 'data-testid="receipt-check"' in check.content.decode()
+    assert "alert-success" in check.content.decode()
 
 
 # --- forums ---

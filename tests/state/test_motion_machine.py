@@ -3,7 +3,8 @@
 seed: 物业管理委员会服务承诺 (重大事项 业主大会表决) and Civil Code art. 278 (the
 thresholds ``meetings/tally.py`` applies). Hypothesis drives ``meetings/services.py``:
 the PMC's deliberation, the compound and community party reviews, opening the vote,
-owners' votes, closing the vote, publishing the result, withdrawal. A call may only
+owners' votes, the announced close coming, closing the vote (never earlier), publishing
+the result, withdrawal. A call may only
 be refused with the project's validation or permission errors, and after every step:
 
 * one event per stage change (a refused call writes nothing and changes nothing);
@@ -16,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
@@ -97,6 +99,7 @@ HAPPY_PATH = [
     ("open_vote", {"who": "pmc"}),
     ("vote", {"own": True, "who": "nobody", "household": 0, "choice": "yes"}),
     ("vote", {"own": True, "who": "nobody", "household": 1, "choice": "yes"}),
+    ("wait_for_close", {}),
     ("close_vote", {"who": "pmc"}),
     ("publish_result", {"who": "pmc"}),
 ]
@@ -104,6 +107,7 @@ HAPPY_PATH = [
 
 class MotionMachine(SavepointMachine):
     world = None
+    clock = None
     reached: set = set()  # every state some run reached (checked by the test)
 
     def person(self, role):
@@ -210,6 +214,14 @@ class MotionMachine(SavepointMachine):
         )
 
     @when(Stage.VOTING)
+    @rule()
+    def wait_for_close(self):
+        """The vote is counted only at the announced close: let the time come."""
+        self.motion.refresh_from_db()
+        if self.motion.vote_closes_at and timezone.now() < self.motion.vote_closes_at:
+            self.clock.move_to(self.motion.vote_closes_at)
+
+    @when(Stage.VOTING)
     @rule(who=officer)
     def close_vote(self, who):
         self.call(services.motion_close_vote, actor=self.person(who), decision_text="表决结束")
@@ -255,7 +267,9 @@ def test_motion_machine():
     )
     assert len(world.households) == 3
     MotionMachine.world = world
-    run_state_machine_as_test(MotionMachine, settings=SETTINGS)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        MotionMachine.clock = clock
+        run_state_machine_as_test(MotionMachine, settings=SETTINGS)
     # The runs went somewhere: the machine is not refusing everything.
     assert {Stage.PARTY_REVIEW, Stage.VOTING, Stage.DECIDED} <= MotionMachine.reached, (
         MotionMachine.reached
