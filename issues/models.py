@@ -584,3 +584,10 @@ class TrackingSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+from issues.legacy import (  # noqa: E402, F401  (协同联动 第五条)
+    JointExplanation,
+    JointExplanationConfirmation,
+    LegacyReport,
+)

@@ -578,3 +578,70 @@ def motion_votes(*, motion: OwnersAssemblyMotion) -> QuerySet[MotionVote]:
     return motion.votes.select_related("household__building", "voter").order_by(
         "household__building__sort_key", "household__unit", "household__room"
     )
+
+
+def work_summaries_status(*, compounds, today=None) -> dict[int, list[dict]]:
+    """``{compound pk: [row, …]}`` — the half-year briefs and annual summaries due so far
+    (联席会议议事规则 第六条 "每半年开展一次工作小结，每年开展一次工作总结"), newest first.
+
+    Each row: ``period``, ``kind``, ``label``, ``start``, ``end``, ``due``, ``submitted``
+    (a submitted ``dashboard.WorkSummary`` covers it), ``due_soon`` (within the reminder
+    window), ``overdue`` (due date passed, not submitted) and ``missing`` (= overdue).
+    Periods are counted from the compound's first joint meeting (the portal in use), for
+    this year and the last. Two queries whatever the number of compounds.
+    """
+    import datetime as _dt
+
+    from django.db.models import Min
+    from django.utils.translation import gettext
+
+    from dashboard.models import WorkSummary
+
+    from .services.summaries import WORK_SUMMARY_REMIND_DAYS, work_summary_due_periods
+
+    today = today or timezone.localdate()
+    compounds = list(compounds)
+    if not compounds:
+        return {}
+    first = dict(
+        Meeting.objects.filter(compound__in=compounds, kind=Meeting.Kind.JOINT)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .values("compound_id")
+        .annotate(first=Min("start"))
+        .values_list("compound_id", "first")
+    )
+    periods = [p for y in (today.year - 1, today.year) for p in work_summary_due_periods(y)]
+    periods = [p for p in periods if p["end"] < today]
+    submitted = set(
+        WorkSummary.objects.filter(
+            compound__in=compounds,
+            state=WorkSummary.State.SUBMITTED,
+            period__in={code for p in periods for code in p["covered_by"]},
+        ).values_list("compound_id", "period")
+    )
+    labels = {
+        "half_year": gettext("half-year work brief %(period)s"),
+        "year": gettext("annual work summary %(period)s"),
+    }
+    window = _dt.timedelta(days=WORK_SUMMARY_REMIND_DAYS)
+    out: dict[int, list[dict]] = {}
+    for compound in compounds:
+        started = first.get(compound.pk)
+        rows = []
+        for p in periods:
+            if started is None or timezone.localtime(started).date() > p["end"]:
+                continue
+            done = any((compound.pk, code) in submitted for code in p["covered_by"])
+            overdue = not done and today > p["due"]
+            rows.append(
+                {
+                    **p,
+                    "label": labels[p["kind"]] % {"period": p["period"]},
+                    "submitted": done,
+                    "due_soon": not done and p["due"] - window <= today <= p["due"],
+                    "overdue": overdue,
+                    "missing": overdue,
+                }
+            )
+        out[compound.pk] = sorted(rows, key=lambda r: (r["due"], r["period"]), reverse=True)
+    return out

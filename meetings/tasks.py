@@ -2,7 +2,8 @@
 
 Beat entries (ask the integrator to add them to ``settings.CELERY_BEAT_SCHEDULE``):
 ``meetings.tasks.scan_action_items`` every 15 minutes, ``meetings.tasks.remind_schedule``
-daily, ``meetings.tasks.sweep_documents`` every 5 minutes.
+daily, ``meetings.tasks.sweep_documents`` every 5 minutes,
+``meetings.tasks.remind_work_summaries`` daily.
 """
 
 from __future__ import annotations
@@ -47,3 +48,13 @@ def sweep_documents() -> dict:
     from .services import meeting_documents_sweep
 
     return {"rendered": meeting_documents_sweep()}
+
+
+@shared_task(name="meetings.tasks.remind_work_summaries", ignore_result=True)
+def remind_work_summaries() -> dict:
+    """Half-year briefs and annual summaries: reminded before their due date, flagged to
+    the community party organization when overdue, each once (联席会议议事规则 第六条).
+    Beat entry: daily (e.g. 08:30)."""
+    from .services.summaries import work_summaries_scan
+
+    return {"reminded": len(work_summaries_scan())}

@@ -395,3 +395,6 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person.name} · {self.organization} · {self.get_role_display()}"
+
+
+from huashan.directory.delegation import ChairDelegation, ChairDelegationEvent  # noqa: E402, F401

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -20,16 +20,28 @@ from huashan.directory.models import (
     Person,
 )
 
+from ..legacy import JointExplanation, JointExplanationConfirmation, LegacyReport
 from ..models import (
     Issue,
+    IssueEvent,
     SupervisionOrder,
     Whistle,
     WhistleSummons,
 )
-from ._common import IssueStateError, Tier, _event, _locked, _require_open, _sync, _text, staff_link
+from ._common import (
+    IssueStateError,
+    Tier,
+    _event,
+    _locked,
+    _require_open,
+    _sync,
+    _text,
+    closing_explanation_clean,
+    staff_link,
+)
 from .clocks import _make_complex, _refresh_next_deadline, clock_policy_for, clocks_for
 from .closing import _summons_label
-from .notifications import _notify_person, notify_organization
+from .notifications import _notify_person, _notify_reporter, notify_organization
 from .routing import _covering_org
 
 # --- whistles and supervision -------------------------------------------------------
@@ -279,3 +291,263 @@ def supervision_order_issue(
             link=staff_link(locked),
         )
     return order
+
+
+# --- 历史遗留问题 (协同联动 第五条) ---------------------------------------------------
+# "社区党组织应领导社区居民委员会、小区党组织积极向街道及相关部门反映，争取重视与支持；
+# 社区居民委员会、物业管理委员会、物业服务企业'三方'需共同向居民做好解释说明工作，不得相互
+# 推诿、激化矛盾。"
+
+Kind = Organization.Kind
+#: Who reports upwards: the community party organization, leading the RC and the
+#: compound party organization (第五条).
+LEGACY_REPORTER_KINDS = (Kind.COMMUNITY_PARTY, Kind.RESIDENTS_COMMITTEE, Kind.COMPOUND_PARTY)
+#: To whom: the street and its departments (向街道及相关部门).
+LEGACY_RECIPIENT_KINDS = (Kind.STREET_OFFICE, Kind.STREET_PMC, Kind.DEPARTMENT)
+#: Who explain together: the three parties (三方).
+JOINT_EXPLAINER_KINDS = Organization.THREE_PARTIES
+LEGACY_TEXT_MAX = 4000
+
+IssueEvent.VERB_LABELS.update(
+    {
+        "legacy_report": _("Reported to the street and its departments (历史遗留问题)"),
+        "legacy_response": _("The street or a department answered"),
+        "joint_explanation_draft": _("Joint explanation drafted for the three parties"),
+        "joint_explanation_confirm": _("One of the three parties confirmed the joint explanation"),
+        "joint_explanation": _("Explanation given jointly by the three parties"),
+        "street_propose": _("The joint meeting proposes taking it to the street"),
+        "street_request": _("The community party organization asked the street"),
+        "street_decline": _("The community party organization did not take it to the street"),
+        "street_convene": _("The street convened a street joint meeting"),
+        "street_outcome": _("Outcome of the street joint meeting"),
+    }
+)
+
+
+def _require_legacy(issue: Issue) -> None:
+    if issue.tier != Tier.LEGACY:
+        raise ValidationError(
+            _("This step is for a legacy matter (历史遗留问题)."), code="not_legacy"
+        )
+
+
+def legacy_report_upwards(
+    *,
+    actor,
+    issue: Issue,
+    reporting_organization: Organization,
+    recipients: Iterable[Organization],
+    content: str,
+) -> LegacyReport:
+    """Record that a legacy matter was reported to the street and its departments
+    (积极向街道及相关部门反映, 协同联动 第五条), and tell them.
+
+    The reporter acts for the community party organization, the RC or the compound
+    party organization of the compound; recipients are street-level bodies of its street.
+    """
+    content = _text(content, field_name="content", max_length=LEGACY_TEXT_MAX)
+    recipients = list(recipients)
+    person = _require(
+        actor,
+        "meetings.act_for_organization",
+        reporting_organization,
+        gettext("Report in the name of a body you sit in."),
+    )
+    _require_legacy(issue)
+    errors: dict[str, list] = {}
+    covering = _covering_org_ids(issue)
+    if (
+        reporting_organization.kind not in LEGACY_REPORTER_KINDS
+        or reporting_organization.pk not in covering
+    ):
+        errors["reporting_organization"] = [
+            _(
+                "The community party organization, the residents' committee or the "
+                "compound party organization reports upwards."
+            )
+        ]
+    if not recipients:
+        errors["recipients"] = [_("Choose the street body or department it is reported to.")]
+    elif any(o.kind not in LEGACY_RECIPIENT_KINDS or o.pk not in covering for o in recipients):
+        errors["recipients"] = [_("Choose the street or its departments.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = _locked(issue)
+        _require_open(locked)
+        report = LegacyReport.objects.create(
+            issue=locked,
+            reporting_organization=reporting_organization,
+            content=content,
+            reported_by=person,
+        )
+        report.recipients.set(recipients)
+        names = "、".join(o.name for o in recipients)
+        _event(
+            locked,
+            actor=person,
+            verb="legacy_report",
+            note=gettext("%(by)s reported it to %(to)s: %(text)s")
+            % {"by": reporting_organization.name, "to": names, "text": content},
+            public=True,
+            organization=reporting_organization,
+        )
+        for org in recipients:
+            notify_organization(
+                org,
+                subject=gettext("Legacy matter %(number)s reported by %(by)s")
+                % {"number": locked.tracking_number, "by": reporting_organization.name},
+                body=content,
+                link=staff_link(locked),
+            )
+    return report
+
+
+def legacy_report_answer(*, actor, report: LegacyReport, response: str) -> LegacyReport:
+    """The street or a department the matter was reported to answers; the answer is
+    recorded on the complaint (争取重视与支持)."""
+    response = _text(response, field_name="response", max_length=LEGACY_TEXT_MAX)
+    recipients = list(report.recipients.all())
+    person = None
+    for org in recipients:
+        try:
+            person = _require(actor, "meetings.act_for_organization", org, "")
+        except PermissionDenied:
+            continue
+        break
+    if person is None:
+        raise PermissionDenied(gettext("Only a body it was reported to can answer."))
+    with transaction.atomic():
+        locked = LegacyReport.objects.select_for_update().get(pk=report.pk)
+        if locked.responded_at is not None:
+            raise ValidationError(_("This report has been answered already."), code="answered")
+        locked.response = response
+        locked.responded_at = timezone.now()
+        locked.save(update_fields=["response", "responded_at"])
+        _event(locked.issue, actor=person, verb="legacy_response", note=response, public=True)
+    report.response, report.responded_at = locked.response, locked.responded_at
+    return report
+
+
+def joint_explanation_draft(*, actor, issue: Issue, text: str) -> JointExplanation:
+    """Draft the explanation the three parties will give together; each of the RC, the
+    PMC and the property company then confirms it (三方共同…解释说明). A new draft
+    withdraws one still awaiting confirmation."""
+    text = closing_explanation_clean(text, field_name="text")
+    person = _require(
+        actor, "issues.work_issue", issue, gettext("You may not explain this matter.")
+    )
+    _require_legacy(issue)
+    bodies = _three_parties(issue)
+    if len(bodies) < len(JOINT_EXPLAINER_KINDS):
+        raise ValidationError(
+            _("The compound lacks one of the three parties, so no joint explanation is possible."),
+            code="no_three_parties",
+        )
+    with transaction.atomic():
+        locked = _locked(issue)
+        _require_open(locked)
+        JointExplanation.objects.filter(
+            issue=locked, status=JointExplanation.Status.AWAITING
+        ).update(status=JointExplanation.Status.WITHDRAWN)
+        explanation = JointExplanation.objects.create(issue=locked, text=text, drafted_by=person)
+        JointExplanationConfirmation.objects.bulk_create(
+            [JointExplanationConfirmation(explanation=explanation, organization=o) for o in bodies]
+        )
+        _event(locked, actor=person, verb="joint_explanation_draft", note=text)
+        for org in bodies:
+            notify_organization(
+                org,
+                subject=gettext("Confirm the joint explanation of %(number)s")
+                % {"number": locked.tracking_number},
+                body=text,
+                link=staff_link(locked),
+            )
+    return explanation
+
+
+def joint_explanation_confirm(
+    *, actor, explanation: JointExplanation, organization: Organization
+) -> JointExplanation:
+    """One of the three parties confirms the explanation as its own. When the last one
+    confirms it is published on the complaint's public timeline in the three parties'
+    names and the legacy explanation clock restarts (协同联动 第五条 "共同…不得相互推诿")."""
+    person = _require(
+        actor,
+        "meetings.act_for_organization",
+        organization,
+        gettext("Only a member of this body can confirm for it."),
+    )
+    with transaction.atomic():
+        locked = JointExplanation.objects.select_for_update().get(pk=explanation.pk)
+        if locked.status != JointExplanation.Status.AWAITING:
+            raise ValidationError(
+                _("This explanation is no longer awaiting confirmation."), code="not_awaiting"
+            )
+        row = (
+            JointExplanationConfirmation.objects.select_for_update()
+            .filter(explanation=locked, organization=organization)
+            .first()
+        )
+        if row is None:
+            raise PermissionDenied(gettext("This body is not one of the three parties here."))
+        if row.confirmed_at is None:
+            row.confirmed_at = timezone.now()
+            row.confirmed_by = person
+            row.save(update_fields=["confirmed_at", "confirmed_by"])
+            _event(
+                locked.issue,
+                actor=person,
+                verb="joint_explanation_confirm",
+                note=organization.name,
+                organization=organization,
+            )
+        if not locked.confirmations.filter(confirmed_at__isnull=True).exists():
+            _publish_joint_explanation(locked, person)
+    explanation.status, explanation.published_at = locked.status, locked.published_at
+    return explanation
+
+
+def _publish_joint_explanation(explanation: JointExplanation, person) -> None:
+    issue = _locked(explanation.issue)
+    now = timezone.now()
+    explanation.status = JointExplanation.Status.PUBLISHED
+    explanation.published_at = now
+    explanation.save(update_fields=["status", "published_at"])
+    names = "、".join(
+        c.organization.name for c in explanation.confirmations.select_related("organization")
+    )
+    if issue.is_open:
+        clocks = clocks_for(clock_policy_for(issue.compound))
+        issue.feedback_due = workdays.deadline(now, clocks.legacy)
+        issue.last_public_update_at = now
+        _refresh_next_deadline(issue)
+        issue.save()
+    _event(
+        issue,
+        actor=person,
+        verb="joint_explanation",
+        note=gettext("%(names)s explain jointly: %(text)s")
+        % {"names": names, "text": explanation.text},
+        public=True,
+    )
+    _notify_reporter(
+        issue,
+        subject=gettext("Explanation of your issue %(number)s") % {"number": issue.tracking_number},
+        body=explanation.text,
+    )
+
+
+def _three_parties(issue: Issue) -> list[Organization]:
+    found: dict[str, Organization] = {}
+    for org in Organization.objects.filter(
+        pk__in=_covering_org_ids(issue), kind__in=JOINT_EXPLAINER_KINDS
+    ).order_by("pk"):
+        found.setdefault(org.kind, org)
+    return [found[k] for k in JOINT_EXPLAINER_KINDS if k in found]
+
+
+def _covering_org_ids(issue: Issue) -> set[int]:
+    from huashan.directory.selectors import compound_organizations
+
+    return set(compound_organizations(compound=issue.compound).values_list("pk", flat=True))

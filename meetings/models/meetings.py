@@ -33,6 +33,9 @@ class Meeting(models.Model):
         SERVICE_REVIEW = "service_review", _("Service review (服务评议会)")
         OWNERS_FORUM = "owners_forum", _("Owners' forum (业主恳谈会)")
         PMC_WORKING = "pmc_working", _("PMC working meeting (物业管理委员会工作会议)")
+        #: 协同联动 第四条: convened by the street (街道吹哨、部门报到) on the community
+        #: party organization's request, for a problem beyond the compound and community.
+        STREET_JOINT = "street_joint", _("Street joint meeting (街道联席会议)")
 
     #: Kinds where opinions of residents are recorded (协同联动 第六条).
     FORUM_KINDS = frozenset(
@@ -87,6 +90,16 @@ class Meeting(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("chair"),
+    )
+    #: The 委托 under which a compound party head convenes and chairs a joint meeting
+    #: (联席会议议事规则 第三条); empty when the community party head chairs.
+    chair_delegation = models.ForeignKey(
+        "directory.ChairDelegation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="meetings",
+        verbose_name=_("chaired under the delegation"),
     )
     place = models.CharField(_("place"), max_length=200)
     start = models.DateTimeField(_("starts at"), db_index=True)
@@ -157,6 +170,8 @@ class MeetingEvent(Event):
         "opinion": _("Recorded an opinion"),
         "opinion_disposed": _("Disposed of an opinion"),
         "publish_feedback": _("Published the feedback report"),
+        "street_propose": _("Proposed taking a complaint to the street"),
+        "street_outcome": _("Recorded the outcome of the street joint meeting"),
     }
     #: Filled below, once :class:`Summary` exists (summary steps are meeting events).
     STATE_LABELS: ClassVar[dict] = {}
@@ -192,3 +207,78 @@ class MeetingMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id}: {self.person_id} ({self.role})"
+
+
+class StreetReferral(models.Model):
+    """A problem beyond the three parties and the community, taken to the street.
+
+    seed: 协同联动 第四条 "对于超出'三方'职责与社区职责范围的重大物业管理服务问题…小区联席
+    会议应研究并提出建议，报社区党组织。社区党组织应及时提请街道运用'街道吹哨、部门报到'
+    机制，召集街道联席会议…". The compound's joint meeting proposes (``proposed``); the
+    community party organization asks the street (``requested``) or says why not
+    (``declined``); the street convenes a street joint meeting (``convened``) whose
+    outcome returns to the complaint (``concluded``).
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed by the joint meeting")
+        REQUESTED = "requested", _("Requested of the street")
+        DECLINED = "declined", _("Not taken to the street")
+        CONVENED = "convened", _("Street joint meeting convened")
+        CONCLUDED = "concluded", _("Outcome returned to the complaint")
+
+    TRANSITIONS = {
+        Status.PROPOSED: {Status.REQUESTED, Status.DECLINED},
+        Status.REQUESTED: {Status.CONVENED},
+        Status.CONVENED: {Status.CONCLUDED, Status.CONVENED},
+        Status.DECLINED: set(),
+        Status.CONCLUDED: set(),
+    }
+
+    compound = models.ForeignKey(
+        Compound, on_delete=models.PROTECT, related_name="street_referrals"
+    )
+    issue = models.ForeignKey(
+        "issues.Issue",
+        on_delete=models.PROTECT,
+        related_name="street_referrals",
+        verbose_name=_("complaint"),
+    )
+    joint_meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        related_name="street_proposals",
+        verbose_name=_("joint meeting that studied it"),
+    )
+    proposal = models.TextField(_("the joint meeting's proposal"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        PERSON, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    request_text = models.TextField(_("the community party organization's request"), blank=True)
+    decline_reason = models.TextField(_("why it is not taken to the street"), blank=True)
+    requested_by = models.ForeignKey(
+        PERSON, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(null=True, blank=True)
+    street_meeting = models.ForeignKey(
+        Meeting,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="street_referrals",
+        verbose_name=_("street joint meeting"),
+    )
+    outcome = models.TextField(_("outcome of the street joint meeting"), blank=True)
+    concluded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-proposed_at", "-pk")
+        verbose_name = _("referral to the street")
+        verbose_name_plural = _("referrals to the street")
+
+    def __str__(self) -> str:
+        return f"{self.issue_id} → street ({self.status})"

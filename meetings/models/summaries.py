@@ -10,14 +10,30 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huashan.directory.models import Organization
+from huashan.workdays import DeadlineKind, DeadlinePolicy
 
 from ._common import PERSON
 from .meetings import Meeting
 
+#: How long the four bodies have to countersign once the summary is sent to them.
+#: The seed gives no figure; it is the portal's choice, here and nowhere else. Past it
+#: the chair may approve with the missing countersignatures recorded (联席会议议事规则
+#: 第四条 asks the office to 分送 the summary, it gives no body a veto over it).
+COUNTERSIGN_WINDOW = DeadlinePolicy(
+    kind=DeadlineKind.WORKING_DAYS,
+    amount=5,
+    code="summary_countersign",
+    label=_("Countersignature of the summary"),
+)
+
 
 class Summary(models.Model):
     """会议纪要: drafted from the minutes, countersigned by the four bodies, approved
-    by the chair, distributed with receipts (seed: 联席会议议事规则 第四条)."""
+    by the chair, distributed with receipts (seed: 联席会议议事规则 第四条).
+
+    会签 is not a veto: once :attr:`countersign_due` has passed the chair may approve
+    and the bodies that did not sign are marked on their signature rows.
+    """
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -49,6 +65,7 @@ class Summary(models.Model):
         PERSON, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     drafted_at = models.DateTimeField(default=timezone.now)
+    countersign_due = models.DateTimeField(_("countersign by"), null=True, blank=True)
     approved_by = models.ForeignKey(
         PERSON, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -63,6 +80,15 @@ class Summary(models.Model):
 
     def __str__(self) -> str:
         return f"纪要 {self.meeting_id}"
+
+    @property
+    def countersign_due_text(self) -> str:
+        """The deadline as the rules say it ("2026年4月1日 24:00")."""
+        if self.countersign_due is None:
+            return ""
+        from huashan.workdays import format_deadline
+
+        return format_deadline(self.countersign_due)
 
 
 class SummarySignature(models.Model):
@@ -80,6 +106,8 @@ class SummarySignature(models.Model):
         PERSON, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     comment = models.TextField(_("comment"), blank=True)
+    #: The summary was approved after the deadline without this body's 会签.
+    missing_at_approval = models.BooleanField(_("not countersigned by the deadline"), default=False)
 
     class Meta:
         ordering = ("kind", "organization__kind", "pk")
@@ -91,3 +119,30 @@ class SummarySignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.summary_id} {self.kind} {self.organization_id}"
+
+
+class WorkSummaryReminder(models.Model):
+    """A reminder already sent for a due work summary (联席会议议事规则 第六条 "每半年开展
+    一次工作小结，每年开展一次工作总结"), so the beat task tells the office once per stage.
+
+    ``period`` is the code of ``dashboard.WorkSummary`` ("2026H1", "2026H2", "2026").
+    """
+
+    class Stage(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due soon")
+        OVERDUE = "overdue", _("Overdue")
+
+    compound = models.ForeignKey("directory.Compound", on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=8)
+    stage = models.CharField(max_length=12, choices=Stage.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=("compound", "period", "stage"), name="work_summary_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.compound_id} {self.period} {self.stage}"

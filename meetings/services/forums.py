@@ -1,6 +1,13 @@
-"""Forums and hearings (议事协商会、听证会): opinions recorded and disposed, feedback published."""
+"""Forums and hearings (议事协商会、听证会) and home visits (上门走访): opinions recorded and
+disposed, feedback published.
+
+seed: 协同联动 第六条 "通过民情恳谈会、工作听证会、服务评议会、上门走访等多种方式，畅通沟通渠道".
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,13 +16,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from huashan.core.services import require_perm as _require
-from huashan.directory.models import Household, Person
+from huashan.core.state import record_event
+from huashan.directory.models import Compound, Household, Organization, Person
+from huashan.directory.selectors import compound_organizations
 
 from ..models import (
     AgendaTopic,
     ForumOpinion,
     Meeting,
 )
+from ..models.forums import HomeVisit, HomeVisitEvent
 from ._common import (
     TITLE_MAX,
     MeetingStateError,
@@ -70,9 +80,10 @@ def forum_opinion_dispose(
 ) -> ForumOpinion:
     """Say what became of an opinion: adopted / explained (with a note), turned into a
     complaint (``issues.services.issue_submit`` starts the complaint clocks; needs
-    ``category``) or into an agenda topic for the next joint meeting."""
-    meeting = opinion.meeting
-    person = _require(actor, "meetings.run_forum", meeting, gettext("You may not do this."))
+    ``category``) or into an agenda topic for the next joint meeting. The same for an
+    opinion heard on a home visit (上门走访, 协同联动 第六条)."""
+    occasion = opinion.occasion
+    person = _require(actor, "meetings.run_forum", occasion, gettext("You may not do this."))
     D = ForumOpinion.Disposition
     if disposition not in D.values or disposition == D.PENDING:
         raise ValidationError({"disposition": [_("Choose a disposition.")]}, code="invalid")
@@ -93,20 +104,20 @@ def forum_opinion_dispose(
                 raise ValidationError({"category": [_("Please choose a category.")]})
             result = issue_submit(
                 actor=locked.raised_by or person,
-                compound=meeting.compound,
+                compound=occasion.compound,
                 category=category,
                 description=locked.content,
                 building=locked.household.building if locked.household_id else None,
                 unit=locked.household.unit if locked.household_id else "",
-                location_text="" if locked.household_id else meeting.place,
+                location_text="" if locked.household_id else _occasion_place(occasion),
                 reporter_name=locked.raised_by_name,
                 is_public=True,
             )
             locked.issue = result.issue
         elif disposition == D.AGENDA_TOPIC:
             topic = AgendaTopic.objects.create(
-                compound=meeting.compound,
-                meeting=next_joint_meeting(compound=meeting.compound),
+                compound=occasion.compound,
+                meeting=next_joint_meeting(compound=occasion.compound),
                 title=locked.content[:TITLE_MAX],
                 description=note,
                 source=AgendaTopic.Source.FORUM,
@@ -120,8 +131,8 @@ def forum_opinion_dispose(
         locked.decided_by = person
         locked.decided_at = timezone.now()
         locked.save()
-        _meeting_event(
-            meeting,
+        _occasion_event(
+            occasion,
             actor=person,
             verb="opinion_disposed",
             from_state=old,
@@ -153,3 +164,117 @@ def meeting_publish_feedback(*, actor, meeting: Meeting, report: str) -> Meeting
             locked, actor=person, verb="publish_feedback", from_state=old, to_state=locked.status
         )
     return _sync(meeting, locked)
+
+
+# --- home visits (上门走访, 协同联动 第六条) -------------------------------------------
+
+#: The three parties who visit (协同联动 第六条 "社区居民委员会、物业管理委员会、物业服务企业
+#: '三方'应通过…上门走访等多种方式"), with the compound party organization that leads them.
+VISIT_BODY_KINDS = frozenset(
+    {
+        Organization.Kind.RESIDENTS_COMMITTEE,
+        Organization.Kind.RC_PROPERTY_COMMITTEE,
+        Organization.Kind.PMC,
+        Organization.Kind.PROPERTY_COMPANY,
+        Organization.Kind.COMPOUND_PARTY,
+    }
+)
+#: A visit is entered afterwards, within this many days (the portal's choice).
+VISIT_MAX_DAYS_AGO = 60
+
+
+def _occasion_place(occasion) -> str:
+    if isinstance(occasion, HomeVisit):
+        return str(occasion.household) if occasion.household_id else ""
+    return occasion.place
+
+
+def _occasion_event(occasion, **kwargs):
+    if isinstance(occasion, HomeVisit):
+        return record_event(HomeVisitEvent, visit=occasion, **kwargs)
+    return _meeting_event(occasion, **kwargs)
+
+
+def home_visit_record(
+    *,
+    actor,
+    compound: Compound,
+    visited_on: dt.date | None,
+    visitors: str,
+    purpose: str,
+    organizations: Iterable[Organization] = (),
+    household: Household | None = None,
+    issue=None,
+) -> HomeVisit:
+    """Record a home visit (上门走访) by the three parties: the day, who went, which bodies
+    took part, why; the household visited and the complaint it concerns when there is one.
+    What the residents said is recorded with :func:`home_visit_opinion_record`."""
+    person = _require(
+        actor, "meetings.run_forum", compound, gettext("You may not record home visits.")
+    )
+    visitors = _text(visitors, field_name="visitors", max_length=200)
+    purpose = _text(purpose, field_name="purpose", max_length=2000)
+    errors: dict[str, list] = {}
+    today = timezone.localdate()
+    if not isinstance(visited_on, dt.date):
+        errors["visited_on"] = [_("Give the date of the visit.")]
+    elif visited_on > today:
+        errors["visited_on"] = [_("A visit is recorded after it took place.")]
+    elif (today - visited_on).days > VISIT_MAX_DAYS_AGO:
+        errors["visited_on"] = [
+            _("A visit can be recorded within %(days)d days.") % {"days": VISIT_MAX_DAYS_AGO}
+        ]
+    bodies = list(organizations)
+    allowed = set(
+        compound_organizations(compound=compound)
+        .filter(kind__in=VISIT_BODY_KINDS)
+        .values_list("pk", flat=True)
+    )
+    if not bodies:
+        errors["organizations"] = [_("Choose the bodies that took part.")]
+    elif any(o.pk not in allowed for o in bodies):
+        errors["organizations"] = [_("Choose bodies of this compound's three parties.")]
+    if household is not None and household.building.compound_id != compound.pk:
+        errors["household"] = [_("This household is not in the compound.")]
+    if issue is not None and issue.compound_id != compound.pk:
+        errors["issue"] = [_("This complaint is not of this compound.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        visit = HomeVisit.objects.create(
+            compound=compound,
+            household=household,
+            visited_on=visited_on,
+            visitors=visitors,
+            purpose=purpose,
+            issue=issue,
+            recorded_by=person,
+        )
+        visit.organizations.set(bodies)
+        record_event(HomeVisitEvent, visit=visit, actor=person, verb="visit", note=purpose[:200])
+    return visit
+
+
+def home_visit_opinion_record(
+    *,
+    actor,
+    visit: HomeVisit,
+    raised_by_name: str,
+    content: str,
+    raised_by: Person | None = None,
+) -> ForumOpinion:
+    """An opinion heard on a home visit, recorded like a forum's and disposed of with
+    :func:`forum_opinion_dispose` (协同联动 第六条)."""
+    person = _require(actor, "meetings.run_forum", visit, gettext("You may not record opinions."))
+    raised_by_name = _text(raised_by_name, field_name="raised_by_name", max_length=50)
+    content = _text(content, field_name="content", max_length=4000)
+    with transaction.atomic():
+        opinion = ForumOpinion.objects.create(
+            visit=visit,
+            raised_by=raised_by,
+            raised_by_name=raised_by_name,
+            household=visit.household,
+            content=content,
+        )
+        record_event(HomeVisitEvent, visit=visit, actor=person, verb="opinion", note=content[:200])
+    return opinion

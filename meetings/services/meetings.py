@@ -11,12 +11,12 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from huashan.directory.models import Compound, Membership, Organization, Person
+from huashan.directory import delegations
+from huashan.directory.models import ChairDelegation, Compound, Membership, Organization, Person
 from huashan.directory.selectors import compound_organizations
 
 from ..models import (
@@ -60,6 +60,8 @@ from ._common import (
 def _meeting_permission(kind: str) -> tuple[str, ...]:
     if kind == MKind.JOINT:
         return ("meetings.run_office", "meetings.convene")
+    if kind == MKind.STREET_JOINT:
+        return ("meetings.convene_street",)
     if kind == MKind.PMC_WORKING:
         return ("meetings.run_pmc_meeting", "meetings.run_office")
     return ("meetings.run_forum",)
@@ -167,38 +169,108 @@ def _validate_past_start(start: dt.datetime, now: dt.datetime) -> dict[str, list
     return {}
 
 
-def _default_chair(compound: Compound) -> Person | None:
-    """The community party secretary, else the compound party secretary (第三条)."""
-    for kind in (Kind.COMMUNITY_PARTY, Kind.COMPOUND_PARTY):
-        membership = (
-            Membership.objects.current()
-            .filter(role__in=(Role.SECRETARY, Role.CHAIR), organization__kind=kind)
-            .filter(
-                Q(organization__compound=compound)
-                | Q(organization__community_id=compound.community_id)
-            )
-            .select_related("person")
-            .order_by("role", "pk")
-            .first()
-        )
-        if membership is not None:
-            return membership.person
+def _default_chair(compound: Compound, on: dt.date) -> Person | None:
+    """The community party head, else a compound party head entrusted on ``on``
+    (联席会议议事规则 第三条 "社区党组织负责人或受其委托的小区党组织负责人")."""
+    head = delegations.community_party_head(compound, on)
+    if head is not None:
+        return head
+    delegation = (
+        ChairDelegation.objects.active(on)
+        .filter(compound=compound)
+        .select_related("delegate")
+        .order_by("-start", "-pk")
+        .first()
+    )
+    if delegation is not None and delegations.is_compound_party_head(
+        compound, delegation.delegate, on
+    ):
+        return delegation.delegate
     return None
 
 
-def _chair_allowed(compound: Compound, person: Person) -> bool:
-    return (
-        Membership.objects.current()
-        .filter(
-            person=person,
-            role__in=(Role.SECRETARY, Role.CHAIR),
-            organization__kind__in=(Kind.COMMUNITY_PARTY, Kind.COMPOUND_PARTY),
+def _chair_allowed(compound: Compound, person: Person, on: dt.date | None = None) -> bool:
+    """May ``person`` chair the compound's joint meeting on ``on`` (第三条)?"""
+    return delegations.chair_standing(compound, person, on or timezone.localdate())[0]
+
+
+CHAIR_MESSAGE = _(
+    "The chair must be the community party head or a compound party head entrusted by "
+    "them for the meeting's date (联席会议议事规则 第三条)."
+)
+CONVENER_MESSAGE = _(
+    "The convener must be the community party head or a compound party head entrusted by "
+    "them for the meeting's date (联席会议议事规则 第三条)."
+)
+
+
+def _joint_chair(
+    compound: Compound, start, chair: Person | None, convener: Person | None, errors: dict
+) -> tuple[Person | None, ChairDelegation | None]:
+    """Check the chair and convener of a joint meeting on its day; fill the default chair.
+
+    Returns ``(chair, delegation)``, the delegation being the 委托 a compound party head
+    chairs under (``None`` for the community party head). Adds errors to ``errors``.
+    """
+    if not isinstance(start, dt.datetime) or timezone.is_naive(start):
+        return chair, None
+    on = _localdate(start)
+    chair = chair or _default_chair(compound, on)
+    delegation = None
+    if chair is None:
+        errors.setdefault("chair", []).append(
+            ValidationError(
+                _(
+                    "No one may chair this joint meeting: the community has no party head "
+                    "and no compound party head is entrusted for that day."
+                ),
+                code="no_chair",
+            )
         )
-        .filter(
-            Q(organization__compound=compound) | Q(organization__community_id=compound.community_id)
+    else:
+        allowed, delegation = delegations.chair_standing(compound, chair, on)
+        if not allowed:
+            errors.setdefault("chair", []).append(
+                ValidationError(CHAIR_MESSAGE, code="invalid_chair")
+            )
+    if (
+        convener is not None
+        and convener != chair
+        and not delegations.chair_standing(compound, convener, on)[0]
+    ):
+        errors.setdefault("convener", []).append(
+            ValidationError(CONVENER_MESSAGE, code="invalid_convener")
         )
-        .exists()
+    return chair, delegation
+
+
+#: 协同联动 第四条: the street joint meeting — the street office and its property
+#: committee (街道物业管理专业委员会) coordinating the departments, with the community
+#: party organization that asked for it as members; the compound's party head, the RC,
+#: the PMC and the property company's head attend (列席).
+STREET_MEMBER_KINDS = (Kind.STREET_OFFICE, Kind.STREET_PMC, Kind.DEPARTMENT, Kind.COMMUNITY_PARTY)
+STREET_OBSERVER_KINDS = (
+    Kind.COMPOUND_PARTY,
+    Kind.RESIDENTS_COMMITTEE,
+    Kind.PMC,
+    Kind.PROPERTY_COMPANY,
+)
+
+
+def _street_meeting_rows(meeting: Meeting, current) -> list[tuple[int, int, str]]:
+    orgs = compound_organizations(compound=meeting.compound).filter(
+        kind__in=STREET_MEMBER_KINDS + STREET_OBSERVER_KINDS
     )
+    rows = []
+    for m in current.filter(organization__in=orgs).order_by("organization__kind", "pk"):
+        kind = m.organization.kind
+        if kind in STREET_MEMBER_KINDS and (
+            m.role in MEMBER_ROLES or (kind == Kind.DEPARTMENT and m.role == Role.STAFF)
+        ):
+            rows.append((m.person_id, m.organization_id, MeetingMember.Role.MEMBER))
+        elif kind in STREET_OBSERVER_KINDS and m.role in (Role.SECRETARY, Role.CHAIR):
+            rows.append((m.person_id, m.organization_id, MeetingMember.Role.OBSERVER))
+    return rows
 
 
 def meeting_members_derive(*, meeting: Meeting) -> list[MeetingMember]:
@@ -212,7 +284,9 @@ def meeting_members_derive(*, meeting: Meeting) -> list[MeetingMember]:
     """
     on = _localdate(meeting.start)
     current = Membership.objects.current(on).select_related("organization")
-    if meeting.kind == MKind.PMC_WORKING:
+    if meeting.kind == MKind.STREET_JOINT:
+        rows = _street_meeting_rows(meeting, current)
+    elif meeting.kind == MKind.PMC_WORKING:
         org = meeting.organization or (_orgs_of_kinds(meeting.compound, [Kind.PMC]) or [None])[0]
         rows = (
             [
@@ -273,6 +347,7 @@ def _clean_new_meeting(
     organization: Organization | None,
     recorded_afterwards: bool,
     record_reason: str,
+    convener: Person | None = None,
 ) -> dict:
     """The first step of :func:`meeting_create`: clean the texts, check the schedule, the
     chair and the acting body, and raise every error at once keyed by field. Returns the
@@ -298,18 +373,9 @@ def _clean_new_meeting(
         ad_hoc_reason=ad_hoc_reason,
         recorded_afterwards=recorded_afterwards,
     )
+    delegation = None
     if kind == MKind.JOINT:
-        chair = chair or _default_chair(compound)
-        if chair is not None and not _chair_allowed(compound, chair):
-            errors.setdefault("chair", []).append(
-                ValidationError(
-                    _(
-                        "The chair must be the community party secretary or, by "
-                        "delegation, the compound party secretary."
-                    ),
-                    code="invalid_chair",
-                )
-            )
+        chair, delegation = _joint_chair(compound, start, chair, convener, errors)
     if organization is not None and organization not in compound_organizations(compound=compound):
         errors.setdefault("organization", []).append(
             ValidationError(_("This body does not act for the compound."), code="invalid_org")
@@ -318,6 +384,10 @@ def _clean_new_meeting(
         raise ValidationError(errors)
     if kind == MKind.PMC_WORKING and organization is None:
         organization = (_orgs_of_kinds(compound, [Kind.PMC]) or [None])[0]
+    if kind == MKind.STREET_JOINT and organization is None:
+        organization = (_orgs_of_kinds(compound, [Kind.STREET_PMC, Kind.STREET_OFFICE]) or [None])[
+            0
+        ]
     return {
         "title": title,
         "place": place,
@@ -325,6 +395,7 @@ def _clean_new_meeting(
         "recorded_afterwards": recorded_afterwards,
         "record_reason": record_reason,
         "chair": chair,
+        "chair_delegation": delegation,
         "organization": organization,
     }
 
@@ -397,6 +468,7 @@ def meeting_create(
         organization=organization,
         recorded_afterwards=recorded_afterwards,
         record_reason=record_reason,
+        convener=convener,
     )
     recorded_afterwards = cleaned["recorded_afterwards"]
     chair = cleaned["chair"]
@@ -410,6 +482,7 @@ def meeting_create(
             place=cleaned["place"],
             chair=chair,
             convener=convener or chair,
+            chair_delegation=cleaned["chair_delegation"],
             is_ad_hoc=bool(is_ad_hoc),
             ad_hoc_reason=cleaned["ad_hoc_reason"],
             organization=cleaned["organization"],
@@ -458,19 +531,11 @@ def meeting_update(
         ad_hoc_reason=ad_hoc_reason,
         exclude_pk=meeting.pk,
     )
-    if (
-        chair is not None
-        and meeting.kind == MKind.JOINT
-        and not _chair_allowed(meeting.compound, chair)
-    ):
-        errors.setdefault("chair", []).append(
-            ValidationError(
-                _(
-                    "The chair must be the community party secretary or, by "
-                    "delegation, the compound party secretary."
-                ),
-                code="invalid_chair",
-            )
+    delegation = None
+    if meeting.kind == MKind.JOINT:
+        # The day may have moved: the standing of the (new or kept) chair is checked again.
+        chair, delegation = _joint_chair(
+            meeting.compound, start, chair or meeting.chair, None, errors
         )
     if errors:
         raise ValidationError(errors)
@@ -484,9 +549,11 @@ def meeting_update(
         locked.title, locked.start, locked.end, locked.place = title, start, end, place
         locked.is_ad_hoc, locked.ad_hoc_reason = bool(is_ad_hoc), ad_hoc_reason
         locked.summary_public = bool(summary_public)
-        if chair is not None:
+        if chair is not None and chair.pk != locked.chair_id:
             locked.chair = chair
             locked.convener = chair
+        if locked.kind == MKind.JOINT:
+            locked.chair_delegation = delegation
         locked.save()
         _meeting_event(locked, actor=person, verb="update")
     return _sync(meeting, locked)
@@ -696,3 +763,264 @@ def meeting_schedule_scan(*, today: dt.date | None = None) -> list[Compound]:
                 notify_organization(org, subject=subject, body=body, link=_link("meetings:list"))
         reminded.append(compound)
     return reminded
+
+
+# --- 协同联动 第四条: beyond the compound, to the street --------------------------------
+
+PROPOSAL_MAX = 4000
+#: Tiers a joint meeting may take to the street: the seed speaks of "重大物业管理服务问题"
+#: beyond the three parties and the community — 大事 / 难事 / 历史遗留, never a 小事.
+STREET_TIERS = ("big", "hard", "legacy")
+_HELD_STATES = (MStatus.HELD, MStatus.MINUTES_APPROVED, MStatus.CLOSED)
+
+
+def _referral_issue_event(referral, *, actor, verb: str, note: str, public: bool) -> None:
+    from huashan.core.state import record_event
+    from issues.models import IssueEvent
+
+    record_event(IssueEvent, issue=referral.issue, actor=actor, verb=verb, note=note, public=public)
+
+
+def _referral_link(referral) -> str:
+    return meeting_link(referral.street_meeting or referral.joint_meeting)
+
+
+def street_referral_propose(*, actor, meeting: Meeting, issue, proposal: str):
+    """The compound's joint meeting studies a problem beyond the three parties and the
+    community and proposes (研究并提出建议) to take it to the street; the proposal goes
+    to the community party organization (报社区党组织).
+
+    seed: 协同联动 第四条. Only from a joint meeting that has been held, for an open
+    大事 / 难事 / 历史遗留 complaint of the same compound, once per complaint at a time.
+    """
+    from ..models.meetings import StreetReferral
+
+    person = _require_any(
+        actor,
+        ("meetings.run_office", "meetings.convene"),
+        meeting,
+        gettext("Only the joint-meeting office records the joint meeting's proposal."),
+    )
+    proposal = _text(proposal, field_name="proposal", max_length=PROPOSAL_MAX)
+    if meeting.kind != MKind.JOINT or meeting.status not in _HELD_STATES:
+        raise MeetingStateError(
+            _("Only a joint meeting that has been held proposes taking a problem to the street."),
+            code="not_held_joint",
+        )
+    if issue.compound_id != meeting.compound_id:
+        raise ValidationError({"issue": [_("This complaint is not of this compound.")]})
+    if issue.tier not in STREET_TIERS or not issue.is_open:
+        raise ValidationError(
+            {
+                "issue": [
+                    _(
+                        "Only an open major, difficult or legacy matter goes to the street; "
+                        "a small matter is handled in the compound."
+                    )
+                ]
+            },
+            code="tier",
+        )
+    with transaction.atomic():
+        if StreetReferral.objects.filter(
+            issue=issue,
+            status__in=(
+                StreetReferral.Status.PROPOSED,
+                StreetReferral.Status.REQUESTED,
+                StreetReferral.Status.CONVENED,
+            ),
+        ).exists():
+            raise ValidationError(
+                {"issue": [_("This complaint is already on its way to the street.")]},
+                code="duplicate",
+            )
+        referral = StreetReferral.objects.create(
+            compound=meeting.compound,
+            issue=issue,
+            joint_meeting=meeting,
+            proposal=proposal,
+            proposed_by=person,
+        )
+        _meeting_event(meeting, actor=person, verb="street_propose", note=proposal[:200])
+        _referral_issue_event(
+            referral,
+            actor=person,
+            verb="street_propose",
+            note=gettext("The joint meeting proposes taking it to the street: %(text)s")
+            % {"text": proposal},
+            public=True,
+        )
+        for org in _orgs_of_kinds(meeting.compound, [Kind.COMMUNITY_PARTY]):
+            notify_organization(
+                org,
+                subject=gettext("The joint meeting asks you to take %(number)s to the street")
+                % {"number": issue.tracking_number},
+                body=proposal,
+                link=meeting_link(meeting),
+            )
+    return referral
+
+
+def street_referral_request(*, actor, referral, request_text: str = "", decline_reason: str = ""):
+    """The community party organization asks the street (提请街道) to use 街道吹哨、部门报到
+    and convene a street joint meeting — or says, with a reason, why it does not.
+
+    seed: 协同联动 第四条 "社区党组织应及时提请街道…召集街道联席会议".
+    """
+    from ..models.meetings import StreetReferral
+
+    person = _require_any(
+        actor,
+        ("meetings.refer_to_street",),
+        referral.compound,
+        gettext("Only the community party organization asks the street."),
+    )
+    declining = bool((decline_reason or "").strip())
+    if declining:
+        decline_reason = _text(decline_reason, field_name="decline_reason", max_length=REASON_MAX)
+        target = StreetReferral.Status.DECLINED
+    else:
+        request_text = _text(request_text, field_name="request_text", max_length=PROPOSAL_MAX)
+        target = StreetReferral.Status.REQUESTED
+    with transaction.atomic():
+        locked = _lock(StreetReferral, referral.pk)
+        _guard(locked, "status", target)
+        locked.status = target
+        locked.requested_by = person
+        locked.requested_at = timezone.now()
+        if declining:
+            locked.decline_reason = decline_reason
+        else:
+            locked.request_text = request_text
+        locked.save()
+        _referral_issue_event(
+            locked,
+            actor=person,
+            verb="street_decline" if declining else "street_request",
+            note=decline_reason if declining else request_text,
+            public=True,
+        )
+        if declining:
+            for org in _orgs_of_kinds(locked.compound, OFFICE_KINDS):
+                notify_organization(
+                    org,
+                    subject=gettext("%(number)s is not taken to the street")
+                    % {"number": locked.issue.tracking_number},
+                    body=decline_reason,
+                    link=meeting_link(locked.joint_meeting),
+                )
+        else:
+            for org in _orgs_of_kinds(locked.compound, [Kind.STREET_PMC, Kind.STREET_OFFICE]):
+                notify_organization(
+                    org,
+                    subject=gettext(
+                        "The community party organization asks for a street joint meeting "
+                        "on %(number)s"
+                    )
+                    % {"number": locked.issue.tracking_number},
+                    body="\n\n".join([request_text, locked.proposal]),
+                    link=meeting_link(locked.joint_meeting),
+                )
+    return _sync(referral, locked)
+
+
+def street_joint_meeting_convene(
+    *, actor, referral, title: str, start: dt.datetime, end: dt.datetime, place: str
+) -> Meeting:
+    """The street convenes the street joint meeting (召集街道联席会议) on a requested
+    referral: a meeting of kind ``street_joint`` for the compound, its members the street
+    office, the street property committee, the departments and the community party
+    organization (协同联动 第四条)."""
+    from ..models.meetings import StreetReferral
+
+    _require_any(
+        actor,
+        ("meetings.convene_street",),
+        referral.compound,
+        gettext("Only the street convenes a street joint meeting."),
+    )
+    if referral.status != StreetReferral.Status.REQUESTED:
+        raise MeetingStateError(
+            _("The community party organization has not asked the street yet."),
+            code="not_requested",
+        )
+    with transaction.atomic():
+        meeting = meeting_create(
+            actor=actor,
+            compound=referral.compound,
+            kind=MKind.STREET_JOINT,
+            title=title,
+            start=start,
+            end=end,
+            place=place,
+            is_ad_hoc=True,
+            ad_hoc_reason=gettext("Street joint meeting on complaint %(number)s")
+            % {"number": referral.issue.tracking_number},
+        )
+        locked = _lock(StreetReferral, referral.pk)
+        _guard(locked, "status", StreetReferral.Status.CONVENED)
+        locked.status = StreetReferral.Status.CONVENED
+        locked.street_meeting = meeting
+        locked.save(update_fields=["status", "street_meeting"])
+        _referral_issue_event(
+            locked,
+            actor=actor,
+            verb="street_convene",
+            note=f"{meeting.title} {timezone.localtime(meeting.start):%Y-%m-%d %H:%M}",
+            public=True,
+        )
+        for member in meeting.members.select_related("person"):
+            _notify_person(
+                member.person,
+                subject=gettext("Street joint meeting: %(title)s") % {"title": meeting.title},
+                body=locked.proposal,
+                link=meeting_link(meeting),
+            )
+    _sync(referral, locked)
+    return meeting
+
+
+def street_referral_conclude(*, actor, referral, outcome: str):
+    """The outcome of the street joint meeting returns to the complaint: a public step on
+    its timeline, told to the compound's office, the community party organization and
+    the body handling the complaint (协同联动 第四条 "积极解决物业管理服务中存在的问题")."""
+    from ..models.meetings import StreetReferral
+
+    person = _require_any(
+        actor,
+        ("meetings.convene_street",),
+        referral.compound,
+        gettext("Only the street records the street joint meeting's outcome."),
+    )
+    outcome = _text(outcome, field_name="outcome", max_length=PROPOSAL_MAX)
+    with transaction.atomic():
+        locked = _lock(StreetReferral, referral.pk)
+        _guard(locked, "status", StreetReferral.Status.CONCLUDED)
+        if locked.street_meeting is None or locked.street_meeting.status not in _HELD_STATES:
+            raise MeetingStateError(
+                _("Record the outcome once the street joint meeting has been held."),
+                code="not_held",
+            )
+        locked.status = StreetReferral.Status.CONCLUDED
+        locked.outcome = outcome
+        locked.concluded_at = timezone.now()
+        locked.save(update_fields=["status", "outcome", "concluded_at"])
+        _referral_issue_event(
+            locked, actor=person, verb="street_outcome", note=outcome, public=True
+        )
+        _meeting_event(
+            locked.street_meeting, actor=person, verb="street_outcome", note=outcome[:200]
+        )
+        kinds = [*OFFICE_KINDS, Kind.COMMUNITY_PARTY]
+        told = {o.pk: o for o in _orgs_of_kinds(locked.compound, kinds)}
+        if locked.issue.assigned_org_id:
+            told.setdefault(locked.issue.assigned_org_id, locked.issue.assigned_org)
+        for org in told.values():
+            notify_organization(
+                org,
+                subject=gettext("Outcome of the street joint meeting on %(number)s")
+                % {"number": locked.issue.tracking_number},
+                body=outcome,
+                link=meeting_link(locked.street_meeting),
+            )
+    return _sync(referral, locked)

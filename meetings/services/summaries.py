@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from huashan import workdays
 from huashan.core.services import acting_person as _person
 from huashan.core.services import require_perm as _require
 from huashan.directory.models import Compound, Organization, Person
@@ -22,6 +23,7 @@ from ..models import (
     Summary,
     SummarySignature,
 )
+from ..models.summaries import COUNTERSIGN_WINDOW
 from ._common import (
     REASON_MAX,
     TITLE_MAX,
@@ -77,7 +79,9 @@ def summary_draft(*, actor, meeting: Meeting, body: str | None = None) -> Summar
 
 
 def summary_submit_for_countersign(*, actor, summary: Summary) -> Summary:
-    """Send the draft to the four bodies for 会签 (第四条)."""
+    """Send the draft to the four bodies for 会签 (第四条), with a deadline
+    (:data:`COUNTERSIGN_WINDOW` from now) after which the chair may approve without
+    a missing countersignature."""
     meeting = summary.meeting
     person = _require(actor, "meetings.run_office", meeting, gettext("Only the office does this."))
     with transaction.atomic():
@@ -94,20 +98,33 @@ def summary_submit_for_countersign(*, actor, summary: Summary) -> Summary:
             ]
         )
         locked.status = Summary.Status.COUNTERSIGNING
-        locked.save(update_fields=["status"])
+        locked.countersign_due = workdays.deadline(timezone.now(), COUNTERSIGN_WINDOW)
+        locked.save(update_fields=["status", "countersign_due"])
+        due_text = workdays.format_deadline(locked.countersign_due)
         _meeting_event(
             meeting,
             actor=person,
             verb="summary_countersign_request",
             from_state=old,
             to_state=locked.status,
+            note=gettext("Countersign by %(due)s") % {"due": due_text},
+        )
+        body = "\n\n".join(
+            [
+                locked.body,
+                gettext(
+                    "Please countersign by %(due)s. After that the chair may approve the "
+                    "summary without your countersignature; it will say so."
+                )
+                % {"due": due_text},
+            ]
         )
         for org in bodies:
             notify_organization(
                 org,
                 subject=gettext("Please countersign the summary of “%(title)s”")
                 % {"title": meeting.title},
-                body=locked.body,
+                body=body,
                 link=meeting_link(meeting),
             )
     return _sync(summary, locked)
@@ -159,7 +176,8 @@ def summary_return_to_draft(*, actor, summary: Summary, reason: str) -> Summary:
         old = _guard(locked, "status", Summary.Status.DRAFT)
         locked.signatures.filter(kind=SummarySignature.Kind.COUNTERSIGN).delete()
         locked.status = Summary.Status.DRAFT
-        locked.save(update_fields=["status"])
+        locked.countersign_due = None
+        locked.save(update_fields=["status", "countersign_due"])
         _meeting_event(
             meeting,
             actor=person,
@@ -172,10 +190,15 @@ def summary_return_to_draft(*, actor, summary: Summary, reason: str) -> Summary:
 
 
 def summary_approve(*, actor, summary: Summary) -> Summary:
-    """The chair approves the summary once all four bodies countersigned.
+    """The chair approves the summary once all four bodies countersigned or, after
+    :attr:`Summary.countersign_due`, with the missing countersignatures recorded.
 
-    The meeting moves to ``minutes_approved``; from now on minutes change only
-    through :func:`minutes_revise`.
+    seed: 联席会议议事规则 第四条 — the office drafts the 会议纪要 and 分送 it to the four
+    bodies; the rules give none of them a veto, so a body that does not countersign
+    by the deadline is marked (``missing_at_approval``), named in the event and told,
+    and the record shows it. Before the deadline a missing countersignature still stops
+    the approval. The meeting moves to ``minutes_approved``; from now on minutes change
+    only through :func:`minutes_revise`.
     """
     meeting = summary.meeting
     person = _person(actor)
@@ -189,26 +212,60 @@ def summary_approve(*, actor, summary: Summary) -> Summary:
     with transaction.atomic():
         locked = _lock(Summary, summary.pk)
         _guard(locked, "status", Summary.Status.APPROVED)
-        missing = list(
-            locked.signatures.filter(
-                kind=SummarySignature.Kind.COUNTERSIGN, signed_at__isnull=True
-            ).values_list("organization__name", flat=True)
+        now = timezone.now()
+        missing_rows = list(
+            locked.signatures.select_for_update()
+            .filter(kind=SummarySignature.Kind.COUNTERSIGN, signed_at__isnull=True)
+            .select_related("organization")
         )
+        missing = [row.organization.name for row in missing_rows]
+        note = ""
         if missing:
-            raise MeetingStateError(
-                _("Still waiting for the countersignature of: %(names)s")
-                % {"names": "、".join(missing)},
-                code="countersign_missing",
+            due = locked.countersign_due
+            if due is None or now < due:
+                raise MeetingStateError(
+                    _(
+                        "Still waiting for the countersignature of: %(names)s. "
+                        "The chair may approve without it after %(due)s."
+                    )
+                    % {
+                        "names": "、".join(missing),
+                        "due": workdays.format_deadline(due) if due else "—",
+                    },
+                    code="countersign_missing",
+                )
+            SummarySignature.objects.filter(pk__in=[row.pk for row in missing_rows]).update(
+                missing_at_approval=True
             )
+            note = gettext(
+                "Approved after the countersign deadline without the countersignature of: %(names)s"
+            ) % {"names": "、".join(missing)}
         locked.status = Summary.Status.APPROVED
         locked.approved_by = person
-        locked.approved_at = timezone.now()
+        locked.approved_at = now
         locked.save(update_fields=["status", "approved_by", "approved_at"])
         m = _lock(Meeting, meeting.pk)
         m_old = _guard(m, "status", MStatus.MINUTES_APPROVED)
         m.status = MStatus.MINUTES_APPROVED
         m.save(update_fields=["status"])
-        _meeting_event(m, actor=person, verb="summary_approve", from_state=m_old, to_state=m.status)
+        _meeting_event(
+            m,
+            actor=person,
+            verb="summary_approve",
+            from_state=m_old,
+            to_state=m.status,
+            note=note,
+        )
+        for row in missing_rows:
+            notify_organization(
+                row.organization,
+                subject=gettext(
+                    "The summary of “%(title)s” was approved without your countersignature"
+                )
+                % {"title": meeting.title},
+                body=note,
+                link=meeting_link(meeting),
+            )
     _sync(meeting, m)
     return _sync(summary, locked)
 
@@ -373,3 +430,131 @@ def summary_sign_receipt(*, actor, signature: SummarySignature) -> SummarySignat
                 note=locked.organization.name,
             )
     return _sync(signature, locked)
+
+
+# --- 工作小结 / 工作总结: due dates and reminders (联席会议议事规则 第六条) ------------------
+# "联席会议每半年开展一次工作小结，每年开展一次工作总结…向社区党组织报告". The summaries
+# themselves are made in ``dashboard.services`` (work_summary_request … _submit); here
+# is when each is due, and the reminders. The seed sets the cadence, not a due date: the
+# portal asks for each by the end of the month after its period (one place, below).
+
+#: A summary is due at the end of this many months after its period ends.
+WORK_SUMMARY_DUE_MONTHS_AFTER = 1
+#: The office is reminded this many days before the due date.
+WORK_SUMMARY_REMIND_DAYS = 14
+
+
+def work_summary_due_periods(year: int) -> list[dict]:
+    """The three summaries of a year (第六条): the first half-year brief, the second
+    half-year brief and the annual summary, each with its period and due date.
+
+    The annual summary, made at the same time as the second brief, counts for both
+    (``covered_by``): one document reviews the second half-year and the whole year.
+    """
+    import datetime as _dt
+
+    def due(end: _dt.date) -> _dt.date:
+        month = end.month + WORK_SUMMARY_DUE_MONTHS_AFTER
+        y, m = end.year + (month - 1) // 12, (month - 1) % 12 + 1
+        nxt = _dt.date(y + (m == 12), m % 12 + 1, 1)
+        return nxt - _dt.timedelta(days=1)
+
+    h1_end, y_end = _dt.date(year, 6, 30), _dt.date(year, 12, 31)
+    return [
+        {
+            "period": f"{year}H1",
+            "kind": "half_year",
+            "start": _dt.date(year, 1, 1),
+            "end": h1_end,
+            "due": due(h1_end),
+            "covered_by": (f"{year}H1",),
+        },
+        {
+            "period": f"{year}H2",
+            "kind": "half_year",
+            "start": _dt.date(year, 7, 1),
+            "end": y_end,
+            "due": due(y_end),
+            "covered_by": (f"{year}H2", f"{year}"),
+        },
+        {
+            "period": f"{year}",
+            "kind": "year",
+            "start": _dt.date(year, 1, 1),
+            "end": y_end,
+            "due": due(y_end),
+            "covered_by": (f"{year}",),
+        },
+    ]
+
+
+def work_summaries_scan(*, today=None) -> list[tuple[int, str, str]]:
+    """Beat (daily): for each compound with a joint-meeting office, remind the office
+    :data:`WORK_SUMMARY_REMIND_DAYS` before a summary is due and tell the office and the
+    community party organization once it is overdue — each once (``WorkSummaryReminder``).
+    A summary counts once it is submitted to the community party organization."""
+    from ..models.summaries import WorkSummaryReminder
+    from ..selectors import work_summaries_status
+
+    today = today or timezone.localdate()
+    compounds = list(
+        Compound.objects.filter(organizations__kind=Kind.JOINT_MEETING_OFFICE).distinct()
+    )
+    status = work_summaries_status(compounds=compounds, today=today)
+    done = set(
+        WorkSummaryReminder.objects.filter(compound__in=compounds).values_list(
+            "compound_id", "period", "stage"
+        )
+    )
+    sent = []
+    for compound in compounds:
+        for row in status.get(compound.pk, []):
+            if row["submitted"]:
+                continue
+            if row["overdue"]:
+                stage = WorkSummaryReminder.Stage.OVERDUE
+            elif row["due_soon"]:
+                stage = WorkSummaryReminder.Stage.DUE_SOON
+            else:
+                continue
+            key = (compound.pk, row["period"], stage)
+            if key in done:
+                continue
+            with transaction.atomic():
+                _, created = WorkSummaryReminder.objects.get_or_create(
+                    compound=compound, period=row["period"], stage=stage
+                )
+                if not created:
+                    continue
+                _remind_work_summary(compound, row, stage)
+            sent.append(key)
+    return sent
+
+
+def _remind_work_summary(compound: Compound, row: dict, stage: str) -> None:
+    from django.urls import reverse
+
+    from ..models.summaries import WorkSummaryReminder
+
+    due = row["due"].strftime("%Y-%m-%d")
+    label = row["label"]
+    if stage == WorkSummaryReminder.Stage.OVERDUE:
+        subject = gettext("Overdue: the %(label)s was due on %(due)s") % {
+            "label": label,
+            "due": due,
+        }
+        kinds = [*OFFICE_KINDS_FOR_SUMMARY, Kind.COMMUNITY_PARTY]
+    else:
+        subject = gettext("Due on %(due)s: the %(label)s") % {"label": label, "due": due}
+        kinds = list(OFFICE_KINDS_FOR_SUMMARY)
+    body = gettext(
+        "The joint meeting makes a work brief every half-year and a work summary every year "
+        "and reports it to the community party organization (联席会议议事规则 第六条)."
+    )
+    link = f"{reverse('dashboard:summaries')}?compound={compound.slug}"
+    for org in _orgs_of_kinds(compound, kinds):
+        notify_organization(org, subject=subject, body=body, link=link)
+
+
+#: Who makes the summaries: the joint-meeting office and the compound party organization.
+OFFICE_KINDS_FOR_SUMMARY = (Kind.JOINT_MEETING_OFFICE, Kind.COMPOUND_PARTY)

@@ -157,6 +157,13 @@ ALLOWED: dict[str, frozenset[str]] = {
     "meetings:motions": STAFF,
     "meetings:motion": STAFF,
     "meetings:motion_step": STAFF,
+    "meetings:delegations": STAFF,
+    "meetings:delegation_revoke": frozenset({"community_party"}),  # 第三条: its head only
+    "meetings:visits": STAFF,
+    "meetings:visit_opinion": STAFF,
+    "meetings:visit_opinion_dispose": STAFF,
+    "meetings:street_referrals": STAFF,
+    "meetings:street_referral_step": frozenset({"community_party"}),  # 协同联动 第四条 提请
     "meetings_api:meeting-list": LOGGED_IN,  # filtered to what each may see
     "meetings_api:meeting-detail": STAFF,
     "meetings_api:meeting-cancel": STAFF,

@@ -277,6 +277,34 @@ def build_world() -> SimpleNamespace:
     staff_target = people["owner_a"]
     notification_pk = _first(Notification.objects.filter(recipient=reporter))
 
+    # 联席会议议事规则 第三条 (委托) and 协同联动 第六条 (上门走访): one of each in compound A.
+    import datetime as _dt
+
+    from django.utils import timezone as _tz
+
+    from huashan.directory.models import ChairDelegation
+    from meetings.models.forums import HomeVisit
+
+    _today = _tz.localdate()
+    chair_delegation = ChairDelegation.objects.create(
+        compound=a,
+        delegator=people["community_party"],
+        delegate=people["compound_party"],
+        start=_today,
+        end=_today + _dt.timedelta(days=30),
+    )
+    home_visit = HomeVisit.objects.create(
+        compound=a, visited_on=_today, visitors="居委会主任", purpose="上门听取意见"
+    )
+    visit_opinion = ForumOpinion.objects.create(
+        visit=home_visit, raised_by_name="居民", content="希望修好路灯"
+    )
+    # 协同联动 第四条: a proposal of the joint meeting awaiting the community party org.
+    from meetings.models.meetings import StreetReferral
+
+    street_referral = StreetReferral.objects.create(
+        compound=a, issue=issue_a, joint_meeting=meeting, proposal="建议提请街道协调"
+    )
     kwargs = {
         "tracking_number": issue_a.tracking_number,
         "tracking": issue_a.tracking_number,
@@ -305,6 +333,8 @@ def build_world() -> SimpleNamespace:
             "decision": "confirm",
         },
         "meetings:summary_step": {"step": "submit"},
+        "meetings:visit_opinion_dispose": {"pk": home_visit.pk, "opinion_pk": visit_opinion.pk},
+        "meetings:street_referral_step": {"pk": street_referral.pk, "step": "request"},
         "dashboard:community": {"slug": a.community.slug},
         "dashboard:community_export": {"slug": a.community.slug, "table": "all"},
         "dashboard:street": {"slug": a.community.street.slug},
@@ -343,6 +373,8 @@ def build_world() -> SimpleNamespace:
         "quarter_rating": _first(QuarterRating.objects.filter(compound=a)),
         "year_end_referral": _first(YearEndReferral.objects.filter(compound=a)),
         "summary": summary.pk,
+        "chair_delegation": chair_delegation.pk,
+        "home_visit": home_visit.pk,
     }
     sub = {
         "topic_pk": _first(AgendaTopic.objects.filter(meeting=meeting)),
@@ -375,6 +407,8 @@ def build_world() -> SimpleNamespace:
 PK_OBJECT = {
     ("notify", "notifications"): "notification",
     ("meetings", "meetings"): "meeting",
+    ("meetings", "delegations"): "chair_delegation",
+    ("meetings", "visits"): "home_visit",
     ("meetings", "items"): "action_item",
     ("meetings", "reports"): "decision_report",
     ("meetings", "motions"): "motion",
