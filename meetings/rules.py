@@ -186,28 +186,3 @@ for _name, _pred in (
 ):
     rules.set_perm(_name, _pred)
     rules.set_rule(_name, _pred)
-
-
-# --- 委托 to convene and chair the joint meeting (联席会议议事规则 第三条) -------------
-# Only the community party head (书记/主任 of the community party organization covering
-# the compound) grants or revokes the delegation of huashan.directory.delegations.
-delegate_chair = is_active_person & (
-    has_role_in_kind({Kind.COMMUNITY_PARTY}, LEADER_ROLES) | is_superuser
-)
-rules.set_perm("meetings.delegate_chair", delegate_chair)
-rules.set_rule("meetings.delegate_chair", delegate_chair)
-
-# --- 协同联动 第四条: the community party organization takes a problem to the street
-# (提请街道), and the street convenes the street joint meeting (街道联席会议).
-refer_to_street = is_active_person & (
-    has_role_in_kind({Kind.COMMUNITY_PARTY}, OFFICER_ROLES) | is_superuser
-)
-convene_street = is_active_person & (
-    has_role_in_kind({Kind.STREET_OFFICE, Kind.STREET_PMC}, STAFF_ROLES) | is_superuser
-)
-for _name, _pred in (
-    ("meetings.refer_to_street", refer_to_street),
-    ("meetings.convene_street", convene_street),
-):
-    rules.set_perm(_name, _pred)
-    rules.set_rule(_name, _pred)

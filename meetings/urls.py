@@ -9,9 +9,6 @@ from . import views
 from .views import delegations as delegation_views
 from .views import street as street_views
 from .views import visits as visit_views
-from .views import delegations as delegation_views
-from .views import street as street_views
-from .views import visits as visit_views
 
 app_name = "meetings"
 
@@ -24,21 +21,6 @@ urlpatterns = [
     path("items/public/", views.action_items_public, name="action_items_public"),
     # staff
     path("new/", views.meeting_create, name="create"),
-    path("delegations/", delegation_views.delegation_list, name="delegations"),
-    path(
-        "delegations/<int:pk>/revoke/",
-        delegation_views.delegation_revoke,
-        name="delegation_revoke",
-    ),
-    path("street/", street_views.referral_list, name="street_referrals"),
-    path("street/<int:pk>/<str:step>/", street_views.referral_step, name="street_referral_step"),
-    path("visits/", visit_views.visit_list, name="visits"),
-    path("visits/<int:pk>/opinions/", visit_views.visit_opinion, name="visit_opinion"),
-    path(
-        "visits/<int:pk>/opinions/<int:opinion_pk>/dispose/",
-        visit_views.visit_opinion_dispose,
-        name="visit_opinion_dispose",
-    ),
     path("delegations/", delegation_views.delegation_list, name="delegations"),
     path(
         "delegations/<int:pk>/revoke/",
