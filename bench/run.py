@@ -889,6 +889,7 @@ def render(rows, scan, pdf, dash, loadtest, meta) -> str:
 
 
 def main() -> None:
+    global CONNECTIONS
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the databases")
@@ -897,7 +898,14 @@ def main() -> None:
         default="pages,submit,loadtest,scan,pdf,dashboards",
         help="comma-separated subset of pages,submit,loadtest,scan,pdf,dashboards",
     )
+    parser.add_argument(
+        "--connections",
+        default=",".join(str(c) for c in CONNECTIONS),
+        help="comma-separated wrk connection counts (a modest one on a shared machine)",
+    )
+    parser.add_argument("--out", default="", help="results file name (default: <date>.md)")
     args = parser.parse_args()
+    CONNECTIONS = tuple(int(c) for c in args.connections.split(",") if c.strip())
     only = set(args.only.split(","))
     if not shutil.which("wrk"):
         raise SystemExit("wrk is required (apt-get install wrk)")
@@ -947,7 +955,7 @@ def main() -> None:
     }
     text = render(rows, scan, pdf, dash, loadtest, meta)
     text += f"\nTotal run time: {time.monotonic() - started:.0f} s.\n"
-    out = BENCH / "results" / f"{meta['date']}.md"
+    out = BENCH / "results" / (args.out or f"{meta['date']}.md")
     out.parent.mkdir(exist_ok=True)
     out.write_text(text, encoding="utf-8")
     sys.stdout.write(text)
