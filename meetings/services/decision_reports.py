@@ -393,7 +393,11 @@ def motion_gate_problems(*, motion) -> list[str]:
     """Why the owners' vote on ``motion`` may not open yet (empty: it may)."""
     if not motion_needs_report(motion):
         return []
-    report = motion.decision_report
+    report = (
+        DecisionReport.objects.filter(pk=motion.decision_report_id).first()
+        if motion.decision_report_id
+        else None
+    )  # read afresh: the gate is decided on the report as it is now
     wanted = MOTION_REPORT_MATTERS[motion.matter]
     if report is None:
         return [
