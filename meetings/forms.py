@@ -424,7 +424,9 @@ class ExtendVoteForm(forms.Form):
 class OwnerBallotForm(forms.Form):
     """An owner's online ballot for one exclusive unit they own."""
 
-    household = forms.ModelChoiceField(label=_("Unit"), queryset=None, widget=forms.HiddenInput)
+    household = forms.ModelChoiceField(
+        label=_("Exclusive unit"), queryset=None, widget=forms.HiddenInput
+    )
     choice = forms.ChoiceField(
         label=_("My vote"), choices=MotionVote.Choice.choices, widget=forms.RadioSelect
     )
@@ -454,6 +456,50 @@ class PolicyForm(forms.Form):
         max_digits=12,
         decimal_places=2,
     )
+
+
+class UnitOwnershipForm(forms.Form):
+    """One line of the register of exclusive units (司法解释 第九条)."""
+
+    household = forms.ModelChoiceField(label=_("Exclusive unit"), queryset=None)
+    owner_mobile = forms.CharField(
+        label=_("Registered owner's mobile (if they have an account)"),
+        max_length=20,
+        required=False,
+    )
+    holder_name = forms.CharField(label=_("holder as registered"), max_length=100, required=False)
+    holder_ref = forms.CharField(
+        label=_("holder reference"),
+        max_length=40,
+        required=False,
+        help_text=_("The same reference on several units counts as one owner."),
+    )
+    developer_stock = forms.BooleanField(
+        label=_("developer's unsold or undelivered unit"), required=False
+    )
+
+    def __init__(self, *args, households=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from huashan.directory.models import Household
+
+        self.fields["household"].queryset = (
+            households if households is not None else Household.objects.none()
+        )
+        self.fields["household"].error_messages["invalid_choice"] = _(
+            "This household is not in the compound."
+        )
+
+    def clean(self):
+        data = super().clean()
+        mobile = (data.get("owner_mobile") or "").strip()
+        data["owner"] = None
+        if mobile:
+            from huashan.directory.models import Person
+
+            data["owner"] = Person.objects.filter(mobile=mobile, is_active=True).first()
+            if data["owner"] is None:
+                self.add_error("owner_mobile", _("No account has this mobile number."))
+        return data
 
 
 class ReceiptCheckForm(forms.Form):

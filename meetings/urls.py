@@ -7,6 +7,7 @@ from django.urls import path
 
 from . import views
 from .views import delegations as delegation_views
+from .views import legacy as legacy_views
 from .views import street as street_views
 from .views import visits as visit_views
 
@@ -26,6 +27,18 @@ urlpatterns = [
         "delegations/<int:pk>/revoke/",
         delegation_views.delegation_revoke,
         name="delegation_revoke",
+    ),
+    path("legacy/<str:tracking_number>/", legacy_views.legacy_page, name="legacy"),
+    path("legacy/<str:tracking_number>/report/", legacy_views.legacy_report, name="legacy_report"),
+    path(
+        "legacy/<str:tracking_number>/explain/",
+        legacy_views.legacy_explain,
+        name="legacy_explain",
+    ),
+    path(
+        "legacy/<str:tracking_number>/<str:step>/<int:row_id>/",
+        legacy_views.legacy_step,
+        name="legacy_step",
     ),
     path("street/", street_views.referral_list, name="street_referrals"),
     path("street/<int:pk>/<str:step>/", street_views.referral_step, name="street_referral_step"),
@@ -97,6 +110,7 @@ urlpatterns = [
     ),
     path("reports/<int:pk>/<str:step>/", views.decision_report_step, name="decision_report_step"),
     path("motions/", views.motion_list, name="motions"),
+    path("motions/register/", views.unit_register, name="unit_register"),
     path("motions/<int:pk>/", views.motion_detail, name="motion"),
     path("motions/<int:pk>/<str:step>/", views.motion_step, name="motion_step"),
 ]

@@ -96,6 +96,7 @@ from .motions import (  # noqa: F401
     motion_detail,
     motion_list,
     motion_step,
+    unit_register,
 )
 from .notices import (  # noqa: F401
     notice_page,

@@ -9,6 +9,8 @@ seed: 协同联动 第二条; 物业管理委员会服务承诺 第6条; 民法�
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from huashan.directory.models import Household
+from huashan.directory.models import Household, mask_name
 
 from .. import forms, selectors, services, tally
 from ..models import DecisionReport, MotionVote, OwnersAssemblyMotion
@@ -289,3 +291,79 @@ def motion_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         return redirect(reverse("meetings:motion", args=[motion.pk]))
     motion = selectors.motion_detail(pk=motion.pk)
     return _render_motion(request, motion, status=400, **{step: form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_register(request: HttpRequest) -> HttpResponse:
+    """The register of exclusive units (司法解释 第九条): who owns each unit, developer stock;
+    the totals an owners' vote opens with. PMC officers and the meeting office keep it."""
+    compound = _compound(request)
+    user = request.user
+    if not user.has_perm("meetings.view_meeting", compound):
+        raise PermissionDenied(gettext("This page is for the staff of the compound's bodies."))
+    can_edit = user.has_perm("meetings.enter_paper_ballot", compound)
+    units = (
+        Household.objects.filter(building__compound=compound)
+        .select_related("building", "ownership__owner")
+        .order_by("building__sort_key", "unit", "room")
+    )
+    form = forms.UnitOwnershipForm(request.POST or None, prefix="unit", households=units)
+    status = 200
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(
+                gettext("Only PMC officers and the meeting office keep the register.")
+            )
+        if form.is_valid():
+            data = form.cleaned_data
+            line = _run(
+                form,
+                motion_services.register_set_unit,
+                actor=user,
+                household=data["household"],
+                owner=data["owner"],
+                holder_name=data["holder_name"],
+                holder_ref=data["holder_ref"],
+                developer_stock=data["developer_stock"],
+            )
+            if line is not None:
+                messages.success(request, gettext("Saved."))
+                return redirect(reverse("meetings:unit_register") + f"?compound={compound.slug}")
+        status = 400
+    register = motion_services.owner_register(compound=compound)
+    area = sum((a for _k, a in register.values()), Decimal("0"))
+    owners = len({k for k, _a in register.values()})
+    from django.core.paginator import Paginator
+
+    page = Paginator(units, 100).get_page(request.GET.get("page"))
+    from huashan.directory.models import Person
+
+    keys = {u.pk: register.get(u.pk, ("", None))[0] for u in page.object_list}
+    person_pks = [int(k.split(":", 1)[1]) for k in keys.values() if k.startswith("person:")]
+    names = dict(Person.objects.filter(pk__in=person_pks).values_list("pk", "name"))
+    rows = []
+    for u in page.object_list:
+        key = keys[u.pk]
+        if key == "developer":
+            label = gettext("The developer (all its unsold or undelivered units count as one)")
+        elif key.startswith("person:"):
+            label = mask_name(names.get(int(key.split(":", 1)[1]), ""))
+        elif key.startswith("ref:"):
+            line = getattr(u, "ownership", None)
+            label = (line.holder_name if line else "") or key.split(":", 1)[1]
+        else:
+            label = gettext("Counted as an owner of its own")
+        rows.append({"unit": u, "label": label})
+    return render(
+        request,
+        "meetings/motion_register.html",
+        {
+            "compound": compound,
+            "rows": rows,
+            "page": page,
+            "totals": {"area": area, "owners": owners, "units": len(register)},
+            "form": form if can_edit else None,
+        },
+        status=status,
+    )
