@@ -192,7 +192,8 @@ class CampaignEvent(Event):
         "paper_confirm": _("Confirmed a paper ballot"),
         "paper_reject": _("Sent back a paper ballot"),
         "objection": _("An objection was filed"),
-        "objection_answer": _("Answered an objection"),
+        "objection_answer": _("Resolved an objection"),
+        "supervisor_opinion": _("The quality supervisor gave an opinion"),
         "low_satisfaction": _("Flagged a PMC member under the satisfaction line"),
     }
     STATE_LABELS = dict(Campaign.State.choices)
@@ -478,11 +479,55 @@ class Objection(models.Model):
     )
     answered_at = models.DateTimeField(null=True, blank=True)
 
+    class Resolution(models.TextChoices):
+        """评议监督考核制度 第五条 "无异议": an objection is settled only when the community
+        party organization upholds it (and corrects the preliminary result) or dismisses it
+        with reasons — an answer alone settles nothing."""
+
+        UPHELD = "upheld", _("Upheld: the preliminary result was corrected")
+        DISMISSED = "dismissed", _("Dismissed, with reasons")
+
+    resolution = models.CharField(
+        _("resolution"), max_length=12, choices=Resolution.choices, blank=True
+    )
+    #: What was corrected in the preliminary result when the objection was upheld.
+    correction = models.TextField(_("correction of the preliminary result"), blank=True)
+
     class Meta:
         ordering = ("created_at", "pk")
 
     def __str__(self) -> str:
         return f"objection #{self.pk}"
+
+    @property
+    def resolved(self) -> bool:
+        return bool(self.resolution) and self.answered_at is not None
+
+
+class SupervisorOpinion(models.Model):
+    """The volunteer quality supervisor's opinion for the annual evaluation (决策报告制度
+    第四条 "结合年度考评工作，对物业服务企业提出评价意见")."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="supervisor_opinions"
+    )
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("opinion"), max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("campaign", "target", "author"), name="one_supervisor_opinion_per_target"
+            )
+        ]
+        verbose_name = _("quality supervisor's opinion")
+        verbose_name_plural = _("quality supervisors' opinions")
+
+    def __str__(self) -> str:
+        return f"supervisor opinion #{self.pk}"
 
 
 # --- 红黑榜 (seed: 小区党组织服务承诺 第10条) ---------------------------------------

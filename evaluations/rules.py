@@ -24,6 +24,8 @@ a :class:`Community`, a :class:`Compound` or a :class:`QuarterRating`, as noted.
   (小区党组织服务承诺 第10条: the compound party organization reports to the
   authority and makes the suggestion)
 * ``evaluations.view_referral`` (compound): staff covering the compound (incl. street bodies)
+* ``evaluations.give_supervisor_opinion`` (compound): the 义务质量总监 of its property company
+  (决策报告制度 第四条)
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from huashan.directory.rules import (
     can_run_meeting_office,
     has_role_in_kind,
     is_active_person,
+    is_quality_supervisor,
     is_resident_of_compound,
     is_staff_of_compound,
     is_superuser,
@@ -178,6 +181,10 @@ prepare_referral = is_active_person & (
 )
 view_referral = is_active_person & (is_staff_of_compound | is_superuser)
 
+#: 决策报告制度 第四条 "结合年度考评工作，对物业服务企业提出评价意见": the person holding the
+#: 义务质量总监 role in the compound's property company (obj: Compound); no superuser.
+give_supervisor_opinion = is_active_person & is_quality_supervisor
+
 PERMISSIONS = {
     "evaluations.organize": can_organize,
     "evaluations.approve": can_approve,
@@ -190,6 +197,7 @@ PERMISSIONS = {
     "evaluations.answer_survey": can_answer_survey,
     "evaluations.prepare_referral": prepare_referral,
     "evaluations.view_referral": view_referral,
+    "evaluations.give_supervisor_opinion": give_supervisor_opinion,
 }
 
 for _name, _pred in PERMISSIONS.items():

@@ -223,7 +223,11 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "objection-answer":
             objection = get_object_or_404(campaign.objections, pk=data["objection"])
             services.objection_answer(
-                actor=request.user, objection=objection, answer=data["answer"]
+                actor=request.user,
+                objection=objection,
+                answer=data["answer"],
+                resolution=post.get("resolution", "")[:20],
+                correction=post.get("correction", "")[:2100],
             )
         elif action == "settings":
             services.campaign_settings_update(actor=request.user, campaign=campaign, **form.values)

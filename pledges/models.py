@@ -509,6 +509,50 @@ class AccountabilityCase(models.Model):
         return f"{self.get_trigger_display()} · {self.person_id}"
 
 
+class SupervisorReport(models.Model):
+    """A violation the volunteer quality supervisor reports to the street and the competent
+    departments (决策报告制度 第四条 "发现违法违规行为，及时向街道和主管部门报告"), tracked
+    like a whistle: each body it goes to acknowledges by a deadline, and a lapse is raised."""
+
+    compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="+")
+    reported_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("what was found"), max_length=4000)
+    reported_at = models.DateTimeField(default=timezone.now)
+    due = models.DateTimeField(_("acknowledge by"), db_index=True)
+    overdue_raised_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-reported_at", "pk")
+        verbose_name = _("quality supervisor's report")
+        verbose_name_plural = _("quality supervisor's reports")
+
+    def __str__(self) -> str:
+        return f"supervisor report #{self.pk}"
+
+
+class SupervisorReportReceipt(models.Model):
+    """One body a supervisor's report went to, and its acknowledgement with an answer."""
+
+    report = models.ForeignKey(SupervisorReport, on_delete=models.CASCADE, related_name="receipts")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answer = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        ordering = ("report", "pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("report", "organization"), name="supervisor_report_receipt_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}: {self.organization_id}"
+
+
 class PledgeEvent(Event):
     """Timeline rows for letters, items, results, findings and accountability cases."""
 
@@ -554,6 +598,16 @@ class PledgeEvent(Event):
         ),
         "case_open": pgettext_lazy("event", "Opened an accountability case"),
         "case_decide": pgettext_lazy("event", "Decided the accountability case"),
+        "membership_end": pgettext_lazy("event", "The member resigned: the seat has ended"),
+        "supervisor_report": pgettext_lazy(
+            "event", "The quality supervisor reported a violation to the street"
+        ),
+        "supervisor_report_ack": pgettext_lazy(
+            "event", "The street or department acknowledged the supervisor's report"
+        ),
+        "supervisor_report_overdue": pgettext_lazy(
+            "event", "The supervisor's report was not acknowledged in time"
+        ),
     }
     STATE_LABELS: ClassVar[dict] = {
         **dict(ResultStatus.choices),

@@ -20,6 +20,7 @@ from huashan.directory.rules import (
     PUBLISHER_ROLES,
     has_role_in_kind,
     is_active_person,
+    is_quality_supervisor,
     is_staff_of_compound,
     is_superuser,
     seats_in_compound,
@@ -69,6 +70,9 @@ manage_candidates = is_active_person & (
 )
 review_case = is_active_person & (is_superuser | has_role_in_kind(PARTY_KINDS, OFFICER_ROLES))
 view_cases = is_active_person & (is_superuser | is_staff_of_compound)
+#: 决策报告制度 第四条 "义务质量总监…定期开展监督检查": only the person holding the role
+#: (obj: Compound) — no superuser, no other staff recording in the supervisor's name.
+record_supervisor_patrol = is_active_person & is_quality_supervisor
 
 PERMISSIONS = {
     "pledges.manage_letter": manage_letter,
@@ -77,6 +81,7 @@ PERMISSIONS = {
     "pledges.manage_candidates": manage_candidates,
     "pledges.review_case": review_case,
     "pledges.view_cases": view_cases,
+    "pledges.record_supervisor_patrol": record_supervisor_patrol,
 }
 
 for _name, _pred in PERMISSIONS.items():

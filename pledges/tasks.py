@@ -2,7 +2,7 @@
 
 Beat entries (settings.CELERY_BEAT_SCHEDULE, see docs/pledges.md):
 ``pledges.tasks.evaluate`` hourly, ``pledges.tasks.escalate_findings`` every 15 minutes,
-``pledges.tasks.scan_absences`` hourly.
+``pledges.tasks.scan_absences`` hourly, ``pledges.tasks.scan_supervisor_reports`` hourly.
 """
 
 from __future__ import annotations
@@ -59,3 +59,12 @@ def letter_pdf_generate(letter_id: int) -> bool:
         return False
     letter_pdf_store(letter=letter)
     return True
+
+
+@shared_task(name="pledges.tasks.scan_supervisor_reports", ignore_result=True, acks_late=True)
+def scan_supervisor_reports() -> dict:
+    """Quality supervisor's reports not acknowledged by their due time are raised once to
+    the community party organization and the bodies that did not answer (决策报告制度 第四条)."""
+    from pledges.services import supervisor_reports_scan_overdue
+
+    return {"raised": supervisor_reports_scan_overdue()}

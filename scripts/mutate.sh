@@ -33,8 +33,8 @@ modules=("$@")
 
 WORK="$(mktemp -d /tmp/huashan-mutate.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
-# The tracked files plus the untracked ones not ignored: the tree as it is now.
-(cd "$ROOT" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$WORK" 2>/dev/null || true)
+# The committed tree (MUTATE_REF, default HEAD): what is scored is what is in the repository.
+git -C "$ROOT" archive "${MUTATE_REF:-HEAD}" | tar -x -C "$WORK"
 cd "$WORK"
 # Import the copy, never the working tree (the editable install points there).
 export PYTHONPATH="$WORK"

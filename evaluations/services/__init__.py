@@ -127,3 +127,4 @@ from .roster import (  # noqa: F401
     evaluator_open_targets,
     tokens_issue,
 )
+from .supervisor import supervisor_opinion_submit  # noqa: F401

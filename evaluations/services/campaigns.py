@@ -125,8 +125,47 @@ def campaign_create(
                 position=position,
             )
             position += 1
+    _member_targets_sync(campaign)
     _event(campaign, actor=actor, verb="create", to_state=State.SETUP)
     return campaign
+
+
+def _current_pmc_seats(campaign: Campaign) -> dict[int, Membership]:
+    """The current 委员 (书记/主任/委员 roles) of the PMCs the campaign covers, by person."""
+    pmcs = [organization_of_kind(compound=c, kind=Kind.PMC) for c in campaign.compounds]
+    seats: dict[int, Membership] = {}
+    for seat in (
+        Membership.objects.current()
+        .filter(organization__in=[p for p in pmcs if p], role__in=OFFICER_ROLES)
+        .select_related("organization", "person")
+        .order_by("organization_id", "start", "pk")
+    ):
+        seats.setdefault(seat.person_id, seat)
+    return seats
+
+
+def _member_targets_sync(campaign: Campaign) -> None:
+    """Every PMC member is evaluated individually by default (物业管理委员会服务承诺 第4条
+    "每年召开业主代表大会述职、现场质询；满意度低于60%的委员主动辞职"): a target per current
+    委员, made when the campaign opens and brought up to date when scoring opens (a member
+    seated since is added, one whose term ended is dropped — no ballot exists yet)."""
+    seats = _current_pmc_seats(campaign)
+    existing = {t.member_id: t for t in campaign.targets.filter(member__isnull=False)}
+    for person_pk, target in existing.items():
+        if person_pk not in seats:
+            target.delete()
+    position = campaign.targets.count()
+    for person_pk, seat in seats.items():
+        if person_pk in existing:
+            continue
+        Target.objects.create(
+            campaign=campaign,
+            organization=seat.organization,
+            member=seat.person,
+            compound_id=seat.organization.compound_id,
+            position=position,
+        )
+        position += 1
 
 
 @transaction.atomic
@@ -157,6 +196,7 @@ def campaign_advance(*, actor, campaign: Campaign, to_state: str, note: str = ""
         require_perm(actor, "evaluations.organize", campaign, _denied())
     now = timezone.now()
     if to_state == State.SCORING:
+        _member_targets_sync(campaign)
         if not campaign.targets.exists():
             raise CampaignStateError(gettext("Add at least one target before scoring opens."))
         if not Criterion.objects.filter(group__campaign=campaign).exists():
@@ -174,8 +214,14 @@ def campaign_advance(*, actor, campaign: Campaign, to_state: str, note: str = ""
                 gettext("The objection window is still open until %(end)s.")
                 % {"end": workdays.format_deadline(campaign.publicity_end)}
             )
-        if campaign.objections.filter(answered_at__isnull=True).exists():
-            raise CampaignStateError(gettext("Answer every objection before approval."))
+        # 第五条 "无异议": every objection resolved (upheld or dismissed), not just answered.
+        if campaign.objections.filter(Q(answered_at__isnull=True) | Q(resolution="")).exists():
+            raise CampaignStateError(
+                gettext(
+                    "Resolve every objection before approval: uphold it and correct the "
+                    "preliminary result, or dismiss it with reasons."
+                )
+            )
     campaign.state = to_state
     campaign.save()
     _event(campaign, actor=actor, verb="advance", from_state=old, to_state=to_state, note=note)
@@ -192,7 +238,9 @@ def campaign_advance(*, actor, campaign: Campaign, to_state: str, note: str = ""
             Campaign.objects.filter(pk=campaign.pk).update(disclosure_ref=ref)
     if to_state == State.APPROVED:
         _low_satisfaction_members(actor=actor, campaign=campaign)
-    if to_state in (State.PUBLICITY, State.APPROVED, State.CIRCULATED):
+    if to_state == State.CIRCULATED:
+        _circulate_street_wide(campaign)
+    if to_state in (State.PUBLICITY, State.APPROVED):
         for target in campaign.targets.filter(member__isnull=True).select_related("organization"):
             _notify_org(
                 target.organization,
@@ -202,6 +250,37 @@ def campaign_advance(*, actor, campaign: Campaign, to_state: str, note: str = ""
                 link=f"/evaluations/{campaign.pk}/results/",
             )
     return campaign
+
+
+def _street_organizations(campaign: Campaign) -> list[Organization]:
+    """Every organization of the campaign's street: the street's own bodies, each community's
+    and each compound's (the targets among them)."""
+    street_id = campaign.compounds[0].community.street_id
+    return list(
+        Organization.objects.filter(
+            Q(street_id=street_id)
+            | Q(community__street_id=street_id)
+            | Q(compound__community__street_id=street_id)
+        ).order_by("pk")
+    )
+
+
+def _circulate_street_wide(campaign: Campaign) -> int:
+    """评议监督考核制度 第五条 "经街道党工委审定，在街道范围内通报": the approved result goes to
+    every organization of the street, not only to the bodies evaluated."""
+    subject = gettext("Evaluation results circulated in the street: %(title)s") % {
+        "title": campaign.title
+    }
+    body = _results_summary(campaign)[:1500]
+    organizations = _street_organizations(campaign)
+    for organization in organizations:
+        _notify_org(
+            organization,
+            subject=subject,
+            body=body,
+            link=f"/evaluations/{campaign.pk}/results/",
+        )
+    return len(organizations)
 
 
 @transaction.atomic
@@ -305,7 +384,9 @@ def criterion_remove(*, actor, criterion: Criterion) -> None:
 
 @transaction.atomic
 def target_add_member(*, actor, campaign: Campaign, member: Person) -> Target:
-    """Evaluate an individual PMC member too (the 60 % rule of the PMC pledge, item 4)."""
+    """Evaluate an individual PMC member (the 60 % rule of the PMC pledge, item 4). Every
+    current member is made a target when the campaign opens and when scoring opens
+    (:func:`_member_targets_sync`); this adds a member seated in between at once."""
     campaign = _lock(campaign)
     require_perm(actor, "evaluations.organize", campaign, _denied())
     _require_editable(campaign)

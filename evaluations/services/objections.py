@@ -22,7 +22,6 @@ from .base import (
     CampaignStateError,
     Kind,
     State,
-    _denied,
     _event,
     _lock,
     _notify_org,
@@ -71,23 +70,65 @@ def objection_file(
 
 
 @transaction.atomic
-def objection_answer(*, actor, objection: Objection, answer: str) -> Objection:
+def objection_answer(
+    *,
+    actor,
+    objection: Objection,
+    answer: str,
+    resolution: str = "",
+    correction: str = "",
+) -> Objection:
+    """Resolve an objection (评议监督考核制度 第五条 "初步结果在社区公示且无异议后"): the
+    community party organization either upholds it — and says how the preliminary result
+    was corrected — or dismisses it with reasons. The answer is what the objector reads."""
     campaign = _lock(objection.campaign)
-    require_perm(actor, "evaluations.organize", campaign, _denied())
+    require_perm(
+        actor,
+        "evaluations.organize",
+        campaign,
+        gettext("Only the community party organization resolves objections."),
+    )
     objection = lock(objection)
     if objection.answered_at is not None:
-        raise ValidationError(gettext("This objection was already answered."))
+        raise ValidationError(gettext("This objection was already resolved."))
+    errors: dict[str, list[str]] = {}
+    if resolution not in Objection.Resolution.values:
+        errors["resolution"] = [
+            gettext(
+                "Choose whether the objection is upheld (the preliminary result is "
+                "corrected) or dismissed (with reasons)."
+            )
+        ]
     answer = (answer or "").strip()
     if len(answer) < 5 or len(answer) > TEXT_MAX:
-        raise ValidationError({"answer": gettext("Write an answer of 5 to 2000 characters.")})
+        errors["answer"] = [gettext("Write an answer of 5 to 2000 characters.")]
+    correction = (correction or "").strip()
+    if resolution == Objection.Resolution.UPHELD and not 5 <= len(correction) <= TEXT_MAX:
+        errors["correction"] = [
+            gettext(
+                "An upheld objection corrects the preliminary result: say what was "
+                "corrected (5 to 2000 characters)."
+            )
+        ]
+    if errors:
+        raise ValidationError(errors)
     objection.answer = answer
+    objection.resolution = resolution
+    objection.correction = correction if resolution == Objection.Resolution.UPHELD else ""
     objection.answered_by = actor
     objection.answered_at = timezone.now()
     objection.save()
-    _event(campaign, actor=actor, verb="objection_answer")
+    _event(
+        campaign,
+        actor=actor,
+        verb="objection_answer",
+        note=f"{objection.get_resolution_display()}"
+        + (f"：{objection.correction[:500]}" if objection.correction else ""),
+    )
     notify_person(
         person=objection.author,
-        subject=gettext("Your objection was answered"),
+        subject=gettext("Your objection was resolved: %(resolution)s")
+        % {"resolution": objection.get_resolution_display()},
         body=answer[:500],
         link=f"/evaluations/{campaign.pk}/results/",
     )

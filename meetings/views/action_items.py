@@ -83,6 +83,10 @@ def action_item_list(request: HttpRequest) -> HttpResponse:
     Residents are sent to the public list (``meetings:action_items_public``)."""
     compound = _compound(request)
     if not request.user.has_perm("meetings.view_meeting", compound):
+        from .public import public_access
+
+        if not public_access(request, compound):
+            _require_staff(request, compound)  # 403
         return redirect(reverse("meetings:action_items_public") + f"?compound={compound.slug}")
     org_qs = compound_organizations(compound=compound).order_by("kind", "pk")
     form = forms.ActionItemFilterForm(request.GET or None, organizations=org_qs)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -289,6 +290,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if meeting is None:
         raise Http404(gettext("No such meeting."))
     if not request.user.has_perm("meetings.view_meeting", meeting):
+        from .public import public_access
+
+        if not public_access(request, meeting.compound):
+            raise PermissionDenied(gettext("This page is for the staff of the compound's bodies."))
         return redirect(reverse("meetings:public", args=[pk]))
     return _render_detail(request, meeting)
 

@@ -56,6 +56,17 @@ from .letters import (
     letter_update,
 )
 from .params import add_months, params_clean
+from .supervisor import (
+    SUPERVISOR_PATROL_MONTHS,
+    SUPERVISOR_REPORT_ACK,
+    joint_meeting_supervisor_observers,
+    quality_supervisors,
+    supervisor_patrols_due,
+    supervisor_patrols_missing,
+    supervisor_report_acknowledge,
+    supervisor_report_file,
+    supervisor_reports_scan_overdue,
+)
 
 __all__ = [
     "ABSENCE_LIMIT",
@@ -65,6 +76,8 @@ __all__ = [
     "PERIOD_MONTHS",
     "RATE_MEASURES",
     "SATISFACTION_THRESHOLD",
+    "SUPERVISOR_PATROL_MONTHS",
+    "SUPERVISOR_REPORT_ACK",
     "TEXT_MAX",
     "TITLE_MAX",
     "_finding_due",
@@ -84,6 +97,7 @@ __all__ = [
     "inspection_record",
     "item_create",
     "item_update",
+    "joint_meeting_supervisor_observers",
     "letter_create",
     "letter_publish",
     "letter_text",
@@ -94,4 +108,10 @@ __all__ = [
     "params_clean",
     "pledges_evaluate",
     "pledges_evaluate_compound",
+    "quality_supervisors",
+    "supervisor_patrols_due",
+    "supervisor_patrols_missing",
+    "supervisor_report_acknowledge",
+    "supervisor_report_file",
+    "supervisor_reports_scan_overdue",
 ]

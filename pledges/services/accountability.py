@@ -89,6 +89,24 @@ def case_open(
     return case
 
 
+def _resignation_ends_seats(case: AccountabilityCase) -> int:
+    """物业管理委员会服务承诺 第10条 "…主动辞职": a resignation decided on day D ends the
+    member's current seats in the organization so that from D on they hold no seat and no
+    power (``Membership.current`` counts the end day itself, so the term ends on D − 1;
+    a seat that began on D itself ends on D, the earliest a term may end). Returns the
+    number of seats ended."""
+    decided = timezone.localdate(case.decided_at)
+    seats = list(
+        Membership.objects.current(decided)
+        .select_for_update()
+        .filter(organization=case.organization, person=case.person)
+    )
+    for seat in seats:
+        seat.end = max(seat.start, decided - dt.timedelta(days=1))
+        seat.save(update_fields=["end"])
+    return len(seats)
+
+
 def case_decide(
     *, actor, case: AccountabilityCase, outcome: str, reasons: str
 ) -> AccountabilityCase:
@@ -113,6 +131,7 @@ def case_decide(
         locked.decided_by = reviewer
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "outcome", "reasons", "decided_by", "decided_at"])
+        ended = _resignation_ends_seats(locked) if outcome == locked.Outcome.RESIGNED else 0
         _event(
             compound=locked.compound,
             actor=reviewer,
@@ -122,6 +141,15 @@ def case_decide(
             note=reasons[:1000],
             case=locked,
         )
+        if ended:
+            _event(
+                compound=locked.compound,
+                actor=reviewer,
+                verb="membership_end",
+                note=gettext("%(name)s no longer holds a seat in %(organization)s.")
+                % {"name": locked.person.name, "organization": locked.organization.name},
+                case=locked,
+            )
         notify_organization(
             locked.organization,
             subject=gettext("Accountability case decided: %(outcome)s")

@@ -173,9 +173,25 @@ def inspection_record(
     seed: 物业管理委员会服务承诺 第9条 (每月联合业主代表检查); 小区党组织服务承诺 第7条
     (每季度消防、电梯排查); 决策报告制度 第四条 (义务质量总监 定期开展监督检查).
     """
-    person = _require(
-        actor, "pledges.record_evidence", compound, _("You may not record evidence here.")
-    )
+    if kind == Inspection.Kind.SUPERVISOR_PATROL:
+        # 决策报告制度 第四条: the 义务质量总监 patrols personally; nobody records a patrol
+        # in the supervisor's name, and the supervisor names nobody else.
+        from .supervisor import require_supervisor
+
+        person = require_supervisor(
+            actor,
+            compound,
+            _("Only the volunteer quality supervisor of this compound records a patrol."),
+        )
+        if inspector is not None and inspector.pk != person.pk:
+            raise ValidationError(
+                {"inspector": [_("The quality supervisor records their own patrol.")]}
+            )
+        inspector = person
+    else:
+        person = _require(
+            actor, "pledges.record_evidence", compound, _("You may not record evidence here.")
+        )
     errors: dict[str, Any] = {}
     if kind not in Inspection.Kind.values:
         errors["kind"] = [_("Choose a kind of inspection.")]

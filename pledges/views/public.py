@@ -64,7 +64,23 @@ def _board_body(compound, year: int, compound_given: bool) -> str:
 def _board_page_version(request: HttpRequest):
     """The whole-page cache's version for anonymous visitors (the board's own version)."""
     compound = selectors.board_compound(slug=requested_compound_slug(request), year=_year(request))
-    return compound.board_version if compound is not None else None
+    if compound is None:
+        return None
+    return (*compound.board_version, _redlist_version(compound))
+
+
+def _redlist_version(compound) -> str:
+    """The red/black list's part of the page version: the shown quarters' ids, verdicts and
+    totals (one small query), so a new or changed rating shows on the next request."""
+    from evaluations.models import QuarterRating
+
+    rows = (
+        QuarterRating.objects.filter(compound=compound)
+        .exclude(verdict=QuarterRating.Verdict.PENDING)
+        .order_by("-year", "-quarter")
+        .values_list("pk", "verdict", "total")[:REDLIST_QUARTERS]
+    )
+    return ";".join(f"{pk}:{verdict}:{total}" for pk, verdict, total in rows)
 
 
 @require_GET
@@ -94,7 +110,30 @@ def board(request: HttpRequest) -> HttpResponse:
         request,
         "pledges/board.html",
         # mark_safe: the body is our own autoescaped template's output.
-        {"compound": compound, "year": year, "board_body": mark_safe(body)},
+        {
+            "compound": compound,
+            "year": year,
+            "board_body": mark_safe(body),
+            "redlist": _redlist(compound),
+        },
+    )
+
+
+#: Quarters of the red/black list shown under the pledges (a year of them).
+REDLIST_QUARTERS = 4
+
+
+def _redlist(compound) -> list:
+    """小区党组织服务承诺 第10条 "建立物业服务'红黑榜'季度考评机制": the latest quarters'
+    verdicts stand on the pledge board next to the pledge they keep (one query; read live,
+    outside the cached body, so a new rating shows at once)."""
+    from evaluations.models import QuarterRating
+
+    return list(
+        QuarterRating.objects.filter(compound=compound)
+        .exclude(verdict=QuarterRating.Verdict.PENDING)
+        .select_related("company")
+        .order_by("-year", "-quarter")[:REDLIST_QUARTERS]
     )
 
 

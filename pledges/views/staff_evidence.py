@@ -126,11 +126,16 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     compound = _compound(request)
     _require_staff(request, compound)
     inspections = selectors.inspections_for(compound=compound).select_related("organization")
+    today = timezone.localdate()
     return render(
         request,
         "pledges/inspection_list.html",
         {
             "compound": compound,
+            # 决策报告制度 第四条 "定期开展监督检查": this year's patrol periods, missing ones shown
+            "patrols": services.supervisor_patrols_due(
+                compound=compound, year=today.year, today=today
+            ),
             "inspections": list(inspections[:STAFF_LIST_SIZE]),
             "open_findings": list(
                 selectors.findings_open(compound=compound).select_related("inspection")[

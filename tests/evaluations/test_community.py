@@ -76,7 +76,7 @@ def test_targets_are_the_rc_once_and_each_compounds_pmc_and_company(community_wo
     assert targets[w.b_pmc.pk].compound == w.b
     assert targets[w.orgs.pmc.pk].compound == w.compound
     # Existing compound campaigns are unchanged: three targets, all of the compound.
-    assert w.campaign.targets.count() == 3
+    assert w.campaign.targets.filter(member__isnull=True).count() == 3
     assert w.campaign.compounds == [w.compound]
 
 
@@ -128,7 +128,12 @@ def test_roster_from_every_compound_results_per_target_and_publicity_on_each_boa
     for state in (State.MATERIALS, State.EVALUATION_MEETING, State.SCORING):
         campaign = services.campaign_advance(actor=w.organizer, campaign=campaign, to_state=state)
     for item in issued:
-        assert services.ballot_submit(token=item.token, scores=full_scores(campaign)) == 5
+        # five bodies and each compound's PMC members (物业管理委员会服务承诺 第4条)
+        assert (
+            services.ballot_submit(token=item.token, scores=full_scores(campaign))
+            == campaign.targets.count()
+        )
+        assert campaign.targets.filter(member__isnull=True).count() == 5
     assert not Evaluator.objects.filter(campaign=campaign, person__isnull=True).exists()
     for state in (State.PRELIMINARY, State.PUBLICITY):
         campaign = services.campaign_advance(actor=w.organizer, campaign=campaign, to_state=state)
@@ -173,7 +178,7 @@ def test_create_from_the_list_page(client, community_world):
     response = client.post(reverse("evaluations:create"), {"compound": value, "year": "2026"})
     campaign = Campaign.objects.get(community=w.compound.community)
     assert response["Location"] == reverse("evaluations:manage", args=[campaign.pk])
-    assert Target.objects.filter(campaign=campaign).count() == 5
+    assert Target.objects.filter(campaign=campaign, member__isnull=True).count() == 5
     for bad in ("community-abc", "community-999999", "<script>"):
         response = client.post(reverse("evaluations:create"), {"compound": bad, "year": "2026"})
         assert response.status_code == 302

@@ -185,9 +185,8 @@ def test_pmc_member_under_60_is_flagged(world, monkeypatch):
     calls = []
     monkeypatch.setattr(evidence, "accountability_open", lambda **kw: calls.append(kw) or True)
     pmc_member = world.people.pmc
-    target = services.target_add_member(
-        actor=world.organizer, campaign=world.campaign, member=pmc_member
-    )
+    # Every PMC member is a target by default (物业管理委员会服务承诺 第4条).
+    target = world.campaign.targets.get(member=pmc_member)
     a, b = two_criteria(world)
     tokens = roster(world, 2)
     advance_to(world, State.SCORING)
@@ -283,9 +282,7 @@ def test_pmc_member_under_60_opens_a_real_accountability_case(world):
     """Wired to pledges.services.accountability_open_for_low_satisfaction (no stub)."""
     from pledges.models import AccountabilityCase
 
-    target = services.target_add_member(
-        actor=world.organizer, campaign=world.campaign, member=world.people.pmc
-    )
+    target = world.campaign.targets.get(member=world.people.pmc)
     a, b = two_criteria(world)
     tokens = roster(world, 2)
     advance_to(world, State.SCORING)

@@ -17,8 +17,10 @@ def test_seed_evaluations_is_idempotent():
     opened = Campaign.objects.get(year=2026)
     assert done.state == Campaign.State.CLOSED
     assert opened.state == Campaign.State.SCORING
-    assert done.ballots.count() == 90
-    assert 0 < opened.ballots.count() < 90
+    # 30 evaluators × every target (the three parties and each PMC member)
+    full = 30 * done.targets.count()
+    assert done.ballots.count() == full
+    assert 0 < opened.ballots.count() < full
     assert QuarterRating.objects.count() == 3
     black = QuarterRating.objects.filter(verdict=QuarterRating.Verdict.BLACK)
     assert sorted(black.values_list("quarter", flat=True)) == [2, 3]

@@ -111,7 +111,10 @@ def test_approval_waits_for_window_and_answers(world):
                 actor=world.approver, campaign=campaign, to_state=State.APPROVED
             )
         services.objection_answer(
-            actor=world.organizer, objection=objection, answer="已复核原始测评票，结果无误。"
+            actor=world.organizer,
+            objection=objection,
+            answer="已复核原始测评票，结果无误。",
+            resolution="dismissed",
         )
         services.campaign_advance(actor=world.approver, campaign=campaign, to_state=State.APPROVED)
     assert Notification.objects.filter(recipient=world.resident).exists()
@@ -209,12 +212,14 @@ def test_ballot_once_per_evaluator_per_target(world):
     [(evaluator, token), _other] = roster(world, 2)
     advance_to(world, State.SCORING)
     scores = full_scores(world.campaign)
-    assert services.ballot_submit(token=token, scores=scores) == 3
-    assert recorded() == 3
-    assert TokenUse.objects.filter(evaluator=evaluator).count() == 3
+    targets = world.campaign.targets.count()
+    assert targets == 4  # the three parties and each PMC member (物业管理委员会服务承诺 第4条)
+    assert services.ballot_submit(token=token, scores=scores) == targets
+    assert recorded() == targets
+    assert TokenUse.objects.filter(evaluator=evaluator).count() == targets
     with pytest.raises(services.BallotRefused):
         services.ballot_submit(token=token, scores=scores)
-    assert recorded() == 3
+    assert recorded() == targets
 
 
 def test_guessed_or_empty_token_refused(world):
@@ -315,7 +320,7 @@ def test_paper_ballot_needs_a_second_clerk(world):
     entry.refresh_from_db()
     assert entry.state == PaperEntry.State.CONFIRMED
     assert entry.scores == {}  # the link between the slip and its scores is gone
-    assert recorded("paper") == 3
+    assert recorded("paper") == world.campaign.targets.count()
     with pytest.raises(services.CampaignStateError):
         services.paper_entry_confirm(actor=second, entry=entry)
     # The slip cannot then be used online either.

@@ -395,7 +395,11 @@ def test_manual_case_reviewed_by_party_org_with_timeline():
         actor=world.secretary, case=case, outcome="resigned", reasons="本人主动辞职"
     )
     assert (case.status, case.outcome) == ("decided", "resigned")
-    assert list(case.events.values_list("verb", flat=True)) == ["case_open", "case_decide"]
+    assert list(case.events.values_list("verb", flat=True)) == [
+        "case_open",
+        "case_decide",
+        "membership_end",
+    ]
     with pytest.raises(ValidationError):
         services.case_decide(actor=world.secretary, case=case, outcome="warned", reasons="x")
 

@@ -204,3 +204,75 @@ def test_a_brush_off_is_no_explanation_and_a_new_draft_withdraws_the_old(world, 
             )
         with pytest.raises(PermissionDenied):
             joint_explanation_draft(actor=world.resident, issue=legacy, text=EXPLANATION)
+
+
+# --- the page (meetings:legacy) -----------------------------------------------------
+
+
+def _page(issue):
+    return f"/meetings/legacy/{issue.tracking_number}/"
+
+
+def test_page_reports_explains_and_each_party_confirms(world, legacy, client):
+    with time_machine.travel(T0 + dt.timedelta(days=2), tick=False):
+        client.force_login(world.people.community_party)
+        assert client.get(_page(legacy)).status_code == 200
+        response = client.post(
+            _page(legacy) + "report/",
+            {
+                "report-reporting_organization": world.orgs.community_party.pk,
+                "report-recipients": [world.orgs.street_office.pk],
+                "report-content": "请街道协调确权",
+            },
+        )
+        assert response.status_code == 302
+        assert LegacyReport.objects.filter(issue=legacy).count() == 1
+        client.force_login(world.people.joint_meeting_office)
+        response = client.post(_page(legacy) + "explain/", {"explain-text": EXPLANATION})
+        assert response.status_code == 302
+        explanation = JointExplanation.objects.get(issue=legacy)
+        for person, org in (
+            (world.people.residents_committee, world.orgs.residents_committee),
+            (world.people.pmc, world.orgs.pmc),
+            (world.people.property_company, world.orgs.property_company),
+        ):
+            client.force_login(person)
+            row = explanation.confirmations.get(organization=org)
+            response = client.post(_page(legacy) + f"confirm/{row.pk}/")
+            assert response.status_code == 302
+        explanation.refresh_from_db()
+        assert explanation.status == JointExplanation.Status.PUBLISHED
+        body = client.get(_page(legacy)).content.decode()
+        assert "请街道协调确权" in body
+
+
+def test_page_bad_input_and_others(world, legacy, client):
+    with time_machine.travel(T0 + dt.timedelta(days=2), tick=False):
+        client.force_login(world.people.community_party)
+        hostile = "<script>alert(1)</script>"
+        for data in (
+            {"report-content": hostile},
+            {
+                "report-reporting_organization": world.orgs.pmc.pk,
+                "report-recipients": [world.orgs.street_office.pk],
+                "report-content": "x",
+            },
+            {
+                "report-reporting_organization": world.orgs.community_party.pk,
+                "report-recipients": [world.orgs.street_office.pk],
+                "report-content": "长" * 4001,
+            },
+        ):
+            response = client.post(_page(legacy) + "report/", data)
+            assert response.status_code == 400
+            assert hostile not in response.content.decode()
+        assert not LegacyReport.objects.exists()
+        response = client.post(_page(legacy) + "explain/", {"explain-text": "不归我们管"})
+        assert response.status_code == 400
+        assert client.post(_page(legacy) + "nonsense/1/").status_code == 404
+        client.force_login(world.resident)
+        assert client.get(_page(legacy)).status_code == 403
+        client.logout()
+        assert client.get(_page(legacy)).status_code == 302
+        client.force_login(world.people.community_party)
+        assert client.get("/meetings/legacy/HS-2099-999999/").status_code == 404

@@ -1,8 +1,0 @@
-# Reserved for helper H4 of the 2026-12-07 session; filled by its model changes.
-from django.db import migrations
-
-
-class Migration(migrations.Migration):
-    dependencies = [("disclosures", "0005_h6_ledger")]
-
-    operations = []

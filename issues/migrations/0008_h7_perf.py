@@ -1,8 +1,0 @@
-# Reserved for helper H7 of the 2026-12-07 session; filled by its model changes.
-from django.db import migrations
-
-
-class Migration(migrations.Migration):
-    dependencies = [("issues", "0007_h3_whistles")]
-
-    operations = []

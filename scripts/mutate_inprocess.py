@@ -1,0 +1,178 @@
+"""In-process mutation testing: mutmut's mutations, run inside ONE pytest session.
+
+mutmut's own runner starts pytest (and Django) once per mutant, tens of seconds each on a
+loaded machine. This pytest plugin makes each of mutmut's mutants of one module, swaps the
+mutated functions' code into the live module (``__code__``, so every ``from … import``
+binding sees it) and module-level values, reruns the selected tests with their fixtures
+(the test database is set up once), and restores the original. A mutant whose run takes
+longer than ``MUTATE_TIMEOUT`` seconds counts as killed (timeout).
+
+    python -m pytest -p scripts.mutate_inprocess --mutate huashan/periods.py \\
+        tests/core/test_periods.py
+
+Writes ``<out>/<module>.json`` (score, survivors with their diff). Used by
+scripts/mutate.sh.
+"""
+
+# A command-line tool: printing is its interface.
+# ruff: noqa: T201
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import json
+import os
+import signal
+import time
+import types
+from pathlib import Path
+
+import pytest
+from _pytest.runner import runtestprotocol
+from mutmut import Context, list_mutations, mutate
+
+
+class _Timeout(Exception):
+    pass
+
+
+def pytest_addoption(parser):
+    parser.addoption("--mutate", action="store", default=None, help="module path to mutate")
+    parser.addoption("--mutate-out", action="store", default="var/mutate")
+
+
+def _module_name(path: str) -> str:
+    return path[:-3].replace("/", ".")
+
+
+def _swap(module: types.ModuleType, namespace: dict) -> list:
+    """Put the mutated definitions into the live module; return what to restore."""
+    undo = []
+    for name, new in namespace.items():
+        if name.startswith("__"):
+            continue
+        old = module.__dict__.get(name, None)
+        if isinstance(new, types.FunctionType) and isinstance(old, types.FunctionType):
+            if old.__code__ is not new.__code__:
+                undo.append(("code", old, old.__code__, old.__defaults__, old.__kwdefaults__))
+                old.__code__ = new.__code__
+                old.__defaults__ = new.__defaults__
+                old.__kwdefaults__ = new.__kwdefaults__
+        elif isinstance(new, type) and isinstance(old, type):
+            for attr, value in vars(new).items():
+                current = vars(old).get(attr)
+                if isinstance(value, types.FunctionType) and isinstance(
+                    current, types.FunctionType
+                ):
+                    undo.append(("code", current, current.__code__, current.__defaults__, None))
+                    current.__code__ = value.__code__
+                    current.__defaults__ = value.__defaults__
+        elif not isinstance(new, types.ModuleType) and name in module.__dict__:
+            try:
+                same = new == old
+            except Exception:
+                same = False
+            if not (isinstance(same, bool) and same):
+                undo.append(("attr", module, name, old))
+                setattr(module, name, new)
+    return undo
+
+
+def _restore(undo: list) -> None:
+    for entry in reversed(undo):
+        if entry[0] == "code":
+            _kind, function, code, defaults, kwdefaults = entry
+            function.__code__ = code
+            function.__defaults__ = defaults
+            if kwdefaults is not None:
+                function.__kwdefaults__ = kwdefaults
+        else:
+            _kind, module, name, old = entry
+            setattr(module, name, old)
+
+
+def _run_items(session, items) -> bool:
+    """True when every item passed (the mutant survived)."""
+    for index, item in enumerate(items):
+        nextitem = items[index + 1] if index + 1 < len(items) else None
+        reports = runtestprotocol(item, nextitem=nextitem, log=False)
+        if os.environ.get("MUTATE_DEBUG"):
+            for report in reports:
+                if report.failed:
+                    print("[mutate-debug]", item.nodeid, str(report.longrepr)[-1500:])
+        if any(report.failed for report in reports):
+            # Tear down what the failing item left (fixtures of wider scopes stay).
+            return False
+    return True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session):
+    path = session.config.getoption("--mutate")
+    if not path:
+        return None
+    out = Path(session.config.getoption("--mutate-out"))
+    out.mkdir(parents=True, exist_ok=True)
+    timeout = int(os.environ.get("MUTATE_TIMEOUT", "60"))
+    items = list(session.items)
+    module = importlib.import_module(_module_name(path))
+    source = Path(path).read_text(encoding="utf-8")
+    for _round in range(2):  # twice: a rerun in the same session must pass too
+        if not _run_items(session, items):
+            raise pytest.UsageError(f"the tests of {path} fail without any mutation")
+    ids = list_mutations(Context(source=source, filename=path))
+    results = {"module": path, "killed": 0, "timeout": 0, "survived": [], "error": 0}
+    started = time.monotonic()
+
+    def _alarm(_signum, _frame):
+        raise _Timeout
+
+    signal.signal(signal.SIGALRM, _alarm)
+    for number, mutation_id in enumerate(ids, 1):
+        context = Context(source=source, mutation_id=mutation_id, filename=path)
+        mutated, _count = mutate(context)
+        namespace = {"__name__": module.__name__, "__file__": module.__file__}
+        try:
+            exec(compile(mutated, path, "exec"), namespace)
+        except Exception:
+            results["error"] += 1  # does not even import: killed by any test run
+            results["killed"] += 1
+            continue
+        undo = _swap(module, namespace)
+        signal.alarm(timeout)
+        try:
+            survived = _run_items(session, items)
+        except _Timeout:
+            survived = None
+        finally:
+            signal.alarm(0)
+            _restore(undo)
+        if survived is None:
+            results["timeout"] += 1
+        elif survived:
+            diff = "".join(
+                difflib.unified_diff(
+                    source.splitlines(True), mutated.splitlines(True), n=0, lineterm="\n"
+                )
+            )
+            results["survived"].append(
+                {"line": mutation_id.line_number + 1, "line_text": mutation_id.line, "diff": diff}
+            )
+        else:
+            results["killed"] += 1
+        print(f"[mutate] {path} {number}/{len(ids)} survived={len(results['survived'])}")
+    total = len(ids)
+    caught = results["killed"] + results["timeout"]
+    results.update(
+        total=total,
+        score=round(100 * caught / total, 1) if total else None,
+        seconds=round(time.monotonic() - started),
+    )
+    name = path.replace("/", "_")
+    (out / f"{name}.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    print(
+        f"[mutate] {path}: {results['score']}% ({caught} of {total} killed, "
+        f"{len(results['survived'])} survived)"
+    )
+    return True
