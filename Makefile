@@ -13,7 +13,7 @@ PYTEST_WORKERS ?= 2
 RUN_DEBS := fonts-wqy-microhei libharfbuzz-subset0
 TEST_DEBS := chromium fonts-wqy-microhei libharfbuzz-subset0 poppler-utils redis-server
 
-.PHONY: run serve test lint fmt bench clean sysdeps-run sysdeps-test messages backup restore
+.PHONY: run serve test lint fmt bench mutate clean sysdeps-run sysdeps-test messages backup restore
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 / Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -54,7 +54,13 @@ serve: $(VENV)/.installed
 	@echo "Serving http://127.0.0.1:$(PORT)/ (web + Celery worker + beat); Ctrl-C stops all."
 	@$(DEV_ENV) VENV=$(VENV) PORT=$(PORT) exec scripts/serve.sh
 
-test: $(VENV)/.installed sysdeps-test
+# axe-core for the accessibility checks of the browser tests (package-lock.json pins it).
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "需要 Node.js 和 npm / Node.js and npm are required (apt-get install nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(VENV)/.installed sysdeps-test node_modules/.installed
 	$(VENV)/bin/ruff check .
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(PY) tests/preflight.py
@@ -68,6 +74,11 @@ bench: $(VENV)/.installed sysdeps-run
 	@command -v wrk >/dev/null || { echo "需要 wrk / wrk is required (apt-get install wrk)"; exit 1; }
 	@command -v pdfinfo >/dev/null || { echo "需要 poppler-utils / pdfinfo is required"; exit 1; }
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Mutation testing of the rule-bearing modules (not part of `make test`; tens of minutes).
+mutate: $(VENV)/.installed
+	$(PIP) install -q 'mutmut>=2.4,<3'
+	scripts/mutate.sh $(MUTATE_MODULES)
 
 # Backups: pg_dump (custom format) of DATABASE_URL plus a tar of MEDIA_ROOT; see docs/operations.md.
 BACKUP_DIR ?= backups

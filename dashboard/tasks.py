@@ -1,6 +1,6 @@
 """Celery tasks of the dashboard app: thin, idempotent wrappers over the services.
 
-Beat entry (integration): ``dashboard.snapshots_refresh`` every 15 minutes.
+Beat entry: ``dashboard.snapshots_refresh`` every 15 minutes.
 """
 
 from __future__ import annotations

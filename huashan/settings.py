@@ -167,8 +167,7 @@ RESET_LINK_ADDRESS_LIMIT = env.int("RESET_LINK_ADDRESS_LIMIT", default=20)
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-# locale/parts/<name>/: catalogues of parallel work, merged into locale/ when it lands.
-LOCALE_PATHS = [BASE_DIR / "locale", *sorted((BASE_DIR / "locale" / "parts").glob("*"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -395,6 +394,31 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluations.tasks.sweep_documents",
         "schedule": timedelta(minutes=5),
         "options": {"expires": 240},
+    },
+    # 决策报告制度 第四条: the quality supervisor's reports are acknowledged by a deadline.
+    "pledges-scan-supervisor-reports": {
+        "task": "pledges.tasks.scan_supervisor_reports",
+        "schedule": crontab(minute=20),
+        "options": {"expires": 3000},
+    },
+    # 联席会议议事规则 第六条: half-year and annual work summaries, reminded and flagged.
+    "meetings-remind-work-summaries": {
+        "task": "meetings.tasks.remind_work_summaries",
+        "schedule": crontab(hour=8, minute=30),
+        "options": {"expires": 3600},
+    },
+    # Each compound's year of letters, schedules and evaluation draft from the templates.
+    # Every day of January, not only the 1st: idempotent, so a missed night costs nothing.
+    "provisioning-year-rollover": {
+        "task": "provisioning.tasks.year_rollover",
+        "schedule": crontab(hour=0, minute=5, month_of_year=1),
+        "options": {"expires": 3600},
+    },
+    # Retention periods of personal information (docs/privacy.md).
+    "privacy-retention": {
+        "task": "privacy.tasks.retention_sweep",
+        "schedule": crontab(hour=3, minute=40),
+        "options": {"expires": 3600},
     },
 }
 # /healthz shows each check (latencies, last beat) to staff and to a monitor sending

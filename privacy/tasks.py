@@ -1,6 +1,6 @@
 """Retention periods enforced (docs/privacy.md "How long we keep it").
 
-Beat entry (the integrator adds it to ``CELERY_BEAT_SCHEDULE``)::
+Beat entry in ``settings.CELERY_BEAT_SCHEDULE``::
 
     "privacy-retention": {
         "task": "privacy.tasks.retention_sweep",

@@ -1,13 +1,13 @@
 """Celery tasks of provisioning.
 
-Beat entry (ask the integrator to add it to ``settings.CELERY_BEAT_SCHEDULE``)::
+Beat entry in ``settings.CELERY_BEAT_SCHEDULE`` (every night of January)::
 
     "provisioning-year-rollover": {
         "task": "provisioning.tasks.year_rollover",
-        "schedule": crontab(minute=5, hour=0, day_of_month=1, month_of_year=1),
+        "schedule": crontab(hour=0, minute=5, month_of_year=1),
     },
 
-A missed 1 January run is harmless: the command ``provision_year`` or the next
+A missed night is harmless: the command ``provision_year`` or the next night
 run fills the same rows (idempotent).
 """
 

@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("disclosures", "0004_h5_rules")]
+    dependencies = [("disclosures", "0003_public_revenue_audit_category")]
 
     operations = [
         migrations.AddField(

@@ -1,4 +1,3 @@
-# Reserved for helper H3 of the 2026-12-07 session; filled by its model changes.
 # 协同联动 第五条: the report of a legacy matter upwards and the three parties' joint
 # explanation.
 import django.db.models.deletion
@@ -9,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("issues", "0006_h2_clocks"),
+        ("issues", "0006_clocks_to_the_letter"),
         ("directory", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

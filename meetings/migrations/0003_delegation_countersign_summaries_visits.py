@@ -1,4 +1,3 @@
-# Reserved for helper H3 of the 2026-12-07 session; filled by its model changes.
 # 联席会议议事规则 第三条 (the delegation a meeting is chaired under), 第四条 (countersign
 # deadline; bodies that did not countersign by it), 第六条 (work-summary reminders);
 # 协同联动 第四条 (street joint meeting, referral to the street), 第六条 (home visits).
@@ -33,7 +32,7 @@ def _countersign_due_for_open_summaries(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("meetings", "0002_meeting_recorded_afterwards"),
-        ("directory", "0005_h3_delegation"),
+        ("directory", "0002_chair_delegations"),
         ("issues", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

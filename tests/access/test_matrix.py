@@ -120,7 +120,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "meetings:calendar": ALL,
     "meetings:ical": ALL,
     "meetings:create": STAFF,
-    "meetings:detail": STAFF,
+    "meetings:detail": STAFF | {"owner_a"},  # residents: redirected to the public page
+    "meetings:public": STAFF | {"owner_a"},  # residents of the compound (issue 17)
     "meetings:edit": STAFF,
     "meetings:cancel": STAFF,
     "meetings:held": frozenset({"compound_party", "community_party"}),
@@ -146,15 +147,19 @@ ALLOWED: dict[str, frozenset[str]] = {
     "meetings:documents": STAFF,
     "meetings:document_request": STAFF,
     "meetings:document_download": STAFF,
-    "meetings:action_items": STAFF,
+    "meetings:action_items": STAFF | {"owner_a"},  # residents: to the public list
+    "meetings:action_items_public": STAFF | {"owner_a"},
     "meetings:action_item": STAFF,
     "meetings:action_item_step": STAFF,
     "meetings:decision_reports": STAFF,
     "meetings:decision_report": STAFF,
     "meetings:decision_report_answer": frozenset({"street"}),  # the recipient slot is theirs
     "meetings:intervention_respond": STAFF,
+    "meetings:intervention_resolve": STAFF,
+    "meetings:meetings_policy": frozenset({"community_party"}),  # set_policy
     "meetings:decision_report_step": frozenset({"pmc"}),  # can_file_decision_report
-    "meetings:motions": STAFF,
+    "meetings:motions": STAFF | {"owner_a"},  # owners: the motions put to their vote
+    "meetings:unit_register": STAFF,
     "meetings:motion": STAFF,
     "meetings:motion_step": STAFF,
     "meetings:delegations": STAFF,
@@ -163,6 +168,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "meetings:visit_opinion": STAFF,
     "meetings:visit_opinion_dispose": STAFF,
     "meetings:street_referrals": STAFF,
+    "meetings:legacy": STAFF,
+    "meetings:legacy_report": STAFF,
+    "meetings:legacy_explain": STAFF,
+    "meetings:legacy_step": frozenset({"property_staff"}),  # the company's confirmation slot
     "meetings:street_referral_step": frozenset({"community_party"}),  # 协同联动 第四条 提请
     "meetings_api:meeting-list": LOGGED_IN,  # filtered to what each may see
     "meetings_api:meeting-detail": STAFF,

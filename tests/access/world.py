@@ -299,6 +299,13 @@ def build_world() -> SimpleNamespace:
     visit_opinion = ForumOpinion.objects.create(
         visit=home_visit, raised_by_name="居民", content="希望修好路灯"
     )
+    # 协同联动 第五条: a joint explanation awaiting the three parties' confirmation.
+    from issues.legacy import JointExplanation, JointExplanationConfirmation
+
+    joint_explanation = JointExplanation.objects.create(issue=issue_a, text="三方共同说明")
+    company_confirmation = JointExplanationConfirmation.objects.create(
+        explanation=joint_explanation, organization=company
+    )
     # 协同联动 第四条: a proposal of the joint meeting awaiting the community party org.
     from meetings.models.meetings import StreetReferral
 
@@ -333,6 +340,7 @@ def build_world() -> SimpleNamespace:
             "decision": "confirm",
         },
         "meetings:summary_step": {"step": "submit"},
+        "meetings:legacy_step": {"step": "confirm", "row_id": company_confirmation.pk},
         "meetings:visit_opinion_dispose": {"pk": home_visit.pk, "opinion_pk": visit_opinion.pk},
         "meetings:street_referral_step": {"pk": street_referral.pk, "step": "request"},
         "dashboard:community": {"slug": a.community.slug},

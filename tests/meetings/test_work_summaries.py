@@ -31,9 +31,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def in_use(world):
     """The portal is in use in the compound: its first joint meeting in March 2026."""
-    return MeetingFactory(
-        compound=world.compound, start=dt.datetime(2026, 3, 25, 15, 0, tzinfo=CN)
-    )
+    return MeetingFactory(compound=world.compound, start=dt.datetime(2026, 3, 25, 15, 0, tzinfo=CN))
 
 
 def _row(world, today, period):

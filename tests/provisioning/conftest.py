@@ -18,5 +18,6 @@ def templates(db):
     from provisioning.templates import templates_load
 
     templates_load()
-    importlib.import_module("disclosures.migrations.0003_h1_schedules").forwards(apps, None)
+    audit_category = "disclosures.migrations.0003_public_revenue_audit_category"
+    importlib.import_module(audit_category).forwards(apps, None)
     return True

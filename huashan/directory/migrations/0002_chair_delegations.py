@@ -1,4 +1,3 @@
-# Reserved for helper H3 of the 2026-12-07 session; filled by its model changes.
 # 联席会议议事规则 第三条: the recorded 委托 to convene and chair the joint meeting.
 import django.db.models.deletion
 import django.utils.timezone
@@ -8,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("directory", "0004_h5_supervisor"),
+        ("directory", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,4 +1,3 @@
-# Reserved for helper H8 of the 2026-12-07 session; filled by its model changes.
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
