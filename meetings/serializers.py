@@ -208,6 +208,11 @@ class RecipientSerializer(serializers.ModelSerializer):
 
 class InterventionSerializer(serializers.ModelSerializer):
     organization = OrganizationBriefSerializer(read_only=True)
+    # Blank until the invited body answers: the schema must admit "" (a read-only model
+    # field drops allow_blank, and the published enum would then refuse an unanswered row).
+    answer = serializers.ChoiceField(
+        choices=EarlyIntervention.Answer.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = EarlyIntervention

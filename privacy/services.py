@@ -51,6 +51,11 @@ def consent_record(*, person, purpose: str) -> Consent:
     return Consent.objects.create(person=person, purpose=purpose, notice_version=NOTICE_VERSION)
 
 
+def notice_accepted_at_registration(sender, *, person, **kwargs) -> None:
+    """Receiver of ``person_registered``: registering accepts the privacy notice it links."""
+    consent_record(person=person, purpose=Consent.Purpose.PRIVACY_NOTICE)
+
+
 def consents_current(*, person) -> list[dict]:
     """The consents a resident can see and withdraw, including the implied ones."""
     from huashan.notify.services import sms_categories

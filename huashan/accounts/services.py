@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from huashan.accounts.models import AccountEvent
+from huashan.accounts.signals import person_registered
 from huashan.directory.models import Household, Person, Residency, ResidencyEvent
 
 DUPLICATE_MOBILE = _(
@@ -64,10 +65,7 @@ def person_register(
             to_state=Residency.Status.PENDING,
         )
         # The registration page links the privacy notice; registering accepts it.
-        from privacy.models import Consent
-        from privacy.services import consent_record
-
-        consent_record(person=person, purpose=Consent.Purpose.PRIVACY_NOTICE)
+        person_registered.send(sender=Person, person=person)
     return person
 
 
