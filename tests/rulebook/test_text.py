@@ -77,3 +77,15 @@ def test_a_partial_row_says_what_is_missing():
     assert row.status == "partial"
     assert row.summary_zh == "报社区党组织"
     assert row.missing_en == "no street joint meeting"
+
+
+def test_what_residents_read_of_a_row_carries_no_code():
+    """The rulebook shows each row's Chinese summary and, for a partial row, what is missing:
+    residents read it, so neither may name code (a path, a predicate, a category code)."""
+    code = re.compile(r"`|::|\b[a-z]+_[a-z_]+\b|\b[a-z]+:[a-z_]+\b")
+    offending = {
+        rule_id: code.findall(f"{row.summary_zh} {row.missing_en}")
+        for rule_id, row in status.statuses().items()
+        if code.search(f"{row.summary_zh} {row.missing_en}")
+    }
+    assert offending == {}
