@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-# The browser fixtures of tests/e2e, for the checklist journey.
-from tests.e2e.conftest import _static_without_collectstatic, browser, phone  # noqa: F401
-
 
 @pytest.fixture
 def templates(db):

@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from huashan.directory.models import Compound, Organization
 from tests.e2e.conftest import PHONE
+from tests.provisioning.conftest import templates  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -23,11 +24,8 @@ def _open_count(page) -> int:
     return int(page.get_attribute("#setup-open-count", "data-open"))
 
 
-def test_secretary_fixes_a_checklist_item_and_the_count_drops(
-    live_server,
-    phone,
-    templates,
-):
+@pytest.mark.usefixtures("templates")
+def test_secretary_fixes_a_checklist_item_and_the_count_drops(live_server, phone):
     call_command("seed_demo", stdout=StringIO(), stderr=StringIO())
     call_command("seed_second_compound", stdout=StringIO())
     compound = Compound.objects.get(slug="taoyuan-ju")
