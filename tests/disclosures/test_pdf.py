@@ -57,6 +57,7 @@ def quarter_data(world):
             organization=world.company,
             category=category("service_report_quarterly"),
             title="物业服务季度报告（第三季度）",
+            body_markdown="本季度完成电梯年检。",
             body_html="<p>本季度完成电梯年检。</p>",
         )
         objection = objection_file(
