@@ -24,7 +24,7 @@ import zipfile
 import pytest
 from django.contrib.messages import constants, get_messages
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from tests.access.urls import named_urls
@@ -44,6 +44,8 @@ MANAGERS = frozenset({"rc", "compound_party", "community_party"})
 PUBLISHER = frozenset({"compound_party"})
 #: Dashboards: compound party org / joint-meeting office, the community bodies, the street.
 DASHBOARD = frozenset({"rc", "compound_party", "community_party", "street"})
+#: provisioning.setup_compound (provisioning/rules.py, docs/operations.md).
+SETUP = frozenset({"compound_party", "community_party", "street"})
 NOBODY: frozenset[str] = frozenset()
 REPORTER = frozenset({"owner_a"})
 
@@ -55,9 +57,17 @@ ALLOWED: dict[str, frozenset[str]] = {
     "api-schema": ALL,
     "core:home": ALL,
     "core:healthz": ALL,
+    "core:text_size": ALL,  # the 大字 switch of every page (docs/accessibility.md)
     "media": STAFF,  # an agreed item's evidence file: as meetings:action_item
     "admin:index": NOBODY,  # superusers only
     "accounts:login": ALL,
+    "accounts:code_login": ALL,  # sign in with an SMS code: the sign-in page itself
+    # WeChat sign-in (docs/accounts.md, WeChat): enabled for these cells (SETTINGS below);
+    # the start, the callback (a missing state is refused, 400) and the link page are the
+    # sign-in flow, open to everyone.
+    "accounts:wechat_start": ALL,
+    "accounts:wechat_callback": ALL,
+    "accounts:wechat_link": ALL,
     "accounts:logout": ALL,
     "accounts:register": ALL,
     "accounts:password_reset_confirm": ALL,  # the signed link is the credential
@@ -74,6 +84,28 @@ ALLOWED: dict[str, frozenset[str]] = {
     "notify:mark_all_read": LOGGED_IN,
     "notify:mark_read": REPORTER,  # the notification is owner A's
     "notify:open": REPORTER,
+    "notify:sms_preference": LOGGED_IN,  # one's own SMS choices
+    # --- privacy (docs/privacy.md): the notice is public, "me" is always one's own -------
+    "privacy:notice": ALL,
+    "privacy:me": LOGGED_IN,
+    "privacy:export": LOGGED_IN,
+    "privacy:correct": LOGGED_IN,
+    "privacy:withdraw": LOGGED_IN,
+    "privacy:delete": LOGGED_IN,
+    # --- provisioning (provisioning/rules.py; docs/operations.md, "Work through the
+    # checklist"): the community party org, the street office and the compound's own
+    # party org open and fix a compound's setup ------------------------------------------
+    "provisioning:checklist": SETUP,
+    "provisioning:checklist_json": SETUP,
+    "provisioning:provision": SETUP,
+    "provisioning:organization": SETUP,
+    "provisioning:member": SETUP,
+    "provisioning:templates": STAFF,  # read-only list for any staff (the view's rule)
+    # the evaluation standard: the street only (评议监督考核制度 第三条)
+    "provisioning:template_change": frozenset({"street"}),
+    # --- rulebook: public, like the other boards ------------------------------------------
+    "rulebook:index": ALL,
+    "rulebook:compound": ALL,
     # --- issues -----------------------------------------------------------------------
     "issues:board": ALL,
     "issues:feed": ALL,
@@ -160,7 +192,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "meetings:decision_report_step": frozenset({"pmc"}),  # can_file_decision_report
     "meetings:motions": STAFF | {"owner_a"},  # owners: the motions put to their vote
     "meetings:unit_register": STAFF,
-    "meetings:motion": STAFF,
+    # verified owners of the compound, once the vote is open (docs/meetings.md; issue 17)
+    "meetings:motion": STAFF | {"owner_a"},
     "meetings:motion_step": STAFF,
     "meetings:delegations": STAFF,
     "meetings:delegation_revoke": frozenset({"community_party"}),  # 第三条: its head only
@@ -323,6 +356,15 @@ QUERY = {
     "disclosures_api:compliance-list": "?compound=jiangnan-huashan&period=2026",
 }
 
+#: Settings a URL needs to exist at all: WeChat sign-in answers 404 everywhere while it is
+#: not configured (docs/accounts.md, WeChat). No request reaches WeChat: the start page
+#: only builds the authorisation URL and the callback refuses a missing state first.
+_WECHAT = {"WECHAT_APP_ID": "wx-access-matrix", "WECHAT_APP_SECRET": "access-matrix-secret"}
+SETTINGS = {
+    name: _WECHAT
+    for name in ("accounts:wechat_start", "accounts:wechat_callback", "accounts:wechat_link")
+}
+
 #: Cells where the application's behaviour looks wrong: (url name, role) -> reason.
 #: Strict xfail: when the app is fixed the marker must go.
 KNOWN_WRONG: dict[tuple[str, str], str] = {}
@@ -357,9 +399,10 @@ def request(world, role: str, name: str, keys: list[str]):
     if role != "anonymous":
         client.force_login(world.people[role])
     url = reverse(name, kwargs=kwargs_for(world, name, keys)) + QUERY.get(name, "")
-    response = client.get(url)
-    if response.status_code == 405:
-        return client.post(url, {}), "POST"
+    with override_settings(**SETTINGS.get(name, {})):
+        response = client.get(url)
+        if response.status_code == 405:
+            return client.post(url, {}), "POST"
     return response, "GET"
 
 

@@ -110,6 +110,8 @@ def build_world() -> SimpleNamespace:
         PledgeItem,
         PledgeLetter,
     )
+    from privacy.models import Consent
+    from provisioning import seed as provisioning_seed
 
     _reference_data()
     assert not Compound.objects.filter(slug="jiangnan-huashan-2").exists(), (
@@ -356,6 +358,13 @@ def build_world() -> SimpleNamespace:
         "media": {"path": evidence.evidence_file.name},
         # the segment says "disclosures", but attachments are added to a draft
         "disclosures:attachment_add": {"pk": draft.pk},
+        # a consent that can be withdrawn (privacy.services.consent_withdraw)
+        "privacy:withdraw": {"purpose": Consent.Purpose.SMS_NOTICES.value},
+        # the PMC: registered by the demo, so the member page opens its form
+        "provisioning:organization": {"kind": Organization.Kind.PMC.value},
+        "provisioning:member": {"kind": Organization.Kind.PMC.value},
+        # the evaluation standard: the street changes it (评议监督考核制度 第三条)
+        "provisioning:template_change": {"code": provisioning_seed.EVALUATION["code"]},
     }
     # What a URL's ``pk`` names, by the path segment before it (tests/access/urls.py).
     objects = {
