@@ -78,6 +78,11 @@ def main(argv: list[str] | None = None) -> int:
         shoot(page, f"{base}/disclosures/", args.out / "disclosures-board.png")
         shoot(page, f"{base}/pledges/", args.out / "pledges-board.png")
         shoot(page, f"{base}/meetings/", args.out / "meetings-list.png")
+        # The rulebook runs to 48 articles: its first screen is what a resident meets.
+        page.goto(f"{base}/rules/")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(args.out / "rulebook.png"))
+        print(f"saved {args.out / 'rulebook.png'}")
         # The header's menu sheet, open (issue 19: name + one menu button on a phone).
         page.goto(f"{base}/")
         page.click(".site-menu__button")
