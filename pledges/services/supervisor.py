@@ -28,6 +28,7 @@ from huashan.core.services import acting_person
 from huashan.directory.models import Compound, Membership, Organization, Person
 from huashan.directory.selectors import organization_of_kind
 from huashan.notify.services import notify_person
+from huashan.periods import add_months
 
 from ..models import Inspection, SupervisorReport, SupervisorReportReceipt
 from ..notices import notify_organization
@@ -82,11 +83,6 @@ class PatrolPeriod:
     status: str
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def supervisor_patrols_due(*, compound: Compound, year: int, today: dt.date) -> list[PatrolPeriod]:
     """The patrol periods of ``year`` up to ``today`` with their patrols: one query.
 
@@ -116,7 +112,7 @@ def supervisor_patrols_due(*, compound: Compound, year: int, today: dt.date) -> 
     periods: list[PatrolPeriod] = []
     period_start = start
     while period_start <= min(today, end_of_year):
-        nxt = _add_months(period_start, SUPERVISOR_PATROL_MONTHS)
+        nxt = add_months(period_start, SUPERVISOR_PATROL_MONTHS)  # from a 1st, to a 1st
         period_end = nxt - dt.timedelta(days=1)
         if period_end >= dt.date(first_seat.year, first_seat.month, 1):
             count = sum(1 for d in days if period_start <= d <= period_end)
