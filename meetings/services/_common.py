@@ -56,9 +56,16 @@ MEMBER_KINDS = (
     Kind.PROPERTY_COMPANY,
 )
 MEMBER_ROLES = frozenset({Role.SECRETARY, Role.CHAIR, Role.MEMBER})
-# 可列席: grid workers, sunk-down cadres, owner representatives, community lawyer, company staff.
+# 可列席: grid workers, sunk-down cadres, owner representatives, community lawyer, company staff,
+# and the company's volunteer quality supervisor (决策报告制度 第四条 "积极参与……联席会议").
 OBSERVER_ROLES = frozenset(
-    {Role.GRID_WORKER, Role.COMMUNITY_LAWYER, Role.OWNER_REPRESENTATIVE, Role.STAFF}
+    {
+        Role.GRID_WORKER,
+        Role.COMMUNITY_LAWYER,
+        Role.OWNER_REPRESENTATIVE,
+        Role.STAFF,
+        Role.QUALITY_SUPERVISOR,
+    }
 )
 OBSERVER_KINDS = (
     Kind.RESIDENTS_COMMITTEE,

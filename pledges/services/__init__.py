@@ -59,7 +59,6 @@ from .params import add_months, params_clean
 from .supervisor import (
     SUPERVISOR_PATROL_MONTHS,
     SUPERVISOR_REPORT_ACK,
-    joint_meeting_supervisor_observers,
     quality_supervisors,
     supervisor_patrols_due,
     supervisor_patrols_missing,
@@ -97,7 +96,6 @@ __all__ = [
     "inspection_record",
     "item_create",
     "item_update",
-    "joint_meeting_supervisor_observers",
     "letter_create",
     "letter_publish",
     "letter_text",

@@ -7,8 +7,8 @@
 * Who the supervisors are (the role held in the compound's property company).
 * The patrols due at a cadence, and the missing ones (:func:`supervisor_patrols_due`). The seed
   says 定期 without a number; :data:`SUPERVISOR_PATROL_MONTHS` is this portal's reading.
-* The supervisor as an observer of joint meetings (:func:`joint_meeting_supervisor_observers`),
-  for the meetings notice code to add to its invitation list.
+* The supervisor attends joint meetings as an observer: ``meetings`` derives the seat from the
+  directory like every other observer (``meetings/services/_common.py::OBSERVER_ROLES``).
 """
 
 from __future__ import annotations
@@ -66,12 +66,6 @@ def quality_supervisors(*, compound: Compound, on: dt.date | None = None) -> lis
     for seat in seats:
         seen.setdefault(seat.person_id, seat.person)
     return list(seen.values())
-
-
-def joint_meeting_supervisor_observers(*, compound: Compound) -> list[Person]:
-    """决策报告制度 第四条 "参与小区联席会议": the supervisors to invite to a joint meeting
-    of the compound as observers (列席). The meetings notice code adds them to its list."""
-    return quality_supervisors(compound=compound)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from huashan.directory.models import Membership
 from huashan.notify.models import Notification
 from issues.models import Issue
 from issues.services import AGENDA_HOOK
@@ -34,6 +35,7 @@ from tests.factories.directory import (
     BuildingFactory,
     CompoundFactory,
     HouseholdFactory,
+    MembershipFactory,
     ResidencyFactory,
 )
 from tests.factories.issues import CategoryFactory, IssueFactory
@@ -59,6 +61,24 @@ def test_create_derives_members_and_observers(joint_meeting, world):
     assert world.people.street_office.pk not in members
     assert joint_meeting.chair == world.people.community_party
     assert MeetingEvent.objects.filter(meeting=joint_meeting, verb="create").count() == 1
+
+
+def test_dr4_the_quality_supervisor_attends_the_joint_meeting_as_an_observer(joint_meeting, world):
+    """决策报告制度 第四条 "积极参与街道和社区党组织牵头建立的……联席会议": the company's
+    current volunteer quality supervisor is derived as an observer; a former one is not."""
+    supervisor = MembershipFactory(
+        organization=world.orgs.property_company, role=Membership.Role.QUALITY_SUPERVISOR
+    ).person
+    former = MembershipFactory(
+        organization=world.orgs.property_company,
+        role=Membership.Role.QUALITY_SUPERVISOR,
+        start=dt.date(2024, 1, 1),
+        end=dt.date(2025, 12, 31),
+    ).person
+    services.meeting_members_derive(meeting=joint_meeting)
+    members = {m.person_id: m.role for m in joint_meeting.members.all()}
+    assert members[supervisor.pk] == MeetingMember.Role.OBSERVER
+    assert former.pk not in members
 
 
 def test_meeting_in_the_past_is_refused(world, clock):

@@ -116,20 +116,6 @@ def test_no_patrol_is_due_before_a_supervisor_is_engaged(world):
     )
 
 
-def test_article_4_the_supervisor_is_a_joint_meeting_observer(world):
-    """ "参与小区联席会议": the current supervisor, not a former one, is on the list."""
-    former = PersonFactory(name="前任质量总监")
-    MembershipFactory(
-        person=former,
-        organization=world.company,
-        role=Membership.Role.QUALITY_SUPERVISOR,
-        start=dt.date(2024, 1, 1),
-        end=dt.date(2025, 12, 31),
-    )
-    observers = services.joint_meeting_supervisor_observers(compound=world.compound)
-    assert observers == [world.supervisor]
-
-
 # --- 第四条 "发现违法违规行为，及时向街道和主管部门报告" ------------------------------------
 
 
