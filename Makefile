@@ -45,6 +45,7 @@ sysdeps-test:
 run: $(VENV)/.installed sysdeps-run
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_demo --print-logins
+	$(DEV_ENV) $(PY) manage.py seed_second_compound
 	@$(MAKE) --no-print-directory serve
 
 # Web + Celery worker + beat; Ctrl-C or SIGTERM to make stops all of them (scripts/serve.sh).
