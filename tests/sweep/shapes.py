@@ -79,7 +79,7 @@ def _photo():
     return photo_sanitize(SimpleUploadedFile("IMG_0001.jpg", _jpeg(), "image/jpeg"))
 
 
-def _try(*calls):
+def _try(what: str, *calls):
     """The first call that the services accept (the demo's permissions decide who may)."""
     errors = []
     for call in calls:
@@ -87,7 +87,7 @@ def _try(*calls):
             return call()
         except (ValidationError, PermissionDenied) as exc:
             errors.append(exc)
-    raise AssertionError(f"the sweep could not create a shape: {errors}")
+    raise AssertionError(f"the sweep could not create {what}: {errors}")
 
 
 def build_sweep_world() -> SimpleNamespace:
@@ -158,7 +158,7 @@ def build_sweep_world() -> SimpleNamespace:
         )
 
     world.shape_errors = []
-    for make in (_meetings, _held_meetings, _campaigns, _summaries):
+    for make in (_meetings, _held_meetings, _street_meeting, _motion, _campaigns, _summaries):
         try:
             with transaction.atomic():  # a failure leaves the rest of the world intact
                 make(a, people)
@@ -178,11 +178,17 @@ def build_sweep_world() -> SimpleNamespace:
 
 
 def _meetings(compound, people) -> None:
-    """A meeting of each kind the demo lacks (draft), and a cancelled one."""
+    """A meeting of each kind the demo lacks (draft), and a cancelled one. The street joint
+    meeting is not scheduled here: the street convenes it on a referral (_street_meeting).
+
+    A joint meeting is chaired by the community party head or, under a recorded 委托, the
+    compound party head (联席会议议事规则 第三条): the access world records that delegation
+    for the next thirty days, so the compound party head schedules these."""
     from meetings import services
     from meetings.models import Meeting
 
     present = set(Meeting.objects.filter(compound=compound).values_list("kind", flat=True))
+    present.add(Meeting.Kind.STREET_JOINT)
     start = timezone.now().replace(microsecond=0) + dt.timedelta(days=20)
     for number, kind in enumerate(Meeting.Kind.values):
         if kind in present:
@@ -200,7 +206,10 @@ def _meetings(compound, people) -> None:
                 place=f"小区议事厅{number}",
             )
 
-        _try(*(lambda p=p: create(people[p]) for p in ("compound_party", "pmc_chair", "clerk")))
+        _try(
+            f"a {kind} meeting",
+            *(lambda p=p: create(people[p]) for p in ("compound_party", "pmc_chair", "clerk")),
+        )
     cancelled = services.meeting_create(
         actor=people["compound_party"],
         compound=compound,
@@ -262,6 +271,105 @@ def _held_meetings(compound, people) -> None:
         )
         services.summary_countersign(actor=actor, summary=summary, organization=organization)
     services.summary_approve(actor=meeting.chair or people["community"], summary=summary)
+
+
+def _street_meeting(compound, people) -> None:
+    """A street joint meeting the way it comes about (协同联动 第四条): a joint meeting
+    that was held proposes taking an open major matter to the street, the community party
+    organization asks the street (提请街道), and the street convenes the meeting."""
+    from issues.models import Issue
+    from meetings.models import Meeting
+    from meetings.models.meetings import StreetReferral
+    from meetings.services import meetings as services
+
+    joint = (
+        Meeting.objects.filter(compound=compound, kind=Meeting.Kind.JOINT, recorded_afterwards=True)
+        .filter(status__in=(Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED))
+        .order_by("pk")
+        .first()
+    )
+    assert joint is not None, "no held joint meeting to propose from (_held_meetings)"
+    on_the_way = StreetReferral.objects.filter(
+        status__in=(
+            StreetReferral.Status.PROPOSED,
+            StreetReferral.Status.REQUESTED,
+            StreetReferral.Status.CONVENED,
+        )
+    ).values("issue")
+    issue = next(
+        (
+            i
+            for i in Issue.objects.filter(compound=compound, tier__in=services.STREET_TIERS)
+            .exclude(pk__in=on_the_way)
+            .order_by("pk")
+            if i.is_open
+        ),
+        None,
+    )
+    assert issue is not None, "the demo has no open major, difficult or legacy complaint"
+    referral = services.street_referral_propose(
+        actor=people["compound_party"],
+        meeting=joint,
+        issue=issue,
+        proposal="涉及市政管网，超出小区和社区协调范围，建议提请街道协调",
+    )
+    referral = services.street_referral_request(
+        actor=people["community"],
+        referral=referral,
+        request_text="请街道召集住建、城管等部门联合处置",
+    )
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=40)
+    services.street_joint_meeting_convene(
+        actor=people["street"],
+        referral=referral,
+        title="街道联席会议：地下管网改造",
+        start=start,
+        end=start + dt.timedelta(hours=2),
+        place="街道办事处三楼会议室",
+    )
+
+
+def _motion(compound, people) -> None:
+    """An owners' assembly motion in its vote (the demo's is decided), with a ballot of
+    each channel (协同联动 第二条): the owner's own online ballot (no clerk), a paper ballot
+    entered and confirmed by two different people, and one still waiting for the second."""
+    from huashan.directory.models import Household
+    from meetings.services import motions
+
+    motion = motions.motion_propose(
+        actor=people["pmc_chair"],
+        compound=compound,
+        title="修订管理规约（停车管理条款）",
+        body="工作小组提议修订管理规约中的停车管理条款。",
+        matter="management_statute",
+        working_group="管理规约修订小组",
+    )
+    motion = motions.motion_pmc_deliberate(
+        actor=people["pmc_chair"], motion=motion, resolution="全体委员商议同意提交业主大会表决。"
+    )
+    motion = motions.motion_party_review(
+        actor=people["compound_party"], motion=motion, level="compound", opinion="同意。"
+    )
+    motion = motions.motion_party_review(
+        actor=people["community"], motion=motion, level="community", opinion="同意。"
+    )
+    motion = motions.motion_open_vote(
+        actor=people["pmc_chair"], motion=motion, closes_at=timezone.now() + dt.timedelta(days=14)
+    )
+    mine = motions.owned_units(person=people["owner"], motion=motion)
+    assert mine, "the sweep's owner owns no unit in the compound"
+    motions.motion_vote_cast(actor=people["owner"], motion=motion, household=mine[0], choice="yes")
+    others = Household.objects.filter(building__compound=compound).exclude(
+        pk__in=[u.pk for u in mine]
+    )
+    confirmed, waiting = others.order_by("pk")[:2]
+    entered = motions.motion_paper_enter(
+        actor=people["pmc_chair"], motion=motion, household=confirmed, choice="no"
+    )
+    motions.motion_paper_confirm(actor=people["clerk"], vote=entered)
+    motions.motion_paper_enter(
+        actor=people["pmc_chair"], motion=motion, household=waiting, choice="abstain"
+    )
 
 
 def _summaries(compound, people) -> None:

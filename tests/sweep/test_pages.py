@@ -290,7 +290,8 @@ def _values(shapes, field: str) -> set[str]:
 def test_every_shape_was_made(sweep):
     """The shapes the demo lacks were made through the services (none refused), and the
     sweep requests a complaint of every state, tier and flag, a meeting of every kind
-    and state, and a campaign in every stage up to the street's approval."""
+    and state, a campaign in every stage up to the street's approval and a motion in
+    its vote."""
     from evaluations.models import Campaign
     from issues.models import Issue
     from meetings.models import Meeting
@@ -308,6 +309,7 @@ def test_every_shape_was_made(sweep):
     stages = set(Campaign.State.values) - {Campaign.State.APPROVED, Campaign.State.CIRCULATED}
     assert stages <= _values(shapes["campaign"], "state")
     assert _values(shapes["summary"], "pending") == {"True", "False"}
+    assert "voting" in _values(shapes["motion"], "stage")
 
 
 @pytest.mark.parametrize(("role", "name", "keys"), list(_cases()))
