@@ -59,6 +59,7 @@ from meetings.services import (
     OBSERVER_ROLES,
     notice_document_number,
 )
+from meetings.services.motions import _new_receipt  # the receipt an online ballot gets
 from meetings.tally import tally_votes
 
 COMPOUND_SLUG = "jiangnan-huashan"
@@ -497,7 +498,18 @@ def seed(compound: Compound) -> dict:
             r = rng.random()
             if r < 0.8:
                 choice = "yes" if rng.random() < 0.72 else rng.choice(["no", "abstain"])
-                votes.append(MotionVote(motion=motion, household=h, choice=choice, area=h.area))
+                cast = motion.vote_opens_at + dt.timedelta(hours=rng.randint(1, 300))
+                votes.append(
+                    MotionVote(
+                        motion=motion,
+                        household=h,
+                        choice=choice,
+                        area=h.area,
+                        cast_at=cast,
+                        confirmed_at=cast,  # an online ballot counts when cast
+                        receipt=_new_receipt(),
+                    )
+                )
         MotionVote.objects.bulk_create(votes)
         result = tally_votes(
             matter=motion.matter,
