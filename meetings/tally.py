@@ -171,11 +171,13 @@ def tally_votes(
     if total_area <= 0 or total_owners <= 0:
         raise TallyInputError("total area and number of owners must be positive")
     sums = {c: [Decimal("0"), 0] for c in ("yes", "no", "abstain")}
-    owner_choice: dict[str, str] = {}
+    owner_choice: dict[object, str] = {}
     units = 0
     for index, vote in enumerate(votes):
         area, choice = vote[0], vote[1]
-        key = vote[2] if len(vote) > 2 and vote[2] else f"#{index}"
+        # A ballot without a key is an owner of its own; a tuple key cannot collide with
+        # any caller's string key.
+        key = vote[2] if len(vote) > 2 and vote[2] else ("unit", index)
         area = Decimal(area)
         if area <= 0:
             raise TallyInputError("every household has a positive area")

@@ -413,3 +413,12 @@ def test_refusals_say_what_does_not_add_up(matter, v, message):
     """The message is shown to the committee ("The votes do not add up: …")."""
     with pytest.raises(TallyInputError, match=message):
         tally_votes(matter=matter, votes=v, total_area=900, total_owners=9)
+
+
+def test_a_callers_key_never_collides_with_a_ballot_without_one():
+    """Two different owners (one unkeyed, one keyed "#0") are two owners, not one owner
+    voting two ways (司法解释 第九条 counts each owner once, and only them)."""
+    result = tally.tally_votes(
+        matter="other", votes=[(100, "yes"), (100, "no", "#0")], total_area=200, total_owners=2
+    )
+    assert (result.participating_owners, result.yes_owners) == (2, 1)
