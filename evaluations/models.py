@@ -15,7 +15,8 @@ ballot to an evaluator"; docs/evaluations.md "What a database dump reveals"):
   holding area :class:`PendingBallot` (random key, no time, no evaluator). A
   sweep writes pending ballots into :class:`Ballot` / :class:`Score` in
   shuffled batches, a random subset at a time while a pool of
-  ``BALLOT_POOL`` stays behind, and everything when scoring closes. So the
+  ``BALLOT_POOL`` ballots per target stays behind, and everything when scoring
+  closes. So the
   ballot rows never share a transaction (PostgreSQL ``xmin``) with the
   ``TokenUse`` marks, and neither their keys (UUIDs) nor their physical order
   follow the order people voted in.

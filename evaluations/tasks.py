@@ -68,7 +68,8 @@ def flush_ballots() -> dict:
     """Write waiting ballots in shuffled batches, keeping a pool back (issue 14 item 2).
 
     Safe to run twice and at any time: each run writes a random subset of what is
-    waiting beyond ``services.BALLOT_POOL``; closing the scoring writes the rest.
+    waiting beyond ``services.BALLOT_POOL`` ballots per target; closing the scoring
+    writes the rest.
     """
     from evaluations.services import ballots_sweep
 

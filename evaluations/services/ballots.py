@@ -153,13 +153,16 @@ _shuffle = random.SystemRandom()
 def ballots_flush(*, campaign: Campaign, keep: int = BALLOT_POOL) -> int:
     """Write waiting ballots into ``Ballot`` / ``Score`` in a shuffled batch; return how many.
 
-    seed: 评议监督考核制度 第三条 (民主测评 — a secret ballot). All but ``keep``
-    waiting ballots are written, chosen at random and in random order, with
-    random keys and only the day they were recorded. The "token used" marks of
-    the campaign are rewritten in the same transaction, so the transaction id
-    PostgreSQL stamps on a row (``xmin``) no longer tells which mark was made
-    with which ballot. Safe to run twice; ``keep=0`` writes everything (at the
-    close of scoring).
+    seed: 评议监督考核制度 第三条 (民主测评 — a secret ballot). For each target, all but
+    ``keep`` of its waiting ballots are written, chosen at random; the batch goes in in
+    random order, with random keys and only the day they were recorded. The pool is kept
+    per target because a written ballot shows its target: a ballot is hidden among the
+    waiting ballots *of the same target*, so a campaign with many targets (each PMC member
+    is one, 物业管理委员会服务承诺 第4条) keeps as many voters in the pool as one with three.
+    The "token used" marks of the campaign are rewritten in the same transaction, so the
+    transaction id PostgreSQL stamps on a row (``xmin``) no longer tells which mark was made
+    with which ballot. Safe to run twice; ``keep=0`` writes everything (at the close of
+    scoring).
     """
     campaign = _lock(campaign)
     waiting = list(PendingBallot.objects.select_for_update().filter(campaign=campaign))
@@ -168,10 +171,17 @@ def ballots_flush(*, campaign: Campaign, keep: int = BALLOT_POOL) -> int:
     # Even when nothing is written yet, the marks stop sharing a transaction with the
     # waiting ballots: the link a live database shows lasts at most one sweep.
     TokenUse.objects.filter(target__campaign=campaign).update(target_id=F("target_id"))
-    if len(waiting) <= keep:
+    per_target: dict[int, list[PendingBallot]] = {}
+    for pending in waiting:
+        per_target.setdefault(pending.target_id, []).append(pending)
+    batch: list[PendingBallot] = []
+    for pending in per_target.values():
+        if len(pending) > keep:
+            _shuffle.shuffle(pending)
+            batch.extend(pending[: len(pending) - keep])
+    if not batch:
         return 0
-    _shuffle.shuffle(waiting)
-    batch = waiting[: len(waiting) - keep]
+    _shuffle.shuffle(batch)
     today = timezone.localdate()
     ballots = [
         Ballot(
@@ -196,7 +206,7 @@ def ballots_flush(*, campaign: Campaign, keep: int = BALLOT_POOL) -> int:
 
 
 def ballots_sweep(*, keep: int = BALLOT_POOL) -> int:
-    """The periodic sweep: flush every campaign with more than ``keep`` waiting ballots.
+    """The periodic sweep: flush every campaign, writing what waits beyond ``keep`` per target.
 
     A campaign whose scoring has closed is flushed whole (it normally was, on
     closing; this catches a close that predates the holding area).

@@ -31,9 +31,11 @@ TOKEN_BYTES = 18
 TEXT_MAX = 2000
 REPORT_TEXT_MAX = 20000
 REPORT_PDF_MAX = 10 * 1024 * 1024
-#: How many cast ballots stay in the holding area while the sweep writes the rest
-#: (a pool mix): every ballot written is a random one of at least this many waiting
-#: ones, so neither its row nor its transaction follows the order people voted in.
+#: How many cast ballots *per target* stay in the holding area while the sweep writes the
+#: rest (a pool mix): every ballot written is a random one of at least this many waiting
+#: ones of its target — a written ballot shows its target, so only those hide it — and
+#: neither its row nor its transaction follows the order people voted in. Per target, so
+#: the PMC members evaluated one by one (物业管理委员会服务承诺 第4条) do not thin the pool.
 #: Everything is written when scoring closes (评议监督考核制度 第五条 初步结果).
 BALLOT_POOL = 10
 #: 物业管理委员会服务承诺 第4条: "满意度低于60%的委员主动辞职".

@@ -18,8 +18,7 @@ from django.utils.translation import gettext
 from huashan import workdays
 from huashan.core.services import require_perm
 from huashan.core.state import guard
-from huashan.directory.models import Community, Compound, Membership, Organization, Person
-from huashan.directory.rules import OFFICER_ROLES
+from huashan.directory.models import Community, Compound, Organization, Person
 from huashan.directory.selectors import organization_of_kind
 
 from .. import evidence
@@ -36,7 +35,6 @@ from .base import (
     REPORT_TEXT_MAX,
     TRANSITION_PERMISSION,
     CampaignStateError,
-    Kind,
     State,
     _denied,
     _event,
@@ -44,6 +42,7 @@ from .base import (
     _notify_org,
     _scope,
 )
+from .members import current_pmc_seats, member_targets_sync, next_position
 from .results import _low_satisfaction_members, _results_summary
 
 # --- campaign --------------------------------------------------------------------
@@ -125,47 +124,10 @@ def campaign_create(
                 position=position,
             )
             position += 1
-    _member_targets_sync(campaign)
+    # 物业管理委员会服务承诺 第4条: each current 委员 is evaluated individually, by default.
+    member_targets_sync(campaign)
     _event(campaign, actor=actor, verb="create", to_state=State.SETUP)
     return campaign
-
-
-def _current_pmc_seats(campaign: Campaign) -> dict[int, Membership]:
-    """The current 委员 (书记/主任/委员 roles) of the PMCs the campaign covers, by person."""
-    pmcs = [organization_of_kind(compound=c, kind=Kind.PMC) for c in campaign.compounds]
-    seats: dict[int, Membership] = {}
-    for seat in (
-        Membership.objects.current()
-        .filter(organization__in=[p for p in pmcs if p], role__in=OFFICER_ROLES)
-        .select_related("organization", "person")
-        .order_by("organization_id", "start", "pk")
-    ):
-        seats.setdefault(seat.person_id, seat)
-    return seats
-
-
-def _member_targets_sync(campaign: Campaign) -> None:
-    """Every PMC member is evaluated individually by default (物业管理委员会服务承诺 第4条
-    "每年召开业主代表大会述职、现场质询；满意度低于60%的委员主动辞职"): a target per current
-    委员, made when the campaign opens and brought up to date when scoring opens (a member
-    seated since is added, one whose term ended is dropped — no ballot exists yet)."""
-    seats = _current_pmc_seats(campaign)
-    existing = {t.member_id: t for t in campaign.targets.filter(member__isnull=False)}
-    for person_pk, target in existing.items():
-        if person_pk not in seats:
-            target.delete()
-    position = campaign.targets.count()
-    for person_pk, seat in seats.items():
-        if person_pk in existing:
-            continue
-        Target.objects.create(
-            campaign=campaign,
-            organization=seat.organization,
-            member=seat.person,
-            compound_id=seat.organization.compound_id,
-            position=position,
-        )
-        position += 1
 
 
 @transaction.atomic
@@ -196,7 +158,17 @@ def campaign_advance(*, actor, campaign: Campaign, to_state: str, note: str = ""
         require_perm(actor, "evaluations.organize", campaign, _denied())
     now = timezone.now()
     if to_state == State.SCORING:
-        _member_targets_sync(campaign)
+        # The members are brought up to date once more (a member seated since is added, one
+        # whose term ended is dropped) — but a printed slip lists the targets on paper: when
+        # they changed after slips were printed, the slips are printed again first, so the
+        # paper ballot asks about the same people as the phone ballot.
+        if member_targets_sync(campaign) and campaign.evaluators.exclude(token_hash="").exists():
+            raise CampaignStateError(
+                gettext(
+                    "The PMC's members changed since the ballot slips were printed: print "
+                    "the slips again (the earlier ones stop working), then open scoring."
+                )
+            )
         if not campaign.targets.exists():
             raise CampaignStateError(gettext("Add at least one target before scoring opens."))
         if not Criterion.objects.filter(group__campaign=campaign).exists():
@@ -385,18 +357,13 @@ def criterion_remove(*, actor, criterion: Criterion) -> None:
 @transaction.atomic
 def target_add_member(*, actor, campaign: Campaign, member: Person) -> Target:
     """Evaluate an individual PMC member (the 60 % rule of the PMC pledge, item 4). Every
-    current member is made a target when the campaign opens and when scoring opens
-    (:func:`_member_targets_sync`); this adds a member seated in between at once."""
+    current member is made a target when the campaign opens, when slips are printed and
+    when scoring opens (:func:`.members.member_targets_sync`); this adds a member seated in
+    between at once. Only a current 委员 with an active account, as there."""
     campaign = _lock(campaign)
     require_perm(actor, "evaluations.organize", campaign, _denied())
     _require_editable(campaign)
-    pmcs = [organization_of_kind(compound=c, kind=Kind.PMC) for c in campaign.compounds]
-    seat = (
-        Membership.objects.current()
-        .filter(person=member, organization__in=[p for p in pmcs if p], role__in=OFFICER_ROLES)
-        .select_related("organization")
-        .first()
-    )
+    seat = current_pmc_seats(campaign).get(member.pk)
     if seat is None:
         raise ValidationError(gettext("This person is not a current member of the PMC."))
     if campaign.targets.filter(member=member).exists():
@@ -407,7 +374,7 @@ def target_add_member(*, actor, campaign: Campaign, member: Person) -> Target:
         organization=pmc,
         member=member,
         compound_id=pmc.compound_id,
-        position=campaign.targets.count(),
+        position=next_position(campaign),
     )
     _event(campaign, actor=actor, verb="target_add", note=str(target))
     return target

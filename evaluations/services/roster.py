@@ -21,6 +21,7 @@ from ..models import (
     TokenUse,
 )
 from .base import CampaignStateError, State, _denied, _event, _lock, token_hash
+from .members import member_targets_sync
 
 # --- roster and tokens ---------------------------------------------------------------
 
@@ -61,12 +62,16 @@ def tokens_issue(*, actor, campaign: Campaign) -> list[IssuedToken]:
     """Give every roster entry that has not voted a fresh one-time token (old ones die).
 
     Only the SHA-256 hash is stored; the tokens are returned once, to be printed
-    on the slips.
+    on the slips. Before scoring, the PMC members to evaluate are brought up to date
+    first (物业管理委员会服务承诺 第4条), so the slips list the targets the phone ballot
+    will show.
     """
     campaign = _lock(campaign)
     require_perm(actor, "evaluations.organize", campaign, _denied())
     if campaign.state not in Campaign.EDITABLE_STATES | {State.SCORING}:
         raise CampaignStateError(gettext("Scoring is over: no more ballot slips."))
+    if campaign.state in Campaign.EDITABLE_STATES:
+        member_targets_sync(campaign)
     used = set(
         TokenUse.objects.filter(target__campaign=campaign).values_list("evaluator_id", flat=True)
     )

@@ -1,7 +1,8 @@
 """The evaluation in a real browser: a phone ballot, then a paper ballot with four eyes.
 
 An evaluator opens the ballot link on a 390×844 phone, scores the three
-parties, submits, and cannot submit again. A clerk types in a paper ballot
+parties and each PMC member (物业管理委员会服务承诺 第4条), submits, and cannot submit
+again. A clerk types in a paper ballot
 and a second clerk confirms it (seed: 评议监督考核制度 第三条 民主测评).
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 import pytest
 
 from evaluations.models import Campaign, PaperEntry
+from huashan.directory.models import Membership
+from huashan.directory.rules import OFFICER_ROLES
 from tests.e2e.conftest import PHONE
 from tests.e2e.test_ballot_phone import answer_ballot
 from tests.evaluations.ballots import recorded
@@ -40,22 +43,32 @@ def test_phone_ballot_and_paper_ballot(live_server, browser, phone):
     second_clerk = MembershipFactory(
         organization=world.orgs.joint_meeting_office, role="staff"
     ).person
-    advance_to(world, Campaign.State.SCORING)
+    campaign = advance_to(world, Campaign.State.SCORING)
+    # The three parties (评议监督考核制度 第二条) and, one by one, each current PMC 委员
+    # (物业管理委员会服务承诺 第4条 述职、满意度低于60%的委员主动辞职).
+    members = campaign.targets.filter(member__isnull=False).count()
+    assert members == (
+        Membership.objects.current()
+        .filter(organization=world.orgs.pmc, role__in=OFFICER_ROLES)
+        .count()
+    )
+    targets = 3 + members
+    assert campaign.targets.count() == targets
     base = live_server.url
 
-    # 1. The evaluator answers the three parties on a phone, one per screen, in words
+    # 1. The evaluator answers every target on a phone, one per screen, in words
     #    (issue 19; the row left open and the summary: tests/e2e/test_ballot_phone.py).
     phone.goto(f"{base}/evaluations/ballot/{online_token}/")
-    assert answer_ballot(phone, choice=1) == 3
+    assert answer_ballot(phone, choice=1) == targets
     phone.click("button[name=action][value=submit]")
     phone.wait_for_selector("[data-testid=ballot-done]")
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    assert recorded("online") == 3
+    assert recorded("online") == targets
     # Opening the link again: no form, only the "already submitted" notice.
     phone.goto(f"{base}/evaluations/ballot/{online_token}/")
     assert phone.locator("[data-testid=ballot-done]").count() == 1
     assert phone.locator("form[data-testid=ballot-form]").count() == 0
-    assert recorded() == 3
+    assert recorded() == targets
 
     # 2. A clerk types in a paper ballot.
     clerk_context = browser.new_context(locale="zh-CN")
@@ -79,7 +92,7 @@ def test_phone_ballot_and_paper_ballot(live_server, browser, phone):
     second.wait_for_selector(".alert-success")
     second_context.close()
     assert PaperEntry.objects.get().state == PaperEntry.State.CONFIRMED
-    assert recorded("paper") == 3
+    assert recorded("paper") == targets  # the slip covers the same targets
 
 
 def test_year_end_report_to_the_authority_and_dismissal_motion_in_chinese(

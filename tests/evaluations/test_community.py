@@ -12,6 +12,7 @@ from evaluations import evidence, services
 from evaluations.models import Campaign, Evaluator, Target
 from evaluations.results import campaign_results
 from huashan.directory.models import Membership, Organization
+from huashan.directory.rules import OFFICER_ROLES
 from tests.factories.directory import (
     BuildingFactory,
     CompoundFactory,
@@ -127,19 +128,28 @@ def test_roster_from_every_compound_results_per_target_and_publicity_on_each_boa
     assert {i.evaluator.person for i in issued} == {w.resident, w.b_resident}
     for state in (State.MATERIALS, State.EVALUATION_MEETING, State.SCORING):
         campaign = services.campaign_advance(actor=w.organizer, campaign=campaign, to_state=state)
+    # The five bodies (第二条: the RC once, each compound's PMC and company) and, one by one,
+    # every current 委员 of each compound's PMC (物业管理委员会服务承诺 第4条 述职、满意度).
+    members = set(
+        Membership.objects.current()
+        .filter(organization__in=[w.orgs.pmc, w.b_pmc], role__in=OFFICER_ROLES)
+        .values_list("person_id", flat=True)
+    )
+    assert members >= {w.people.pmc.pk, w.b_pmc_chair.pk}
+    assert campaign.targets.filter(member__isnull=True).count() == 5
+    assert set(campaign.targets.exclude(member=None).values_list("member_id", flat=True)) == members
     for item in issued:
-        # five bodies and each compound's PMC members (物业管理委员会服务承诺 第4条)
-        assert (
-            services.ballot_submit(token=item.token, scores=full_scores(campaign))
-            == campaign.targets.count()
+        assert services.ballot_submit(token=item.token, scores=full_scores(campaign)) == 5 + len(
+            members
         )
-        assert campaign.targets.filter(member__isnull=True).count() == 5
     assert not Evaluator.objects.filter(campaign=campaign, person__isnull=True).exists()
     for state in (State.PRELIMINARY, State.PUBLICITY):
         campaign = services.campaign_advance(actor=w.organizer, campaign=campaign, to_state=state)
-    # Closing the scoring wrote every waiting ballot (第五条 初步结果) …
+    # Closing the scoring wrote every waiting ballot (第五条 初步结果) — a result per target,
+    # each member's beside the bodies' …
     results = campaign_results(campaign)
-    assert len(results) == 5
+    assert len(results) == 5 + len(members)
+    assert {r.target.member_id for r in results if r.target.is_member} == members
     assert all(r.counted == 2 and r.weighted_total == 100 for r in results)
     posted = Disclosure.objects.filter(title=campaign.title)
     assert set(posted.values_list("compound_id", flat=True)) == {w.compound.pk, w.b.pk}

@@ -12,13 +12,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from evaluations import services
 from evaluations.models import Campaign
+from evaluations.results import campaign_results
 from huashan.directory.models import Membership
 from tests.factories.directory import MembershipFactory, PersonFactory
-from tests.factories.evaluations import advance_to, roster
+from tests.factories.evaluations import advance_to, full_scores, roster
 
 State = Campaign.State
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -100,3 +103,118 @@ def test_article_4_member_under_60_opens_a_case_without_targets_added_by_hand(pm
     advance_to(world, State.APPROVED)
     cases = list(AccountabilityCase.objects.all())
     assert [(c.person_id, c.trigger) for c in cases] == [(world.people.pmc.pk, "low_satisfaction")]
+
+
+def test_article_4_only_real_seats_a_deactivated_account_or_a_future_term_is_no_target(
+    pmc_world,
+):
+    """A 委员 counts while the term covers today and the account is active — the directory's
+    rule for every power (a deactivated account holds no seat); adding one by hand is refused
+    too."""
+    world = pmc_world
+    pmc = world.orgs.pmc
+    world.member2.is_active = False
+    world.member2.save(update_fields=["is_active"])
+    future = PersonFactory(name="下届委员")
+    MembershipFactory(
+        person=future,
+        organization=pmc,
+        role=Membership.Role.MEMBER,
+        start=timezone.localdate() + dt.timedelta(days=30),
+    )
+    roster(world, 1)  # printing the slips brings the members up to date
+    assert set(_member_targets(world.campaign)) == {world.people.pmc.pk}
+    for person in (world.member2, future, world.gone, world.pmc_clerk):
+        with pytest.raises(ValidationError):
+            services.target_add_member(
+                actor=world.organizer, campaign=world.campaign, member=person
+            )
+    advance_to(world, State.SCORING)
+    assert set(_member_targets(world.campaign)) == {world.people.pmc.pk}
+
+
+@pytest.mark.parametrize("pmc", ["without members", "absent"])
+def test_article_4_a_compound_with_no_pmc_member_is_evaluated_as_before(db, pmc):
+    """A PMC with no 委员 in office (or no PMC at all) adds no member target; the campaign
+    still opens, scores, publishes and is approved with the bodies alone (第二条)."""
+    from tests.factories.issues import issue_world
+
+    from .ballots import flush
+
+    world = issue_world()
+    Membership.objects.filter(organization=world.orgs.pmc).delete()
+    if pmc == "absent":
+        world.orgs.pmc.delete()
+    world.organizer = world.people.community_party
+    world.approver = world.people.street_office
+    world.campaign = services.campaign_create(
+        actor=world.organizer, compound=world.compound, year=2025
+    )
+    bodies = 3 if pmc == "without members" else 2
+    assert world.campaign.targets.count() == bodies
+    assert not _member_targets(world.campaign)
+    tokens = roster(world, 2)
+    advance_to(world, State.SCORING)
+    for _e, token in tokens:
+        assert services.ballot_submit(token=token, scores=full_scores(world.campaign)) == bodies
+    flush(world.campaign)
+    advance_to(world, State.APPROVED)
+    results = campaign_results(world.campaign)
+    assert len(results) == bodies
+    assert all(r.counted == 2 and not r.target.is_member for r in results)
+
+
+def test_article_4_the_paper_slip_lists_the_members_the_phone_ballot_asks_about(
+    pmc_world, client, tmp_path
+):
+    """The printed slip (民主测评票) covers every target of the phone ballot, members included.
+    A member seated after the slips were printed would be missing on paper: scoring does not
+    open until the slips are printed again; then slip, phone ballot and paper entry agree."""
+    from .test_views import pdf_text
+
+    world = pmc_world
+    client.force_login(world.organizer)
+    slips = reverse("evaluations:slips", args=[world.campaign.pk])
+    services.evaluator_add(
+        actor=world.organizer, campaign=world.campaign, name="甲", category="owner"
+    )
+    services.evaluator_add(
+        actor=world.organizer, campaign=world.campaign, name="乙", category="owner"
+    )
+    text = pdf_text(client.post(slips).content, tmp_path)
+    assert world.member2.name in text
+    assert world.people.pmc.name in text
+    assert world.gone.name not in text
+    assert world.pmc_clerk.name not in text
+
+    newcomer = PersonFactory(name="新补选委员")
+    MembershipFactory(person=newcomer, organization=world.orgs.pmc, role=Membership.Role.MEMBER)
+    advance_to(world, State.EVALUATION_MEETING)
+    with pytest.raises(services.CampaignStateError, match="slips"):
+        services.campaign_advance(
+            actor=world.organizer, campaign=world.campaign, to_state=State.SCORING
+        )
+    assert newcomer.pk not in _member_targets(world.campaign)  # nothing half-done
+
+    response = client.post(slips)  # printed again: the earlier slips stop working
+    text = pdf_text(response.content, tmp_path)
+    assert newcomer.name in text
+    advance_to(world, State.SCORING)
+    targets = set(world.campaign.targets.values_list("pk", flat=True))
+    assert set(_member_targets(world.campaign)) == {
+        world.people.pmc.pk,
+        world.member2.pk,
+        newcomer.pk,
+    }
+    # On each slip, one table of answers per target.
+    assert text.count("很满意") == world.campaign.evaluators.count() * len(targets)
+    # The codes, to cast: printed once more now (scoring runs: the targets stay as they are).
+    online, paper = services.tokens_issue(actor=world.organizer, campaign=world.campaign)
+    assert {t.pk for t in services.evaluator_open_targets(online.evaluator)} == targets
+    entry = services.paper_entry_create(
+        actor=world.people.joint_meeting_office,
+        campaign=world.campaign,
+        slip_code=paper.token,
+        scores=full_scores(world.campaign),
+    )
+    assert {int(t) for t in entry.scores} == targets

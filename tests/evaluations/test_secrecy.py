@@ -14,6 +14,7 @@ of the data migrations (disclosure categories) that later tests rely on.
 from __future__ import annotations
 
 import io
+import math
 import re
 import threading
 import uuid
@@ -26,8 +27,10 @@ from openpyxl import load_workbook
 from evaluations import services
 from evaluations.models import Ballot, Campaign, PendingBallot, Score, TokenUse
 from evaluations.results import campaign_criteria
+from huashan.directory.models import Membership
+from huashan.directory.rules import OFFICER_ROLES
 from tests.evaluations.ballots import recorded
-from tests.factories.directory import PersonFactory
+from tests.factories.directory import MembershipFactory, PersonFactory
 from tests.factories.evaluations import advance_to, evaluation_world, full_scores, roster
 
 State = Campaign.State
@@ -182,6 +185,15 @@ def _truth(first_pk) -> dict[str, int]:
     }
 
 
+def _chance_bar(mean: int, odds: float = 1e-6) -> int:
+    """The least k with P(Poisson(mean) ≥ k) < odds: what chance matching stays below."""
+    k, below = 0, 0.0  # below = P(X < k)
+    while 1 - below >= odds:
+        below += math.exp(-mean) * mean**k / math.factorial(k)
+        k += 1
+    return k
+
+
 def _rows(sql: str) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql)
@@ -202,17 +214,24 @@ def test_no_stored_trace_links_a_ballot_to_its_evaluator_评议监督考核制�
         evaluator_index[evaluator.pk] = n
         value_for = _pattern(n)(world.campaign)
         services.ballot_submit(token=token, scores=full_scores(world.campaign, value_for))
+    # The three parties (第二条) and each current PMC 委员 (物业管理委员会服务承诺 第4条).
+    targets = world.campaign.targets.count()
+    assert targets == 3 + world.campaign.targets.filter(member__isnull=False).count()
     assert Ballot.objects.count() == 0  # all waiting in the holding area
-    assert PendingBallot.objects.count() == N * world.campaign.targets.count()
+    assert PendingBallot.objects.count() == N * targets
     written = services.ballots_sweep()  # the beat: all but the pool, at random
-    assert written == N * 3 - services.BALLOT_POOL
+    # The pool is kept per target (a written ballot shows its target, so only ballots of the
+    # same target hide it): each target keeps BALLOT_POOL back, whatever the target count.
+    assert written == (N - services.BALLOT_POOL) * targets
+    for target in world.campaign.targets.all():
+        assert PendingBallot.objects.filter(target=target).count() == services.BALLOT_POOL
     advance_to(world, State.PRELIMINARY)  # closing writes the rest
     assert PendingBallot.objects.count() == 0
-    assert Ballot.objects.count() == N * 3
+    assert Ballot.objects.count() == N * targets
 
     first_pk = campaign_criteria(world.campaign)[0].pk
     truth = _truth(first_pk)
-    assert sorted(truth.values()) == sorted(list(range(N)) * 3)
+    assert sorted(truth.values()) == sorted(list(range(N)) * targets)
     everyone = set(range(N))
 
     # 1. The xmin join: a ballot shares its transaction with no mark, or with all of them.
@@ -240,9 +259,13 @@ def test_no_stored_trace_links_a_ballot_to_its_evaluator_评议监督考核制�
             right += sum(1 for bid, who in zip(b, m, strict=True) if truth[bid] == who)
         return right
 
-    # Chance recovers about one per target (3 of 36); ≥ 12 has odds below 1 in 10⁶.
-    assert recovered("id") < N
-    assert recovered("ctid") < N
+    # Chance recovers about one per target (the fixed points of a random order: Poisson with
+    # mean ``targets``); a link would recover all N × targets. The bar is where chance
+    # reaches it less than once in 10⁶ runs.
+    bar = _chance_bar(targets)
+    assert bar < N * targets
+    assert recovered("id") < bar
+    assert recovered("ctid") < bar
     assert all(uuid.UUID(str(b)).version == 4 for b in Ballot.objects.values_list("id", flat=True))
     assert all(uuid.UUID(str(s)).version == 4 for s in Score.objects.values_list("id", flat=True))
 
@@ -254,6 +277,33 @@ def test_no_stored_trace_links_a_ballot_to_its_evaluator_评议监督考核制�
 
     # 4. The roster no longer says which account held which slip.
     assert not world.campaign.evaluators.filter(person__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_many_pmc_members_do_not_thin_the_pool_物业管理委员会服务承诺_第4条(world):
+    """第4条 makes each 委员 a target, so a PMC of seven gives ten targets: a pool counted over
+    all ballots would hold about one voter per target. Counted per target, every ballot the
+    sweep writes is still one of BALLOT_POOL + 1 waiting ballots of its target."""
+    for _n in range(6):
+        MembershipFactory(organization=world.orgs.pmc, role=Membership.Role.MEMBER)
+    issued = roster(world, N)  # printing the slips brings the members up to date
+    advance_to(world, State.SCORING)
+    members = (
+        Membership.objects.current()
+        .filter(organization=world.orgs.pmc, role__in=OFFICER_ROLES)
+        .count()
+    )
+    targets = list(world.campaign.targets.all())
+    assert len(targets) == 3 + members
+    for _e, token in issued:
+        services.ballot_submit(token=token, scores=full_scores(world.campaign))
+    assert services.ballots_sweep() == (N - services.BALLOT_POOL) * len(targets)
+    for target in targets:
+        assert PendingBallot.objects.filter(target=target).count() == services.BALLOT_POOL
+    assert services.ballots_sweep() == 0  # nothing beyond the pool: the rest waits …
+    advance_to(world, State.PRELIMINARY)  # … until scoring closes
+    assert PendingBallot.objects.count() == 0
+    assert Ballot.objects.count() == N * len(targets)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

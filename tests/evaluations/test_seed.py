@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from evaluations.models import Ballot, Campaign, QuarterRating, YearEndReferral
+from evaluations import services
+from evaluations.models import Ballot, Campaign, PendingBallot, QuarterRating, YearEndReferral
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,12 @@ def test_seed_evaluations_is_idempotent():
     # 30 evaluators × every target (the three parties and each PMC member)
     full = 30 * done.targets.count()
     assert done.ballots.count() == full
+    # 2026: half the roster has voted, more than the pool kept back per target (the sweep):
+    # some ballots written, BALLOT_POOL of each target's still waiting.
     assert 0 < opened.ballots.count() < full
+    assert PendingBallot.objects.filter(campaign=opened).count() == (
+        services.BALLOT_POOL * opened.targets.count()
+    )
     assert QuarterRating.objects.count() == 3
     black = QuarterRating.objects.filter(verdict=QuarterRating.Verdict.BLACK)
     assert sorted(black.values_list("quarter", flat=True)) == [2, 3]
