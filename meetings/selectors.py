@@ -279,12 +279,14 @@ def meeting_list(
 
 
 def meeting_detail(*, pk: int) -> Meeting | None:
-    """The meeting with what every meeting view shows about it, notice and summary
-    included (one query; ``meeting_page`` reuses them)."""
+    """The meeting with what every meeting view shows about it, notice, summary and the
+    chair's delegation included (one query; ``meeting_page`` reuses them)."""
     return (
         Meeting.objects.select_related(
             "compound__community__street",
             "chair",
+            # The chair's 委托 shown in the header (_chair_record.html): no query of its own.
+            "chair_delegation__delegator",
             "convener",
             "organization",
             "notice",

@@ -112,7 +112,10 @@ def pledge_item_statuses(
 
 
 def _board_version_sql() -> str:
+    from evaluations.models import QuarterRating  # evaluations reads pledges: no cycle here
+
     tables = {
+        "rating": QuarterRating._meta.db_table,
         "compound": Compound._meta.db_table,
         "letter": PledgeLetter._meta.db_table,
         "item": PledgeItem._meta.db_table,
@@ -143,14 +146,27 @@ def _board_version_sql() -> str:
             JOIN {item} i ON i.id = a.item_id JOIN {letter} l ON l.id = i.letter_id
             WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_attestation,
           (SELECT max(e.id) FROM {event} e JOIN {letter} l ON l.id = e.letter_id
-            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_event
+            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_event,
+          (SELECT count(*) FROM {rating} q
+            WHERE q.compound_id = c.id AND q.verdict <> %(pending)s) AS v_rl_n,
+          (SELECT max(q.id) FROM {rating} q
+            WHERE q.compound_id = c.id AND q.verdict <> %(pending)s) AS v_rl_id,
+          (SELECT max(q.rated_at) FROM {rating} q
+            WHERE q.compound_id = c.id AND q.verdict <> %(pending)s) AS v_rl_at,
+          (SELECT sum(q.id * CASE q.verdict WHEN %(red)s THEN 1 WHEN %(black)s THEN 2 ELSE 3 END)
+            FROM {rating} q
+            WHERE q.compound_id = c.id AND q.verdict <> %(pending)s) AS v_rl_verdicts,
+          (SELECT sum(q.id * q.company_id) FROM {rating} q
+            WHERE q.compound_id = c.id AND q.verdict <> %(pending)s) AS v_rl_companies,
+          (SELECT sum(q.id * q.total) FROM {rating} q
+            WHERE q.compound_id = c.id AND q.verdict <> %(pending)s) AS v_rl_totals
         FROM {compound} c WHERE c.slug = %(slug)s
     """.format(**tables)
 
 
 def board_compound(*, slug: str, year: int) -> Compound | None:
-    """The compound of the public pledge board, with ``board_version`` for ``year``
-    (one query), or None.
+    """The compound of the public pledge board, with ``board_version`` for ``year`` and
+    ``redlist_version`` (one query), or None.
 
     The version changes with everything the board shows for the year: a letter written,
     edited or published; an item added or changed (its open results are deleted, so the
@@ -162,7 +178,17 @@ def board_compound(*, slug: str, year: int) -> Compound | None:
 
     Plain SQL on purpose: it runs on every board request (see disclosures.selectors).
     """
-    row = next(iter(Compound.objects.raw(_board_version_sql(), {"slug": slug, "year": year})), None)
+    from evaluations.models import QuarterRating
+
+    verdict = QuarterRating.Verdict
+    params = {
+        "slug": slug,
+        "year": year,
+        "pending": verdict.PENDING.value,
+        "red": verdict.RED.value,
+        "black": verdict.BLACK.value,
+    }
+    row = next(iter(Compound.objects.raw(_board_version_sql(), params)), None)
     if row is not None:
         # Plain SQL that runs on SQLite too (`make run`); str(): datetimes come back as
         # datetimes from PostgreSQL and as text from SQLite.
@@ -177,6 +203,17 @@ def board_compound(*, slug: str, year: int) -> Compound | None:
             row.v_results_id,
             row.v_attestation,
             row.v_event,
+        )
+        # The red/black list under the board (小区党组织服务承诺 第10条): which quarters are
+        # rated, by whom, with which verdict and total. Not part of ``board_version``: the
+        # cached body does not show it; the whole-page cache's version adds it.
+        row.redlist_version = (
+            row.v_rl_n,
+            row.v_rl_id,
+            str(row.v_rl_at or ""),
+            row.v_rl_verdicts,
+            row.v_rl_companies,
+            str(row.v_rl_totals or ""),
         )
     return row
 

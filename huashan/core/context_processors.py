@@ -156,9 +156,16 @@ def _dashboard_rule(person) -> bool:
     return bool(person.is_active) and rules.test_rule("dashboard.open_any", person)
 
 
-def staff_nav(person, seats: Seats | None = None) -> list[NavLink]:
-    """The staff part of the main menu for ``person`` (call it for staff only)."""
+def staff_nav(
+    person, seats: Seats | None = None, *, dashboard: bool | None = None
+) -> list[NavLink]:
+    """The staff part of the main menu for ``person`` (call it for staff only).
+
+    ``dashboard``: the caller's answer of :func:`_dashboard_rule`, when it has one (the
+    header asks it for the home card too: one query per page, not two)."""
     seats = seats if seats is not None else person_seats(person)
+    if dashboard is None:
+        dashboard = _dashboard_rule(person)
     links: list[NavLink] = []
 
     def add(name: str, label, *, compound=None, args: tuple = ()) -> None:
@@ -166,7 +173,7 @@ def staff_nav(person, seats: Seats | None = None) -> list[NavLink]:
         if url:
             links.append(NavLink(url=url, label=label, name=name))
 
-    if _dashboard_rule(person):
+    if dashboard:
         add("dashboard:compound", _("Dashboard"))
     add("issues:queue", _("Work queue"))
     compound = nav_compound(person, seats)
@@ -240,10 +247,11 @@ def _header_key(person_pk) -> str:
 def _build_header(user) -> Header:
     seats = person_seats(user) if user.is_active else Seats(rows=(), portal_pk=None)
     is_staff = bool(user.is_active and (user.is_superuser or seats.is_staff))
+    dashboard = _dashboard_rule(user)  # asked once: the menu and the home card
     return Header(
         is_staff=is_staff,
-        nav=tuple(staff_nav(user, seats)) if is_staff else (),
-        dashboard=_dashboard_rule(user),
+        nav=tuple(staff_nav(user, seats, dashboard=dashboard)) if is_staff else (),
+        dashboard=dashboard,
     )
 
 

@@ -62,25 +62,12 @@ def _board_body(compound, year: int, compound_given: bool) -> str:
 
 
 def _board_page_version(request: HttpRequest):
-    """The whole-page cache's version for anonymous visitors (the board's own version)."""
+    """The whole-page cache's version for anonymous visitors: the board's own version and
+    the red/black list's, both read with the compound (one query)."""
     compound = selectors.board_compound(slug=requested_compound_slug(request), year=_year(request))
     if compound is None:
         return None
-    return (*compound.board_version, _redlist_version(compound))
-
-
-def _redlist_version(compound) -> str:
-    """The red/black list's part of the page version: the shown quarters' ids, verdicts and
-    totals (one small query), so a new or changed rating shows on the next request."""
-    from evaluations.models import QuarterRating
-
-    rows = (
-        QuarterRating.objects.filter(compound=compound)
-        .exclude(verdict=QuarterRating.Verdict.PENDING)
-        .order_by("-year", "-quarter")
-        .values_list("pk", "verdict", "total")[:REDLIST_QUARTERS]
-    )
-    return ";".join(f"{pk}:{verdict}:{total}" for pk, verdict, total in rows)
+    return (*compound.board_version, *compound.redlist_version)
 
 
 @require_GET
