@@ -55,6 +55,11 @@ def _swap(module: types.ModuleType, namespace: dict) -> list:
         old = module.__dict__.get(name, None)
         if isinstance(new, types.FunctionType) and isinstance(old, types.FunctionType):
             if old.__code__ is not new.__code__:
+                if old.__code__.co_freevars != new.__code__.co_freevars:
+                    # A closure's cells cannot take new code: rebind the name instead.
+                    undo.append(("attr", module, name, old))
+                    setattr(module, name, new)
+                    continue
                 undo.append(("code", old, old.__code__, old.__defaults__, old.__kwdefaults__))
                 old.__code__ = new.__code__
                 old.__defaults__ = new.__defaults__
@@ -65,6 +70,11 @@ def _swap(module: types.ModuleType, namespace: dict) -> list:
                 if isinstance(value, types.FunctionType) and isinstance(
                     current, types.FunctionType
                 ):
+                    if current.__code__.co_freevars != value.__code__.co_freevars:
+                        # e.g. a method using super() (a __class__ cell): rebind on the class.
+                        undo.append(("attr", old, attr, current))
+                        setattr(old, attr, value)
+                        continue
                     undo.append(("code", current, current.__code__, current.__defaults__, None))
                     current.__code__ = value.__code__
                     current.__defaults__ = value.__defaults__
