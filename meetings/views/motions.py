@@ -113,7 +113,7 @@ def _render_motion(request: HttpRequest, motion: OwnersAssemblyMotion, status=20
     user = request.user
     is_staff = user.has_perm("meetings.view_meeting", motion)
     votes = (
-        list(selectors.motion_votes(motion=motion).select_related("recorded_by"))
+        list(selectors.motion_votes(motion=motion).select_related("recorded_by", "confirmed_by"))
         if is_staff
         else []
     )
