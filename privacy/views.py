@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -38,13 +38,15 @@ def notice(request: HttpRequest) -> HttpResponse:
 
 
 class CorrectionForm(forms.Form):
-    name = forms.CharField(label=_lazy("Real name"), max_length=services.NAME_MAX)
-    email = forms.EmailField(label=_lazy("E-mail (optional)"), required=False, max_length=254)
+    name = forms.CharField(label=gettext_lazy("Real name"), max_length=services.NAME_MAX)
+    email = forms.EmailField(
+        label=gettext_lazy("E-mail (optional)"), required=False, max_length=254
+    )
 
 
 class DeleteForm(forms.Form):
     confirm = forms.BooleanField(
-        label=_lazy("I understand: my account is closed and cannot be restored."),
+        label=gettext_lazy("I understand: my account is closed and cannot be restored."),
         required=True,
     )
 

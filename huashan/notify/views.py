@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors, services
@@ -81,7 +81,7 @@ def open_link(request: HttpRequest, pk: int) -> HttpResponse:
 
 class SmsPreferenceForm(forms.Form):
     categories = forms.MultipleChoiceField(
-        label=_lazy("Also send me these notices by SMS"),
+        label=gettext_lazy("Also send me these notices by SMS"),
         choices=SmsPreference.Category.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
