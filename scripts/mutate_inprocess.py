@@ -131,6 +131,20 @@ def pytest_runtestloop(session):
     for _round in range(2):  # twice: a rerun in the same session must pass too
         if not _run_items(session, items):
             raise pytest.UsageError(f"the tests of {path} fail without any mutation")
+
+    def _namespace() -> dict:
+        # The package too, so that the module's relative imports work in the copy.
+        return {
+            "__name__": module.__name__,
+            "__file__": module.__file__,
+            "__package__": module.__package__,
+            "__spec__": module.__spec__,
+        }
+
+    try:  # the unmutated source must execute the way each mutant will
+        exec(compile(source, path, "exec"), _namespace())
+    except Exception as error:
+        raise pytest.UsageError(f"{path} does not execute outside its import: {error!r}") from None
     ids = list_mutations(Context(source=source, filename=path))
     results = {"module": path, "killed": 0, "timeout": 0, "survived": [], "error": 0}
     started = time.monotonic()
@@ -142,7 +156,7 @@ def pytest_runtestloop(session):
     for number, mutation_id in enumerate(ids, 1):
         context = Context(source=source, mutation_id=mutation_id, filename=path)
         mutated, _count = mutate(context)
-        namespace = {"__name__": module.__name__, "__file__": module.__file__}
+        namespace = _namespace()
         try:
             exec(compile(mutated, path, "exec"), namespace)
         except Exception:
