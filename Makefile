@@ -78,7 +78,6 @@ bench: $(VENV)/.installed sysdeps-run
 
 # Mutation testing of the rule-bearing modules (not part of `make test`; tens of minutes).
 mutate: $(VENV)/.installed
-	$(PIP) install -q 'mutmut>=2.4,<3'
 	scripts/mutate.sh $(MUTATE_MODULES)
 
 # Backups: pg_dump (custom format) of DATABASE_URL plus a tar of MEDIA_ROOT; see docs/operations.md.
