@@ -167,7 +167,8 @@ def campaign_advance(*, actor, campaign: Campaign, to_state: str, note: str = ""
                 gettext(
                     "The PMC's members changed since the ballot slips were printed: print "
                     "the slips again (the earlier ones stop working), then open scoring."
-                )
+                ),
+                code="slips_outdated",
             )
         if not campaign.targets.exists():
             raise CampaignStateError(gettext("Add at least one target before scoring opens."))
