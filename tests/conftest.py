@@ -31,6 +31,19 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's language. LocaleMiddleware activates a request's
+    language in the thread and leaves it there (each request sets its own), so a test that
+    renders outside a request would otherwise inherit the last request's language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 # Reference rows that data migrations create. A transactional test (live
 # server, subprocess) ends with a flush that deletes them, so the next
 # transactional test in the same worker would start without them.
