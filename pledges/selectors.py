@@ -152,14 +152,7 @@ def _board_version_sql() -> str:
           (SELECT max(q.id) FROM {rating} q
             WHERE q.compound_id = c.id AND q.verdict <> %(pending)s) AS v_rl_id,
           (SELECT max(q.rated_at) FROM {rating} q
-            WHERE q.compound_id = c.id AND q.verdict <> %(pending)s) AS v_rl_at,
-          (SELECT sum(q.id * CASE q.verdict WHEN %(red)s THEN 1 WHEN %(black)s THEN 2 ELSE 3 END)
-            FROM {rating} q
-            WHERE q.compound_id = c.id AND q.verdict <> %(pending)s) AS v_rl_verdicts,
-          (SELECT sum(q.id * q.company_id) FROM {rating} q
-            WHERE q.compound_id = c.id AND q.verdict <> %(pending)s) AS v_rl_companies,
-          (SELECT sum(q.id * q.total) FROM {rating} q
-            WHERE q.compound_id = c.id AND q.verdict <> %(pending)s) AS v_rl_totals
+            WHERE q.compound_id = c.id AND q.verdict <> %(pending)s) AS v_rl_at
         FROM {compound} c WHERE c.slug = %(slug)s
     """.format(**tables)
 
@@ -181,13 +174,7 @@ def board_compound(*, slug: str, year: int) -> Compound | None:
     from evaluations.models import QuarterRating
 
     verdict = QuarterRating.Verdict
-    params = {
-        "slug": slug,
-        "year": year,
-        "pending": verdict.PENDING.value,
-        "red": verdict.RED.value,
-        "black": verdict.BLACK.value,
-    }
+    params = {"slug": slug, "year": year, "pending": verdict.PENDING.value}
     row = next(iter(Compound.objects.raw(_board_version_sql(), params)), None)
     if row is not None:
         # Plain SQL that runs on SQLite too (`make run`); str(): datetimes come back as
@@ -204,17 +191,12 @@ def board_compound(*, slug: str, year: int) -> Compound | None:
             row.v_attestation,
             row.v_event,
         )
-        # The red/black list under the board (小区党组织服务承诺 第10条): which quarters are
-        # rated, by whom, with which verdict and total. Not part of ``board_version``: the
-        # cached body does not show it; the whole-page cache's version adds it.
-        row.redlist_version = (
-            row.v_rl_n,
-            row.v_rl_id,
-            str(row.v_rl_at or ""),
-            row.v_rl_verdicts,
-            row.v_rl_companies,
-            str(row.v_rl_totals or ""),
-        )
+        # The red/black list under the board (小区党组织服务承诺 第10条). Every rating is
+        # written by ``evaluations.services.redlist`` with ``rated_at = now``, so the count,
+        # the newest row and the newest rating time change with every change of the list.
+        # Not part of ``board_version``: the cached body does not show it; the whole-page
+        # cache's version adds it.
+        row.redlist_version = (row.v_rl_n, row.v_rl_id, str(row.v_rl_at or ""))
     return row
 
 
