@@ -149,27 +149,23 @@ HEADCOUNT_BASIS = (
 )
 
 
-def tally_votes(
-    *,
-    matter: str,
-    votes: Iterable[tuple],
-    total_area: Decimal,
-    total_owners: int,
-) -> TallyResult:
-    """Count ``votes`` — ``(area, choice)`` or ``(area, choice, owner_key)`` with choice
-    ``yes`` / ``no`` / ``abstain``, one per exclusive unit — and say whether the motion
-    passed and why. Units sharing an ``owner_key`` count as one owner (司法解释 第九条).
-
-    Raises :class:`TallyInputError` for an unknown matter, a non-positive total,
-    a negative area, one owner's units voting different ways, or participation
-    exceeding the totals.
-    """
+def _rule_and_totals(matter: str, total_area, total_owners: int) -> tuple[MatterRule, Decimal]:
+    """The rule of ``matter`` and the total area as a Decimal; refuses an unknown matter
+    and non-positive totals."""
     if matter not in THRESHOLDS:
         raise TallyInputError(f"unknown matter type {matter!r}")
-    rule = THRESHOLDS[matter]
     total_area = Decimal(total_area)
     if total_area <= 0 or total_owners <= 0:
         raise TallyInputError("total area and number of owners must be positive")
+    return THRESHOLDS[matter], total_area
+
+
+def _count_ballots(votes: Iterable[tuple]) -> tuple[dict[str, list], int]:
+    """Sum area and owners per choice (``{"yes": [area, owners], ...}``) and count units.
+
+    A unit's area always adds to its choice; its owner counts once per ``owner_key``
+    (司法解释 第九条), so every unit of one owner must carry the same choice.
+    """
     sums = {c: [Decimal("0"), 0] for c in ("yes", "no", "abstain")}
     owner_choice: dict[object, str] = {}
     units = 0
@@ -191,29 +187,62 @@ def tally_votes(
             continue
         owner_choice[key] = choice
         sums[choice][1] += 1
+    return sums, units
+
+
+def _participation(
+    sums: dict[str, list], total_area: Decimal, total_owners: int
+) -> tuple[Decimal, int]:
+    """Participating area and owners (abstentions included); refuses more than the totals."""
     part_area = sum((s[0] for s in sums.values()), Decimal("0"))
     part_owners = sum(s[1] for s in sums.values())
     if part_area > total_area:
         raise TallyInputError("participating area exceeds the compound's total area")
     if part_owners > total_owners:
         raise TallyInputError("more participating households than owners")
+    return part_area, part_owners
+
+
+def _reason_line(name: str, ok: bool, part, whole, threshold: Threshold) -> str:
+    mark = "✔" if ok else "✘"
+    return f"{mark} {name}: {_pct(part, whole)} ({part}/{whole}), 需 {threshold.label}"
+
+
+def tally_votes(
+    *,
+    matter: str,
+    votes: Iterable[tuple],
+    total_area: Decimal,
+    total_owners: int,
+) -> TallyResult:
+    """Count ``votes`` — ``(area, choice)`` or ``(area, choice, owner_key)`` with choice
+    ``yes`` / ``no`` / ``abstain``, one per exclusive unit — and say whether the motion
+    passed and why. Units sharing an ``owner_key`` count as one owner (司法解释 第九条).
+
+    Raises :class:`TallyInputError` for an unknown matter, a non-positive total,
+    a negative area, one owner's units voting different ways, or participation
+    exceeding the totals.
+    """
+    rule, total_area = _rule_and_totals(matter, total_area, total_owners)
+    sums, units = _count_ballots(votes)
+    part_area, part_owners = _participation(sums, total_area, total_owners)
     yes_area, yes_owners = sums["yes"]
 
     p_area = rule.participation_area.met(part_area, total_area)
     p_owners = rule.participation_owners.met(part_owners, total_owners)
     a_area = rule.approval_area.met(yes_area, part_area) if part_owners else False
     a_owners = rule.approval_owners.met(yes_owners, part_owners) if part_owners else False
-    passed = p_area and p_owners and a_area and a_owners
-
-    def line(name: str, ok: bool, part, whole, threshold: Threshold) -> str:
-        mark = "✔" if ok else "✘"
-        return f"{mark} {name}: {_pct(part, whole)} ({part}/{whole}), 需 {threshold.label}"
-
     reasons = [
-        line("参与表决专有部分面积占比", p_area, part_area, total_area, rule.participation_area),
-        line("参与表决人数占比", p_owners, part_owners, total_owners, rule.participation_owners),
-        line("同意面积占参与表决面积", a_area, yes_area, part_area, rule.approval_area),
-        line("同意人数占参与表决人数", a_owners, yes_owners, part_owners, rule.approval_owners),
+        _reason_line(
+            "参与表决专有部分面积占比", p_area, part_area, total_area, rule.participation_area
+        ),
+        _reason_line(
+            "参与表决人数占比", p_owners, part_owners, total_owners, rule.participation_owners
+        ),
+        _reason_line("同意面积占参与表决面积", a_area, yes_area, part_area, rule.approval_area),
+        _reason_line(
+            "同意人数占参与表决人数", a_owners, yes_owners, part_owners, rule.approval_owners
+        ),
     ]
     return TallyResult(
         matter=matter,
@@ -232,7 +261,7 @@ def tally_votes(
         participation_owners_met=p_owners,
         approval_area_met=a_area,
         approval_owners_met=a_owners,
-        passed=passed,
+        passed=p_area and p_owners and a_area and a_owners,
         citation=rule.citation,
         reasons=reasons,
         headcount_basis=HEADCOUNT_BASIS,
