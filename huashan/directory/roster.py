@@ -341,30 +341,9 @@ def _map_header(number: int, values, result: RosterParse) -> dict[str, int] | No
     return columns
 
 
-def _parse_row(number: int, values, columns: dict[str, int], result: RosterParse):
-    def cell(key: str):
-        index = columns.get(key)
-        if index is None or index >= len(values):
-            return None
-        return values[index]
-
-    before = len(result.errors)
-    texts = {key: _text(cell(key)) for key in ("building", "unit", "room", "name", "mobile")}
-    for key, limit in MAX_LENGTHS.items():
-        if len(texts[key]) > limit:
-            result.error(
-                number,
-                key,
-                _("Too long: at most %(limit)d characters. / 内容过长，最多%(limit)d个字符。")
-                % {"limit": limit},
-                texts[key],
-            )
-    for key in ("building", "room"):
-        if not texts[key]:
-            result.error(number, key, _("This cell must not be empty. / 此单元格不能为空。"))
-
+def _parse_row_area(number: int, raw_area, result: RosterParse) -> Decimal | None:
+    """The household's area in square metres (optional; two decimals at most)."""
     area = None
-    raw_area = cell("area")
     if raw_area is not None and _text(raw_area) != "":
         try:
             area = _parse_area(raw_area)
@@ -401,6 +380,11 @@ def _parse_row(number: int, values, columns: dict[str, int], result: RosterParse
             else:
                 area = area.quantize(Decimal("0.01"))
 
+    return area
+
+
+def _parse_row_resident(number: int, texts: dict, cell, result: RosterParse):
+    """Name, mobile and relation: all three, or none for a household without residents."""
     name, mobile = texts["name"], texts["mobile"].replace(" ", "").replace("-", "")
     raw_relation = _text(cell("relation"))
     relation = ""
@@ -436,6 +420,33 @@ def _parse_row(number: int, values, columns: dict[str, int], result: RosterParse
                 ),
                 raw_relation,
             )
+    return name, mobile, relation
+
+
+def _parse_row(number: int, values, columns: dict[str, int], result: RosterParse):
+    def cell(key: str):
+        index = columns.get(key)
+        if index is None or index >= len(values):
+            return None
+        return values[index]
+
+    before = len(result.errors)
+    texts = {key: _text(cell(key)) for key in ("building", "unit", "room", "name", "mobile")}
+    for key, limit in MAX_LENGTHS.items():
+        if len(texts[key]) > limit:
+            result.error(
+                number,
+                key,
+                _("Too long: at most %(limit)d characters. / 内容过长，最多%(limit)d个字符。")
+                % {"limit": limit},
+                texts[key],
+            )
+    for key in ("building", "room"):
+        if not texts[key]:
+            result.error(number, key, _("This cell must not be empty. / 此单元格不能为空。"))
+
+    area = _parse_row_area(number, cell("area"), result)
+    name, mobile, relation = _parse_row_resident(number, texts, cell, result)
     if len(result.errors) != before:
         return None
     return RosterRow(
