@@ -10,11 +10,16 @@ One module per thing served (issue 15 item 2), re-exported here so that
 
 - ``_common``: limits, recipient kinds, errors, the private helpers every step uses
   (``_text``, ``_guard``, ``_lock``, the ``_*_event`` writers, notifying an organization);
-- ``meetings``: scheduling, members, cancel, held, attendance, the monthly schedule reminder;
+- ``scheduling``: scheduling, changing, cancelling and holding a meeting, 补录, the monthly
+  schedule reminder; ``chairing``: who chairs a joint meeting (委托); ``members``: members,
+  observers and attendance; ``street_referrals``: to the street joint meeting (协同联动 第四条);
+  ``meetings`` re-exports these four for the old import path;
 - ``notices``: the numbered notice (会议通知), sending it and each body's receipt;
 - ``agenda``: proposed topics and the office's decision on them;
 - ``minutes``; ``summaries`` (会签, approval, 分送); ``action_items`` (议定事项 and their scan);
-- ``decision_reports`` (决策报告, 提前介入); ``motions`` (业主大会议案 and the vote);
+- ``decision_reports`` (决策报告, 提前介入);
+- motions (业主大会议案): ``motion_drafting``, ``owner_register``, ``motion_voting``,
+  ``motion_results``; ``motions`` re-exports these four for the old import path;
 - ``forums`` (议事协商会、听证会); ``documents`` (printable PDFs).
 
 Shape (STYLE.md): keyword-only arguments with the actor first; permission check
@@ -58,6 +63,7 @@ from ._common import (  # noqa: F401
     _localdate,
     _lock,
     _meeting_event,
+    _meeting_permission,
     _motion_event,
     _notify_person,
     _org_recipients,
@@ -99,6 +105,7 @@ from .agenda import (  # noqa: F401
     topic_reject,
     topic_reorder,
 )
+from .chairing import _chair_allowed, _default_chair  # noqa: F401
 from .decision_reports import (  # noqa: F401
     decision_report_acknowledge,
     decision_report_create,
@@ -119,22 +126,11 @@ from .forums import (  # noqa: F401
     forum_opinion_record,
     meeting_publish_feedback,
 )
-from .meetings import (  # noqa: F401
-    _chair_allowed,
-    _default_chair,
-    _meeting_permission,
-    _reminder_day,
-    _validate_past_start,
-    _validate_schedule,
+from .members import (  # noqa: F401
     attendance_record,
-    meeting_cancel,
-    meeting_create,
-    meeting_mark_held,
     meeting_member_add,
     meeting_member_remove,
     meeting_members_derive,
-    meeting_schedule_scan,
-    meeting_update,
 )
 from .minutes import (  # noqa: F401
     _minutes_texts,
@@ -142,18 +138,14 @@ from .minutes import (  # noqa: F401
     minutes_revise,
     minutes_save_draft,
 )
-from .motions import (  # noqa: F401
-    compound_owner_totals,
-    motion_close_vote,
-    motion_open_vote,
+from .motion_drafting import (  # noqa: F401
     motion_party_review,
     motion_pmc_deliberate,
     motion_propose,
-    motion_publish_result,
-    motion_tally,
-    motion_vote_cast,
     motion_withdraw,
 )
+from .motion_results import motion_close_vote, motion_publish_result, motion_tally  # noqa: F401
+from .motion_voting import motion_open_vote, motion_vote_cast  # noqa: F401
 from .notices import (  # noqa: F401
     _notice_body,
     _notice_recipients,
@@ -161,6 +153,17 @@ from .notices import (  # noqa: F401
     notice_document_number,
     notice_number_allocate,
     notice_sign,
+)
+from .owner_register import compound_owner_totals  # noqa: F401
+from .scheduling import (  # noqa: F401
+    _reminder_day,
+    _validate_past_start,
+    _validate_schedule,
+    meeting_cancel,
+    meeting_create,
+    meeting_mark_held,
+    meeting_schedule_scan,
+    meeting_update,
 )
 from .summaries import (  # noqa: F401
     SUMMARY_PUBLISHER_KINDS,

@@ -111,6 +111,17 @@ def _require_any(actor, perms: Sequence[str], obj, message) -> Person:
     return person
 
 
+def _meeting_permission(kind: str) -> tuple[str, ...]:
+    """The permissions that run a meeting of ``kind`` (any one of them will do)."""
+    if kind == MKind.JOINT:
+        return ("meetings.run_office", "meetings.convene")
+    if kind == MKind.STREET_JOINT:
+        return ("meetings.convene_street",)
+    if kind == MKind.PMC_WORKING:
+        return ("meetings.run_pmc_meeting", "meetings.run_office")
+    return ("meetings.run_forum",)
+
+
 def _text(value, *, field_name: str, max_length: int = TEXT_MAX, required: bool = True) -> str:
     return clean_text(value, field=field_name, max_length=max_length, required=required)
 

@@ -22,11 +22,11 @@ from ._common import (
     MStatus,
     _lock,
     _meeting_event,
+    _meeting_permission,
     _require_any,
     _sync,
     _text,
 )
-from .meetings import _meeting_permission
 
 
 def _minutes_texts(texts: dict) -> dict[str, str]:

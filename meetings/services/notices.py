@@ -32,6 +32,7 @@ from ._common import (
     _localdate,
     _lock,
     _meeting_event,
+    _meeting_permission,
     _notify_person,
     _orgs_of_kinds,
     _require_any,
@@ -39,7 +40,6 @@ from ._common import (
     meeting_link,
     notify_organization,
 )
-from .meetings import _meeting_permission
 
 
 def notice_number_allocate(*, compound: Compound, year: int) -> int:
