@@ -3,6 +3,8 @@
 #
 #   scripts/mutate.sh                      # every module below
 #   scripts/mutate.sh huashan/workdays.py  # one module
+#   MUTATE_ONLY=1-40 scripts/mutate.sh huashan/periods.py  # some mutants, by number
+#                                          # (written to var/mutate/<module>.partial.json)
 #
 # mutmut makes the mutants; scripts/mutate_inprocess.py runs each of them inside one pytest
 # session (Django and the test database set up once), swapping the mutated code into the
@@ -24,18 +26,23 @@ mkdir -p "$OUT"
 declare -A TESTS=(
   [huashan/workdays.py]="tests/core/test_workdays.py tests/test_seed_numbers.py"
   [huashan/periods.py]="tests/core/test_periods.py"
-  [issues/services/clocks.py]="tests/issues/test_clock_misreadings.py tests/test_seed_numbers.py tests/issues/test_legacy_explanation.py"
+  [issues/services/clocks.py]="tests/issues/test_clock_rules.py"
   [meetings/tally.py]="tests/meetings/test_tally.py tests/meetings/test_tally_properties.py"
   [pledges/engine.py]="tests/pledges/test_engine.py"
 )
 ORDER=(huashan/workdays.py huashan/periods.py issues/services/clocks.py meetings/tally.py pledges/engine.py)
 
 modules=("$@")
-[ ${#modules[@]} -eq 0 ] && modules=("${ORDER[@]}")
+summary="$OUT/summary.txt"
+touch "$summary"
+if [ ${#modules[@]} -eq 0 ]; then
+  modules=("${ORDER[@]}")
+  : >"$summary"
+fi
+only=()
+[ -n "${MUTATE_ONLY:-}" ] && only=(--mutate-only "$MUTATE_ONLY")
 
 cd "$ROOT"
-summary="$OUT/summary.txt"
-: >"$summary"
 for module in "${modules[@]}"; do
   tests="${TESTS[$module]:-}"
   if [ -z "$tests" ]; then
@@ -44,9 +51,12 @@ for module in "${modules[@]}"; do
   fi
   log="$OUT/$(echo "$module" | tr / _).log"
   echo "== $module ($tests)"
+  # one line per module in the summary: a run of one module replaces its own line
+  grep -v "^\[mutate\] $module: \|^$module: " "$summary" >"$summary.tmp" || true
+  mv "$summary.tmp" "$summary"
   # shellcheck disable=SC2086
   "$VENV/bin/python" -m pytest -p no:randomly -p no:xdist -p scripts.mutate_inprocess \
-    --mutate "$module" --mutate-out "$OUT" -q $tests >"$log" 2>&1 || true
+    --reuse-db --mutate "$module" --mutate-out "$OUT" "${only[@]}" -q $tests >"$log" 2>&1 || true
   grep -h "^\[mutate\] $module: " "$log" | tee -a "$summary" || {
     echo "$module: the run failed, see $log" | tee -a "$summary"
   }

@@ -9,6 +9,9 @@ longer than ``MUTATE_TIMEOUT`` seconds counts as killed (timeout).
 
     python -m pytest -p scripts.mutate_inprocess --mutate huashan/periods.py \\
         tests/core/test_periods.py
+    # while iterating: only some mutants, by number (written to <module>.partial.json)
+    python -m pytest -p scripts.mutate_inprocess --mutate huashan/periods.py \
+        --mutate-only 1-40 tests/core/test_periods.py
 
 Writes ``<out>/<module>.json`` (score, survivors with their diff). Used by
 scripts/mutate.sh.
@@ -40,6 +43,23 @@ class _Timeout(Exception):
 def pytest_addoption(parser):
     parser.addoption("--mutate", action="store", default=None, help="module path to mutate")
     parser.addoption("--mutate-out", action="store", default="var/mutate")
+    parser.addoption(
+        "--mutate-only",
+        action="store",
+        default=None,
+        help="run only these mutants, by number: '5', '1-40', '3,7,20-25' (while iterating)",
+    )
+
+
+def _selection(spec: str | None) -> set[int] | None:
+    """The mutant numbers of ``--mutate-only`` ('3,7,20-25'), or None for all of them."""
+    if not spec:
+        return None
+    numbers: set[int] = set()
+    for part in spec.split(","):
+        first, _dash, last = part.strip().partition("-")
+        numbers.update(range(int(first), int(last or first) + 1))
+    return numbers
 
 
 def _module_name(path: str) -> str:
@@ -146,6 +166,7 @@ def pytest_runtestloop(session):
     except Exception as error:
         raise pytest.UsageError(f"{path} does not execute outside its import: {error!r}") from None
     ids = list_mutations(Context(source=source, filename=path))
+    only = _selection(session.config.getoption("--mutate-only"))
     results = {"module": path, "killed": 0, "timeout": 0, "survived": [], "error": 0}
     started = time.monotonic()
 
@@ -154,6 +175,8 @@ def pytest_runtestloop(session):
 
     signal.signal(signal.SIGALRM, _alarm)
     for number, mutation_id in enumerate(ids, 1):
+        if only is not None and number not in only:
+            continue
         context = Context(source=source, mutation_id=mutation_id, filename=path)
         mutated, _count = mutate(context)
         namespace = _namespace()
@@ -181,22 +204,27 @@ def pytest_runtestloop(session):
                 )
             )
             results["survived"].append(
-                {"line": mutation_id.line_number + 1, "line_text": mutation_id.line, "diff": diff}
+                {
+                    "number": number,
+                    "line": mutation_id.line_number + 1,
+                    "line_text": mutation_id.line,
+                    "diff": diff,
+                }
             )
         else:
             results["killed"] += 1
         print(f"[mutate] {path} {number}/{len(ids)} survived={len(results['survived'])}")
-    total = len(ids)
+    total = len(ids) if only is None else len([n for n in only if n <= len(ids)])
     caught = results["killed"] + results["timeout"]
     results.update(
         total=total,
         score=round(100 * caught / total, 1) if total else None,
         seconds=round(time.monotonic() - started),
     )
-    name = path.replace("/", "_")
+    name = path.replace("/", "_") + ("" if only is None else ".partial")
     (out / f"{name}.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     print(
         f"[mutate] {path}: {results['score']}% ({caught} of {total} killed, "
-        f"{len(results['survived'])} survived)"
+        f"{len(results['survived'])} survived)" + (" [partial run]" if only else "")
     )
     return True
