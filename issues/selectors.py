@@ -141,11 +141,22 @@ def issue_public_version() -> int:
     return IssueEvent.objects.aggregate(newest=Max("pk"))["newest"] or 0
 
 
-def issue_public_stamp(*, compound: Compound, tracking_number: str) -> dict | None:
+def issue_public_stamp(
+    *, compound: Compound | None = None, tracking_number: str, compound_slug: str = ""
+) -> dict | None:
     """What the public detail page needs before its cached part, in one indexed query:
     the issue exists, is public and not merged (as :func:`issue_public_detail`), whether
     it is open (the "me too" form) and the version of its public part (its newest
-    event id and last public update). None when there is no such public issue."""
+    event id and last public update). None when there is no such public issue.
+
+    The compound is given as an object or, for the anonymous page cache's version (one
+    query in all, issue 20), by ``compound_slug``; the row then carries ``compound_id``."""
+    if compound is not None:
+        where = Q(compound=compound)
+    elif compound_slug:
+        where = Q(compound__slug=compound_slug)
+    else:
+        return None
     newest = (
         IssueEvent.objects.filter(issue=OuterRef("pk"))
         .order_by()
@@ -155,13 +166,20 @@ def issue_public_stamp(*, compound: Compound, tracking_number: str) -> dict | No
     )
     return (
         Issue.objects.filter(
-            compound=compound,
+            where,
             is_public=True,
             tracking_number=str(tracking_number or "").strip().upper(),
         )
         .exclude(status=Status.MERGED)
         .annotate(newest_event=Subquery(newest))
-        .values("pk", "tracking_number", "status", "last_public_update_at", "newest_event")
+        .values(
+            "pk",
+            "compound_id",
+            "tracking_number",
+            "status",
+            "last_public_update_at",
+            "newest_event",
+        )
         .first()
     )
 
@@ -368,6 +386,42 @@ def issue_queue_for_person(
     if compound is not None:
         qs = qs.filter(compound=compound)
     return _queue(qs, q=q, status=status, overdue=overdue)
+
+
+def issue_queue_version(*, person: Person) -> tuple[tuple[tuple[int, str], ...], int | None]:
+    """The person's current seats ``(organization id, role)`` and the newest issue event
+    id, in one indexed query: the version of the person's work queue page (issue 20).
+
+    Every change to a complaint, its referrals and its whistles goes through
+    ``issues.services`` and writes an ``IssueEvent`` in the same transaction, so a new
+    newest id means "something in some queue may have changed"; a change of seats
+    changes the first part. (A person without seats — a superuser — costs a second,
+    equally cheap query.)"""
+    newest = IssueEvent.objects.order_by("-pk").values("pk")[:1]
+    rows = list(
+        Membership.objects.current()
+        .filter(person_id=person.pk)
+        .annotate(newest_event=Subquery(newest))
+        .order_by("pk")
+        .values_list("organization_id", "role", "newest_event")
+    )
+    if rows:
+        return tuple((org, role) for org, role, _n in rows), rows[0][2]
+    return (), IssueEvent.objects.aggregate(newest=Max("pk"))["newest"]
+
+
+def issue_queue_fresh_for(issues, *, now: dt.datetime | None = None) -> int | None:
+    """Seconds until the first of ``issues`` (a page of the queue) turns overdue on the
+    clock alone, or None when none will: how long a rendered page stays true."""
+    now = now or timezone.now()
+    upcoming = [
+        issue.next_deadline
+        for issue in issues
+        if issue.next_deadline
+        and issue.next_deadline >= now
+        and (issue.paused_at is None or issue.is_hazard)
+    ]
+    return int((min(upcoming) - now).total_seconds()) if upcoming else None
 
 
 def _visibility_qs(person: Person) -> tuple[Q, Q]:
@@ -647,6 +701,8 @@ __all__ = [
     "issue_public_version",
     "issue_queue_for_org",
     "issue_queue_for_person",
+    "issue_queue_fresh_for",
+    "issue_queue_version",
     "issue_rates",
     "issue_similar_open",
     "issue_visible_to",

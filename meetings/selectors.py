@@ -19,16 +19,21 @@ from huashan.directory.models import Compound, Membership, Organization, Person
 
 from .models import (
     ActionItem,
+    ActionItemEvent,
     ActionItemUpdate,
     AgendaTopic,
+    AgendaTopicEvent,
     Attendance,
     DecisionReport,
+    DecisionReportEvent,
     DecisionReportRecipient,
     EarlyIntervention,
     ForumOpinion,
     Meeting,
+    MeetingEvent,
     MeetingMember,
     Minutes,
+    MotionEvent,
     MotionVote,
     Notice,
     NoticeReceipt,
@@ -36,6 +41,7 @@ from .models import (
     Summary,
     SummarySignature,
 )
+from .models.forums import HomeVisitEvent
 
 HELD_STATES = (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED, Meeting.Status.CLOSED)
 
@@ -278,11 +284,36 @@ def meeting_list(
     return qs.order_by("-start", "-pk")
 
 
-def meeting_detail(*, pk: int) -> Meeting | None:
+#: The event tables whose newest id versions the meeting page (``meeting_page_version``).
+#: Every change the meeting page shows goes through ``meetings.services``, which writes
+#: one of these events in the same transaction (meeting, agenda topic, agreed item,
+#: forum and home visit, decision report, motion).
+_PAGE_VERSION_EVENTS = (
+    MeetingEvent,
+    AgendaTopicEvent,
+    ActionItemEvent,
+    HomeVisitEvent,
+    DecisionReportEvent,
+    MotionEvent,
+)
+
+
+def meeting_detail(*, pk: int, with_version: bool = False) -> Meeting | None:
     """The meeting with what every meeting view shows about it, notice, summary and the
-    chair's delegation included (one query; ``meeting_page`` reuses them)."""
+    chair's delegation included (one query; ``meeting_page`` reuses them).
+
+    ``with_version``: the same query also reads the newest id of each meetings event
+    table (index-only), for :func:`meeting_page_version` (issue 20)."""
+    qs = Meeting.objects.all()
+    if with_version:
+        qs = qs.annotate(
+            **{
+                f"_v{i}": Subquery(model.objects.order_by("-pk").values("pk")[:1])
+                for i, model in enumerate(_PAGE_VERSION_EVENTS)
+            }
+        )
     return (
-        Meeting.objects.select_related(
+        qs.select_related(
             "compound__community__street",
             "chair",
             # The chair's 委托 shown in the header (_chair_record.html): no query of its own.
@@ -295,6 +326,13 @@ def meeting_detail(*, pk: int) -> Meeting | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def meeting_page_version(*, meeting: Meeting) -> tuple[int | None, ...]:
+    """The version of the meeting page: the newest id of each meetings event table, read
+    with the meeting by ``meeting_detail(with_version=True)``. Any change anywhere in
+    meetings gives a new version (a miss), which is cheap and never stale."""
+    return tuple(getattr(meeting, f"_v{i}") for i in range(len(_PAGE_VERSION_EVENTS)))
 
 
 def meeting_members(*, meeting: Meeting) -> QuerySet[MeetingMember]:

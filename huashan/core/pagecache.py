@@ -175,6 +175,12 @@ def person_page(
     shown). Stored only: a plain 200 that sets no cookie. A page the person changes
     (a form) must not use this; neither may any request :func:`person_page_cacheable`
     refuses. A cache outage serves the page uncached.
+
+    A page whose content also follows the clock (a deadline turning overdue) sets
+    ``response.cache_seconds`` in ``build``: it is kept no longer than that (0: not
+    kept). A page that is current rather than "figures as of" puts a *version* of what
+    it shows in ``parts`` (for example the newest event id), so a change is seen on
+    the next request.
     """
     from django.conf import settings
     from django.http import HttpResponse
@@ -203,7 +209,13 @@ def person_page(
         response["Cache-Control"] = "private, no-store"
         return response
     response = build()
-    if response.status_code == 200 and not response.streaming and not response.cookies:
+    timeout = min(timeout, int(getattr(response, "cache_seconds", timeout)))
+    if (
+        timeout > 0
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+    ):
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
         try:

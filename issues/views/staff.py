@@ -18,7 +18,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from huashan.core import pagecache
 from huashan.directory.models import Organization, mask_mobile
+from huashan.directory.rules import NON_STAFF_ROLES
 from huashan.directory.selectors import (
     compound_organizations,
     person_is_staff,
@@ -157,10 +159,31 @@ def _queue_rows(issues) -> list[QueueRow]:
 @require_http_methods(["GET", "POST"])
 def queue(request: HttpRequest) -> HttpResponse:
     """Staff work queue: the person's organizations' issues, nearest deadline first,
-    overdue highlighted; bulk accept / transfer (seed: 协同联动 第二条 转办, 督办)."""
+    overdue highlighted; bulk accept / transfer (seed: 协同联动 第二条 转办, 督办).
+
+    A GET is served from a cache private to this person and browser session
+    (``pagecache.person_page``) whose key holds the person's seats and the newest
+    issue event (``selectors.issue_queue_version``, one query), so any change to a
+    complaint shows on the next request; a page is kept at most 30 s, and never past
+    the moment one of its rows turns overdue (issue 20)."""
     user = request.user
-    if not person_is_staff(person=user):
+    seats, newest_event = selectors.issue_queue_version(person=user)
+    # person_is_staff's rule, on the seats just read (no second query): an active
+    # superuser, or a current seat that is not an attendee role.
+    if not (
+        user.is_active
+        and (user.is_superuser or any(role not in NON_STAFF_ROLES for _org, role in seats))
+    ):
         raise PermissionDenied
+    if request.method != "POST":
+        return pagecache.person_page(
+            request, "issues:queue", [seats, newest_event], lambda: _queue_page(request)
+        )
+    return _queue_page(request)
+
+
+def _queue_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
     own_orgs = _own_organizations(user)
     transfer_orgs = _staff_organizations(user)
     filter_form = QueueFilterForm(request.GET or None, organizations=own_orgs)
@@ -200,7 +223,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(issues, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
+    response = render(
         request,
         "issues/queue.html",
         {
@@ -213,6 +236,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         },
         status=400 if bulk_form.errors else 200,
     )
+    fresh_for = selectors.issue_queue_fresh_for(page)
+    if fresh_for is not None:
+        response.cache_seconds = fresh_for
+    return response
 
 
 def _bulk(request: HttpRequest, data: dict) -> tuple[int, list[tuple[str, str]]]:

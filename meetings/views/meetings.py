@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from huashan.core import pagecache
 from huashan.directory.models import Membership, Person
 from huashan.directory.selectors import compound_organizations
 
@@ -285,8 +286,13 @@ def _render_detail(request: HttpRequest, meeting: Meeting, status: int = 200, **
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The meeting page: agenda, notice and receipts, attendance, minutes, summary,
     agreed items, forum opinions (staff; a fixed number of queries). Residents are sent to
-    the public page of the meeting (``meetings:public``)."""
-    meeting = selectors.meeting_detail(pk=pk)
+    the public page of the meeting (``meetings:public``).
+
+    After the permission check the page is served from a cache private to this person
+    and browser session (``pagecache.person_page``), keyed by the newest meetings event
+    (read with the meeting, no extra query): every change shows on the next request; a
+    copy is kept at most 30 s and never past an agreed item's due time (issue 20)."""
+    meeting = selectors.meeting_detail(pk=pk, with_version=True)
     if meeting is None:
         raise Http404(gettext("No such meeting."))
     if not request.user.has_perm("meetings.view_meeting", meeting):
@@ -295,7 +301,26 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if not public_access(request, meeting.compound):
             raise PermissionDenied(gettext("This page is for the staff of the compound's bodies."))
         return redirect(reverse("meetings:public", args=[pk]))
-    return _render_detail(request, meeting)
+    version = selectors.meeting_page_version(meeting=meeting)
+    return pagecache.person_page(
+        request, "meetings:detail", [meeting.pk, version], lambda: _fresh_detail(request, meeting)
+    )
+
+
+def _fresh_detail(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    """The meeting page rendered now, with how long it stays true on the clock alone:
+    until the first agreed item shown falls due (its "overdue" badge)."""
+    context = _detail_context(request, meeting)
+    response = render(request, "meetings/detail.html", context)
+    now = context["now"]
+    upcoming = [
+        item.due_at
+        for item in (*context["page"].follow_up, *context["page"].action_items)
+        if item.due_at and item.due_at >= now
+    ]
+    if upcoming:
+        response.cache_seconds = int((min(upcoming) - now).total_seconds())
+    return response
 
 
 @login_required

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from huashan.core import pagecache
 from tests.factories.issues import IssueFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,11 @@ def test_a_queue_row_shows_every_cell(client, world):
     assert not other.where.startswith(" ")
 
 
-def test_queue_queries_do_not_grow_with_rows(client, world, django_assert_max_num_queries):
+def test_queue_queries_do_not_grow_with_rows(
+    client, world, django_assert_max_num_queries, monkeypatch
+):
+    # The page's own build, not the per-person cache (tests/perf/test_speed_queue_cache.py).
+    monkeypatch.setattr(pagecache, "person_page_cacheable", lambda request: False)
     IssueFactory(compound=world.compound)
     client.force_login(world.people.joint_meeting_office)
     url = reverse("issues:queue")
