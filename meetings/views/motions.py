@@ -25,7 +25,7 @@ from huashan.directory.models import Household, mask_name
 from .. import forms, selectors, services, tally
 from ..models import DecisionReport, MotionVote, OwnersAssemblyMotion
 from ..services import decision_reports as report_services
-from ..services import motions as motion_services
+from ..services import motion_drafting, motion_results, motion_voting, owner_register
 from ._common import _compound, _run
 from .decision_reports import _list_and_create
 
@@ -109,16 +109,9 @@ def _tally(motion: OwnersAssemblyMotion):
         return None
 
 
-def _render_motion(request: HttpRequest, motion: OwnersAssemblyMotion, status=200, **bound):
-    user = request.user
-    is_staff = user.has_perm("meetings.view_meeting", motion)
-    votes = (
-        list(selectors.motion_votes(motion=motion).select_related("recorded_by", "confirmed_by"))
-        if is_staff
-        else []
-    )
-    voted = {v.household_id for v in votes}
-    my_units = motion_services.owned_units(person=user, motion=motion)
+def _owner_ballots(user, motion: OwnersAssemblyMotion, bound: dict) -> list[dict]:
+    """One row per exclusive unit the user owns: its ballot if cast, else a ballot form."""
+    my_units = owner_register.owned_units(person=user, motion=motion)
     my_votes = {
         v.household_id: v for v in MotionVote.objects.filter(motion=motion, household__in=my_units)
     }
@@ -133,6 +126,12 @@ def _render_motion(request: HttpRequest, motion: OwnersAssemblyMotion, status=20
                 households=Household.objects.filter(pk=unit.pk),
             )
         ballots.append({"unit": unit, "vote": vote, "form": form})
+    return ballots
+
+
+def _receipt_check(request: HttpRequest, motion: OwnersAssemblyMotion) -> dict:
+    """The published receipt numbers of a decided vote, and the answer to "was my ballot
+    counted?" for the number typed in (``False`` when it is not on the list)."""
     decided = motion.stage in (
         OwnersAssemblyMotion.Stage.DECIDED,
         OwnersAssemblyMotion.Stage.RESULT_PUBLISHED,
@@ -140,7 +139,7 @@ def _render_motion(request: HttpRequest, motion: OwnersAssemblyMotion, status=20
     receipts = []
     if decided:
         receipts = list(
-            motion_services.counted_votes(motion)
+            motion_results.counted_votes(motion)
             .order_by("receipt")
             .values_list("receipt", "choice")
         )
@@ -150,8 +149,45 @@ def _render_motion(request: HttpRequest, motion: OwnersAssemblyMotion, status=20
         receipt_found = next(
             (MotionVote.Choice(c).label for r, c in receipts if r == receipt_query), False
         )
+    return {
+        "receipts": [(r, MotionVote.Choice(c).label) for r, c in receipts],
+        "receipt_query": receipt_query,
+        "receipt_found": receipt_found,
+    }
+
+
+def _step_forms(motion: OwnersAssemblyMotion, bound: dict, *, can_enter: bool, voted: set) -> dict:
+    """The form of every staff step, bound (with its errors) when that step was just posted."""
+    return {
+        "resolution_form": bound.get("deliberate") or forms.ResolutionForm(prefix="deliberate"),
+        "review_form": bound.get("review") or forms.PartyReviewForm(prefix="review"),
+        "open_form": bound.get("open") or forms.OpenVoteForm(prefix="open"),
+        "link_form": bound.get("link")
+        or forms.LinkReportForm(prefix="link", reports=_reports(motion)),
+        "vote_form": bound.get("paper")
+        or (
+            forms.VoteForm(prefix="paper", households=_households(motion).exclude(pk__in=voted))
+            if can_enter and motion.stage == OwnersAssemblyMotion.Stage.VOTING
+            else None
+        ),
+        "extend_form": bound.get("extend") or forms.ExtendVoteForm(prefix="extend"),
+        "close_form": bound.get("close") or forms.DecisionTextForm(prefix="close"),
+        "result_form": bound.get("result") or forms.ResultForm(prefix="result"),
+        "withdraw_form": bound.get("withdraw") or forms.ReasonForm(prefix="withdraw"),
+    }
+
+
+def _render_motion(request: HttpRequest, motion: OwnersAssemblyMotion, status=200, **bound):
+    user = request.user
+    is_staff = user.has_perm("meetings.view_meeting", motion)
+    votes = (
+        list(selectors.motion_votes(motion=motion).select_related("recorded_by", "confirmed_by"))
+        if is_staff
+        else []
+    )
+    ballots = _owner_ballots(user, motion, bound)
+    receipt_check = _receipt_check(request, motion)
     can_enter = user.has_perm("meetings.enter_paper_ballot", motion)
-    pending = [v for v in votes if v.confirmed_at is None]
     return render(
         request,
         "meetings/motion.html",
@@ -162,11 +198,9 @@ def _render_motion(request: HttpRequest, motion: OwnersAssemblyMotion, status=20
             ],
             "is_staff": is_staff,
             "votes": votes,
-            "pending": pending,
+            "pending": [v for v in votes if v.confirmed_at is None],
             "ballots": ballots,
-            "receipts": [(r, MotionVote.Choice(c).label) for r, c in receipts],
-            "receipt_query": receipt_query,
-            "receipt_found": receipt_found,
+            **receipt_check,
             "tally": _tally(motion),
             "threshold_words": tally.threshold_in_words(motion.matter),
             "gate_problems": report_services.motion_gate_problems(motion=motion)
@@ -176,21 +210,9 @@ def _render_motion(request: HttpRequest, motion: OwnersAssemblyMotion, status=20
             "can_enter_votes": can_enter,
             "can_review_compound": user.has_perm("meetings.review_motion_compound", motion),
             "can_review_community": user.has_perm("meetings.review_motion_community", motion),
-            "resolution_form": bound.get("deliberate") or forms.ResolutionForm(prefix="deliberate"),
-            "review_form": bound.get("review") or forms.PartyReviewForm(prefix="review"),
-            "open_form": bound.get("open") or forms.OpenVoteForm(prefix="open"),
-            "link_form": bound.get("link")
-            or forms.LinkReportForm(prefix="link", reports=_reports(motion)),
-            "vote_form": bound.get("paper")
-            or (
-                forms.VoteForm(prefix="paper", households=_households(motion).exclude(pk__in=voted))
-                if can_enter and motion.stage == OwnersAssemblyMotion.Stage.VOTING
-                else None
+            **_step_forms(
+                motion, bound, can_enter=can_enter, voted={v.household_id for v in votes}
             ),
-            "extend_form": bound.get("extend") or forms.ExtendVoteForm(prefix="extend"),
-            "close_form": bound.get("close") or forms.DecisionTextForm(prefix="close"),
-            "result_form": bound.get("result") or forms.ResultForm(prefix="result"),
-            "withdraw_form": bound.get("withdraw") or forms.ReasonForm(prefix="withdraw"),
             "events": list(motion.events.all()) if is_staff else [],
         },
         status=status,
@@ -205,7 +227,7 @@ def motion_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _ballot(request: HttpRequest, motion: OwnersAssemblyMotion) -> HttpResponse:
     """An owner's online ballot for one unit (form prefix ``u<household pk>``)."""
-    units = motion_services.owned_units(person=request.user, motion=motion)
+    units = owner_register.owned_units(person=request.user, motion=motion)
     raw = str(request.POST.get("unit", ""))
     unit = next((u for u in units if str(u.pk) == raw), None)
     if unit is None:
@@ -253,7 +275,7 @@ def motion_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         if vote is None:
             raise Http404
         try:
-            motion_services.motion_paper_confirm(actor=request.user, vote=vote)
+            motion_voting.motion_paper_confirm(actor=request.user, vote=vote)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -265,16 +287,16 @@ def motion_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         "review": (forms.PartyReviewForm, services.motion_party_review, {}),
         "link": (
             forms.LinkReportForm,
-            motion_services.motion_link_report,
+            motion_drafting.motion_link_report,
             {"reports": _reports(motion)},
         ),
         "open": (forms.OpenVoteForm, services.motion_open_vote, {}),
         "paper": (
             forms.VoteForm,
-            motion_services.motion_paper_enter,
+            motion_voting.motion_paper_enter,
             {"households": _households(motion)},
         ),
-        "extend": (forms.ExtendVoteForm, motion_services.motion_extend_vote, {}),
+        "extend": (forms.ExtendVoteForm, motion_voting.motion_extend_vote, {}),
         "close": (forms.DecisionTextForm, services.motion_close_vote, {}),
         "result": (forms.ResultForm, services.motion_publish_result, {}),
         "withdraw": (forms.ReasonForm, services.motion_withdraw, {}),
@@ -319,7 +341,7 @@ def unit_register(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             line = _run(
                 form,
-                motion_services.register_set_unit,
+                owner_register.register_set_unit,
                 actor=user,
                 household=data["household"],
                 owner=data["owner"],
@@ -331,7 +353,7 @@ def unit_register(request: HttpRequest) -> HttpResponse:
                 messages.success(request, gettext("Saved."))
                 return redirect(reverse("meetings:unit_register") + f"?compound={compound.slug}")
         status = 400
-    register = motion_services.owner_register(compound=compound)
+    register = owner_register.owner_register(compound=compound)
     area = sum((a for _k, a in register.values()), Decimal("0"))
     owners = len({k for k, _a in register.values()})
     from django.core.paginator import Paginator
