@@ -123,18 +123,31 @@ def _restore(undo: list) -> None:
 
 
 def _run_items(session, items) -> bool:
-    """True when every item passed (the mutant survived)."""
-    for index, item in enumerate(items):
-        nextitem = items[index + 1] if index + 1 < len(items) else None
-        reports = runtestprotocol(item, nextitem=nextitem, log=False)
-        if os.environ.get("MUTATE_DEBUG"):
-            for report in reports:
-                if report.failed:
-                    print("[mutate-debug]", item.nodeid, str(report.longrepr)[-1500:])
-        if any(report.failed for report in reports):
-            # Tear down what the failing item left (fixtures of wider scopes stay).
-            return False
+    """True when every item passed (the mutant survived).
+
+    The session's wider fixtures (the test database above all) stay set up between runs:
+    the last item is torn down as if the first came next, and a run that stops early
+    tears down to the same point. ``_teardown_all`` ends the session's fixtures.
+    """
+    try:
+        for index, item in enumerate(items):
+            nextitem = items[(index + 1) % len(items)]
+            reports = runtestprotocol(item, nextitem=nextitem, log=False)
+            if os.environ.get("MUTATE_DEBUG"):
+                for report in reports:
+                    if report.failed:
+                        print("[mutate-debug]", item.nodeid, str(report.longrepr)[-1500:])
+            if any(report.failed for report in reports):
+                session._setupstate.teardown_exact(items[0])
+                return False
+    except BaseException:
+        session._setupstate.teardown_exact(items[0])
+        raise
     return True
+
+
+def _teardown_all(session) -> None:
+    session._setupstate.teardown_exact(None)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -227,4 +240,5 @@ def pytest_runtestloop(session):
         f"[mutate] {path}: {results['score']}% ({caught} of {total} killed, "
         f"{len(results['survived'])} survived)" + (" [partial run]" if only else "")
     )
+    _teardown_all(session)
     return True
