@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -148,9 +149,8 @@ class DisclosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         fields = dict(data.validated_data)
         moved = {k for k in ("compound", "organization") if k in fields}
         if moved:
-            return Response(
-                {k: [_("This cannot be changed on a draft.")] for k in sorted(moved)},
-                status=status.HTTP_400_BAD_REQUEST,
+            raise ValidationError(
+                {k: [_("This cannot be changed on a draft.")] for k in sorted(moved)}
             )
         services.disclosure_update_draft(actor=request.user, disclosure=disclosure, **fields)
         return self._detail(disclosure)
@@ -336,27 +336,20 @@ class ComplianceViewSet(viewsets.ViewSet):
         query.is_valid(raise_exception=True)
         compound = get_object_or_404(Compound, slug=query.validated_data["compound"])
         if not request.user.has_perm("disclosures.view_staff", compound):
-            return Response(
-                {"detail": _("This is for the compound's staff.")},
-                status=status.HTTP_403_FORBIDDEN,
-            )
+            raise PermissionDenied(_("This is for the compound's staff."))
         try:
             start, end = period_code_bounds(query.validated_data["period"])
         except ValueError:
-            return Response(
-                {"period": [_("Write the period as 2026, 2026H1, 2026Q3 or 2026-07.")]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            raise ValidationError(
+                {"period": [_("Write the period as 2026, 2026H1, 2026Q3 or 2026-07.")]}
+            ) from None
         organization = None
         if "organization" in query.validated_data:
             organization = Organization.objects.filter(
                 pk=query.validated_data["organization"]
             ).first()
             if organization is None:
-                return Response(
-                    {"organization": [_("No such organization.")]},
-                    status=status.HTTP_400_BAD_REQUEST,
-                )
+                raise ValidationError({"organization": [_("No such organization.")]})
         rows = selectors.schedule_compliance(
             compound=compound, start=start, end=end, organization=organization
         )

@@ -24,6 +24,7 @@ import calendar
 import datetime
 from collections.abc import Callable
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -34,14 +35,13 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from huashan.core.api import service_error_response
 from huashan.directory.models import Compound, Organization
 from issues import selectors, services
 from issues.filters import IssueFilter
@@ -75,23 +75,6 @@ ACTION_RESPONSES = {
     404: OpenApiResponse(ErrorSerializer, description="Not found or not visible."),
     429: OpenApiResponse(ErrorSerializer, description="Too many requests."),
 }
-
-
-def call_service(service: Callable, **kwargs) -> Response | None:
-    """Run a service outside a view: None when it succeeded, else the answer the API
-    gives (``huashan.core.api``); the viewset lets errors rise to the exception handler."""
-    try:
-        service(**kwargs)
-    except Exception as error:
-        response = service_error_response(
-            error,
-            denied_detail=IssueViewSet.permission_denied_detail,
-            throttled=IssueViewSet.throttled_errors,
-        )
-        if response is None:
-            raise
-        return response
-    return None
 
 
 @extend_schema_view(
@@ -224,7 +207,7 @@ class IssueViewSet(viewsets.ReadOnlyModelViewSet):
         if len(persons) != len(person_ids):
             errors["persons"] = [_("Only party members of the compound can be summoned.")]
         if errors:
-            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError(errors)
         return self._call(
             request,
             issue,
@@ -260,10 +243,7 @@ class IssueViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         referral = issue.referrals.filter(pk=data.validated_data["referral"]).first()
         if referral is None:
-            return Response(
-                {"referral": [_("This issue has no such referral.")]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            raise ValidationError({"referral": [_("This issue has no such referral.")]})
         return self._call(request, issue, services.referral_acknowledge, referral=referral)
 
 

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -68,10 +69,6 @@ WRITE_RESPONSES = {
     403: OpenApiResponse(ErrorSerializer, description="Not allowed."),
     404: OpenApiResponse(ErrorSerializer, description="Not found."),
 }
-
-
-def _field_error(field: str, message: str) -> Response:
-    return Response({field: [message]}, status=status.HTTP_400_BAD_REQUEST)
 
 
 def _results_prefetch() -> Prefetch:
@@ -136,11 +133,11 @@ class ResultViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-def _compound_for_write(request: Request, slug: str):
+def _compound_for_write(slug: str):
     compound = compound_by_slug(slug=slug)
     if compound is None:
-        return None, _field_error("compound", _("No such compound."))
-    return compound, None
+        raise ValidationError({"compound": _("No such compound.")})
+    return compound
 
 
 @extend_schema_view(
@@ -174,12 +171,10 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data = ActivityInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        compound, failure = _compound_for_write(request, values.pop("compound"))
-        if failure:
-            return failure
+        compound = _compound_for_write(values.pop("compound"))
         organization = Organization.objects.filter(pk=values.pop("organization")).first()
         if organization is None:
-            return _field_error("organization", _("No such organization."))
+            raise ValidationError({"organization": _("No such organization.")})
         activity = services.activity_record(
             actor=request.user,
             compound=compound,
@@ -220,22 +215,20 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         data = InspectionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        compound, failure = _compound_for_write(request, values.pop("compound"))
-        if failure:
-            return failure
+        compound = _compound_for_write(values.pop("compound"))
         organization = Organization.objects.filter(pk=values.pop("organization")).first()
         if organization is None:
-            return _field_error("organization", _("No such organization."))
+            raise ValidationError({"organization": _("No such organization.")})
         inspector_id = values.pop("inspector", None)
         inspector = None
         if inspector_id is not None:
             inspector = Person.objects.filter(pk=inspector_id).first()
             if inspector is None:
-                return _field_error("inspector", _("No such person."))
+                raise ValidationError({"inspector": _("No such person.")})
         rep_ids = values.pop("owner_representatives")
         reps = list(Person.objects.filter(pk__in=rep_ids))
         if len(reps) != len(set(rep_ids)):
-            return _field_error("owner_representatives", _("No such person."))
+            raise ValidationError({"owner_representatives": _("No such person.")})
         inspection = services.inspection_record(
             actor=request.user,
             compound=compound,

@@ -1,6 +1,6 @@
 """huashan.core.api.exception_handler: a service's refusal answered the way the apps' API
 answered it before (issue 15 item 4). The bodies and statuses are the ones the apps' API
-tests assert (tests/issues/test_api.py::test_service_errors_map_to_http_statuses, the
+tests assert (tests/issues/test_api_refusals.py, the
 disclosures ledger ``rows``, the 403 ``detail``)."""
 
 from __future__ import annotations

@@ -322,31 +322,6 @@ def test_action_with_garbage_body_is_400(world):
     assert response.status_code == 400
 
 
-def test_service_errors_map_to_http_statuses():
-    from django.core.exceptions import PermissionDenied, ValidationError
-
-    from issues.api import call_service
-    from issues.services import IssueStateError, RateLimited
-
-    def raising(error):
-        def service(**kwargs):
-            raise error
-
-        return service
-
-    limited = call_service(raising(RateLimited("提交过于频繁，请10分钟后再试。")))
-    assert limited.status_code == 429
-    assert "频繁" in limited.data["detail"]
-    assert call_service(raising(PermissionDenied())).status_code == 403
-    invalid = call_service(raising(ValidationError({"note": ["too long"]})))
-    assert invalid.status_code == 400
-    assert invalid.data == {"note": ["too long"]}
-    state = call_service(raising(IssueStateError("wrong state")))
-    assert state.status_code == 400
-    assert state.data == {"non_field_errors": ["wrong state"]}
-    assert call_service(lambda **kwargs: None) is None
-
-
 # --- public endpoints ------------------------------------------------------------------
 
 
