@@ -88,15 +88,15 @@ def test_public_read_without_login_hides_drafts(api, world):
     assert detail.status_code == 200
     assert detail.json()["title"] == posted.title
     # The publisher sees their organization's draft; another organization does not.
-    assert ids(as_user(api, world.treasurer).get(BASE)) == {posted.pk, draft.pk}
-    assert ids(as_user(api, world.clerk).get(BASE)) == {posted.pk}
+    assert ids(as_user(api, world.pmc_chair).get(BASE)) == {posted.pk, draft.pk}
+    assert ids(as_user(api, world.company_staff).get(BASE)) == {posted.pk}
 
 
 def test_detail_has_ledger_versions_and_masked_objections(api, world):
     world.resident.name = "王小明"
     world.resident.save()
     disclosure = services.disclosure_create_draft(
-        actor=world.treasurer,
+        actor=world.pmc_chair,
         compound=world.compound,
         organization=world.pmc,
         category=category("public_revenue"),
@@ -105,7 +105,7 @@ def test_detail_has_ledger_versions_and_masked_objections(api, world):
         period_start=dt.date(2026, 7, 1),
         period_end=dt.date(2026, 7, 31),
     )
-    as_user(api, world.treasurer)
+    as_user(api, world.pmc_chair)
     assert (
         api.post(f"{BASE}{disclosure.pk}/ledger/", ledger_payload(), format="json").status_code
         == 200
@@ -185,7 +185,7 @@ def test_list_query_count_does_not_grow(api, world):
 
 
 def test_publisher_creates_edits_attaches_publishes_and_corrects(api, world):
-    as_user(api, world.treasurer)
+    as_user(api, world.pmc_chair)
     response = api.post(BASE, create_payload(world, body_markdown=f"正文{HOSTILE}"), format="json")
     assert response.status_code == 201, response.content
     pk = response.json()["id"]
@@ -247,7 +247,7 @@ def test_publisher_creates_edits_attaches_publishes_and_corrects(api, world):
     ],
 )
 def test_create_bad_input_is_400(api, world, overrides, field):
-    as_user(api, world.treasurer)
+    as_user(api, world.pmc_chair)
     response = api.post(BASE, create_payload(world, **overrides), format="json")
     assert response.status_code == 400, response.content
     assert field in response.json()
@@ -258,7 +258,7 @@ def test_write_permissions(api, world):
     assert api.post(BASE, create_payload(world), format="json").status_code in {401, 403}
     as_user(api, world.resident)
     assert api.post(BASE, create_payload(world), format="json").status_code == 403
-    as_user(api, world.clerk)  # property company staff, not the PMC
+    as_user(api, world.company_staff)  # property company staff, not the PMC
     assert api.post(BASE, create_payload(world), format="json").status_code == 403
     posted = DisclosureFactory(organization=world.pmc)
     assert (
@@ -270,7 +270,7 @@ def test_write_permissions(api, world):
 
 
 def test_ledger_errors_list_every_row(api, world):
-    as_user(api, world.treasurer)
+    as_user(api, world.pmc_chair)
     pk = api.post(BASE, create_payload(world), format="json").json()["id"]
     bad = ledger_payload(
         stated_income="999.00",
@@ -297,7 +297,7 @@ def test_ledger_errors_list_every_row(api, world):
 
 
 def test_delete_draft(api, world):
-    as_user(api, world.treasurer)
+    as_user(api, world.pmc_chair)
     pk = api.post(BASE, create_payload(world), format="json").json()["id"]
     assert api.delete(f"{BASE}{pk}/").status_code == 204
     assert not Disclosure.objects.filter(pk=pk).exists()
@@ -321,7 +321,7 @@ def test_owner_objects_and_publisher_answers(api, world):
     objection_id = response.json()["id"]
     answer = f"/api/disclosures/objections/{objection_id}/answer/"
     assert api.post(answer, {"answer": "已核实无误。"}, format="json").status_code == 403
-    as_user(api, world.treasurer)
+    as_user(api, world.pmc_chair)
     assert api.post(answer, {"answer": ""}, format="json").status_code == 400
     response = api.post(answer, {"answer": "已核实，金额无误。"}, format="json")
     assert response.status_code == 200
@@ -357,7 +357,7 @@ def test_compliance_for_staff(api, world):
     assert api.get(url, params).status_code in {401, 403}
     as_user(api, world.resident)
     assert api.get(url, params).status_code == 403
-    as_user(api, world.secretary)
+    as_user(api, world.party_secretary)
     response = api.get(url, params)
     assert response.status_code == 200
     rows = response.json()

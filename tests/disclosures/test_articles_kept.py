@@ -36,7 +36,7 @@ def _at(day: dt.date):
 
 def _report(world, code="service_report_quarterly"):
     return disclosure_create_draft(
-        actor=world.clerk,
+        actor=world.company_staff,
         compound=world.compound,
         organization=world.company,
         category=category(code),
@@ -54,18 +54,18 @@ def test_article_3_report_cannot_be_taken_down_before_30_days(world, code):
     start = dt.date(2026, 10, 8)
     with _at(start):
         d = _report(world, code)
-        disclosure_publish(actor=world.clerk, disclosure=d)
+        disclosure_publish(actor=world.company_staff, disclosure=d)
     with _at(start + dt.timedelta(days=1)), pytest.raises(DisclosureStateError) as exc:
-        disclosure_archive(actor=world.clerk, disclosure=d)
+        disclosure_archive(actor=world.company_staff, disclosure=d)
     assert exc.value.code == "posting_minimum"
     assert "30" in " ".join(exc.value.messages)
     with _at(start + dt.timedelta(days=minimum - 1)), pytest.raises(DisclosureStateError):
-        disclosure_archive(actor=world.clerk, disclosure=d)
+        disclosure_archive(actor=world.company_staff, disclosure=d)
     d.refresh_from_db()
     assert d.state == Disclosure.State.PUBLISHED
     assert not DisclosureEvent.objects.filter(disclosure=d, verb="archived").exists()
     with _at(start + dt.timedelta(days=minimum)):
-        disclosure_archive(actor=world.clerk, disclosure=d)
+        disclosure_archive(actor=world.company_staff, disclosure=d)
     d.refresh_from_db()
     assert d.state == Disclosure.State.ARCHIVED
 
@@ -77,13 +77,13 @@ def test_article_3_correction_does_not_restart_or_shorten_the_30_days(world):
     start = dt.date(2026, 10, 8)
     with _at(start):
         d = _report(world)
-        disclosure_publish(actor=world.clerk, disclosure=d)
+        disclosure_publish(actor=world.company_staff, disclosure=d)
     with _at(start + dt.timedelta(days=10)):
-        new = disclosure_correct(actor=world.clerk, disclosure=d, reason="更正一处错别字")
+        new = disclosure_correct(actor=world.company_staff, disclosure=d, reason="更正一处错别字")
     with _at(start + dt.timedelta(days=29)), pytest.raises(DisclosureStateError):
-        disclosure_archive(actor=world.clerk, disclosure=new)
+        disclosure_archive(actor=world.company_staff, disclosure=new)
     with _at(start + dt.timedelta(days=30)):
-        disclosure_archive(actor=world.clerk, disclosure=new)
+        disclosure_archive(actor=world.company_staff, disclosure=new)
     new.refresh_from_db()
     assert new.state == Disclosure.State.ARCHIVED
 
@@ -92,21 +92,21 @@ def test_article_3_correction_does_not_restart_or_shorten_the_30_days(world):
 def test_categories_without_a_minimum_may_be_archived_at_once(world):
     with _at(dt.date(2026, 10, 8)):
         d = disclosure_create_draft(
-            actor=world.clerk,
+            actor=world.company_staff,
             compound=world.compound,
             organization=world.company,
             category=category("company_parking"),
             title="停车位使用情况",
             body_markdown="共有车位120个。",
         )
-        disclosure_publish(actor=world.clerk, disclosure=d)
-        disclosure_archive(actor=world.clerk, disclosure=d)
+        disclosure_publish(actor=world.company_staff, disclosure=d)
+        disclosure_archive(actor=world.company_staff, disclosure=d)
     assert d.state == Disclosure.State.ARCHIVED
 
 
 def _monthly(world, code):
     return disclosure_create_draft(
-        actor=world.treasurer,
+        actor=world.pmc_chair,
         compound=world.compound,
         organization=world.pmc,
         category=category(code),
@@ -130,15 +130,15 @@ def test_article_2_detail_cannot_be_published_without_its_ledger(world, code):
     with _at(dt.date(2026, 8, 3)):
         d = _monthly(world, code)
         with pytest.raises(ValidationError) as exc:
-            disclosure_publish(actor=world.treasurer, disclosure=d)
+            disclosure_publish(actor=world.pmc_chair, disclosure=d)
         assert "ledger" in exc.value.message_dict
         d.refresh_from_db()
         assert d.state == Disclosure.State.DRAFT
         assert d.title == "2026年7月公共收益收支明细"  # nothing typed is lost
         disclosure_ledger_set(
-            actor=world.treasurer, disclosure=d, ledger=ledger_input(start=dt.date(2026, 7, 1))
+            actor=world.pmc_chair, disclosure=d, ledger=ledger_input(start=dt.date(2026, 7, 1))
         )
-        disclosure_publish(actor=world.treasurer, disclosure=d)
+        disclosure_publish(actor=world.pmc_chair, disclosure=d)
     assert d.state == Disclosure.State.PUBLISHED
 
 
@@ -147,7 +147,7 @@ def test_a_category_not_called_a_detail_publishes_without_a_ledger(world):
     """履职情况及工作经费使用 usually carries a ledger but the rules do not call it 明细."""
     with _at(dt.date(2026, 8, 3)):
         d = _monthly(world, "pmc_performance")
-        disclosure_publish(actor=world.treasurer, disclosure=d)
+        disclosure_publish(actor=world.pmc_chair, disclosure=d)
     assert d.state == Disclosure.State.PUBLISHED
 
 
@@ -165,5 +165,5 @@ def test_correcting_a_detail_posted_before_the_rule_keeps_working(world):
             period_start=dt.date(2026, 7, 1),
             period_end=dt.date(2026, 7, 31),
         )
-        new = disclosure_correct(actor=world.treasurer, disclosure=old, reason="补录一笔收入")
+        new = disclosure_correct(actor=world.pmc_chair, disclosure=old, reason="补录一笔收入")
     assert new.state == Disclosure.State.PUBLISHED

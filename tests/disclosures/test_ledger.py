@@ -36,7 +36,7 @@ def csv_file(text: str, name: str = "台账.csv") -> SimpleUploadedFile:
 @pytest.fixture
 def revenue(world):
     return disclosure_create_draft(
-        actor=world.treasurer,
+        actor=world.pmc_chair,
         compound=world.compound,
         organization=world.pmc,
         category=category("maintenance_fund"),
@@ -56,7 +56,7 @@ def do_import(world, disclosure, upload, **totals):
     }
     values.update(totals)
     return disclosure_ledger_import(
-        actor=world.treasurer, disclosure=disclosure, uploaded_file=upload, **values
+        actor=world.pmc_chair, disclosure=disclosure, uploaded_file=upload, **values
     )
 
 

@@ -63,7 +63,7 @@ def quarter_data(world):
         objection = objection_file(
             actor=world.resident, disclosure=revenue, body="停车费收入偏低，请说明。"
         )
-        objection_answer(actor=world.treasurer, objection=objection, answer="已核对车位出租合同。")
+        objection_answer(actor=world.pmc_chair, objection=objection, answer="已核对车位出租合同。")
     return revenue, report
 
 

@@ -33,7 +33,7 @@ def board_url(world, **params) -> str:
 
 def published(world, **kwargs):
     fields = {
-        "actor": world.treasurer,
+        "actor": world.pmc_chair,
         "compound": world.compound,
         "organization": world.pmc,
         "category": category("public_revenue"),
@@ -45,7 +45,7 @@ def published(world, **kwargs):
         **kwargs,
     }
     disclosure = services.disclosure_create_draft(**fields)
-    return publish(world.treasurer, disclosure)
+    return publish(world.pmc_chair, disclosure)
 
 
 def get(client, url) -> tuple[str, list[str]]:
@@ -104,7 +104,7 @@ def test_new_publication_and_correction_show_on_the_next_request(world):
     assert "八月公共收益" in get(client, board_url(world))[0]
 
     services.disclosure_correct(
-        actor=world.treasurer,
+        actor=world.pmc_chair,
         disclosure=first,
         reason="金额录入错误，已更正。",
         title="七月公共收益（更正）",
@@ -130,7 +130,7 @@ def test_expired_and_archived_disappear_on_the_next_request(world):
         get(client, board_url(world))  # cached
 
         # Same frozen instant: the event ids still make it a new version.
-        services.disclosure_archive(actor=world.treasurer, disclosure=archived, note="撤下")
+        services.disclosure_archive(actor=world.pmc_chair, disclosure=archived, note="撤下")
         text = get(client, board_url(world))[0]
         assert "要撤下的公示" not in text
         assert "短期公示" in text
@@ -156,7 +156,7 @@ def test_objections_filed_and_answered_show_on_the_next_request(world):
     text = get(client, board_url(world))[0]
     assert "objection-summary" in text
     get(client, board_url(world))  # cached
-    services.objection_answer(actor=world.treasurer, objection=objection, answer="发票见附件。")
+    services.objection_answer(actor=world.pmc_chair, objection=objection, answer="发票见附件。")
     assert "已答复 1 条" in get(client, board_url(world))[0]
 
 
@@ -164,12 +164,12 @@ def test_the_staff_link_is_per_visitor_not_cached(world):
     published(world)
     desk = reverse("disclosures:staff")
     staff = Client()
-    staff.force_login(world.treasurer)
+    staff.force_login(world.pmc_chair)
     assert desk in get(staff, board_url(world))[0]
     anonymous_text, sqls = get(Client(), board_url(world))
     assert list_queries(sqls) == []  # the staff member's visit filled the cache
     assert desk not in anonymous_text
-    assert world.treasurer.name not in anonymous_text
+    assert world.pmc_chair.name not in anonymous_text
     assert "csrfmiddlewaretoken" not in anonymous_text.split('id="main"')[-1].split("</main>")[0]
 
 
@@ -181,7 +181,7 @@ def test_searches_and_invalid_filters_are_never_cached(world, params):
     """The body fragment (a logged-in visitor skips the anonymous whole-page cache)."""
     published(world)
     client = Client()
-    client.force_login(world.treasurer)
+    client.force_login(world.pmc_chair)
     get(client, board_url(world, **params))
     _text, sqls = get(client, board_url(world, **params))
     assert list_queries(sqls), "built on every request"

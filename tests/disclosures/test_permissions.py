@@ -22,9 +22,9 @@ def test_permission_matrix(world):
     superuser = PersonFactory(is_superuser=True)
     actors = {
         "anonymous": AnonymousUser(),
-        "clerk": world.clerk,
-        "treasurer": world.treasurer,
-        "secretary": world.secretary,
+        "company_staff": world.company_staff,
+        "pmc_chair": world.pmc_chair,
+        "party_secretary": world.party_secretary,
         "resident": world.resident,
         "tenant": world.tenant,
         "outsider": outsider,
@@ -32,13 +32,18 @@ def test_permission_matrix(world):
         "superuser": superuser,
     }
     expected = {
-        ("disclosures.publish_for_organization", "company"): {"clerk", "superuser"},
-        ("disclosures.publish_for_organization", "pmc"): {"treasurer", "superuser"},
-        ("disclosures.change_disclosure", "disclosure"): {"clerk", "superuser"},
+        ("disclosures.publish_for_organization", "company"): {"company_staff", "superuser"},
+        ("disclosures.publish_for_organization", "pmc"): {"pmc_chair", "superuser"},
+        ("disclosures.change_disclosure", "disclosure"): {"company_staff", "superuser"},
         # Django grants an active superuser every permission.
         ("disclosures.file_objection", "disclosure"): {"resident", "superuser"},
-        ("disclosures.answer_objection", "objection"): {"clerk", "superuser"},
-        ("disclosures.view_staff", "compound"): {"clerk", "treasurer", "secretary", "superuser"},
+        ("disclosures.answer_objection", "objection"): {"company_staff", "superuser"},
+        ("disclosures.view_staff", "compound"): {
+            "company_staff",
+            "pmc_chair",
+            "party_secretary",
+            "superuser",
+        },
     }
     objects = {
         "company": world.company,
@@ -54,15 +59,15 @@ def test_permission_matrix(world):
 
 @pytest.mark.django_db
 def test_ended_membership_loses_publishing(world):
-    membership = Membership.objects.get(person=world.clerk, organization=world.company)
+    membership = Membership.objects.get(person=world.company_staff, organization=world.company)
     membership.end = membership.start
     membership.save()
-    world.clerk.refresh_from_db()
-    assert not world.clerk.has_perm("disclosures.publish_for_organization", world.company)
+    world.company_staff.refresh_from_db()
+    assert not world.company_staff.has_perm("disclosures.publish_for_organization", world.company)
 
 
 @pytest.mark.django_db
 def test_inactive_person_has_no_powers(world):
-    world.clerk.is_active = False
-    world.clerk.save()
-    assert not world.clerk.has_perm("disclosures.publish_for_organization", world.company)
+    world.company_staff.is_active = False
+    world.company_staff.save()
+    assert not world.company_staff.has_perm("disclosures.publish_for_organization", world.company)

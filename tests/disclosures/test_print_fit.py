@@ -61,7 +61,7 @@ def august_rows():
 
 def import_august(client, world, opening: Decimal) -> Disclosure:
     august = august_draft(world)
-    client.force_login(world.treasurer)
+    client.force_login(world.pmc_chair)
     closing = opening + INCOME - EXPENSE
     response = client.post(
         reverse("disclosures:ledger_import", args=[august.pk]),

@@ -87,7 +87,7 @@ def test_compliance_on_time_late_missing_across_quarter_boundary(world):
 def test_correction_does_not_make_a_period_late(world):
     d = monthly_revenue(world, dt.date(2026, 8, 1), dt.date(2026, 9, 8))
     with time_machine.travel(at(dt.date(2026, 9, 20)), tick=False):
-        new = disclosure_correct(actor=world.treasurer, disclosure=d, reason="补录一笔收入")
+        new = disclosure_correct(actor=world.pmc_chair, disclosure=d, reason="补录一笔收入")
         rows = schedule_compliance(
             compound=world.compound, start=dt.date(2026, 8, 1), end=dt.date(2026, 8, 31)
         )

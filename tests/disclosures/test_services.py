@@ -42,7 +42,7 @@ def png_bytes() -> bytes:
 
 def draft(world, **kwargs):
     defaults = {
-        "actor": world.clerk,
+        "actor": world.company_staff,
         "compound": world.compound,
         "organization": world.company,
         "category": category("service_report_quarterly"),
@@ -67,12 +67,12 @@ def test_publish_applies_category_minimum_and_refuses_shorter_window(world):
     with time_machine.travel(dt.datetime(2026, 10, 8, 9, tzinfo=TZ), tick=False):
         d = draft(world, posting_end=dt.date(2026, 10, 20))
         with pytest.raises(ValidationError) as exc:
-            disclosure_publish(actor=world.clerk, disclosure=d)
+            disclosure_publish(actor=world.company_staff, disclosure=d)
         assert "posting_end" in exc.value.message_dict
         d.refresh_from_db()
         assert d.state == Disclosure.State.DRAFT
-        disclosure_update_draft(actor=world.clerk, disclosure=d, posting_end=None)
-        disclosure_publish(actor=world.clerk, disclosure=d)
+        disclosure_update_draft(actor=world.company_staff, disclosure=d, posting_end=None)
+        disclosure_publish(actor=world.company_staff, disclosure=d)
     assert d.state == Disclosure.State.PUBLISHED
     assert (d.posting_end - d.posting_start).days >= 30
 
@@ -81,13 +81,13 @@ def test_publish_applies_category_minimum_and_refuses_shorter_window(world):
 def test_personnel_is_long_term(world):
     d = draft(
         world,
-        actor=world.secretary,
+        actor=world.party_secretary,
         organization=world.party,
         category=category("personnel"),
         title="小区党组织成员及联系方式",
         posting_end=dt.date(2030, 1, 1),
     )
-    disclosure_publish(actor=world.secretary, disclosure=d)
+    disclosure_publish(actor=world.party_secretary, disclosure=d)
     assert d.long_term is True
     assert d.posting_end is None
 
@@ -95,9 +95,9 @@ def test_personnel_is_long_term(world):
 @pytest.mark.django_db
 def test_published_disclosure_cannot_be_edited_in_place(world):
     d = draft(world)
-    disclosure_publish(actor=world.clerk, disclosure=d)
+    disclosure_publish(actor=world.company_staff, disclosure=d)
     with pytest.raises(DisclosureStateError):
-        disclosure_update_draft(actor=world.clerk, disclosure=d, title="偷偷改掉")
+        disclosure_update_draft(actor=world.company_staff, disclosure=d, title="偷偷改掉")
     d.refresh_from_db()
     assert d.title == "2026年第三季度物业服务季度报告"
 
@@ -105,9 +105,12 @@ def test_published_disclosure_cannot_be_edited_in_place(world):
 @pytest.mark.django_db
 def test_correction_creates_new_version_linked_to_previous(world):
     d = draft(world)
-    disclosure_publish(actor=world.clerk, disclosure=d)
+    disclosure_publish(actor=world.company_staff, disclosure=d)
     new = disclosure_correct(
-        actor=world.clerk, disclosure=d, reason="更正维修项目数量", body_markdown="更正后的内容"
+        actor=world.company_staff,
+        disclosure=d,
+        reason="更正维修项目数量",
+        body_markdown="更正后的内容",
     )
     d.refresh_from_db()
     assert d.state == Disclosure.State.SUPERSEDED
@@ -120,16 +123,16 @@ def test_correction_creates_new_version_linked_to_previous(world):
     verbs = set(DisclosureEvent.objects.values_list("verb", flat=True))
     assert {"superseded", "corrected"} <= verbs
     with pytest.raises(ValidationError):
-        disclosure_correct(actor=world.clerk, disclosure=new, reason="")
+        disclosure_correct(actor=world.company_staff, disclosure=new, reason="")
     with pytest.raises(DisclosureStateError):
-        disclosure_correct(actor=world.clerk, disclosure=d, reason="再改一次旧版本")
+        disclosure_correct(actor=world.company_staff, disclosure=d, reason="再改一次旧版本")
 
 
 @pytest.mark.django_db
 def test_correction_carries_ledger(world):
     d = draft(
         world,
-        actor=world.treasurer,
+        actor=world.pmc_chair,
         organization=world.pmc,
         category=category("public_revenue"),
         period_type=PeriodType.MONTH,
@@ -137,10 +140,10 @@ def test_correction_carries_ledger(world):
         period_end=dt.date(2026, 7, 31),
     )
     disclosure_ledger_set(
-        actor=world.treasurer, disclosure=d, ledger=ledger_input(start=dt.date(2026, 7, 1))
+        actor=world.pmc_chair, disclosure=d, ledger=ledger_input(start=dt.date(2026, 7, 1))
     )
-    disclosure_publish(actor=world.treasurer, disclosure=d)
-    new = disclosure_correct(actor=world.treasurer, disclosure=d, reason="补充说明")
+    disclosure_publish(actor=world.pmc_chair, disclosure=d)
+    new = disclosure_correct(actor=world.pmc_chair, disclosure=d, reason="补充说明")
     assert new.ledger.line_count == 3
     assert new.ledger.closing_balance == d.ledger.closing_balance
 
@@ -149,11 +152,15 @@ def test_correction_carries_ledger(world):
 def test_attachment_magic_bytes_must_match_extension(world):
     d = draft(world)
     ok = disclosure_attachment_add(
-        actor=world.clerk, disclosure=d, uploaded_file=SimpleUploadedFile("报告.pdf", PDF_BYTES)
+        actor=world.company_staff,
+        disclosure=d,
+        uploaded_file=SimpleUploadedFile("报告.pdf", PDF_BYTES),
     )
     assert ok.kind == "pdf"
     image = disclosure_attachment_add(
-        actor=world.clerk, disclosure=d, uploaded_file=SimpleUploadedFile("照片.png", png_bytes())
+        actor=world.company_staff,
+        disclosure=d,
+        uploaded_file=SimpleUploadedFile("照片.png", png_bytes()),
     )
     assert image.kind == "image"
     assert image.content_type == "image/jpeg"  # re-encoded without EXIF
@@ -165,21 +172,25 @@ def test_attachment_magic_bytes_must_match_extension(world):
     ):
         with pytest.raises(ValidationError):
             disclosure_attachment_add(
-                actor=world.clerk, disclosure=d, uploaded_file=SimpleUploadedFile(name, data)
+                actor=world.company_staff,
+                disclosure=d,
+                uploaded_file=SimpleUploadedFile(name, data),
             )
     big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * ATTACHMENT_MAX_BYTES)
     with pytest.raises(ValidationError):
-        disclosure_attachment_add(actor=world.clerk, disclosure=d, uploaded_file=big)
+        disclosure_attachment_add(actor=world.company_staff, disclosure=d, uploaded_file=big)
     assert d.attachments.count() == 2
 
 
 @pytest.mark.django_db
 def test_attachments_refused_after_publishing(world):
     d = draft(world)
-    disclosure_publish(actor=world.clerk, disclosure=d)
+    disclosure_publish(actor=world.company_staff, disclosure=d)
     with pytest.raises(DisclosureStateError):
         disclosure_attachment_add(
-            actor=world.clerk, disclosure=d, uploaded_file=SimpleUploadedFile("a.pdf", PDF_BYTES)
+            actor=world.company_staff,
+            disclosure=d,
+            uploaded_file=SimpleUploadedFile("a.pdf", PDF_BYTES),
         )
 
 
@@ -187,7 +198,7 @@ def test_attachments_refused_after_publishing(world):
 def test_expire_scan_once(world):
     with time_machine.travel(dt.datetime(2026, 7, 1, 9, tzinfo=TZ), tick=False):
         d = draft(world)
-        disclosure_publish(actor=world.clerk, disclosure=d)
+        disclosure_publish(actor=world.company_staff, disclosure=d)
     assert disclosures_expire_due(today=d.posting_end) == 0
     assert disclosures_expire_due(today=d.posting_end + dt.timedelta(days=1)) == 1
     assert disclosures_expire_due(today=d.posting_end + dt.timedelta(days=2)) == 0
@@ -198,7 +209,7 @@ def test_expire_scan_once(world):
 @pytest.mark.django_db
 def test_publish_external(world):
     d = disclosure_publish_external(
-        actor=world.treasurer,
+        actor=world.pmc_chair,
         compound=world.compound,
         organization=world.pmc,
         category_code="meeting_summary",
@@ -211,7 +222,7 @@ def test_publish_external(world):
     assert d.period_type == PeriodType.MONTH
     with pytest.raises(ValidationError):
         disclosure_publish_external(
-            actor=world.treasurer,
+            actor=world.pmc_chair,
             compound=world.compound,
             organization=world.pmc,
             category_code="no_such_code",
@@ -220,7 +231,7 @@ def test_publish_external(world):
         )
     with pytest.raises(PermissionDenied):
         disclosure_publish_external(
-            actor=world.clerk,
+            actor=world.company_staff,
             compound=world.compound,
             organization=world.pmc,
             category_code="meeting_summary",
@@ -238,7 +249,7 @@ def test_objection_deadline_is_seven_working_days_across_national_day(world):
     local_due = o.answer_due.astimezone(TZ)
     assert local_due.date() in (dt.date(2026, 10, 15), dt.date(2026, 10, 14))
     assert local_due.date() > dt.date(2026, 10, 8)
-    assert Notification.objects.filter(recipient=world.clerk).exists()
+    assert Notification.objects.filter(recipient=world.company_staff).exists()
 
 
 @pytest.mark.django_db
@@ -266,12 +277,12 @@ def test_objection_answer_and_overdue_once(world):
         answered = objection_file(actor=world.neighbour, disclosure=d, body="第二条异议内容。")
     with pytest.raises(PermissionDenied):
         objection_answer(actor=world.resident, objection=answered, answer="业主自己答复")
-    objection_answer(actor=world.clerk, objection=answered, answer="已核实并更正。")
+    objection_answer(actor=world.company_staff, objection=answered, answer="已核实并更正。")
     assert answered.state == Objection.State.ANSWERED
     with pytest.raises(ValidationError):
-        objection_answer(actor=world.clerk, objection=answered, answer="再答一次试试")
+        objection_answer(actor=world.company_staff, objection=answered, answer="再答一次试试")
     after = late.answer_due + dt.timedelta(minutes=1)
-    before = Notification.objects.filter(recipient=world.secretary).count()
+    before = Notification.objects.filter(recipient=world.party_secretary).count()
     assert objections_scan_overdue(now=after) == 1
     assert objections_scan_overdue(now=after) == 0
-    assert Notification.objects.filter(recipient=world.secretary).count() == before + 1
+    assert Notification.objects.filter(recipient=world.party_secretary).count() == before + 1

@@ -39,8 +39,8 @@ def test_reminder_sent_once_then_missed_once(world):
         second = schedules_scan()
     assert first.reminders == 1
     assert second.reminders == 0
-    assert inbox(world.treasurer, "Disclosure due") + inbox(world.treasurer, "待公示") >= 1
-    reminders_before = Notification.objects.filter(recipient=world.treasurer).count()
+    assert inbox(world.pmc_chair, "Disclosure due") + inbox(world.pmc_chair, "待公示") >= 1
+    reminders_before = Notification.objects.filter(recipient=world.pmc_chair).count()
     with time_machine.travel(at(dt.date(2026, 11, 11)), tick=False):
         missed = schedules_scan()
         again = tasks.scan_schedules.apply().get()
@@ -48,8 +48,8 @@ def test_reminder_sent_once_then_missed_once(world):
     assert again == {"reminders": 0, "missed": 0}
     alarms = ScheduleAlarm.objects.filter(schedule=revenue, period_start=dt.date(2026, 10, 1))
     assert sorted(alarms.values_list("kind", flat=True)) == ["missed", "reminder"]
-    assert Notification.objects.filter(recipient=world.secretary).count() >= 1
-    assert Notification.objects.filter(recipient=world.treasurer).count() == reminders_before
+    assert Notification.objects.filter(recipient=world.party_secretary).count() >= 1
+    assert Notification.objects.filter(recipient=world.pmc_chair).count() == reminders_before
 
 
 @pytest.mark.django_db
@@ -98,11 +98,13 @@ def test_report_request_validates_period_and_permission(world, django_capture_on
     from disclosures.services import report_request
 
     with pytest.raises(ValidationError):
-        report_request(actor=world.secretary, compound=world.compound, period="2026Q9")
+        report_request(actor=world.party_secretary, compound=world.compound, period="2026Q9")
     with pytest.raises(PermissionDenied):
         report_request(actor=world.resident, compound=world.compound, period="2026Q3")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        report = report_request(actor=world.secretary, compound=world.compound, period="2026Q3")
+        report = report_request(
+            actor=world.party_secretary, compound=world.compound, period="2026Q3"
+        )
     assert report.status == Report.Status.PENDING
     assert len(callbacks) == 1
 

@@ -117,7 +117,7 @@ GOOD_TOTALS = {
 
 def draft(world, **kwargs) -> Disclosure:
     defaults = {
-        "actor": world.treasurer,
+        "actor": world.pmc_chair,
         "compound": world.compound,
         "organization": world.pmc,
         "category": category("public_revenue"),
@@ -133,7 +133,7 @@ def draft(world, **kwargs) -> Disclosure:
 
 def published(world, **kwargs) -> Disclosure:
     disclosure = draft(world, **kwargs)
-    return publish(world.treasurer, disclosure)
+    return publish(world.pmc_chair, disclosure)
 
 
 # --- public board ----------------------------------------------------------------------
@@ -257,11 +257,11 @@ def test_detail_sanitizes_the_body(client, world):
 def test_detail_shows_ledger_with_totals(client, world):
     disclosure = draft(world)
     services.disclosure_ledger_set(
-        actor=world.treasurer,
+        actor=world.pmc_chair,
         disclosure=disclosure,
         ledger=ledger_input(start=dt.date(2026, 7, 1), lines=5, amount=Decimal("1234.56")),
     )
-    publish(world.treasurer, disclosure)
+    publish(world.pmc_chair, disclosure)
     response = client.get(reverse("disclosures:detail", args=[disclosure.pk]))
     text = response.content.decode()
     assert "3703.68" in text  # 3 income lines
@@ -276,7 +276,7 @@ def test_detail_of_a_draft_is_404_for_the_public_and_edit_for_its_publisher(clie
     assert client.get(url).status_code == 404
     login(client, world.resident)
     assert client.get(url).status_code == 404
-    login(client, world.treasurer)
+    login(client, world.pmc_chair)
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"] == reverse("disclosures:edit", args=[disclosure.pk])
@@ -299,11 +299,11 @@ def _detail_data(world, disclosure, count: int) -> None:
 def test_detail_query_count_does_not_grow(client, world):
     disclosure = draft(world)
     services.disclosure_ledger_set(
-        actor=world.treasurer,
+        actor=world.pmc_chair,
         disclosure=disclosure,
         ledger=ledger_input(start=dt.date(2026, 7, 1), lines=4),
     )
-    disclosure = publish(world.treasurer, disclosure)
+    disclosure = publish(world.pmc_chair, disclosure)
     url = reverse("disclosures:detail", args=[disclosure.pk])
     login(client, world.resident)
     _detail_data(world, disclosure, 2)
@@ -410,9 +410,9 @@ def test_publisher_answers_an_objection(client, world):
     )
     url = reverse("disclosures:answer", args=[objection.pk])
     # Another organization's staff may not answer.
-    login(client, world.clerk)
+    login(client, world.company_staff)
     assert client.post(url, {"answer": "已核实，发票见附件。"}).status_code == 403
-    login(client, world.treasurer)
+    login(client, world.pmc_chair)
     page = client.get(reverse("disclosures:detail", args=[disclosure.pk])).content.decode()
     assert url in page
     response = client.post(url, {"answer": ""})
@@ -436,7 +436,7 @@ def test_answer_needs_login(client, world):
     response = client.post(reverse("disclosures:answer", args=[objection.pk]), {"answer": "好的"})
     assert response.status_code == 302
     assert reverse("disclosures:answer", args=[999999])
-    login(client, world.treasurer)
+    login(client, world.pmc_chair)
     assert client.post(reverse("disclosures:answer", args=[999999]), {}).status_code == 404
 
 
@@ -468,13 +468,13 @@ def test_create_draft_pages_need_a_staff_member(client, world):
     login(client, world.resident)
     assert client.get(url).status_code == 403
     assert client.get(staff_url("staff", world)).status_code == 403
-    login(client, world.treasurer)
+    login(client, world.pmc_chair)
     assert client.get(url).status_code == 200
     assert client.get(staff_url("staff", world)).status_code == 200
 
 
 def test_create_draft_and_preview(client, world):
-    login(client, world.treasurer)
+    login(client, world.pmc_chair)
     url = staff_url("create", world)
     response = client.post(url, draft_data(world, action="preview", body_markdown=HOSTILE_MD))
     assert response.status_code == 200
@@ -487,7 +487,7 @@ def test_create_draft_and_preview(client, world):
     assert response.status_code == 302
     assert response["Location"] == reverse("disclosures:edit", args=[disclosure.pk])
     assert disclosure.state == Disclosure.State.DRAFT
-    assert disclosure.created_by == world.treasurer
+    assert disclosure.created_by == world.pmc_chair
     assert "<li>停车费</li>" in disclosure.body_html
 
 
@@ -510,7 +510,7 @@ def test_create_draft_and_preview(client, world):
     ],
 )
 def test_create_draft_bad_input_is_a_field_error(client, world, overrides, field):
-    login(client, world.treasurer)
+    login(client, world.pmc_chair)
     data = draft_data(world, **overrides)
     response = client.post(staff_url("create", world), data)
     assert response.status_code == 400
@@ -522,7 +522,7 @@ def test_create_draft_bad_input_is_a_field_error(client, world, overrides, field
 
 
 def test_create_for_another_organization_is_refused(client, world):
-    login(client, world.treasurer)
+    login(client, world.pmc_chair)
     response = client.post(
         staff_url("create", world), draft_data(world, organization=world.company.pk)
     )
@@ -533,7 +533,7 @@ def test_create_for_another_organization_is_refused(client, world):
 
 def test_edit_draft_and_published_edit_becomes_a_correction(client, world):
     disclosure = draft(world)
-    login(client, world.treasurer)
+    login(client, world.pmc_chair)
     url = reverse("disclosures:edit", args=[disclosure.pk])
     assert client.get(url).status_code == 200
     response = client.post(url, draft_data(world, title="改过的标题"))
@@ -542,7 +542,7 @@ def test_edit_draft_and_published_edit_becomes_a_correction(client, world):
     assert disclosure.title == "改过的标题"
     response = client.post(url, draft_data(world, title=""))
     assert response.status_code == 400
-    publish(world.treasurer, disclosure)
+    publish(world.pmc_chair, disclosure)
     response = client.post(url, draft_data(world, title="偷偷修改"))
     assert response.status_code == 302
     assert response["Location"] == reverse("disclosures:correct", args=[disclosure.pk])
@@ -550,14 +550,14 @@ def test_edit_draft_and_published_edit_becomes_a_correction(client, world):
     assert disclosure.title == "改过的标题"
     # Someone of another organization cannot even see the draft form.
     other = draft(world, title="另一个草稿")
-    login(client, world.clerk)
+    login(client, world.company_staff)
     assert client.get(reverse("disclosures:edit", args=[other.pk])).status_code == 404
 
 
 def test_publish_refuses_a_posting_window_shorter_than_the_minimum(client, world):
     report = draft(
         world,
-        actor=world.clerk,
+        actor=world.company_staff,
         organization=world.company,
         category=category("service_report_quarterly"),
         title="物业服务季度报告",
@@ -567,7 +567,7 @@ def test_publish_refuses_a_posting_window_shorter_than_the_minimum(client, world
         posting_start=timezone.localdate(),
         posting_end=timezone.localdate() + dt.timedelta(days=10),
     )
-    login(client, world.clerk)
+    login(client, world.company_staff)
     response = client.post(reverse("disclosures:publish", args=[report.pk]))
     assert response.status_code == 400
     assert b"30" in response.content
@@ -581,7 +581,7 @@ def test_publish_and_delete_permissions(client, world):
     login(client, world.resident)
     assert client.post(reverse("disclosures:publish", args=[disclosure.pk])).status_code == 404
     assert client.post(reverse("disclosures:delete", args=[disclosure.pk])).status_code == 404
-    login(client, world.treasurer)
+    login(client, world.pmc_chair)
     # 公示承诺制度 第二条: a 收支明细 without its ledger is refused with a plain message.
     response = client.post(reverse("disclosures:publish", args=[disclosure.pk]))
     assert response.status_code == 400
@@ -599,10 +599,10 @@ def test_publish_and_delete_permissions(client, world):
     assert response.status_code == 302
     assert Disclosure.objects.filter(pk=disclosure.pk).exists()
     # A publisher of another organization gets a 403 on a published one.
-    login(client, world.clerk)
+    login(client, world.company_staff)
     assert client.post(reverse("disclosures:archive", args=[disclosure.pk])).status_code == 403
     other = draft(world, title="删除我")
-    login(client, world.treasurer)
+    login(client, world.pmc_chair)
     client.post(reverse("disclosures:delete", args=[other.pk]))
     assert not Disclosure.objects.filter(pk=other.pk).exists()
 
@@ -618,7 +618,7 @@ def attach(client, disclosure, upload):
 
 def test_attachment_pdf_and_image(client, world):
     disclosure = draft(world)
-    login(client, world.treasurer)
+    login(client, world.pmc_chair)
     response = attach(client, disclosure, SimpleUploadedFile("发票.pdf", PDF_BYTES))
     assert response.status_code == 302
     buffer = io.BytesIO()
@@ -630,7 +630,7 @@ def test_attachment_pdf_and_image(client, world):
     # Public only once published; then served with the checked type.
     url = reverse("disclosures:attachment", args=[attachments[0].pk])
     assert Client().get(url).status_code == 404
-    publish(world.treasurer, disclosure)
+    publish(world.pmc_chair, disclosure)
     response = Client().get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -650,7 +650,7 @@ def test_attachment_pdf_and_image(client, world):
 )
 def test_attachment_not_what_its_extension_says_is_refused(client, world, name, content):
     disclosure = draft(world)
-    login(client, world.treasurer)
+    login(client, world.pmc_chair)
     response = attach(client, disclosure, SimpleUploadedFile(name, content))
     assert response.status_code == 400
     assert b"field-error" in response.content
@@ -661,7 +661,7 @@ def test_attachment_not_what_its_extension_says_is_refused(client, world, name, 
 
 def test_attachment_too_large_or_missing(client, world):
     disclosure = draft(world)
-    login(client, world.treasurer)
+    login(client, world.pmc_chair)
     big = SimpleUploadedFile("big.pdf", PDF_BYTES + b"0" * (10 * 1024 * 1024))
     response = attach(client, disclosure, big)
     assert response.status_code == 400
@@ -680,7 +680,7 @@ def ledger_url(disclosure) -> str:
 
 def test_ledger_import_xlsx(client, world):
     disclosure = draft(world)
-    login(client, world.treasurer)
+    login(client, world.pmc_chair)
     assert client.get(ledger_url(disclosure)).status_code == 200
     response = client.post(ledger_url(disclosure), {"file": xlsx_file(GOOD_ROWS), **GOOD_TOTALS})
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -691,7 +691,7 @@ def test_ledger_import_xlsx(client, world):
 
 def test_ledger_import_csv(client, world):
     disclosure = draft(world)
-    login(client, world.treasurer)
+    login(client, world.pmc_chair)
     response = client.post(ledger_url(disclosure), {"file": csv_file(GOOD_ROWS), **GOOD_TOTALS})
     assert response.status_code == 302
     assert Ledger.objects.get(disclosure=disclosure).line_count == 3
@@ -699,7 +699,7 @@ def test_ledger_import_csv(client, world):
 
 def test_ledger_import_bad_rows_show_a_table_and_import_nothing(client, world):
     disclosure = draft(world)
-    login(client, world.treasurer)
+    login(client, world.pmc_chair)
     rows = [
         *GOOD_ROWS,
         ["2026-07-21", "负数", "", "-50", "支出", ""],
@@ -722,7 +722,7 @@ def test_ledger_import_bad_rows_show_a_table_and_import_nothing(client, world):
 
 def test_ledger_import_totals_that_do_not_add_up(client, world):
     disclosure = draft(world)
-    login(client, world.treasurer)
+    login(client, world.pmc_chair)
     totals = {**GOOD_TOTALS, "stated_income": "9999.99"}
     response = client.post(ledger_url(disclosure), {"file": xlsx_file(GOOD_ROWS), **totals})
     assert response.status_code == 400
@@ -747,7 +747,7 @@ def test_ledger_import_totals_that_do_not_add_up(client, world):
 )
 def test_ledger_import_wrong_or_missing_input(client, world, upload, totals):
     disclosure = draft(world)
-    login(client, world.treasurer)
+    login(client, world.pmc_chair)
     data = dict(totals)
     if upload == "rows":
         data["file"] = xlsx_file(GOOD_ROWS)
@@ -761,7 +761,7 @@ def test_ledger_import_wrong_or_missing_input(client, world, upload, totals):
 
 def test_ledger_import_too_large(client, world):
     disclosure = draft(world)
-    login(client, world.treasurer)
+    login(client, world.pmc_chair)
     big = SimpleUploadedFile("ledger.csv", b"a" * (5 * 1024 * 1024 + 1))
     response = client.post(ledger_url(disclosure), {"file": big, **GOOD_TOTALS})
     assert response.status_code == 400
@@ -770,10 +770,10 @@ def test_ledger_import_too_large(client, world):
 
 def test_ledger_import_permissions_and_published(client, world):
     disclosure = draft(world)
-    login(client, world.clerk)
+    login(client, world.company_staff)
     assert client.get(ledger_url(disclosure)).status_code == 404
-    publish(world.treasurer, disclosure)
-    login(client, world.treasurer)
+    publish(world.pmc_chair, disclosure)
+    login(client, world.pmc_chair)
     response = client.post(ledger_url(disclosure), {"file": xlsx_file(GOOD_ROWS), **GOOD_TOTALS})
     assert response.status_code == 302
     assert response["Location"] == reverse("disclosures:correct", args=[disclosure.pk])
@@ -786,7 +786,7 @@ def test_ledger_import_permissions_and_published(client, world):
 
 def test_correction_is_a_new_version_with_a_public_reason(client, world):
     disclosure = published(world, title="七月收支")
-    login(client, world.treasurer)
+    login(client, world.pmc_chair)
     url = reverse("disclosures:correct", args=[disclosure.pk])
     page = client.get(url)
     assert page.status_code == 200
@@ -831,7 +831,7 @@ def test_correction_permission(client, world):
     disclosure = published(world)
     login(client, world.resident)
     assert client.get(reverse("disclosures:correct", args=[disclosure.pk])).status_code == 403
-    login(client, world.clerk)
+    login(client, world.company_staff)
     assert client.post(reverse("disclosures:correct", args=[disclosure.pk]), {}).status_code == 403
 
 
@@ -850,7 +850,7 @@ def test_compliance_table(client, world):
     url = staff_url("compliance", world)
     login(client, world.resident)
     assert client.get(url).status_code == 403
-    login(client, world.secretary)
+    login(client, world.party_secretary)
     response = client.get(f"{url}&period=2026Q1")
     assert response.status_code == 200
     text = response.content.decode()
@@ -871,7 +871,7 @@ def test_report_request_progress_and_download(client, world, django_capture_on_c
     url = staff_url("reports", world)
     login(client, world.resident)
     assert client.get(url).status_code == 403
-    login(client, world.secretary)
+    login(client, world.party_secretary)
     page = client.get(url)
     assert page.status_code == 200
     assert b"vendor/htmx/htmx.min.js" in page.content
@@ -926,7 +926,7 @@ def test_sunshine_code_page_png_svg_and_poster(client, world):
     assert client.get(poster).status_code == 302  # login
     login(client, world.resident)
     assert client.get(poster).status_code == 403
-    login(client, world.secretary)
+    login(client, world.party_secretary)
     response = client.get(poster)
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
@@ -949,7 +949,7 @@ def test_staff_desk_lists_drafts_and_open_objections(client, world):
     mine = draft(world, title="我的草稿")
     disclosure = published(world, title="已发布")
     ObjectionFactory(disclosure=disclosure, objector=world.resident, body="请解释这笔支出")
-    login(client, world.treasurer)
+    login(client, world.pmc_chair)
     text = client.get(staff_url("staff", world)).content.decode()
     assert mine.title in text
     assert "请解释这笔支出" in text

@@ -10,18 +10,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings
 
 from issues.models import Category, Issue
 from tests.e2e.conftest import PHONE
-from tests.factories.directory import CompoundFactory
-from tests.factories.issues import issue_world
+from tests.factories.world import compound_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_anonymous_no_contact_filing_and_tracking_from_the_board(live_server, browser, phone):
-    world = issue_world(CompoundFactory(slug=settings.HUASHAN_DEFAULT_COMPOUND, name="江南花山郡"))
+    world = compound_world(default_compound=True)
     Category.objects.get_or_create(code="environment", defaults={"name": "环境卫生"})
     base = live_server.url
 

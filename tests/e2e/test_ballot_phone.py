@@ -92,7 +92,7 @@ def test_phone_ballot_with_words_then_a_slip_code_typed_by_hand(live_server, bro
     clerk_context = browser.new_context(locale="zh-CN")
     clerk = clerk_context.new_page()
     clerk.goto(f"{base}/accounts/login/")
-    clerk.fill("input[name=username]", world.clerk.mobile)
+    clerk.fill("input[name=username]", world.meeting_clerk.mobile)
     clerk.fill("input[name=password]", DEFAULT_PASSWORD)
     clerk.click("form.card button[type=submit]")
     clerk.wait_for_url(f"{base}/")

@@ -13,12 +13,12 @@ import datetime as dt
 import re
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from tests.e2e.conftest import PHONE
-from tests.factories.directory import DEFAULT_PASSWORD, CompoundFactory
-from tests.factories.issues import IssueFactory, issue_world
+from tests.factories.directory import DEFAULT_PASSWORD
+from tests.factories.issues import IssueFactory
+from tests.factories.world import compound_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +32,7 @@ def log_in(page, base_url: str, mobile: str) -> None:
 
 
 def test_party_secretary_follows_a_figure_to_its_list(live_server, phone, tmp_path):
-    world = issue_world(CompoundFactory(slug=settings.HUASHAN_DEFAULT_COMPOUND, name="江南花山郡"))
+    world = compound_world(default_compound=True)
     secretary = world.people.compound_party
     secretary.name = "李书记"
     secretary.save()

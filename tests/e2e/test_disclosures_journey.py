@@ -58,7 +58,7 @@ def test_ledger_to_objection_and_answer(live_server, browser, phone, tmp_path):
     staff_context = browser.new_context(locale="zh-CN")
     staff = staff_context.new_page()
     staff.set_default_timeout(10_000)
-    log_in(staff, base, world.treasurer.mobile)
+    log_in(staff, base, world.pmc_chair.mobile)
     staff.goto(f"{base}/disclosures/new/?compound={world.compound.slug}")
     staff.select_option("select[name=category]", value=str(fund.pk))
     staff.fill("input[name=title]", title)

@@ -73,7 +73,7 @@ def test_phone_ballot_and_paper_ballot(live_server, browser, phone):
     # 2. A clerk types in a paper ballot.
     clerk_context = browser.new_context(locale="zh-CN")
     clerk = clerk_context.new_page()
-    log_in(clerk, base, world.clerk.mobile)
+    log_in(clerk, base, world.meeting_clerk.mobile)
     clerk.goto(f"{base}/evaluations/{world.campaign.pk}/paper/")
     clerk.fill("input[name=slip_code]", paper_token)
     fill_scores(clerk, "6")

@@ -17,7 +17,7 @@ from PIL import Image
 from issues.models import Category, Issue, Satisfaction
 from tests.e2e.conftest import PHONE
 from tests.factories.directory import DEFAULT_PASSWORD, CompoundFactory
-from tests.factories.issues import issue_world
+from tests.factories.world import compound_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +31,7 @@ def log_in(page, base_url: str, mobile: str) -> None:
 
 
 def test_complaint_journey(live_server, browser, phone, tmp_path):
-    world = issue_world(CompoundFactory(slug=settings.HUASHAN_DEFAULT_COMPOUND, name="江南花山郡"))
+    world = compound_world(default_compound=True)
     resident = world.resident
     resident.name = "王小明"
     resident.save()

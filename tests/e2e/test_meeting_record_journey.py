@@ -63,7 +63,7 @@ def test_emergency_meeting_recorded_afterwards_reaches_the_public_board(
         )
 
         # 1. 补录: the meeting was held at 08:00 today; the clerk enters it at 10:00.
-        clerk_context, clerk = desktop(browser, base, world.clerk)
+        clerk_context, clerk = desktop(browser, base, world.meeting_clerk)
         clerk.goto(f"{base}/meetings/new/")
         clerk.select_option("select[name=kind]", "joint")
         clerk.fill("input[name=title]", TITLE)
@@ -121,7 +121,7 @@ def test_emergency_meeting_recorded_afterwards_reaches_the_public_board(
                 summary=summary,
                 organization=getattr(world.orgs, kind),
             )
-        chair_context, chair = desktop(browser, base, world.chair)
+        chair_context, chair = desktop(browser, base, world.community_secretary)
         chair.goto(f"{base}/meetings/{meeting.pk}/")
         chair.click("[data-testid=approve-summary]")
         chair.wait_for_selector(".alert-success")

@@ -75,12 +75,15 @@ def test_monthly_joint_meeting_journey(live_server, browser, settings):
             building=world.building,
         )
         issue_services.issue_change_tier(
-            actor=world.clerk, issue=filed.issue, tier="big", reason="涉及三方，需联席会议研究"
+            actor=world.meeting_clerk,
+            issue=filed.issue,
+            tier="big",
+            reason="涉及三方，需联席会议研究",
         )
         number = filed.issue.tracking_number
 
         # 1. The clerk schedules the March joint meeting (last week of the month).
-        clerk_context, clerk = laptop(browser, base, world.clerk)
+        clerk_context, clerk = laptop(browser, base, world.meeting_clerk)
         clerk.goto(f"{base}/meetings/new/")
         clerk.select_option("select[name=kind]", "joint")
         clerk.fill("input[name=title]", "2026年3月联席会议")
@@ -148,7 +151,7 @@ def test_monthly_joint_meeting_journey(live_server, browser, settings):
                 summary=summary,
                 organization=getattr(world.orgs, kind),
             )
-        chair_context, chair = laptop(browser, base, world.chair)
+        chair_context, chair = laptop(browser, base, world.community_secretary)
         chair.goto(f"{base}/meetings/{meeting.pk}/")
         chair.click("[data-testid=approve-summary]")
         chair.wait_for_selector(".alert-success")
@@ -196,7 +199,7 @@ def test_monthly_joint_meeting_journey(live_server, browser, settings):
 
         # ... and shows on April's agenda.
         april = services.meeting_create(
-            actor=world.clerk,
+            actor=world.meeting_clerk,
             compound=world.compound,
             kind="joint",
             title="2026年4月联席会议",

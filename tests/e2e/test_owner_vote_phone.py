@@ -118,7 +118,7 @@ def test_owner_votes_on_a_phone_and_finds_the_result_on_the_board(live_server, b
         pmc.wait_for_load_state()
         assert MotionVote.objects.get(household=other).confirmed_at is None
         assert "须由另一人核对确认" in pmc.content()  # the PMC cannot confirm its own entry
-        office_ctx, office = _context(browser, base, world.clerk, LAPTOP)
+        office_ctx, office = _context(browser, base, world.meeting_clerk, LAPTOP)
         office.goto(f"{base}/meetings/motions/{motion.pk}/")
         office.click("button:has-text('对照纸质票核对确认')")
         office.wait_for_load_state()

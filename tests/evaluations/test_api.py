@@ -22,7 +22,7 @@ def test_campaigns_hidden_until_public(client, world):
         ).status_code
         == 404
     )
-    client.force_login(world.organizer)
+    client.force_login(world.community_secretary)
     assert client.get(url).json()["count"] == 1
 
 

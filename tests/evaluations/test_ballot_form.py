@@ -176,7 +176,7 @@ def test_paper_slip_prints_the_grouped_code_and_the_five_answers(client, world, 
     import subprocess
 
     roster(world, 1)
-    client.force_login(world.organizer)
+    client.force_login(world.community_secretary)
     response = client.post(reverse("evaluations:slips", args=[world.campaign.pk]))
     assert response.status_code == 200
     path = tmp_path / "slips.pdf"

@@ -56,7 +56,7 @@ def community_world(world):
 
 def open_community(world, year=2026):
     return services.campaign_create(
-        actor=world.organizer, community=world.compound.community, year=year
+        actor=world.community_secretary, community=world.compound.community, year=year
     )
 
 
@@ -87,14 +87,14 @@ def test_a_compound_is_evaluated_once_a_year(community_world):
         open_community(w, year=2025)  # compound A has its own 2025 campaign
     open_community(w, year=2026)
     with pytest.raises(ValidationError, match="already covers"):
-        services.campaign_create(actor=w.organizer, compound=w.b, year=2026)
+        services.campaign_create(actor=w.community_secretary, compound=w.b, year=2026)
     with pytest.raises(ValidationError, match="already covers"):
         open_community(w, year=2026)
     with pytest.raises(ValidationError):
-        services.campaign_create(actor=w.organizer, year=2027)  # neither
+        services.campaign_create(actor=w.community_secretary, year=2027)  # neither
     with pytest.raises(ValidationError):
         services.campaign_create(
-            actor=w.organizer, compound=w.b, community=w.b.community, year=2027
+            actor=w.community_secretary, compound=w.b, community=w.b.community, year=2027
         )
 
 
@@ -122,12 +122,14 @@ def test_roster_from_every_compound_results_per_target_and_publicity_on_each_boa
     campaign = open_community(w)
     for person in (w.resident, w.b_resident):
         services.evaluator_add(
-            actor=w.organizer, campaign=campaign, name="", category="owner", person=person
+            actor=w.community_secretary, campaign=campaign, name="", category="owner", person=person
         )
-    issued = services.tokens_issue(actor=w.organizer, campaign=campaign)
+    issued = services.tokens_issue(actor=w.community_secretary, campaign=campaign)
     assert {i.evaluator.person for i in issued} == {w.resident, w.b_resident}
     for state in (State.MATERIALS, State.EVALUATION_MEETING, State.SCORING):
-        campaign = services.campaign_advance(actor=w.organizer, campaign=campaign, to_state=state)
+        campaign = services.campaign_advance(
+            actor=w.community_secretary, campaign=campaign, to_state=state
+        )
     # The five bodies (第二条: the RC once, each compound's PMC and company) and, one by one,
     # every current 委员 of each compound's PMC (物业管理委员会服务承诺 第4条 述职、满意度).
     members = set(
@@ -144,7 +146,9 @@ def test_roster_from_every_compound_results_per_target_and_publicity_on_each_boa
         )
     assert not Evaluator.objects.filter(campaign=campaign, person__isnull=True).exists()
     for state in (State.PRELIMINARY, State.PUBLICITY):
-        campaign = services.campaign_advance(actor=w.organizer, campaign=campaign, to_state=state)
+        campaign = services.campaign_advance(
+            actor=w.community_secretary, campaign=campaign, to_state=state
+        )
     # Closing the scoring wrote every waiting ballot (第五条 初步结果) — a result per target,
     # each member's beside the bodies' …
     results = campaign_results(campaign)
@@ -181,7 +185,7 @@ def test_evidence_comes_from_the_targets_compound(community_world, monkeypatch):
 
 def test_create_from_the_list_page(client, community_world):
     w = community_world
-    client.force_login(w.organizer)
+    client.force_login(w.community_secretary)
     page = client.get(reverse("evaluations:list")).content.decode()
     value = f"community-{w.compound.community.pk}"
     assert f'value="{value}"' in page

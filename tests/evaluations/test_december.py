@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def reminders(world):
-    return Notification.objects.filter(recipient=world.organizer, link="/evaluations/")
+    return Notification.objects.filter(recipient=world.community_secretary, link="/evaluations/")
 
 
 def test_december_reminds_the_community_party_officers_once(world):
@@ -32,13 +32,15 @@ def test_december_reminds_the_community_party_officers_once(world):
 
 
 def test_no_reminder_once_the_years_campaign_is_open(world):
-    services.campaign_create(actor=world.organizer, compound=world.compound, year=2026)
+    services.campaign_create(actor=world.community_secretary, compound=world.compound, year=2026)
     assert services.campaign_december_reminders(today=dt.date(2026, 12, 1)) == []
     assert not reminders(world).exists()
 
 
 def test_a_community_campaign_also_counts(world):
-    services.campaign_create(actor=world.organizer, community=world.compound.community, year=2026)
+    services.campaign_create(
+        actor=world.community_secretary, community=world.compound.community, year=2026
+    )
     assert services.campaign_december_reminders(today=dt.date(2026, 12, 1)) == []
 
 

@@ -34,10 +34,10 @@ def _member_targets(campaign):
 @pytest.fixture
 def pmc_world(db):
     """A PMC with its chair (world.people.pmc), one more 委员 who stays, one who left last
-    year and one staff clerk (not a 委员)."""
-    from tests.factories.issues import issue_world
+    year and one staff member (not a 委员)."""
+    from tests.factories.world import compound_world
 
-    world = issue_world()
+    world = compound_world()
     pmc = world.orgs.pmc
     world.member2 = PersonFactory(name="委员乙")
     MembershipFactory(person=world.member2, organization=pmc, role=Membership.Role.MEMBER)
@@ -49,12 +49,10 @@ def pmc_world(db):
         start=dt.date(2020, 1, 1),
         end=dt.date(2024, 12, 31),
     )
-    world.pmc_clerk = PersonFactory(name="物管会工作人员")
-    MembershipFactory(person=world.pmc_clerk, organization=pmc, role=Membership.Role.STAFF)
-    world.organizer = world.people.community_party
-    world.approver = world.people.street_office
+    world.pmc_staff = PersonFactory(name="物管会工作人员")
+    MembershipFactory(person=world.pmc_staff, organization=pmc, role=Membership.Role.STAFF)
     world.campaign = services.campaign_create(
-        actor=world.organizer, compound=world.compound, year=2025
+        actor=world.community_secretary, compound=world.compound, year=2025
     )
     return world
 
@@ -124,10 +122,10 @@ def test_article_4_only_real_seats_a_deactivated_account_or_a_future_term_is_no_
     )
     roster(world, 1)  # printing the slips brings the members up to date
     assert set(_member_targets(world.campaign)) == {world.people.pmc.pk}
-    for person in (world.member2, future, world.gone, world.pmc_clerk):
+    for person in (world.member2, future, world.gone, world.pmc_staff):
         with pytest.raises(ValidationError):
             services.target_add_member(
-                actor=world.organizer, campaign=world.campaign, member=person
+                actor=world.community_secretary, campaign=world.campaign, member=person
             )
     advance_to(world, State.SCORING)
     assert set(_member_targets(world.campaign)) == {world.people.pmc.pk}
@@ -137,18 +135,16 @@ def test_article_4_only_real_seats_a_deactivated_account_or_a_future_term_is_no_
 def test_article_4_a_compound_with_no_pmc_member_is_evaluated_as_before(db, pmc):
     """A PMC with no 委员 in office (or no PMC at all) adds no member target; the campaign
     still opens, scores, publishes and is approved with the bodies alone (第二条)."""
-    from tests.factories.issues import issue_world
+    from tests.factories.world import compound_world
 
     from .ballots import flush
 
-    world = issue_world()
+    world = compound_world()
     Membership.objects.filter(organization=world.orgs.pmc).delete()
     if pmc == "absent":
         world.orgs.pmc.delete()
-    world.organizer = world.people.community_party
-    world.approver = world.people.street_office
     world.campaign = services.campaign_create(
-        actor=world.organizer, compound=world.compound, year=2025
+        actor=world.community_secretary, compound=world.compound, year=2025
     )
     bodies = 3 if pmc == "without members" else 2
     assert world.campaign.targets.count() == bodies
@@ -173,26 +169,26 @@ def test_article_4_the_paper_slip_lists_the_members_the_phone_ballot_asks_about(
     from .test_views import pdf_text
 
     world = pmc_world
-    client.force_login(world.organizer)
+    client.force_login(world.community_secretary)
     slips = reverse("evaluations:slips", args=[world.campaign.pk])
     services.evaluator_add(
-        actor=world.organizer, campaign=world.campaign, name="甲", category="owner"
+        actor=world.community_secretary, campaign=world.campaign, name="甲", category="owner"
     )
     services.evaluator_add(
-        actor=world.organizer, campaign=world.campaign, name="乙", category="owner"
+        actor=world.community_secretary, campaign=world.campaign, name="乙", category="owner"
     )
     text = pdf_text(client.post(slips).content, tmp_path)
     assert world.member2.name in text
     assert world.people.pmc.name in text
     assert world.gone.name not in text
-    assert world.pmc_clerk.name not in text
+    assert world.pmc_staff.name not in text
 
     newcomer = PersonFactory(name="新补选委员")
     MembershipFactory(person=newcomer, organization=world.orgs.pmc, role=Membership.Role.MEMBER)
     advance_to(world, State.EVALUATION_MEETING)
     with pytest.raises(services.CampaignStateError) as refused:
         services.campaign_advance(
-            actor=world.organizer, campaign=world.campaign, to_state=State.SCORING
+            actor=world.community_secretary, campaign=world.campaign, to_state=State.SCORING
         )
     assert refused.value.code == "slips_outdated"
     assert newcomer.pk not in _member_targets(world.campaign)  # nothing half-done
@@ -210,7 +206,7 @@ def test_article_4_the_paper_slip_lists_the_members_the_phone_ballot_asks_about(
     # On each slip, one table of answers per target.
     assert text.count("很满意") == world.campaign.evaluators.count() * len(targets)
     # The codes, to cast: printed once more now (scoring runs: the targets stay as they are).
-    online, paper = services.tokens_issue(actor=world.organizer, campaign=world.campaign)
+    online, paper = services.tokens_issue(actor=world.community_secretary, campaign=world.campaign)
     assert {t.pk for t in services.evaluator_open_targets(online.evaluator)} == targets
     entry = services.paper_entry_create(
         actor=world.people.joint_meeting_office,

@@ -37,7 +37,9 @@ def test_article_5_an_answer_without_a_resolution_is_refused(world):
     objection = _file(world)
     with pytest.raises(ValidationError) as exc:
         services.objection_answer(
-            actor=world.organizer, objection=objection, answer="已复核原始测评票，结果无误。"
+            actor=world.community_secretary,
+            objection=objection,
+            answer="已复核原始测评票，结果无误。",
         )
     assert "resolution" in exc.value.message_dict
     objection.refresh_from_db()
@@ -50,25 +52,25 @@ def test_article_5_approval_waits_until_every_objection_is_resolved(world):
     first, second = _file(world), _file(world, "居委会得分与走访情况不符")
     with _after_window():
         services.objection_answer(
-            actor=world.organizer,
+            actor=world.community_secretary,
             objection=first,
             answer="已复核原始测评票，结果无误。",
             resolution=Objection.Resolution.DISMISSED,
         )
         with pytest.raises(services.CampaignStateError) as exc:
             services.campaign_advance(
-                actor=world.approver, campaign=world.campaign, to_state=State.APPROVED
+                actor=world.street_officer, campaign=world.campaign, to_state=State.APPROVED
             )
         assert "无异议" in str(exc.value) or "resolve" in str(exc.value).lower()
         services.objection_answer(
-            actor=world.organizer,
+            actor=world.community_secretary,
             objection=second,
             answer="异议成立，已更正初步结果。",
             resolution=Objection.Resolution.UPHELD,
             correction="剔除一张重复录入的纸质测评票，居委会得分由81.20更正为80.10。",
         )
         services.campaign_advance(
-            actor=world.approver, campaign=world.campaign, to_state=State.APPROVED
+            actor=world.street_officer, campaign=world.campaign, to_state=State.APPROVED
         )
     assert Campaign.objects.get(pk=world.campaign.pk).state == State.APPROVED
 
@@ -78,7 +80,7 @@ def test_article_5_upheld_needs_the_correction_and_dismissed_needs_reasons(world
     objection = _file(world)
     with pytest.raises(ValidationError) as exc:
         services.objection_answer(
-            actor=world.organizer,
+            actor=world.community_secretary,
             objection=objection,
             answer="异议成立。",
             resolution=Objection.Resolution.UPHELD,
@@ -87,7 +89,7 @@ def test_article_5_upheld_needs_the_correction_and_dismissed_needs_reasons(world
     assert "correction" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
         services.objection_answer(
-            actor=world.organizer,
+            actor=world.community_secretary,
             objection=objection,
             answer="不",
             resolution=Objection.Resolution.DISMISSED,
@@ -95,7 +97,7 @@ def test_article_5_upheld_needs_the_correction_and_dismissed_needs_reasons(world
     assert "answer" in exc.value.message_dict
     with pytest.raises(ValidationError):
         services.objection_answer(
-            actor=world.organizer,
+            actor=world.community_secretary,
             objection=objection,
             answer="不予采纳，理由如下。",
             resolution="maybe",

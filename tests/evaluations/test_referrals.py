@@ -249,9 +249,9 @@ def test_pages_button_pdf_and_permissions(client, world, tmp_path, django_assert
 
 
 def test_quarterly_beat_task_rates_the_previous_quarter(world, time_machine):
-    from tests.factories.issues import issue_world
+    from tests.factories.world import compound_world
 
-    other = issue_world()
+    other = compound_world()
     time_machine.move_to(dt.datetime(2026, 7, 2, 3, 0, tzinfo=dt.UTC))
     for w in (world, other):
         rating = services.quarter_rating_get(compound=w.compound, year=2026, quarter=2)

@@ -27,7 +27,7 @@ def two_criteria(world):
     """Replace the default template: A (max 10, weight 1) and B (max 20, weight 3)."""
     CriterionGroup.objects.filter(campaign=world.campaign).delete()
     a = services.criterion_add(
-        actor=world.organizer,
+        actor=world.community_secretary,
         campaign=world.campaign,
         group_name="G",
         name="A",
@@ -35,7 +35,7 @@ def two_criteria(world):
         weight="1",
     )
     b = services.criterion_add(
-        actor=world.organizer,
+        actor=world.community_secretary,
         campaign=world.campaign,
         group_name="G",
         name="B",
@@ -141,7 +141,7 @@ def test_grade_bands(world, scores, band):
 def test_configurable_thresholds(world):
     a, b = two_criteria(world)
     services.campaign_settings_update(
-        actor=world.organizer,
+        actor=world.community_secretary,
         campaign=world.campaign,
         band_excellent=Decimal("70"),
         band_good=Decimal("65"),
@@ -160,11 +160,11 @@ def test_bad_thresholds_refused(world):
 
     with pytest.raises(ValidationError):
         services.campaign_settings_update(
-            actor=world.organizer, campaign=world.campaign, band_good=Decimal("95")
+            actor=world.community_secretary, campaign=world.campaign, band_good=Decimal("95")
         )
     with pytest.raises(ValidationError):
         services.campaign_settings_update(
-            actor=world.organizer, campaign=world.campaign, star_thresholds=[90, 60]
+            actor=world.community_secretary, campaign=world.campaign, star_thresholds=[90, 60]
         )
 
 
@@ -206,7 +206,7 @@ def test_target_add_member_refuses_non_member(world):
 
     with pytest.raises(ValidationError):
         services.target_add_member(
-            actor=world.organizer, campaign=world.campaign, member=world.resident
+            actor=world.community_secretary, campaign=world.campaign, member=world.resident
         )
 
 
@@ -223,10 +223,14 @@ def test_two_failing_quarters_raise_the_flag_once(world):
     for quarter in (1, 2, 3):
         rating = services.quarter_rating_get(compound=world.compound, year=2025, quarter=quarter)
         survey(world, rating, 1)  # survey 0 %, no complaints, no pledges module data → black
-    r1 = services.quarter_rate(actor=world.organizer, compound=world.compound, year=2025, quarter=1)
+    r1 = services.quarter_rate(
+        actor=world.community_secretary, compound=world.compound, year=2025, quarter=1
+    )
     assert r1.verdict == QuarterRating.Verdict.BLACK
     assert BlackListAlarm.objects.count() == 0
-    services.quarter_rate(actor=world.organizer, compound=world.compound, year=2025, quarter=2)
+    services.quarter_rate(
+        actor=world.community_secretary, compound=world.compound, year=2025, quarter=2
+    )
     assert BlackListAlarm.objects.count() == 1
     party_officer = world.people.compound_party
     assert Notification.objects.filter(recipient=party_officer).count() == 1

@@ -59,7 +59,7 @@ def test_a_superuser_who_lives_elsewhere_may_not_object_第五条(world):
 
 @pytest.mark.django_db
 def test_organizing_is_checked_through_the_rule(world, person):
-    assert rules.test_rule("evaluations.organize", world.organizer, world.campaign)
+    assert rules.test_rule("evaluations.organize", world.community_secretary, world.campaign)
     assert not rules.test_rule("evaluations.organize", person, world.campaign)
     with pytest.raises(PermissionDenied):
         services.criterion_add(

@@ -132,7 +132,7 @@ def test_preliminary_results_for_organizers_not_for_the_evaluated_第五条(clie
         reverse("evaluations:results_xlsx", args=[world.campaign.pk]),
         f"/api/evaluations/campaigns/{world.campaign.pk}/results/",
     ]
-    for person in (world.organizer, world.approver):
+    for person in (world.community_secretary, world.street_officer):
         client.force_login(person)
         assert [client.get(u).status_code for u in urls] == [200, 200, 200]
         assert (

@@ -50,9 +50,13 @@ def test_create_refused_for_resident_and_for_duplicate_year(world):
     with pytest.raises(PermissionDenied):
         services.campaign_create(actor=world.resident, compound=world.compound, year=2026)
     with pytest.raises(ValidationError):
-        services.campaign_create(actor=world.organizer, compound=world.compound, year=2025)
+        services.campaign_create(
+            actor=world.community_secretary, compound=world.compound, year=2025
+        )
     with pytest.raises(ValidationError):
-        services.campaign_create(actor=world.organizer, compound=world.compound, year=1900)
+        services.campaign_create(
+            actor=world.community_secretary, compound=world.compound, year=1900
+        )
 
 
 def test_campaign_moves_through_every_state_with_events(world):
@@ -65,7 +69,7 @@ def test_campaign_moves_through_every_state_with_events(world):
     )
     assert [s for s, _a in verbs] == [s.value for s in Campaign.ORDER[1:]]
     approved_actor = dict(verbs)[State.APPROVED]
-    assert approved_actor == world.approver.pk
+    assert approved_actor == world.street_officer.pk
     assert all(actor is not None for _s, actor in verbs)
 
 
@@ -74,49 +78,55 @@ def test_only_street_approves_and_organizer_cannot(world):
     Campaign.objects.filter(pk=world.campaign.pk).update(publicity_end=timezone.now())
     with pytest.raises(PermissionDenied):
         services.campaign_advance(
-            actor=world.organizer, campaign=world.campaign, to_state=State.APPROVED
+            actor=world.community_secretary, campaign=world.campaign, to_state=State.APPROVED
         )
     services.campaign_advance(
-        actor=world.approver, campaign=world.campaign, to_state=State.APPROVED
+        actor=world.street_officer, campaign=world.campaign, to_state=State.APPROVED
     )
 
 
 def test_street_cannot_run_the_campaign_steps(world):
     with pytest.raises(PermissionDenied):
         services.campaign_advance(
-            actor=world.approver, campaign=world.campaign, to_state=State.MATERIALS
+            actor=world.street_officer, campaign=world.campaign, to_state=State.MATERIALS
         )
 
 
 def test_skipping_a_state_is_refused(world):
     with pytest.raises(services.CampaignStateError):
         services.campaign_advance(
-            actor=world.organizer, campaign=world.campaign, to_state=State.SCORING
+            actor=world.community_secretary, campaign=world.campaign, to_state=State.SCORING
         )
     with pytest.raises(services.CampaignStateError):
-        services.campaign_advance(actor=world.organizer, campaign=world.campaign, to_state="bogus")
+        services.campaign_advance(
+            actor=world.community_secretary, campaign=world.campaign, to_state="bogus"
+        )
 
 
 def test_approval_waits_for_window_and_answers(world):
     advance_to(world, State.PUBLICITY)
     campaign = world.campaign
     with pytest.raises(services.CampaignStateError):
-        services.campaign_advance(actor=world.approver, campaign=campaign, to_state=State.APPROVED)
+        services.campaign_advance(
+            actor=world.street_officer, campaign=campaign, to_state=State.APPROVED
+        )
     objection = services.objection_file(
         actor=world.resident, campaign=campaign, text="物业得分偏高，与实际不符"
     )
     with time_machine.travel(timezone.now() + dt.timedelta(days=8)):
         with pytest.raises(services.CampaignStateError):
             services.campaign_advance(
-                actor=world.approver, campaign=campaign, to_state=State.APPROVED
+                actor=world.street_officer, campaign=campaign, to_state=State.APPROVED
             )
         services.objection_answer(
-            actor=world.organizer,
+            actor=world.community_secretary,
             objection=objection,
             answer="已复核原始测评票，结果无误。",
             resolution="dismissed",
         )
-        services.campaign_advance(actor=world.approver, campaign=campaign, to_state=State.APPROVED)
+        services.campaign_advance(
+            actor=world.street_officer, campaign=campaign, to_state=State.APPROVED
+        )
     assert Notification.objects.filter(recipient=world.resident).exists()
 
 
@@ -165,22 +175,26 @@ def test_objection_before_publicity_or_by_outsider_or_empty_refused(world, perso
 
 def test_criteria_editable_until_scoring_then_frozen(world):
     criterion = services.criterion_add(
-        actor=world.organizer,
+        actor=world.community_secretary,
         campaign=world.campaign,
         group_name="小区秩序及安全管理服务情况",
         name="电动车充电管理",
         max_score=5,
     )
     assert criterion.weight == Decimal(5)
-    services.criterion_remove(actor=world.organizer, criterion=criterion)
+    services.criterion_remove(actor=world.community_secretary, criterion=criterion)
     advance_to(world, State.SCORING)
     with pytest.raises(services.CampaignStateError):
         services.criterion_add(
-            actor=world.organizer, campaign=world.campaign, group_name="x", name="y", max_score=5
+            actor=world.community_secretary,
+            campaign=world.campaign,
+            group_name="x",
+            name="y",
+            max_score=5,
         )
     with pytest.raises(services.CampaignStateError):
         services.criterion_remove(
-            actor=world.organizer,
+            actor=world.community_secretary,
             criterion=Criterion.objects.filter(group__campaign=world.campaign).first(),
         )
 
@@ -188,11 +202,19 @@ def test_criteria_editable_until_scoring_then_frozen(world):
 def test_criterion_bad_input_refused(world):
     with pytest.raises(ValidationError):
         services.criterion_add(
-            actor=world.organizer, campaign=world.campaign, group_name="g", name="c", max_score=0
+            actor=world.community_secretary,
+            campaign=world.campaign,
+            group_name="g",
+            name="c",
+            max_score=0,
         )
     with pytest.raises(ValidationError):
         services.criterion_add(
-            actor=world.organizer, campaign=world.campaign, group_name=" ", name="c", max_score=5
+            actor=world.community_secretary,
+            campaign=world.campaign,
+            group_name=" ",
+            name="c",
+            max_score=5,
         )
     with pytest.raises(PermissionDenied):
         services.criterion_add(
@@ -233,7 +255,7 @@ def test_guessed_or_empty_token_refused(world):
 
 def test_reissued_token_kills_the_old_one(world):
     [(_e, old)] = roster(world, 1)
-    [new] = services.tokens_issue(actor=world.organizer, campaign=world.campaign)
+    [new] = services.tokens_issue(actor=world.community_secretary, campaign=world.campaign)
     advance_to(world, State.SCORING)
     with pytest.raises(services.BallotRefused):
         services.ballot_submit(token=old, scores=full_scores(world.campaign))
@@ -306,14 +328,14 @@ def test_paper_ballot_needs_a_second_clerk(world):
     second = MembershipFactory(organization=world.orgs.joint_meeting_office, role="staff").person
     advance_to(world, State.SCORING)
     entry = services.paper_entry_create(
-        actor=world.clerk,
+        actor=world.meeting_clerk,
         campaign=world.campaign,
         slip_code=token,
         scores=full_scores(world.campaign),
     )
     assert recorded() == 0
     with pytest.raises(PermissionDenied):
-        services.paper_entry_confirm(actor=world.clerk, entry=entry)
+        services.paper_entry_confirm(actor=world.meeting_clerk, entry=entry)
     with pytest.raises(PermissionDenied):
         services.paper_entry_confirm(actor=world.resident, entry=entry)
     services.paper_entry_confirm(actor=second, entry=entry)
@@ -332,14 +354,14 @@ def test_same_paper_ballot_entered_twice_refused(world):
     [(_e, token)] = roster(world, 1)
     advance_to(world, State.SCORING)
     services.paper_entry_create(
-        actor=world.clerk,
+        actor=world.meeting_clerk,
         campaign=world.campaign,
         slip_code=token,
         scores=full_scores(world.campaign),
     )
     with pytest.raises(ValidationError) as info:
         services.paper_entry_create(
-            actor=world.organizer,
+            actor=world.community_secretary,
             campaign=world.campaign,
             slip_code=token,
             scores=full_scores(world.campaign),
@@ -354,14 +376,14 @@ def test_rejected_paper_entry_frees_the_slip(world):
     [(_e, token)] = roster(world, 1)
     advance_to(world, State.SCORING)
     entry = services.paper_entry_create(
-        actor=world.clerk,
+        actor=world.meeting_clerk,
         campaign=world.campaign,
         slip_code=token,
         scores=full_scores(world.campaign),
     )
-    services.paper_entry_reject(actor=world.organizer, entry=entry)
+    services.paper_entry_reject(actor=world.community_secretary, entry=entry)
     again = services.paper_entry_create(
-        actor=world.clerk,
+        actor=world.meeting_clerk,
         campaign=world.campaign,
         slip_code=token,
         scores=full_scores(world.campaign),
@@ -375,7 +397,7 @@ def test_paper_slip_already_used_online_refused(world):
     services.ballot_submit(token=token, scores=full_scores(world.campaign))
     with pytest.raises(ValidationError):
         services.paper_entry_create(
-            actor=world.clerk,
+            actor=world.meeting_clerk,
             campaign=world.campaign,
             slip_code=token,
             scores=full_scores(world.campaign),
@@ -386,7 +408,7 @@ def test_unknown_slip_code_refused(world):
     advance_to(world, State.SCORING)
     with pytest.raises(ValidationError):
         services.paper_entry_create(
-            actor=world.clerk,
+            actor=world.meeting_clerk,
             campaign=world.campaign,
             slip_code="nope",
             scores=full_scores(world.campaign),
@@ -396,18 +418,18 @@ def test_unknown_slip_code_refused(world):
 def test_roster_bad_input(world):
     with pytest.raises(ValidationError):
         services.evaluator_add(
-            actor=world.organizer, campaign=world.campaign, name="", category="owner"
+            actor=world.community_secretary, campaign=world.campaign, name="", category="owner"
         )
     with pytest.raises(ValidationError):
         services.evaluator_add(
-            actor=world.organizer, campaign=world.campaign, name="李四", category="alien"
+            actor=world.community_secretary, campaign=world.campaign, name="李四", category="alien"
         )
     with pytest.raises(PermissionDenied):
         services.evaluator_add(
             actor=world.resident, campaign=world.campaign, name="李四", category="owner"
         )
     services.evaluator_add(
-        actor=world.organizer,
+        actor=world.community_secretary,
         campaign=world.campaign,
         name="",
         category="owner",
@@ -415,7 +437,7 @@ def test_roster_bad_input(world):
     )
     with pytest.raises(ValidationError):
         services.evaluator_add(
-            actor=world.organizer,
+            actor=world.community_secretary,
             campaign=world.campaign,
             name="",
             category="owner",

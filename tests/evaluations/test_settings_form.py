@@ -26,7 +26,7 @@ GOOD = {
 
 @pytest.fixture
 def settings_url(client, world):
-    client.force_login(world.organizer)
+    client.force_login(world.community_secretary)
     return reverse("evaluations:action", args=[world.campaign.pk, "settings"])
 
 
@@ -94,9 +94,9 @@ def test_bad_input_is_refused_next_to_the_field_and_kept(
 def test_frozen_once_scoring_opens_and_organizers_only(client, world, settings_url):
     client.force_login(world.resident)
     assert client.post(settings_url, GOOD).status_code == 403
-    client.force_login(world.approver)
+    client.force_login(world.street_officer)
     assert client.post(settings_url, GOOD).status_code in (400, 403)
-    client.force_login(world.organizer)
+    client.force_login(world.community_secretary)
     advance_to(world, State.SCORING)
     response = client.post(settings_url, GOOD)
     assert response.status_code == 400

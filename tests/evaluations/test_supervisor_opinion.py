@@ -53,7 +53,7 @@ def test_article_4_the_supervisor_gives_an_opinion_on_the_company(world, supervi
 
 
 def test_article_4_only_the_supervisor_and_only_on_the_company(world, supervisor):
-    for outsider in (world.people.property_company, world.organizer, world.resident):
+    for outsider in (world.people.property_company, world.community_secretary, world.resident):
         with pytest.raises(PermissionDenied):
             services.supervisor_opinion_submit(
                 actor=outsider,
@@ -76,7 +76,7 @@ def test_article_4_only_the_supervisor_and_only_on_the_company(world, supervisor
 
 def test_article_4_opinions_close_with_the_preliminary_results(world, supervisor):
     roster_ = services.evaluator_add(
-        actor=world.organizer, campaign=world.campaign, name="评议人", category="owner"
+        actor=world.community_secretary, campaign=world.campaign, name="评议人", category="owner"
     )
     assert roster_.pk
     advance_to(world, State.PRELIMINARY)

@@ -107,7 +107,7 @@ def test_paper_entry_and_confirmation_pages(client, world):
     second = MembershipFactory(organization=world.orgs.joint_meeting_office, role="staff").person
     advance_to(world, State.SCORING)
     url = reverse("evaluations:paper", args=[world.campaign.pk])
-    client.force_login(world.clerk)
+    client.force_login(world.meeting_clerk)
     response = client.post(url, {"slip_code": token, **post_scores(world.campaign)})
     assert response.status_code == 302
     entry = PaperEntry.objects.get()
@@ -135,7 +135,7 @@ def test_paper_page_refused_to_resident(client, world):
 
 
 def test_manage_page_and_actions(client, world):
-    client.force_login(world.organizer)
+    client.force_login(world.community_secretary)
     url = reverse("evaluations:manage", args=[world.campaign.pk])
     page = client.get(url)
     assert page.status_code == 200
@@ -166,7 +166,7 @@ def test_manage_page_and_actions(client, world):
 
 def test_slips_pdf_has_qr_and_chinese(client, world, tmp_path):
     roster(world, 2)
-    client.force_login(world.organizer)
+    client.force_login(world.community_secretary)
     response = client.post(reverse("evaluations:slips", args=[world.campaign.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -187,7 +187,7 @@ def test_results_public_only_after_approval(client, world):
     assert client.get(url).status_code == 404
     advance_to(world, State.PRELIMINARY)
     assert client.get(url).status_code == 404
-    client.force_login(world.organizer)
+    client.force_login(world.community_secretary)
     assert client.get(url).status_code == 200  # staff see preliminary results
     client.logout()
     advance_to(world, State.APPROVED)
@@ -233,7 +233,7 @@ def test_results_pdf_and_xlsx_have_no_identities(client, world, tmp_path):
 
 def test_evidence_page_and_pdf(client, world, tmp_path):
     target = world.campaign.targets.get(organization__kind="property_company")
-    client.force_login(world.organizer)
+    client.force_login(world.community_secretary)
     page = client.get(reverse("evaluations:evidence", args=[world.campaign.pk, target.pk]))
     assert page.status_code == 200
     pdf = worker_pdf(
@@ -261,7 +261,7 @@ def test_report_page(client, world):
 
 def test_list_page_and_create(client, world):
     assert client.get(reverse("evaluations:list")).status_code == 200
-    client.force_login(world.organizer)
+    client.force_login(world.community_secretary)
     page = client.get(reverse("evaluations:list"))
     assert world.campaign.title in page.content.decode()
     response = client.post(
@@ -297,7 +297,7 @@ def test_evidence_page_links_the_uploaded_work_report_pdf(client, world):
 
     target = world.campaign.targets.get(organization__kind="property_company")
     target.report_pdf.save("report.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
-    client.force_login(world.organizer)
+    client.force_login(world.community_secretary)
     page = client.get(reverse("evaluations:evidence", args=[world.campaign.pk, target.pk]))
     assert target.report_pdf.url in page.content.decode()
     assert client.get(target.report_pdf.url).status_code == 200

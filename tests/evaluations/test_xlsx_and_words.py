@@ -82,7 +82,7 @@ def test_every_event_verb_has_words_issue_13_item_8():
 def test_history_shows_phrases_not_codes(client, world):
     roster(world, 1)
     advance_to(world, State.SCORING)
-    client.force_login(world.organizer)
+    client.force_login(world.community_secretary)
     with translation.override("zh-hans"):
         page = client.get(
             reverse("evaluations:manage", args=[world.campaign.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from types import SimpleNamespace
 
 import factory
 from django.utils import timezone
@@ -12,9 +11,7 @@ from factory.django import DjangoModelFactory
 
 from disclosures.ledger import LedgerInput, LedgerLineInput, ledger_write
 from disclosures.models import Category, Disclosure, Objection, PeriodType, Schedule
-from huashan.directory.models import Residency
-from tests.factories.directory import HouseholdFactory, ResidencyFactory
-from tests.factories.issues import issue_world
+from tests.factories.world import CompoundWorld, compound_world
 
 
 def category(code: str) -> Category:
@@ -91,25 +88,22 @@ def with_ledger(disclosure: Disclosure, ledger: LedgerInput) -> Disclosure:
     return disclosure
 
 
-def disclosure_world(compound=None) -> SimpleNamespace:
-    """``issue_world`` plus a tenant (not an owner) and the schedules the rules set.
+def disclosure_world(compound=None) -> CompoundWorld:
+    """``compound_world`` with a tenant (not an owner) and the schedules the rules set.
 
     ``world.pmc`` / ``world.company`` / ``world.party`` are the organizations and
-    ``world.treasurer`` / ``world.clerk`` / ``world.secretary`` their publishers;
-    ``world.resident`` is a verified owner, ``world.tenant`` a verified tenant.
+    ``world.pmc_chair`` / ``world.company_staff`` / ``world.party_secretary`` their
+    publishers; ``world.resident`` is a verified owner, ``world.tenant`` a verified tenant.
     """
     from disclosures.services import schedules_seed_for_compound
 
-    world = issue_world(compound)
+    world = compound_world(compound, extras=("tenant",))
     world.pmc = world.orgs.pmc
     world.company = world.orgs.property_company
     world.party = world.orgs.compound_party
-    world.treasurer = world.people.pmc
-    world.clerk = world.people.property_company
-    world.secretary = world.people.compound_party
-    world.tenant = ResidencyFactory(
-        household=HouseholdFactory(building=world.building), relation=Residency.Relation.TENANT
-    ).person
+    # Older names of pmc_chair and party_secretary, still read by test_api_refusals.py.
+    world.treasurer = world.pmc_chair
+    world.secretary = world.party_secretary
     world.schedules = schedules_seed_for_compound(compound=world.compound)
     return world
 

@@ -1,39 +1,40 @@
 """Factories for the evaluation: a compound with its bodies and an open campaign.
 
-``evaluation_world()`` builds on ``issue_world()`` and opens a campaign with the
-default criteria, run by the community party secretary (``world.organizer``),
-with the street office secretary as approver (``world.approver``).
+``evaluation_world()`` builds on ``compound_world()`` and opens a campaign with the
+default criteria, run by the community party secretary (``world.community_secretary``),
+with the street office secretary as approver (``world.street_officer``).
 """
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from evaluations import services
 from evaluations.models import Campaign, Evaluator
-from tests.factories.issues import issue_world
+from tests.factories.world import CompoundWorld, compound_world
 
 State = Campaign.State
 
 
-def evaluation_world(compound=None, *, year: int = 2025) -> SimpleNamespace:
-    world = issue_world(compound)
-    world.organizer = world.people.community_party
-    world.approver = world.people.street_office
-    world.clerk = world.people.joint_meeting_office
+def evaluation_world(compound=None, *, year: int = 2025) -> CompoundWorld:
+    world = compound_world(compound)
+    # Older name of community_secretary, still read by test_documents.py (being edited).
+    world.organizer = world.community_secretary
     world.campaign = services.campaign_create(
-        actor=world.organizer, compound=world.compound, year=year
+        actor=world.community_secretary, compound=world.compound, year=year
     )
     return world
 
 
-def advance_to(world: SimpleNamespace, state: str) -> Campaign:
+def advance_to(world: CompoundWorld, state: str) -> Campaign:
     """Walk the campaign along its transitions up to ``state`` (approval by the street)."""
     campaign = world.campaign
     order = Campaign.ORDER
     while order.index(State(campaign.state)) < order.index(State(state)):
         nxt = campaign.next_state
-        actor = world.approver if nxt in (State.APPROVED, State.CIRCULATED) else world.organizer
+        actor = (
+            world.street_officer
+            if nxt in (State.APPROVED, State.CIRCULATED)
+            else world.community_secretary
+        )
         if nxt == State.APPROVED and campaign.publicity_end:
             Campaign.objects.filter(pk=campaign.pk).update(publicity_end=campaign.publicity_start)
         campaign = services.campaign_advance(actor=actor, campaign=campaign, to_state=nxt)
@@ -41,16 +42,16 @@ def advance_to(world: SimpleNamespace, state: str) -> Campaign:
     return campaign
 
 
-def roster(world: SimpleNamespace, count: int = 3) -> list[tuple[Evaluator, str]]:
+def roster(world: CompoundWorld, count: int = 3) -> list[tuple[Evaluator, str]]:
     """``count`` evaluators with freshly issued tokens: [(evaluator, token)]."""
     for n in range(count):
         services.evaluator_add(
-            actor=world.organizer,
+            actor=world.community_secretary,
             campaign=world.campaign,
             name=f"评议人{n}",
             category=Evaluator.Category.OWNER,
         )
-    issued = services.tokens_issue(actor=world.organizer, campaign=world.campaign)
+    issued = services.tokens_issue(actor=world.community_secretary, campaign=world.campaign)
     return [(i.evaluator, i.token) for i in issued]
 
 

@@ -1,15 +1,12 @@
-"""Factories for residents' complaints, and a ready-made compound with its bodies.
+"""Factories for residents' complaints.
 
-``issue_world()`` builds one compound (with its community and street), one
-organization of every kind the three-tier process names, and one staff person
-in each, so tests can say ``world.people.property_company`` instead of
-wiring memberships by hand.
+The compound with its bodies and people is ``tests.factories.world.compound_world``;
+``issue_world`` is the same under its older name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 import factory
 from django.utils import timezone
@@ -26,14 +23,11 @@ from issues.models import (
     WhistleSummons,
 )
 from tests.factories.directory import (
-    BuildingFactory,
     CompoundFactory,
-    HouseholdFactory,
-    MembershipFactory,
     OrganizationFactory,
     PersonFactory,
-    ResidencyFactory,
 )
+from tests.factories.world import CompoundWorld, compound_world
 
 Kind = Organization.Kind
 Role = Membership.Role
@@ -115,55 +109,6 @@ class SatisfactionFactory(DjangoModelFactory):
     rating = Satisfaction.Rating.SATISFIED
 
 
-# kind -> scope level
-WORLD_ORGS = {
-    Kind.STREET_OFFICE: "street",
-    Kind.DEPARTMENT: "street",
-    Kind.COMMUNITY_PARTY: "community",
-    Kind.RESIDENTS_COMMITTEE: "community",
-    Kind.RC_PROPERTY_COMMITTEE: "community",
-    Kind.COMPOUND_PARTY: "compound",
-    Kind.JOINT_MEETING_OFFICE: "compound",
-    Kind.PMC: "compound",
-    Kind.PROPERTY_COMPANY: "compound",
-}
-# The role the world's person holds in each kind.
-WORLD_ROLES = {
-    Kind.STREET_OFFICE: Role.SECRETARY,
-    Kind.DEPARTMENT: Role.STAFF,
-    Kind.COMMUNITY_PARTY: Role.SECRETARY,
-    Kind.RESIDENTS_COMMITTEE: Role.CHAIR,
-    Kind.RC_PROPERTY_COMMITTEE: Role.MEMBER,
-    Kind.COMPOUND_PARTY: Role.SECRETARY,
-    Kind.JOINT_MEETING_OFFICE: Role.STAFF,
-    Kind.PMC: Role.CHAIR,
-    Kind.PROPERTY_COMPANY: Role.STAFF,
-}
-
-
-def issue_world(compound=None) -> SimpleNamespace:
-    """A compound with one organization of each kind and one staff person in each.
-
-    ``world.orgs.<kind>`` / ``world.people.<kind>``, plus two verified residents
-    (``resident``, ``neighbour``) with households in building ``world.building``.
-    """
-    compound = compound or CompoundFactory()
-    community = compound.community
-    street = community.street
-    scopes = {"street": street, "community": community, "compound": compound}
-    orgs, people = {}, {}
-    for kind, level in WORLD_ORGS.items():
-        scope = {"street": None, "community": None, "compound": None, level: scopes[level]}
-        orgs[kind] = OrganizationFactory(kind=kind, **scope)
-        people[kind] = MembershipFactory(organization=orgs[kind], role=WORLD_ROLES[kind]).person
-    building = BuildingFactory(compound=compound)
-    resident = ResidencyFactory(household=HouseholdFactory(building=building)).person
-    neighbour = ResidencyFactory(household=HouseholdFactory(building=building)).person
-    return SimpleNamespace(
-        compound=compound,
-        building=building,
-        orgs=SimpleNamespace(**{str(k): v for k, v in orgs.items()}),
-        people=SimpleNamespace(**{str(k): v for k, v in people.items()}),
-        resident=resident,
-        neighbour=neighbour,
-    )
+def issue_world(compound=None) -> CompoundWorld:
+    """``compound_world(compound)`` under the name older tests know it by."""
+    return compound_world(compound)

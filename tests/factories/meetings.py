@@ -4,7 +4,6 @@ the people the joint meeting needs (seed: 联席会议议事规则 第三条).""
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 import factory
 from django.utils import timezone
@@ -19,36 +18,23 @@ from meetings.models import (
     Meeting,
     MeetingMember,
 )
-from tests.factories.directory import CompoundFactory, MembershipFactory
-from tests.factories.issues import issue_world
+from tests.factories.directory import CompoundFactory
+from tests.factories.world import CompoundWorld, compound_world
 
 Kind = Organization.Kind
 Role = Membership.Role
 
 
-def meeting_world(compound=None) -> SimpleNamespace:
-    """``issue_world`` plus a property-company head, two more PMC members, a grid
-    worker and an owner representative (observers).
-
-    ``world.people.pmc`` is the PMC chair; ``world.pmc_members`` are two PMC members;
-    ``world.company_head`` heads the property company; ``world.clerk`` is the office clerk.
-    """
-    world = issue_world(compound)
-    world.company_head = MembershipFactory(
-        organization=world.orgs.property_company, role=Role.CHAIR
-    ).person
-    world.pmc_members = [
-        MembershipFactory(organization=world.orgs.pmc, role=Role.MEMBER).person for _ in range(2)
-    ]
-    world.grid_worker = MembershipFactory(
-        organization=world.orgs.residents_committee, role=Role.GRID_WORKER
-    ).person
-    world.owner_rep = MembershipFactory(
-        organization=world.orgs.compound_party, role=Role.OWNER_REPRESENTATIVE
-    ).person
-    world.clerk = world.people.joint_meeting_office
-    world.chair = world.people.community_party
-    return world
+def meeting_world(compound=None) -> CompoundWorld:
+    """``compound_world`` with the joint meeting's other people: the property company's
+    chair (``company_chair``), two PMC members (``pmc_members``, beside ``pmc_chair``), a
+    grid worker and an owner representative (observers). ``meeting_clerk`` keeps the
+    papers; ``community_secretary`` convenes and chairs."""
+    return compound_world(
+        compound,
+        extras=("company_chair", "grid_worker", "owner_representative"),
+        pmc_members=2,
+    )
 
 
 def last_week_start(year: int, month: int, hour: int = 15) -> dt.datetime:

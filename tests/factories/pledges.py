@@ -1,13 +1,12 @@
 """Factories for pledges: letters, items, evidence, 三诺 and accountability cases.
 
-``pledge_world()`` builds on ``issue_world()`` (one organization of each kind,
+``pledge_world()`` builds on ``compound_world()`` (one organization of each kind,
 one staff person in each) and adds a compound-party letter for ``year``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 import factory
 from django.utils import timezone
@@ -26,7 +25,7 @@ from pledges.models import (
     RuleKind,
 )
 from tests.factories.directory import OrganizationFactory, PersonFactory
-from tests.factories.issues import issue_world
+from tests.factories.world import CompoundWorld, compound_world
 
 
 class PledgeLetterFactory(DjangoModelFactory):
@@ -143,13 +142,12 @@ class AccountabilityCaseFactory(DjangoModelFactory):
     details = "违反参选承诺。"
 
 
-def pledge_world(compound=None, *, year: int | None = None) -> SimpleNamespace:
-    """``issue_world()`` plus a compound-party letter (``world.letter``) for ``year``."""
-    world = issue_world(compound)
+def pledge_world(compound=None, *, year: int | None = None, **options) -> CompoundWorld:
+    """``compound_world()`` plus a compound-party letter (``world.letter``) for ``year``."""
+    world = compound_world(compound, **options)
     world.year = year or timezone.localdate().year
     world.party = world.orgs.compound_party
     world.pmc = world.orgs.pmc
-    world.secretary = world.people.compound_party
     world.letter = PledgeLetterFactory(
         organization=world.party, compound=world.compound, year=world.year
     )

@@ -32,7 +32,7 @@ def world(db):
 @pytest.fixture
 def joint_meeting(world, clock):
     return services.meeting_create(
-        actor=world.clerk,
+        actor=world.meeting_clerk,
         compound=world.compound,
         kind="joint",
         title="2026年3月联席会议",
@@ -44,6 +44,6 @@ def joint_meeting(world, clock):
 
 def hold(meeting, world, clock):
     """Send the notice, travel to the meeting and mark it held."""
-    services.meeting_send_notice(actor=world.clerk, meeting=meeting)
+    services.meeting_send_notice(actor=world.meeting_clerk, meeting=meeting)
     clock.move_to(meeting.start + dt.timedelta(minutes=5))
-    return services.meeting_mark_held(actor=world.clerk, meeting=meeting)
+    return services.meeting_mark_held(actor=world.meeting_clerk, meeting=meeting)

@@ -40,9 +40,11 @@ def test_anonymous_is_refused(world, joint_meeting):
 def test_scope_staff_see_their_compound_only(world, joint_meeting):
     other = meeting_world()
     MeetingFactory(compound=other.compound, title="别的小区的会")
-    titles = [m["title"] for m in api(world.clerk).get(f"{BASE}/meetings/").json()["results"]]
+    titles = [
+        m["title"] for m in api(world.meeting_clerk).get(f"{BASE}/meetings/").json()["results"]
+    ]
     assert titles == [joint_meeting.title]
-    assert api(other.clerk).get(f"{BASE}/meetings/{joint_meeting.pk}/").status_code == 404
+    assert api(other.meeting_clerk).get(f"{BASE}/meetings/{joint_meeting.pk}/").status_code == 404
     # A resident has no staff seat: nothing is visible.
     assert api(world.resident).get(f"{BASE}/meetings/").json()["results"] == []
 
@@ -56,16 +58,16 @@ def test_create_meeting_through_the_service(world, clock):
         "start": "2026-03-26T15:00:00+08:00",
         "end": "2026-03-26T17:00:00+08:00",
     }
-    response = api(world.clerk).post(f"{BASE}/meetings/", payload, format="json")
+    response = api(world.meeting_clerk).post(f"{BASE}/meetings/", payload, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["status"] == "draft"
     # In the past: 400 with the field named.
     past = {**payload, "start": "2026-03-01T15:00:00+08:00", "end": "2026-03-01T16:00:00+08:00"}
-    response = api(world.clerk).post(f"{BASE}/meetings/", past, format="json")
+    response = api(world.meeting_clerk).post(f"{BASE}/meetings/", past, format="json")
     assert response.status_code == 400
     assert "start" in response.json()
     # Overlap in the same place.
-    response = api(world.clerk).post(f"{BASE}/meetings/", payload, format="json")
+    response = api(world.meeting_clerk).post(f"{BASE}/meetings/", payload, format="json")
     assert response.status_code == 400
     assert "place" in response.json()
     # Wrong, missing, oversized, hostile.
@@ -75,10 +77,13 @@ def test_create_meeting_through_the_service(world, clock):
         {k: v for k, v in payload.items() if k != "start"},
         {**payload, "start": "yesterday"},
     ):
-        assert api(world.clerk).post(f"{BASE}/meetings/", bad, format="json").status_code == 400
+        assert (
+            api(world.meeting_clerk).post(f"{BASE}/meetings/", bad, format="json").status_code
+            == 400
+        )
     # Another compound's slug is not found; a resident may not schedule.
     other = CompoundFactory()
-    response = api(world.clerk).post(
+    response = api(world.meeting_clerk).post(
         f"{BASE}/meetings/", {**payload, "compound": other.slug}, format="json"
     )
     assert response.status_code == 400
@@ -95,7 +100,7 @@ def test_create_meeting_through_the_service(world, clock):
 
 
 def test_send_notice_and_hold(world, joint_meeting, clock):
-    client = api(world.clerk)
+    client = api(world.meeting_clerk)
     response = client.post(f"{BASE}/meetings/{joint_meeting.pk}/send-notice/")
     assert response.status_code == 200
     assert response.json()["document_number"].startswith("花山联〔2026〕")
@@ -106,7 +111,7 @@ def test_send_notice_and_hold(world, joint_meeting, clock):
 
 
 def test_topics_propose_and_decide(world, joint_meeting):
-    client = api(world.clerk)
+    client = api(world.meeting_clerk)
     response = client.post(
         f"{BASE}/topics/", {"meeting": joint_meeting.pk, "title": "电梯维保"}, format="json"
     )
@@ -134,7 +139,7 @@ def test_topics_propose_and_decide(world, joint_meeting):
 
 def test_action_items_filters_and_steps(world, joint_meeting, clock):
     hold(joint_meeting, world, clock)
-    client = api(world.clerk)
+    client = api(world.meeting_clerk)
     payload = {
         "meeting": joint_meeting.pk,
         "title": "修复路灯",
@@ -186,7 +191,7 @@ def test_decision_report_gate(world):
         "title": "调整物业费",
         "body": "拟调整物业费",
     }
-    assert api(world.clerk).post(f"{BASE}/decision-reports/", payload).status_code == 403
+    assert api(world.meeting_clerk).post(f"{BASE}/decision-reports/", payload).status_code == 403
     assert pmc.post(f"{BASE}/decision-reports/", {**payload, "amount": "-5"}).status_code == 400
     response = pmc.post(f"{BASE}/decision-reports/", payload)
     assert response.status_code == 201
@@ -196,7 +201,10 @@ def test_decision_report_gate(world):
     gated = pmc.post(f"{BASE}/decision-reports/{report_id}/proceed/", {})
     assert gated.status_code == 400
     assert (
-        api(world.clerk).post(f"{BASE}/decision-reports/{report_id}/invite/", {}).status_code == 200
+        api(world.meeting_clerk)
+        .post(f"{BASE}/decision-reports/{report_id}/invite/", {})
+        .status_code
+        == 200
     )
     # 决策报告制度 第二条: every listed recipient acknowledges; 协同联动 第七条: the street and
     # the community party organization answer the invitation (invited is not enough).
@@ -255,7 +263,7 @@ def test_motion_vote_and_tally(world, clock):
     assert entered.json()["channel"] == "paper"
     assert pmc.get(f"{BASE}/motions/{motion.pk}/tally/").json()["yes_owners"] == 0
     motion_services.motion_paper_confirm(
-        actor=world.clerk, vote=MotionVote.objects.get(pk=entered.json()["id"])
+        actor=world.meeting_clerk, vote=MotionVote.objects.get(pk=entered.json()["id"])
     )
     assert pmc.post(url, {"household": household.pk, "choice": "no"}).status_code == 400
     assert pmc.post(url, {"household": 999999, "choice": "yes"}).status_code == 400

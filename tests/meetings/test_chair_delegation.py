@@ -26,7 +26,7 @@ MEETING_DAY = MEETING_START.date()  # 25 March 2026
 
 def _schedule(world, chair=None, convener=None, start=MEETING_START):
     return services.meeting_create(
-        actor=world.clerk,
+        actor=world.meeting_clerk,
         compound=world.compound,
         kind="joint",
         title="2026年3月联席会议",
@@ -149,7 +149,7 @@ def test_moving_the_meeting_out_of_the_period_is_refused(world, clock):
     later = MEETING_START + dt.timedelta(days=1)
     with pytest.raises(ValidationError) as exc:
         services.meeting_update(
-            actor=world.clerk,
+            actor=world.meeting_clerk,
             meeting=meeting,
             title=meeting.title,
             start=later,
@@ -167,7 +167,7 @@ def test_the_record_shows_the_delegation(world, clock, client):
         html = render_to_string(template, context)
         assert f"受社区党组织负责人{world.people.community_party.name}委托" in html
         assert "2026年3月20日至2026年3月30日" in html
-    client.force_login(world.clerk)
+    client.force_login(world.meeting_clerk)
     page = client.get(f"/meetings/{meeting.pk}/").content.decode()
     assert "受社区党组织负责人" in page
     assert "2026-03-20" in page
@@ -178,7 +178,7 @@ def test_the_record_shows_the_delegation(world, clock, client):
 
 
 def test_only_the_community_party_head_grants(world, clock):
-    for actor in (world.people.compound_party, world.clerk, world.resident):
+    for actor in (world.people.compound_party, world.meeting_clerk, world.resident):
         with pytest.raises(PermissionDenied):
             delegations.delegation_grant(
                 actor=actor,

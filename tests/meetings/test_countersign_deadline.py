@@ -25,9 +25,11 @@ pytestmark = pytest.mark.django_db
 
 def _out_for_countersign(meeting, world, clock):
     hold(meeting, world, clock)
-    services.minutes_save_draft(actor=world.clerk, meeting=meeting, discussion="讨论了停车问题")
-    summary = services.summary_draft(actor=world.clerk, meeting=meeting)
-    return services.summary_submit_for_countersign(actor=world.clerk, summary=summary)
+    services.minutes_save_draft(
+        actor=world.meeting_clerk, meeting=meeting, discussion="讨论了停车问题"
+    )
+    summary = services.summary_draft(actor=world.meeting_clerk, meeting=meeting)
+    return services.summary_submit_for_countersign(actor=world.meeting_clerk, summary=summary)
 
 
 def test_countersign_deadline_is_five_working_days_from_sending(joint_meeting, world, clock):
@@ -53,7 +55,7 @@ def test_before_the_deadline_a_missing_countersignature_still_stops_approval(
         )
     clock.move_to(summary.countersign_due - dt.timedelta(seconds=1))
     with pytest.raises(services.MeetingStateError) as exc:
-        services.summary_approve(actor=world.chair, summary=summary)
+        services.summary_approve(actor=world.community_secretary, summary=summary)
     assert exc.value.code == "countersign_missing"
     summary.refresh_from_db()
     assert summary.status == Summary.Status.COUNTERSIGNING
@@ -70,7 +72,7 @@ def test_after_the_deadline_the_chair_approves_and_the_missing_body_is_recorded(
             actor=getattr(world.people, org.kind), summary=summary, organization=org
         )
     clock.move_to(summary.countersign_due)
-    summary = services.summary_approve(actor=world.chair, summary=summary)
+    summary = services.summary_approve(actor=world.community_secretary, summary=summary)
     assert summary.status == Summary.Status.APPROVED
     missing = SummarySignature.objects.filter(summary=summary, missing_at_approval=True)
     assert [s.organization for s in missing] == [world.orgs.property_company]
@@ -90,7 +92,7 @@ def test_only_the_chair_may_approve_even_after_the_deadline(joint_meeting, world
     summary = _out_for_countersign(joint_meeting, world, clock)
     clock.move_to(summary.countersign_due + dt.timedelta(days=1))
     with pytest.raises(PermissionDenied):
-        services.summary_approve(actor=world.clerk, summary=summary)
+        services.summary_approve(actor=world.meeting_clerk, summary=summary)
 
 
 def test_all_four_countersign_before_the_deadline_no_one_is_marked(joint_meeting, world, clock):
@@ -104,21 +106,23 @@ def test_all_four_countersign_before_the_deadline_no_one_is_marked(joint_meeting
         services.summary_countersign(
             actor=getattr(world.people, org.kind), summary=summary, organization=org
         )
-    summary = services.summary_approve(actor=world.chair, summary=summary)
+    summary = services.summary_approve(actor=world.community_secretary, summary=summary)
     assert summary.status == Summary.Status.APPROVED
     assert not SummarySignature.objects.filter(summary=summary, missing_at_approval=True).exists()
 
 
 def test_taking_the_summary_back_clears_the_deadline(joint_meeting, world, clock):
     summary = _out_for_countersign(joint_meeting, world, clock)
-    summary = services.summary_return_to_draft(actor=world.clerk, summary=summary, reason="改")
+    summary = services.summary_return_to_draft(
+        actor=world.meeting_clerk, summary=summary, reason="改"
+    )
     assert summary.countersign_due is None
 
 
 def test_approve_button_after_deadline_in_the_browser(joint_meeting, world, clock, client):
     summary = _out_for_countersign(joint_meeting, world, clock)
     clock.move_to(summary.countersign_due + dt.timedelta(hours=1))
-    client.force_login(world.chair)
+    client.force_login(world.community_secretary)
     response = client.post(f"/meetings/{joint_meeting.pk}/summary/approve/")
     assert response.status_code in (302, 303)
     summary.refresh_from_db()

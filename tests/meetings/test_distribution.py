@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 def public_meeting(world, clock):
     """A joint meeting created with 会议纪要在公示栏公开 ticked."""
     return services.meeting_create(
-        actor=world.clerk,
+        actor=world.meeting_clerk,
         compound=world.compound,
         kind="joint",
         title="2026年3月联席会议",
@@ -45,7 +45,7 @@ def test_seed_art4_distribution_with_the_board_tick_posts_the_summary_publicly(
     """第四条 + 公示承诺制度 第一条: the approved summary goes to the four bodies and to
     the compound's board, in the office's name, with no link the clerk never typed."""
     _topic, summary = _approved_meeting(public_meeting, world, clock)
-    summary = services.summary_distribute(actor=world.clerk, summary=summary)
+    summary = services.summary_distribute(actor=world.meeting_clerk, summary=summary)
 
     assert summary.status == Summary.Status.DISTRIBUTED
     disclosure = Disclosure.objects.get(pk=summary.public_disclosure_id)
@@ -75,7 +75,7 @@ def test_seed_art4_distribution_with_the_board_tick_posts_the_summary_publicly(
 def test_seed_art4_distribution_without_the_tick_does_not_post(joint_meeting, world, clock):
     _topic, summary = _approved_meeting(joint_meeting, world, clock)
     before = Disclosure.objects.count()
-    summary = services.summary_distribute(actor=world.clerk, summary=summary)
+    summary = services.summary_distribute(actor=world.meeting_clerk, summary=summary)
     assert summary.status == Summary.Status.DISTRIBUTED
     assert summary.public_disclosure_id is None
     assert Disclosure.objects.count() == before
@@ -117,7 +117,7 @@ def test_distribute_view_with_the_tick_flashes_success_not_a_url_error(
     public_meeting, world, clock, client
 ):
     _topic, summary = _approved_meeting(public_meeting, world, clock)
-    client.force_login(world.clerk)
+    client.force_login(world.meeting_clerk)
     url = reverse("meetings:summary_step", args=[public_meeting.pk, "distribute"])
     response = client.post(url, follow=True)
     body = response.content.decode()
@@ -131,7 +131,7 @@ def test_a_meeting_title_of_the_full_200_characters_still_posts(world, clock):
     """The posting adds 纪要 to the title; a title already at the limit is shortened with
     an ellipsis rather than failing the distribution."""
     meeting = services.meeting_create(
-        actor=world.clerk,
+        actor=world.meeting_clerk,
         compound=world.compound,
         kind="joint",
         title="长" * 200,
@@ -141,7 +141,7 @@ def test_a_meeting_title_of_the_full_200_characters_still_posts(world, clock):
         summary_public=True,
     )
     _topic, summary = _approved_meeting(meeting, world, clock)
-    summary = services.summary_distribute(actor=world.clerk, summary=summary)
+    summary = services.summary_distribute(actor=world.meeting_clerk, summary=summary)
     disclosure = Disclosure.objects.get(pk=summary.public_disclosure_id)
     assert len(disclosure.title) == 200
     assert disclosure.title.endswith("…纪要")

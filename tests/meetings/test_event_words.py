@@ -129,8 +129,8 @@ def test_meeting_history_shows_phrases_not_codes(joint_meeting, world, clock, cl
     from tests.meetings.test_services import _approved_meeting
 
     _topic, summary = _approved_meeting(joint_meeting, world, clock)
-    services.summary_distribute(actor=world.clerk, summary=summary)
-    client.force_login(world.clerk)
+    services.summary_distribute(actor=world.meeting_clerk, summary=summary)
+    client.force_login(world.meeting_clerk)
     html = client.get(
         reverse("meetings:detail", args=[joint_meeting.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
     ).content.decode()
@@ -156,7 +156,7 @@ def test_agreed_item_decision_report_and_motion_histories_show_phrases(
 
     hold(joint_meeting, world, clock)
     item = services.action_item_create(
-        actor=world.clerk,
+        actor=world.meeting_clerk,
         meeting=joint_meeting,
         title="修复路灯",
         responsible_organization=world.orgs.property_company,
@@ -181,7 +181,11 @@ def test_agreed_item_decision_report_and_motion_histories_show_phrases(
         matter="fund_use",
     )
     pages = [
-        (world.clerk, reverse("meetings:action_item", args=[item.pk]), ("登记议定事项", "进展")),
+        (
+            world.meeting_clerk,
+            reverse("meetings:action_item", args=[item.pk]),
+            ("登记议定事项", "进展"),
+        ),
         (world.people.pmc, reverse("meetings:decision_report", args=[report.pk]), ("报告",)),
         (world.people.pmc, reverse("meetings:motion", args=[motion.pk]), ("提出议案",)),
     ]
@@ -200,8 +204,8 @@ def test_reordering_the_agenda_is_recorded_with_titles_not_ids(joint_meeting, wo
 
     a = services.topic_propose(actor=world.people.pmc, compound=world.compound, title="甲议题")
     b = services.topic_propose(actor=world.people.pmc, compound=world.compound, title="乙议题")
-    services.topic_accept(actor=world.clerk, topic=a)
-    services.topic_accept(actor=world.clerk, topic=b)
-    services.topic_reorder(actor=world.clerk, meeting=joint_meeting, topic_ids=[b.pk, a.pk])
+    services.topic_accept(actor=world.meeting_clerk, topic=a)
+    services.topic_accept(actor=world.meeting_clerk, topic=b)
+    services.topic_reorder(actor=world.meeting_clerk, meeting=joint_meeting, topic_ids=[b.pk, a.pk])
     event = MeetingEvent.objects.get(meeting=joint_meeting, verb="reorder")
     assert event.note == "1. 乙议题、2. 甲议题"

@@ -64,7 +64,7 @@ def test_render_calendar_structure():
 @pytest.mark.django_db
 def test_feed_view(client, world, clock):
     meeting = services.meeting_create(
-        actor=world.clerk,
+        actor=world.meeting_clerk,
         compound=world.compound,
         kind="joint",
         title="三月联席会议, 议题：停车;收费 " + "很长的标题" * 12,
@@ -90,7 +90,7 @@ def test_feed_view(client, world, clock):
     )
     assert "DTSTART:20260325T070000Z" in lines  # 15:00 in Wuhan
     # A cancelled meeting stays in the feed, marked cancelled.
-    services.meeting_cancel(actor=world.clerk, meeting=meeting, reason="台风")
+    services.meeting_cancel(actor=world.meeting_clerk, meeting=meeting, reason="台风")
     text = client.get(reverse("meetings:ical") + f"?compound={world.compound.slug}").content
     assert "STATUS:CANCELLED" in unfold(text.decode())
 

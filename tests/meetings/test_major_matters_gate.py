@@ -98,7 +98,7 @@ def test_company_change_motion_opens_only_after_the_acknowledged_report_and_both
     with pytest.raises(MeetingStateError):  # filed, not acknowledged, nobody invited
         _open(world, motion)
     _acknowledge_all(world, report)
-    services.decision_report_invite_intervention(actor=world.clerk, report=report)
+    services.decision_report_invite_intervention(actor=world.meeting_clerk, report=report)
     with pytest.raises(MeetingStateError):  # invited is not answered
         _open(world, motion)
     _answer(world, report, "street_office", "agree")
@@ -118,7 +118,7 @@ def test_an_objection_keeps_the_gate_shut_until_the_community_party_records_its_
     report = _report(world)
     services.decision_report_file(actor=world.people.pmc, report=report)
     _acknowledge_all(world, report)
-    services.decision_report_invite_intervention(actor=world.clerk, report=report)
+    services.decision_report_invite_intervention(actor=world.meeting_clerk, report=report)
     with pytest.raises(ValidationError):  # an objection needs its reasons
         _answer(world, report, "street_office", "object", "")
     objection = _answer(world, report, "street_office", "object", "选聘方案未征求业主意见")
@@ -150,10 +150,10 @@ def test_an_objection_keeps_the_gate_shut_until_the_community_party_records_its_
 def test_only_an_officer_of_the_invited_body_answers(world, clock):
     report = _report(world, "fee_adjustment")
     services.decision_report_file(actor=world.people.pmc, report=report)
-    services.decision_report_invite_intervention(actor=world.clerk, report=report)
+    services.decision_report_invite_intervention(actor=world.meeting_clerk, report=report)
     invitation = report.interventions.get(organization__kind="street_office")
     outsiders = [
-        world.clerk,  # staff of another body
+        world.meeting_clerk,  # staff of another body
         world.people.community_party,  # officer of the *other* invited body
         MembershipFactory(
             organization=world.orgs.street_office, role=Membership.Role.STAFF

@@ -25,7 +25,7 @@ JANUARY_MEETING = dt.datetime(2027, 1, 27, 15, 0, tzinfo=CN)  # last week of Jan
 
 def _january_meeting(world, title="2027年1月联席会议", start=JANUARY_MEETING):
     return services.meeting_create(
-        actor=world.clerk,
+        actor=world.meeting_clerk,
         compound=world.compound,
         kind="joint",
         title=title,
@@ -39,7 +39,7 @@ def test_seed_art4_notice_issued_on_new_years_eve_is_numbered_in_the_issuing_yea
     """Issued 2026-12-31 23:59 (Wuhan) for a January 2027 meeting → 〔2026〕."""
     with time_machine.travel(dt.datetime(2026, 12, 31, 23, 59, tzinfo=CN), tick=False):
         meeting = _january_meeting(world)
-        notice = services.meeting_send_notice(actor=world.clerk, meeting=meeting)
+        notice = services.meeting_send_notice(actor=world.meeting_clerk, meeting=meeting)
     assert notice.year == 2026
     assert notice.document_number == "花山联〔2026〕1号"
     assert notice.document_number in notice.body
@@ -56,10 +56,10 @@ def test_seed_art4_notice_issued_a_minute_later_starts_the_new_years_sequence(wo
         third = _january_meeting(
             world, title="2027年1月第三次联席会议", start=JANUARY_MEETING + dt.timedelta(days=2)
         )
-        n1 = services.meeting_send_notice(actor=world.clerk, meeting=first)
+        n1 = services.meeting_send_notice(actor=world.meeting_clerk, meeting=first)
         t.move_to(dt.datetime(2027, 1, 1, 0, 0, tzinfo=CN))
-        n2 = services.meeting_send_notice(actor=world.clerk, meeting=second)
-        n3 = services.meeting_send_notice(actor=world.clerk, meeting=third)
+        n2 = services.meeting_send_notice(actor=world.meeting_clerk, meeting=second)
+        n3 = services.meeting_send_notice(actor=world.meeting_clerk, meeting=third)
     assert (n1.document_number, n2.document_number, n3.document_number) == (
         "花山联〔2026〕1号",
         "花山联〔2027〕1号",
@@ -73,7 +73,7 @@ def test_seed_art4_notice_issued_a_minute_later_starts_the_new_years_sequence(wo
 def test_notice_lists_names_with_enumeration_commas_and_no_trailing_one(joint_meeting, world):
     """参会人员 / 列席人员 / 主送 / 抄送 are joined with "、", none after the last name."""
     MembershipFactory(organization=world.orgs.residents_committee, role="community_lawyer")
-    notice = services.meeting_send_notice(actor=world.clerk, meeting=joint_meeting)
+    notice = services.meeting_send_notice(actor=world.meeting_clerk, meeting=joint_meeting)
     lines = {
         line.split("：", 1)[0]: line.split("：", 1)[1]
         for line in notice.body.splitlines()

@@ -226,10 +226,10 @@ def test_paper_ballot_counts_only_when_a_second_clerk_confirms(world, motion):
         motion_services.motion_paper_confirm(actor=world.people.pmc, vote=vote)
     with pytest.raises(PermissionDenied):  # an owner is no clerk
         motion_services.motion_paper_confirm(actor=world.resident, vote=vote)
-    motion_services.motion_paper_confirm(actor=world.clerk, vote=vote)
+    motion_services.motion_paper_confirm(actor=world.meeting_clerk, vote=vote)
     assert services.motion_tally(motion=motion).no_owners == 1
     with pytest.raises(MeetingStateError):
-        motion_services.motion_paper_confirm(actor=world.clerk, vote=vote)
+        motion_services.motion_paper_confirm(actor=world.meeting_clerk, vote=vote)
 
 
 def test_paper_and_online_ballot_for_the_same_unit_are_refused(world, motion):
@@ -237,11 +237,11 @@ def test_paper_and_online_ballot_for_the_same_unit_are_refused(world, motion):
     services.motion_vote_cast(actor=world.resident, motion=motion, household=home, choice="yes")
     with pytest.raises(ValidationError):
         motion_services.motion_paper_enter(
-            actor=world.clerk, motion=motion, household=home, choice="yes"
+            actor=world.meeting_clerk, motion=motion, household=home, choice="yes"
         )
     other = _home(world.neighbour)
     motion_services.motion_paper_enter(
-        actor=world.clerk, motion=motion, household=other, choice="yes"
+        actor=world.meeting_clerk, motion=motion, household=other, choice="yes"
     )
     with pytest.raises(ValidationError):
         services.motion_vote_cast(
@@ -257,7 +257,7 @@ def test_paper_ballot_after_the_close_is_refused(world, motion, clock):
     clock.move_to(CLOSES + dt.timedelta(minutes=1))
     with pytest.raises(MeetingStateError):
         motion_services.motion_paper_enter(
-            actor=world.clerk, motion=motion, household=_home(world.resident), choice="yes"
+            actor=world.meeting_clerk, motion=motion, household=_home(world.resident), choice="yes"
         )
 
 
@@ -276,7 +276,7 @@ def test_closing_early_is_refused_and_at_the_announced_time_allowed(world, motio
 
 def test_close_waits_for_paper_ballots_to_be_confirmed(world, motion, clock):
     vote = motion_services.motion_paper_enter(
-        actor=world.clerk, motion=motion, household=_home(world.resident), choice="yes"
+        actor=world.meeting_clerk, motion=motion, household=_home(world.resident), choice="yes"
     )
     clock.move_to(CLOSES)
     with pytest.raises(MeetingStateError) as exc:

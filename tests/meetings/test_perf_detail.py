@@ -79,7 +79,7 @@ def as_user(person) -> Client:
 
 def test_held_joint_meeting_page_is_flat(world, joint_meeting, clock):
     meeting = hold(joint_meeting, world, clock)
-    client = as_user(world.clerk)
+    client = as_user(world.meeting_clerk)
     grow(world, meeting, 2)
     small, html = page_queries(client, meeting)
     assert html.count('data-testid="agenda"') == 1
@@ -95,7 +95,7 @@ def test_forum_page_with_pending_opinions_is_flat(world, clock):
     meeting = MeetingFactory(
         compound=world.compound, kind=Meeting.Kind.RESIDENTS_FORUM, status="held"
     )
-    client = as_user(world.clerk)
+    client = as_user(world.meeting_clerk)
     grow(world, meeting, 2)
     small, html = page_queries(client, meeting)
     assert html.count('name="dispose-category"') == 2  # a disposition form per pending opinion
@@ -109,7 +109,7 @@ def test_forum_page_with_pending_opinions_is_flat(world, clock):
 def test_row_links_and_buttons_point_at_their_rows(world, joint_meeting, clock):
     meeting = hold(joint_meeting, world, clock)
     grow(world, meeting, 2)
-    html = page_queries(as_user(world.clerk), meeting)[1]
+    html = page_queries(as_user(world.meeting_clerk), meeting)[1]
     for item in meeting.action_items.all():
         assert f'href="{reverse("meetings:action_item", args=[item.pk])}"' in html
     for topic in AgendaTopic.objects.filter(meeting=meeting):

@@ -64,7 +64,7 @@ def test_permission_matrix(perm):
     }
     assert holders == EXPECTED[perm]
     assert not world.resident.has_perm(perm, world.compound)
-    assert not world.owner_rep.has_perm(perm, world.compound)
+    assert not world.owner_representative.has_perm(perm, world.compound)
 
 
 def test_staff_of_another_compound_have_no_power():
@@ -79,13 +79,15 @@ def test_act_for_organization_is_exactly_that_body():
     assert world.people.pmc.has_perm(perm, world.orgs.pmc)
     assert world.pmc_members[0].has_perm(perm, world.orgs.pmc)
     assert not world.people.pmc.has_perm(perm, world.orgs.property_company)
-    assert not world.owner_rep.has_perm(perm, world.orgs.compound_party)  # attendee role only
+    assert not world.owner_representative.has_perm(
+        perm, world.orgs.compound_party
+    )  # attendee role only
     assert not world.resident.has_perm(perm, world.orgs.pmc)
 
 
 def test_inactive_person_has_nothing():
     world = meeting_world()
-    clerk = world.clerk
+    clerk = world.meeting_clerk
     clerk.is_active = False
     clerk.save()
     assert not clerk.has_perm("meetings.run_office", world.compound)

@@ -98,7 +98,7 @@ def open_world(db):
         ).person,
         "pmc": world.people.pmc,
         "property_company": world.people.property_company,
-        "clerk": world.clerk,
+        "meeting_clerk": world.meeting_clerk,
         "compound_party": world.people.compound_party,
         "community_party": world.people.community_party,
         "street": world.people.street_office,
@@ -119,7 +119,7 @@ VISIBILITY = {
     "party_member": False,  # a voice, not a resident of this compound nor staff
     "pmc": True,
     "property_company": True,
-    "clerk": True,
+    "meeting_clerk": True,
     "compound_party": True,
     "community_party": True,
     "street": True,
@@ -189,7 +189,7 @@ def test_meeting_list_links_to_the_page_each_role_may_read(open_world, role):
     staff = role in (
         "pmc",
         "property_company",
-        "clerk",
+        "meeting_clerk",
         "compound_party",
         "community_party",
         "street",
@@ -214,7 +214,7 @@ def test_residents_are_sent_from_staff_pages_to_the_public_ones(open_world):
     items = owner.get(reverse("meetings:action_items") + f"?compound={open_world.compound.slug}")
     assert items.status_code == 302
     assert items.url.startswith(reverse("meetings:action_items_public"))
-    staff = _client(open_world, "clerk")
+    staff = _client(open_world, "meeting_clerk")
     assert staff.get(reverse("meetings:detail", args=[held.pk])).status_code == 200
 
 

@@ -28,7 +28,7 @@ REASON = "凌晨3号楼水管爆裂，三方紧急会商抢修方案，会后补
 
 def _record(world, **overrides):
     values = {
-        "actor": world.clerk,
+        "actor": world.meeting_clerk,
         "compound": world.compound,
         "kind": "joint",
         "title": "3号楼爆管紧急联席会议",
@@ -62,9 +62,11 @@ def test_seed_art3_emergency_meeting_held_earlier_today_is_recorded_as_held(worl
     # Attendance and minutes at once: no notice, no "not started", no mark-held step.
     member = meeting.members.first()
     services.attendance_record(
-        actor=world.clerk, meeting=meeting, person=member.person, status="present"
+        actor=world.meeting_clerk, meeting=meeting, person=member.person, status="present"
     )
-    services.minutes_save_draft(actor=world.clerk, meeting=meeting, discussion="决定连夜抢修")
+    services.minutes_save_draft(
+        actor=world.meeting_clerk, meeting=meeting, discussion="决定连夜抢修"
+    )
     assert Minutes.objects.get(meeting=meeting).discussion == "决定连夜抢修"
 
 
@@ -162,7 +164,7 @@ def _form_data(**overrides):
 
 
 def test_form_records_a_past_meeting_and_the_page_says_so(world, clock, client):
-    client.force_login(world.clerk)
+    client.force_login(world.meeting_clerk)
     url = reverse("meetings:create") + f"?compound={world.compound.slug}"
     response = client.post(url, _form_data(), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -189,7 +191,7 @@ def test_form_records_a_past_meeting_and_the_page_says_so(world, clock, client):
 def test_form_refuses_hostile_input_in_chinese_and_keeps_what_was_typed(
     world, clock, client, overrides, field
 ):
-    client.force_login(world.clerk)
+    client.force_login(world.meeting_clerk)
     url = reverse("meetings:create") + f"?compound={world.compound.slug}"
     response = client.post(url, _form_data(**overrides), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 400
@@ -205,8 +207,10 @@ def test_pdfs_of_a_recorded_meeting_say_it_was_recorded_afterwards(world, clock)
     import tempfile
 
     meeting = _record(world)
-    services.minutes_save_draft(actor=world.clerk, meeting=meeting, discussion="决定连夜抢修")
-    services.summary_draft(actor=world.clerk, meeting=meeting)
+    services.minutes_save_draft(
+        actor=world.meeting_clerk, meeting=meeting, discussion="决定连夜抢修"
+    )
+    services.summary_draft(actor=world.meeting_clerk, meeting=meeting)
     for kind in ("notice", "minutes", "summary"):
         with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
             handle.write(meeting_pdf(meeting=meeting, kind=kind))
@@ -222,7 +226,7 @@ def test_api_records_a_past_meeting_and_refuses_a_missing_reason(world, clock):
     from rest_framework.test import APIClient
 
     client = APIClient()
-    client.force_authenticate(world.clerk)
+    client.force_authenticate(world.meeting_clerk)
     payload = {
         "compound": world.compound.slug,
         "kind": "joint",

@@ -180,7 +180,7 @@ def _populate(world, meeting, n: int):
             meeting=meeting,
             topic=topic,
             responsible_organization=world.orgs.property_company,
-            responsible_person=world.company_head,
+            responsible_person=world.company_chair,
         )
         earlier = MeetingFactory(
             compound=world.compound, start=meeting.start - dt.timedelta(days=30 + i)
@@ -212,7 +212,7 @@ def test_action_item_list_query_count_does_not_grow(n, django_assert_max_num_que
         ActionItemFactory(
             meeting=meeting,
             responsible_organization=world.orgs.property_company,
-            responsible_person=world.company_head,
+            responsible_person=world.company_chair,
             raised_by=world.orgs.pmc,
         )
     with django_assert_max_num_queries(1):

@@ -53,9 +53,9 @@ def test_create_derives_members_and_observers(joint_meeting, world):
     members = {m.person_id: m.role for m in joint_meeting.members.all()}
     assert members[world.people.community_party.pk] == MeetingMember.Role.MEMBER
     assert members[world.people.pmc.pk] == MeetingMember.Role.MEMBER
-    assert members[world.company_head.pk] == MeetingMember.Role.MEMBER
+    assert members[world.company_chair.pk] == MeetingMember.Role.MEMBER
     assert members[world.grid_worker.pk] == MeetingMember.Role.OBSERVER
-    assert members[world.owner_rep.pk] == MeetingMember.Role.OBSERVER
+    assert members[world.owner_representative.pk] == MeetingMember.Role.OBSERVER
     # Property company staff attend as observers (第三条 物业服务企业工作人员).
     assert members[world.people.property_company.pk] == MeetingMember.Role.OBSERVER
     assert world.people.street_office.pk not in members
@@ -84,7 +84,7 @@ def test_dr4_the_quality_supervisor_attends_the_joint_meeting_as_an_observer(joi
 def test_meeting_in_the_past_is_refused(world, clock):
     with pytest.raises(ValidationError) as exc:
         services.meeting_create(
-            actor=world.clerk,
+            actor=world.meeting_clerk,
             compound=world.compound,
             kind="joint",
             title="补开会议",
@@ -98,7 +98,7 @@ def test_meeting_in_the_past_is_refused(world, clock):
 def test_end_before_start_is_refused(world, clock):
     with pytest.raises(ValidationError) as exc:
         services.meeting_create(
-            actor=world.clerk,
+            actor=world.meeting_clerk,
             compound=world.compound,
             kind="joint",
             title="会议",
@@ -125,7 +125,7 @@ def test_overlapping_meeting_in_the_same_room_is_refused(joint_meeting, world):
 
 def test_joint_meeting_outside_last_week_needs_ad_hoc_reason(world, clock):
     kwargs = dict(
-        actor=world.clerk,
+        actor=world.meeting_clerk,
         compound=world.compound,
         kind="joint",
         title="临时联席会议",
@@ -146,7 +146,7 @@ def test_joint_meeting_outside_last_week_needs_ad_hoc_reason(world, clock):
 def test_chair_must_be_a_party_head(world, clock):
     with pytest.raises(ValidationError) as exc:
         services.meeting_create(
-            actor=world.clerk,
+            actor=world.meeting_clerk,
             compound=world.compound,
             kind="joint",
             title="会议",
@@ -176,7 +176,7 @@ def test_resident_cannot_schedule(world, clock):
 
 def test_notice_numbers_are_sequential_per_compound_and_year(joint_meeting, world, clock):
     second = services.meeting_create(
-        actor=world.clerk,
+        actor=world.meeting_clerk,
         compound=world.compound,
         kind="joint",
         title="临时会议",
@@ -186,8 +186,8 @@ def test_notice_numbers_are_sequential_per_compound_and_year(joint_meeting, worl
         is_ad_hoc=True,
         ad_hoc_reason="消防通道整治",
     )
-    n1 = services.meeting_send_notice(actor=world.clerk, meeting=joint_meeting)
-    n2 = services.meeting_send_notice(actor=world.clerk, meeting=second)
+    n1 = services.meeting_send_notice(actor=world.meeting_clerk, meeting=joint_meeting)
+    n2 = services.meeting_send_notice(actor=world.meeting_clerk, meeting=second)
     assert n1.document_number == "花山联〔2026〕1号"
     assert n2.document_number == "花山联〔2026〕2号"
     other = services.notice_number_allocate(compound=CompoundFactory(), year=2026)
@@ -195,26 +195,26 @@ def test_notice_numbers_are_sequential_per_compound_and_year(joint_meeting, worl
 
 
 def test_notice_goes_to_four_bodies_and_copies(joint_meeting, world):
-    notice = services.meeting_send_notice(actor=world.clerk, meeting=joint_meeting)
+    notice = services.meeting_send_notice(actor=world.meeting_clerk, meeting=joint_meeting)
     main = {r.organization.kind for r in notice.receipts.filter(line="main")}
     copies = {r.organization.kind for r in notice.receipts.filter(line="copy")}
     assert main == {"community_party", "residents_committee", "pmc", "property_company"}
     assert copies == {"compound_party", "rc_property_committee"}
     assert "主送" in notice.body
     assert "抄送" in notice.body
-    assert Notification.objects.filter(recipient=world.company_head).exists()
+    assert Notification.objects.filter(recipient=world.company_chair).exists()
     joint_meeting.refresh_from_db()
     assert joint_meeting.status == Meeting.Status.NOTICE_SENT
 
 
 def test_notice_cannot_be_sent_twice(joint_meeting, world):
-    services.meeting_send_notice(actor=world.clerk, meeting=joint_meeting)
+    services.meeting_send_notice(actor=world.meeting_clerk, meeting=joint_meeting)
     with pytest.raises(services.MeetingStateError):
-        services.meeting_send_notice(actor=world.clerk, meeting=joint_meeting)
+        services.meeting_send_notice(actor=world.meeting_clerk, meeting=joint_meeting)
 
 
 def test_notice_receipt_signed_only_by_the_body(joint_meeting, world):
-    notice = services.meeting_send_notice(actor=world.clerk, meeting=joint_meeting)
+    notice = services.meeting_send_notice(actor=world.meeting_clerk, meeting=joint_meeting)
     receipt = notice.receipts.get(organization=world.orgs.pmc)
     with pytest.raises(PermissionDenied):
         services.notice_sign(actor=world.people.property_company, receipt=receipt)
@@ -231,16 +231,19 @@ def test_notice_receipt_signed_only_by_the_body(joint_meeting, world):
 def test_cannot_hold_a_joint_meeting_without_notice(joint_meeting, world, clock):
     clock.move_to(MEETING_START + dt.timedelta(minutes=1))
     with pytest.raises(services.MeetingStateError):
-        services.meeting_mark_held(actor=world.clerk, meeting=joint_meeting)
+        services.meeting_mark_held(actor=world.meeting_clerk, meeting=joint_meeting)
 
 
 def test_cannot_hold_before_start_or_record_attendance_early(joint_meeting, world):
-    services.meeting_send_notice(actor=world.clerk, meeting=joint_meeting)
+    services.meeting_send_notice(actor=world.meeting_clerk, meeting=joint_meeting)
     with pytest.raises(services.MeetingStateError):
-        services.meeting_mark_held(actor=world.clerk, meeting=joint_meeting)
+        services.meeting_mark_held(actor=world.meeting_clerk, meeting=joint_meeting)
     with pytest.raises(services.MeetingStateError):
         services.attendance_record(
-            actor=world.clerk, meeting=joint_meeting, person=world.people.pmc, status="present"
+            actor=world.meeting_clerk,
+            meeting=joint_meeting,
+            person=world.people.pmc,
+            status="present",
         )
 
 
@@ -248,33 +251,42 @@ def test_cancelled_meeting_cannot_be_held_and_topics_return(joint_meeting, world
     topic = services.topic_propose(
         actor=world.people.pmc, compound=world.compound, title="电梯维保", meeting=joint_meeting
     )
-    services.meeting_cancel(actor=world.clerk, meeting=joint_meeting, reason="主持人出差")
+    services.meeting_cancel(actor=world.meeting_clerk, meeting=joint_meeting, reason="主持人出差")
     topic.refresh_from_db()
     assert topic.meeting is None
     assert topic.status == AgendaTopic.Status.PROPOSED
     clock.move_to(MEETING_START + dt.timedelta(minutes=1))
     with pytest.raises(services.MeetingStateError):
-        services.meeting_mark_held(actor=world.clerk, meeting=joint_meeting)
+        services.meeting_mark_held(actor=world.meeting_clerk, meeting=joint_meeting)
     with pytest.raises(ValidationError):
-        services.meeting_cancel(actor=world.clerk, meeting=joint_meeting, reason="")
+        services.meeting_cancel(actor=world.meeting_clerk, meeting=joint_meeting, reason="")
 
 
 def test_attendance_delegate_needs_a_name_and_only_listed_people(joint_meeting, world, clock):
     hold(joint_meeting, world, clock)
     with pytest.raises(ValidationError) as exc:
         services.attendance_record(
-            actor=world.clerk, meeting=joint_meeting, person=world.people.pmc, status="delegate"
+            actor=world.meeting_clerk,
+            meeting=joint_meeting,
+            person=world.people.pmc,
+            status="delegate",
         )
     assert "delegate_name" in _errors(exc.value)
     with pytest.raises(ValidationError):
         services.attendance_record(
-            actor=world.clerk, meeting=joint_meeting, person=world.resident, status="present"
+            actor=world.meeting_clerk,
+            meeting=joint_meeting,
+            person=world.resident,
+            status="present",
         )
     a = services.attendance_record(
-        actor=world.clerk, meeting=joint_meeting, person=world.people.pmc, status="unexcused"
+        actor=world.meeting_clerk,
+        meeting=joint_meeting,
+        person=world.people.pmc,
+        status="unexcused",
     )
     a = services.attendance_record(
-        actor=world.clerk, meeting=joint_meeting, person=world.people.pmc, status="excused"
+        actor=world.meeting_clerk, meeting=joint_meeting, person=world.people.pmc, status="excused"
     )
     assert Attendance.objects.get(pk=a.pk).status == "excused"
 
@@ -283,7 +295,7 @@ def test_attendance_delegate_needs_a_name_and_only_listed_people(joint_meeting, 
 
 
 def test_topic_lifecycle_accept_merge_defer_reject(joint_meeting, world):
-    office = world.clerk
+    office = world.meeting_clerk
     t1 = services.topic_propose(actor=world.people.pmc, compound=world.compound, title="停车难")
     assert t1.meeting == joint_meeting  # waits for the next joint meeting
     t2 = services.topic_propose(
@@ -313,13 +325,15 @@ def test_topic_lifecycle_accept_merge_defer_reject(joint_meeting, world):
 def test_topic_reorder_requires_exactly_the_accepted_topics(joint_meeting, world):
     a = services.topic_propose(actor=world.people.pmc, compound=world.compound, title="甲")
     b = services.topic_propose(actor=world.people.pmc, compound=world.compound, title="乙")
-    services.topic_accept(actor=world.clerk, topic=a)
-    services.topic_accept(actor=world.clerk, topic=b)
+    services.topic_accept(actor=world.meeting_clerk, topic=a)
+    services.topic_accept(actor=world.meeting_clerk, topic=b)
     with pytest.raises(ValidationError):
-        services.topic_reorder(actor=world.clerk, meeting=joint_meeting, topic_ids=[a.pk])
+        services.topic_reorder(actor=world.meeting_clerk, meeting=joint_meeting, topic_ids=[a.pk])
     with pytest.raises(ValidationError):
-        services.topic_reorder(actor=world.clerk, meeting=joint_meeting, topic_ids=["x", a.pk])
-    services.topic_reorder(actor=world.clerk, meeting=joint_meeting, topic_ids=[b.pk, a.pk])
+        services.topic_reorder(
+            actor=world.meeting_clerk, meeting=joint_meeting, topic_ids=["x", a.pk]
+        )
+    services.topic_reorder(actor=world.meeting_clerk, meeting=joint_meeting, topic_ids=[b.pk, a.pk])
     from meetings.selectors import meeting_agenda
 
     assert [t.title for t in meeting_agenda(meeting=joint_meeting)] == ["乙", "甲"]
@@ -328,11 +342,13 @@ def test_topic_reorder_requires_exactly_the_accepted_topics(joint_meeting, world
 def test_big_complaint_proposes_a_topic_once(joint_meeting, world):
     assert services.agenda_hook in AGENDA_HOOK
     issue = IssueFactory(compound=world.compound, description="地下车库长期积水")
-    topic = services.topic_propose_from_issue(issue=issue, actor=world.clerk, reason="大事联办")
+    topic = services.topic_propose_from_issue(
+        issue=issue, actor=world.meeting_clerk, reason="大事联办"
+    )
     assert topic.source == AgendaTopic.Source.COMPLAINT
     assert topic.meeting == joint_meeting
     assert "地下车库长期积水" in topic.title
-    assert services.topic_propose_from_issue(issue=issue, actor=world.clerk) is None
+    assert services.topic_propose_from_issue(issue=issue, actor=world.meeting_clerk) is None
     assert AgendaTopic.objects.filter(issue=issue).count() == 1
 
 
@@ -354,55 +370,63 @@ def test_issue_change_tier_to_big_runs_the_hook(
 
 def _approved_meeting(joint_meeting, world, clock):
     topic = services.topic_propose(actor=world.people.pmc, compound=world.compound, title="停车难")
-    services.topic_accept(actor=world.clerk, topic=topic)
+    services.topic_accept(actor=world.meeting_clerk, topic=topic)
     hold(joint_meeting, world, clock)
     services.minutes_save_draft(
-        actor=world.clerk, meeting=joint_meeting, topic=topic, discussion="讨论", outcome="同意"
+        actor=world.meeting_clerk,
+        meeting=joint_meeting,
+        topic=topic,
+        discussion="讨论",
+        outcome="同意",
     )
-    summary = services.summary_draft(actor=world.clerk, meeting=joint_meeting)
-    summary = services.summary_submit_for_countersign(actor=world.clerk, summary=summary)
+    summary = services.summary_draft(actor=world.meeting_clerk, meeting=joint_meeting)
+    summary = services.summary_submit_for_countersign(actor=world.meeting_clerk, summary=summary)
     for kind in ("community_party", "residents_committee", "pmc", "property_company"):
         services.summary_countersign(
             actor=getattr(world.people, kind),
             summary=summary,
             organization=getattr(world.orgs, kind),
         )
-    summary = services.summary_approve(actor=world.chair, summary=summary)
+    summary = services.summary_approve(actor=world.community_secretary, summary=summary)
     return topic, summary
 
 
 def test_minutes_autosave_is_idempotent(joint_meeting, world, clock, django_assert_max_num_queries):
     hold(joint_meeting, world, clock)
-    m1 = services.minutes_save_draft(actor=world.clerk, meeting=joint_meeting, discussion="开始")
+    m1 = services.minutes_save_draft(
+        actor=world.meeting_clerk, meeting=joint_meeting, discussion="开始"
+    )
     m2 = services.minutes_save_draft(
-        actor=world.clerk, meeting=joint_meeting, discussion="开始记录", outcome="待定"
+        actor=world.meeting_clerk, meeting=joint_meeting, discussion="开始记录", outcome="待定"
     )
     assert m1.pk == m2.pk
     assert Minutes.objects.get(pk=m1.pk).discussion == "开始记录"
     before = Minutes.objects.get(pk=m1.pk).updated_at
     clock.shift(dt.timedelta(seconds=5))
-    services.minutes_save_draft(actor=world.clerk, meeting=joint_meeting, discussion="开始记录")
+    services.minutes_save_draft(
+        actor=world.meeting_clerk, meeting=joint_meeting, discussion="开始记录"
+    )
     assert Minutes.objects.get(pk=m1.pk).updated_at == before  # nothing written
     with pytest.raises(ValidationError):
-        services.minutes_save_draft(actor=world.clerk, meeting=joint_meeting, bogus="x")
+        services.minutes_save_draft(actor=world.meeting_clerk, meeting=joint_meeting, bogus="x")
     with pytest.raises(ValidationError):
         services.minutes_save_draft(
-            actor=world.clerk, meeting=joint_meeting, discussion="长" * 20001
+            actor=world.meeting_clerk, meeting=joint_meeting, discussion="长" * 20001
         )
     assert Minutes.objects.get(pk=m1.pk).version == 1
 
 
 def test_summary_needs_all_countersignatures_before_approval(joint_meeting, world, clock):
     hold(joint_meeting, world, clock)
-    services.minutes_save_draft(actor=world.clerk, meeting=joint_meeting, discussion="记录")
-    summary = services.summary_draft(actor=world.clerk, meeting=joint_meeting)
+    services.minutes_save_draft(actor=world.meeting_clerk, meeting=joint_meeting, discussion="记录")
+    summary = services.summary_draft(actor=world.meeting_clerk, meeting=joint_meeting)
     assert "记录" in summary.body
-    summary = services.summary_submit_for_countersign(actor=world.clerk, summary=summary)
+    summary = services.summary_submit_for_countersign(actor=world.meeting_clerk, summary=summary)
     services.summary_countersign(
         actor=world.people.pmc, summary=summary, organization=world.orgs.pmc
     )
     with pytest.raises(services.MeetingStateError) as exc:
-        services.summary_approve(actor=world.chair, summary=summary)
+        services.summary_approve(actor=world.community_secretary, summary=summary)
     assert exc.value.code == "countersign_missing"
     with pytest.raises(PermissionDenied):
         services.summary_countersign(
@@ -419,22 +443,26 @@ def test_only_the_chair_approves(joint_meeting, world, clock):
 
 def test_clerk_cannot_approve(joint_meeting, world, clock):
     hold(joint_meeting, world, clock)
-    summary = services.summary_draft(actor=world.clerk, meeting=joint_meeting, body="纪要正文")
+    summary = services.summary_draft(
+        actor=world.meeting_clerk, meeting=joint_meeting, body="纪要正文"
+    )
     with pytest.raises(PermissionDenied):
-        services.summary_approve(actor=world.clerk, summary=summary)
+        services.summary_approve(actor=world.meeting_clerk, summary=summary)
 
 
 def test_minutes_after_approval_need_a_new_version_with_reason(joint_meeting, world, clock):
     topic, _summary = _approved_meeting(joint_meeting, world, clock)
     with pytest.raises(services.MinutesLockedError):
         services.minutes_save_draft(
-            actor=world.clerk, meeting=joint_meeting, topic=topic, discussion="改"
+            actor=world.meeting_clerk, meeting=joint_meeting, topic=topic, discussion="改"
         )
     minutes = Minutes.objects.get(meeting=joint_meeting, topic=topic)
     with pytest.raises(ValidationError):
-        services.minutes_revise(actor=world.clerk, minutes=minutes, reason="", discussion="改")
+        services.minutes_revise(
+            actor=world.meeting_clerk, minutes=minutes, reason="", discussion="改"
+        )
     revised = services.minutes_revise(
-        actor=world.clerk, minutes=minutes, reason="更正发言人", discussion="讨论（更正）"
+        actor=world.meeting_clerk, minutes=minutes, reason="更正发言人", discussion="讨论（更正）"
     )
     assert revised.version == 2
     old = MinutesVersion.objects.get(minutes=minutes)
@@ -445,7 +473,7 @@ def test_minutes_after_approval_need_a_new_version_with_reason(joint_meeting, wo
 
 def test_distribution_creates_receipts_and_closes(joint_meeting, world, clock):
     _topic, summary = _approved_meeting(joint_meeting, world, clock)
-    summary = services.summary_distribute(actor=world.clerk, summary=summary)
+    summary = services.summary_distribute(actor=world.meeting_clerk, summary=summary)
     receipts = summary.signatures.filter(kind=SummarySignature.Kind.RECEIPT)
     assert receipts.count() == 4
     services.summary_sign_receipt(
@@ -463,7 +491,7 @@ def test_action_item_without_owner_is_refused(joint_meeting, world, clock):
     hold(joint_meeting, world, clock)
     with pytest.raises(ValidationError) as exc:
         services.action_item_create(
-            actor=world.clerk,
+            actor=world.meeting_clerk,
             meeting=joint_meeting,
             title="修复路灯",
             responsible_organization=None,
@@ -472,7 +500,7 @@ def test_action_item_without_owner_is_refused(joint_meeting, world, clock):
     assert "responsible_organization" in _errors(exc.value)
     with pytest.raises(ValidationError) as exc:
         services.action_item_create(
-            actor=world.clerk,
+            actor=world.meeting_clerk,
             meeting=joint_meeting,
             title="修复路灯",
             responsible_organization=world.orgs.property_company,
@@ -485,7 +513,7 @@ def test_action_item_without_owner_is_refused(joint_meeting, world, clock):
 def test_action_item_before_meeting_is_held_is_refused(joint_meeting, world):
     with pytest.raises(ValidationError):
         services.action_item_create(
-            actor=world.clerk,
+            actor=world.meeting_clerk,
             meeting=joint_meeting,
             title="修复路灯",
             responsible_organization=world.orgs.property_company,
@@ -496,37 +524,39 @@ def test_action_item_before_meeting_is_held_is_refused(joint_meeting, world):
 def test_closing_needs_evidence_and_acceptance_not_the_owners_word(joint_meeting, world, clock):
     hold(joint_meeting, world, clock)
     item = services.action_item_create(
-        actor=world.clerk,
+        actor=world.meeting_clerk,
         meeting=joint_meeting,
         title="修复3栋路灯",
         responsible_organization=world.orgs.property_company,
-        responsible_person=world.company_head,
+        responsible_person=world.company_chair,
         raised_by=world.orgs.pmc,
         due_date=dt.date(2026, 4, 10),
     )
     with pytest.raises(PermissionDenied):
         services.action_item_post_progress(actor=world.resident, item=item, note="好了")
-    services.action_item_post_progress(actor=world.company_head, item=item, note="已采购灯具")
+    services.action_item_post_progress(actor=world.company_chair, item=item, note="已采购灯具")
     with pytest.raises(ValidationError) as exc:
-        services.action_item_submit_done(actor=world.company_head, item=item, note="修好了")
+        services.action_item_submit_done(actor=world.company_chair, item=item, note="修好了")
     assert "evidence_text" in _errors(exc.value)
     services.action_item_submit_done(
-        actor=world.company_head,
+        actor=world.company_chair,
         item=item,
         note="修好了",
         evidence_text="维修单 No.123，照片见附件",
     )
     with pytest.raises(PermissionDenied):
-        services.action_item_accept(actor=world.company_head, item=item)
+        services.action_item_accept(actor=world.company_chair, item=item)
     services.action_item_reject_completion(actor=world.people.pmc, item=item, reason="仍有一盏不亮")
     item.refresh_from_db()
     assert item.status == ActionItem.Status.IN_PROGRESS
     services.action_item_submit_done(
-        actor=world.company_head, item=item, note="全部修好", evidence_text="复查照片"
+        actor=world.company_chair, item=item, note="全部修好", evidence_text="复查照片"
     )
-    accepted = services.action_item_accept(actor=world.clerk, item=item, note="现场验收合格")
+    accepted = services.action_item_accept(
+        actor=world.meeting_clerk, item=item, note="现场验收合格"
+    )
     assert accepted.status == ActionItem.Status.DONE
-    assert accepted.accepted_by == world.clerk
+    assert accepted.accepted_by == world.meeting_clerk
     verbs = list(item.events.values_list("verb", flat=True))
     assert verbs == [
         "create",
@@ -597,9 +627,11 @@ def test_early_intervention_gate(world, clock, matter):
         services.decision_report_proceed(actor=world.people.pmc, report=report)
     with pytest.raises(PermissionDenied):  # the office invites, not the PMC
         services.decision_report_invite_intervention(actor=world.people.pmc, report=report)
-    invited = services.decision_report_invite_intervention(actor=world.clerk, report=report)
+    invited = services.decision_report_invite_intervention(actor=world.meeting_clerk, report=report)
     assert {i.organization.kind for i in invited} == {"street_office", "community_party"}
-    assert services.decision_report_invite_intervention(actor=world.clerk, report=report) == []
+    assert (
+        services.decision_report_invite_intervention(actor=world.meeting_clerk, report=report) == []
+    )
     _acknowledge_all(world, report)
     with pytest.raises(services.EarlyInterventionRequired):  # invited is not answered
         services.decision_report_proceed(actor=world.people.pmc, report=report)
@@ -741,7 +773,7 @@ def test_motion_tally_is_stored_with_reasons(world, voting_motion, clock):
             household=home,
             choice="yes" if index < 5 else "no",
         )
-        motion_services.motion_paper_confirm(actor=world.clerk, vote=vote)
+        motion_services.motion_paper_confirm(actor=world.meeting_clerk, vote=vote)
     clock.move_to(voting_motion.vote_closes_at)
     decided = services.motion_close_vote(actor=world.people.pmc, motion=voting_motion)
     assert decided.stage == OwnersAssemblyMotion.Stage.DECIDED
@@ -831,5 +863,5 @@ def test_forum_opinion_turned_into_complaint_starts_the_clocks(world, clock):
 def test_opinions_only_at_forums(joint_meeting, world):
     with pytest.raises(ValidationError):
         services.forum_opinion_record(
-            actor=world.clerk, meeting=joint_meeting, raised_by_name="某", content="意见"
+            actor=world.meeting_clerk, meeting=joint_meeting, raised_by_name="某", content="意见"
         )

@@ -41,7 +41,7 @@ def held(joint_meeting, world, clock):
 
 def _propose(world, meeting, issue):
     return street_referral_propose(
-        actor=world.clerk,
+        actor=world.meeting_clerk,
         meeting=meeting,
         issue=issue,
         proposal="地下管网改造超出三方和社区职责，建议报社区党组织提请街道协调水务部门。",
@@ -118,7 +118,7 @@ def test_the_same_complaint_is_not_proposed_twice_while_on_its_way(held, world, 
 
 def test_only_the_community_party_organization_asks_the_street(held, world, issue, clock):
     referral = _propose(world, held, issue)
-    for actor in (world.people.compound_party, world.clerk, world.people.street_office):
+    for actor in (world.people.compound_party, world.meeting_clerk, world.people.street_office):
         with pytest.raises(PermissionDenied):
             street_referral_request(actor=actor, referral=referral, request_text="请街道协调")
 
@@ -157,7 +157,9 @@ def test_the_community_party_organization_may_decline_with_a_reason(held, world,
 def test_proposal_text_is_required_and_bounded(held, world, issue, clock):
     for text in ("", "   ", "长" * 4001):
         with pytest.raises(ValidationError):
-            street_referral_propose(actor=world.clerk, meeting=held, issue=issue, proposal=text)
+            street_referral_propose(
+                actor=world.meeting_clerk, meeting=held, issue=issue, proposal=text
+            )
     assert not StreetReferral.objects.exists()
 
 
@@ -169,7 +171,7 @@ def _url(world):
 
 
 def test_page_walks_the_referral_from_proposal_to_outcome(held, world, issue, clock, client):
-    client.force_login(world.clerk)
+    client.force_login(world.meeting_clerk)
     assert client.get(_url(world)).status_code == 200
     response = client.post(
         _url(world),
@@ -205,7 +207,7 @@ def test_page_walks_the_referral_from_proposal_to_outcome(held, world, issue, cl
 
 
 def test_page_bad_input_keeps_what_was_typed(held, world, issue, clock, client):
-    client.force_login(world.clerk)
+    client.force_login(world.meeting_clerk)
     hostile = "<script>alert(1)</script>"
     for data in (
         {

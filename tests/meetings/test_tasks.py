@@ -24,7 +24,7 @@ def item():
     item = ActionItemFactory(
         meeting=meeting,
         responsible_organization=world.orgs.property_company,
-        responsible_person=world.company_head,
+        responsible_person=world.company_chair,
         due_date=dt.date(2026, 3, 10),
         due_at=dt.datetime(2026, 3, 10, 23, 59, 59, tzinfo=CN),
     )
@@ -37,9 +37,9 @@ def test_reminder_before_due_is_sent_once(item):
         assert tasks.scan_action_items() == {"reminded": 0, "breached": 0}  # 4.6 days ahead
     with time_machine.travel(dt.datetime(2026, 3, 8, 9, 0, tzinfo=CN), tick=False):
         assert tasks.scan_action_items() == {"reminded": 1, "breached": 0}
-        sent = Notification.objects.filter(recipient=item.world.company_head).count()
+        sent = Notification.objects.filter(recipient=item.world.company_chair).count()
         assert tasks.scan_action_items() == {"reminded": 0, "breached": 0}
-        assert Notification.objects.filter(recipient=item.world.company_head).count() == sent
+        assert Notification.objects.filter(recipient=item.world.company_chair).count() == sent
     assert ActionItemAlarm.objects.filter(item=item, stage="reminder").count() == 1
 
 
@@ -51,7 +51,7 @@ def test_breach_notifies_supervisors_once_and_proposes_a_topic(item):
         assert tasks.scan_action_items()["breached"] == 1
         assert tasks.scan_action_items()["breached"] == 0
     assert ActionItemAlarm.objects.filter(item=item, stage="breach").count() == 1
-    for person in (world.people.compound_party, world.clerk):
+    for person in (world.people.compound_party, world.meeting_clerk):
         subjects = Notification.objects.filter(recipient=person).values_list("subject", flat=True)
         assert sum("督办" in s for s in subjects) == 1
     topic = AgendaTopic.objects.get(action_item=item)
@@ -75,7 +75,10 @@ def test_schedule_reminder_on_the_configured_day_once():
         assert tasks.remind_schedule() == {"reminded": 0}
     assert ScheduleReminder.objects.get(compound=world.compound).month == 3
     assert (
-        Notification.objects.filter(recipient=world.clerk, subject__contains="2026-03").count() == 1
+        Notification.objects.filter(
+            recipient=world.meeting_clerk, subject__contains="2026-03"
+        ).count()
+        == 1
     )
 
 

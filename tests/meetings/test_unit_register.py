@@ -30,7 +30,7 @@ def _client(person):
 def test_register_page_records_developer_stock_and_one_buyer(world):
     units = [HouseholdFactory(building=world.building, area=Decimal("100")) for _ in range(4)]
     url = reverse("meetings:unit_register") + f"?compound={world.compound.slug}"
-    clerk = _client(world.clerk)
+    clerk = _client(world.meeting_clerk)
     before = clerk.get(url)
     assert before.status_code == 200
     _area, owners, count = motion_services.compound_register_totals(compound=world.compound)
@@ -55,7 +55,7 @@ def test_register_page_records_developer_stock_and_one_buyer(world):
 def test_register_refuses_bad_input_and_outsiders(world):
     unit = HouseholdFactory(building=world.building)
     url = reverse("meetings:unit_register") + f"?compound={world.compound.slug}"
-    clerk = _client(world.clerk)
+    clerk = _client(world.meeting_clerk)
     bad_mobile = clerk.post(url, {"unit-household": unit.pk, "unit-owner_mobile": "<script>"})
     assert bad_mobile.status_code == 400
     assert "&lt;script&gt;" in bad_mobile.content.decode()  # what was typed is kept, escaped
@@ -78,13 +78,13 @@ def test_register_refuses_bad_input_and_outsiders(world):
         motion_services.register_set_unit(actor=world.people.property_company, household=unit)
     with pytest.raises(ValidationError):
         motion_services.register_set_unit(
-            actor=world.clerk, household=unit, developer_stock=True, holder_ref="R1"
+            actor=world.meeting_clerk, household=unit, developer_stock=True, holder_ref="R1"
         )
 
 
 def test_register_page_queries_do_not_grow(world, django_assert_max_num_queries):
     url = reverse("meetings:unit_register") + f"?compound={world.compound.slug}"
-    clerk = _client(world.clerk)
+    clerk = _client(world.meeting_clerk)
     clerk.get(url)
     for n in range(30):
         unit = HouseholdFactory(building=world.building)

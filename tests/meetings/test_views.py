@@ -83,7 +83,7 @@ def as_user(person) -> CheckedClient:
 
 @pytest.fixture
 def clerk(world):
-    return as_user(world.clerk)
+    return as_user(world.meeting_clerk)
 
 
 def q(world) -> str:
@@ -481,7 +481,9 @@ def _countersign_all(meeting, world):
 
 def test_summary_flow_and_minutes_frozen_after_approval(clerk, world, joint_meeting, clock):
     hold(joint_meeting, world, clock)
-    services.minutes_save_draft(actor=world.clerk, meeting=joint_meeting, discussion="原始记录")
+    services.minutes_save_draft(
+        actor=world.meeting_clerk, meeting=joint_meeting, discussion="原始记录"
+    )
     draft = reverse("meetings:summary_draft", args=[joint_meeting.pk])
     assert clerk.post(draft, {"from_minutes": "1"}).status_code == 302
     assert clerk.post(draft, {"summary-body": ""}).status_code == 400
@@ -489,7 +491,7 @@ def test_summary_flow_and_minutes_frozen_after_approval(clerk, world, joint_meet
     step = lambda s: reverse("meetings:summary_step", args=[joint_meeting.pk, s])  # noqa: E731
     assert clerk.post(step("submit")).status_code == 302
     # The chair cannot approve before all four bodies countersigned.
-    chair = as_user(world.chair)
+    chair = as_user(world.community_secretary)
     response = chair.post(step("approve"), follow=True)
     assert Summary.objects.get().status == Summary.Status.COUNTERSIGNING
     assert response.status_code == 200
@@ -564,7 +566,7 @@ def test_responsible_people_are_grouped_under_their_organization(
     group = re.search(
         rf'<optgroup label="{re.escape(company.name)}">(.*?)</optgroup>', select, re.S
     ).group(1)
-    assert world.company_head.name in group
+    assert world.company_chair.name in group
     assert world.people.property_company.name in group
     assert world.people.pmc.name not in group
     ok = clerk.post(
@@ -573,17 +575,17 @@ def test_responsible_people_are_grouped_under_their_organization(
             "item-title": "修复3栋路灯",
             "item-due_date": "2026-04-10",
             "item-responsible_organization": company.pk,
-            "item-responsible_person": world.company_head.pk,
+            "item-responsible_person": world.company_chair.pk,
         },
     )
     assert ok.status_code == 302
-    assert ActionItem.objects.get().responsible_person == world.company_head
+    assert ActionItem.objects.get().responsible_person == world.company_chair
 
 
 def test_action_item_progress_completion_and_acceptance(clerk, world, joint_meeting, clock):
     hold(joint_meeting, world, clock)
     item = services.action_item_create(
-        actor=world.clerk,
+        actor=world.meeting_clerk,
         meeting=joint_meeting,
         title="更换路灯",
         responsible_organization=world.orgs.property_company,
@@ -863,7 +865,7 @@ def test_motion_stages_votes_and_tally(world, clock):
         == 400
     )
     assert (
-        as_user(world.clerk)
+        as_user(world.meeting_clerk)
         .post(url, {"title": "t", "matter": "fund_use", "body": "b"})
         .status_code
         == 403
@@ -903,7 +905,7 @@ def test_motion_stages_votes_and_tally(world, clock):
     assert (
         pmc.post(step("vote"), {"unit": households[0].pk, "vote-choice": "yes"}).status_code == 403
     )
-    clerk = as_user(world.clerk)
+    clerk = as_user(world.meeting_clerk)
     for household in households:
         assert (
             pmc.post(
@@ -979,7 +981,7 @@ def test_motion_stages_votes_and_tally(world, clock):
 
 def test_forum_opinions_and_dispositions(world, clock):
     forum = services.meeting_create(
-        actor=world.clerk,
+        actor=world.meeting_clerk,
         compound=world.compound,
         kind="residents_forum",
         title="民情恳谈会",
@@ -988,8 +990,8 @@ def test_forum_opinions_and_dispositions(world, clock):
         place="小区广场",
     )
     clock.move_to(forum.start + dt.timedelta(minutes=5))
-    services.meeting_mark_held(actor=world.clerk, meeting=forum)
-    office = as_user(world.clerk)
+    services.meeting_mark_held(actor=world.meeting_clerk, meeting=forum)
+    office = as_user(world.meeting_clerk)
     url = reverse("meetings:opinion_record", args=[forum.pk])
     assert (
         office.post(url, {"opinion-raised_by_name": "", "opinion-content": "绿化"}).status_code

@@ -23,7 +23,7 @@ def _at(day: dt.date):
 
 def _case(world, member):
     return services.case_open(
-        actor=world.secretary,
+        actor=world.party_secretary,
         compound=world.compound,
         organization=world.pmc,
         person=member,
@@ -49,7 +49,10 @@ def test_article_10_resignation_ends_the_seat_and_its_powers_on_the_decided_date
     assert member.has_perm("disclosures.publish_for_organization", world.pmc)
     with _at(decided):
         services.case_decide(
-            actor=world.secretary, case=case, outcome="resigned", reasons="经核查属实，本人辞职"
+            actor=world.party_secretary,
+            case=case,
+            outcome="resigned",
+            reasons="经核查属实，本人辞职",
         )
     seat.refresh_from_db()
     assert seat.end == decided - dt.timedelta(days=1)
@@ -68,7 +71,9 @@ def test_article_10_other_outcomes_leave_the_seat(outcome):
     seat = _seat(world)
     with _at(dt.date(2026, 11, 16)):
         case = _case(world, world.people.pmc)
-        services.case_decide(actor=world.secretary, case=case, outcome=outcome, reasons="提醒一次")
+        services.case_decide(
+            actor=world.party_secretary, case=case, outcome=outcome, reasons="提醒一次"
+        )
     seat.refresh_from_db()
     assert seat.end is None
     assert AccountabilityCase.objects.get(pk=case.pk).outcome == outcome
@@ -87,6 +92,8 @@ def test_article_10_resignation_leaves_other_organizations_seats():
     )
     with _at(dt.date(2026, 11, 16)):
         case = _case(world, world.people.pmc)
-        services.case_decide(actor=world.secretary, case=case, outcome="resigned", reasons="辞职")
+        services.case_decide(
+            actor=world.party_secretary, case=case, outcome="resigned", reasons="辞职"
+        )
     elsewhere.refresh_from_db()
     assert elsewhere.end is None

@@ -88,7 +88,7 @@ def test_activities_public_without_names(api, world):
 
 
 def test_staff_records_an_activity(api, world):
-    api.force_authenticate(world.secretary)
+    api.force_authenticate(world.party_secretary)
     response = api.post(
         f"{API}/activities/",
         {
@@ -119,7 +119,7 @@ def test_staff_records_an_activity(api, world):
     ],
 )
 def test_activity_bad_input_is_400_with_field(api, world, overrides, field):
-    api.force_authenticate(world.secretary)
+    api.force_authenticate(world.party_secretary)
     data = {
         "compound": world.compound.slug,
         "organization": world.party.pk,
@@ -135,7 +135,7 @@ def test_activity_bad_input_is_400_with_field(api, world, overrides, field):
 
 
 def test_activity_outside_the_compound_is_400(api, world):
-    api.force_authenticate(world.secretary)
+    api.force_authenticate(world.party_secretary)
     outside = OrganizationFactory(kind="compound_party")
     response = api.post(
         f"{API}/activities/",
@@ -243,7 +243,7 @@ def test_cases_are_staff_only(api, world):
 
 def test_party_decides_a_case_and_the_timeline_shows_it(api, world):
     case = AccountabilityCaseFactory(organization=world.pmc, compound=world.compound)
-    api.force_authenticate(world.secretary)
+    api.force_authenticate(world.party_secretary)
     url = f"{API}/cases/{case.pk}/decide/"
     assert api.post(url, {"outcome": "sacked", "reasons": "x"}, format="json").status_code == 400
     assert api.post(url, {"outcome": "warned"}, format="json").status_code == 400
@@ -259,7 +259,7 @@ def test_party_decides_a_case_and_the_timeline_shows_it(api, world):
 
 def test_cases_filter(api, world):
     AccountabilityCaseFactory(organization=world.pmc, compound=world.compound)
-    api.force_authenticate(world.secretary)
+    api.force_authenticate(world.party_secretary)
     assert len(api.get(f"{API}/cases/", {"status": "open"}).json()["results"]) == 1
     assert api.get(f"{API}/cases/", {"status": "decided"}).json()["results"] == []
     assert api.get(f"{API}/cases/", {"status": HOSTILE}).status_code == 400

@@ -126,7 +126,9 @@ def test_per_member_volunteer_rule_counts_each_party_member(freeze):
             "period_months": 3,
         },
     )
-    ActivityFactory(organization=world.party, kind="volunteer", participants=[world.secretary])
+    ActivityFactory(
+        organization=world.party, kind="volunteer", participants=[world.party_secretary]
+    )
     freeze(noon(dt.date(YEAR, 4, 1)))
     evaluate()
     row = result(item, dt.date(YEAR, 1, 1))
@@ -137,7 +139,7 @@ def test_per_member_volunteer_rule_counts_each_party_member(freeze):
         organization=world.party,
         kind="volunteer",
         held_on=dt.date(YEAR, 4, 1),
-        participants=[world.secretary, second],
+        participants=[world.party_secretary, second],
     )
     evaluate()
     assert result(item, dt.date(YEAR, 4, 1)).status == "met"
@@ -423,7 +425,7 @@ def test_closed_period_results_unchanged_after_item_edit(freeze):
     assert (january.status, january.final) == ("met", True)
     # The rule is made stricter: January stays as computed, February uses the new rule.
     services.item_update(
-        actor=world.secretary,
+        actor=world.party_secretary,
         item=item,
         text=item.text,
         rule_kind=item.rule_kind,
@@ -445,14 +447,14 @@ def test_alarm_sent_once_across_repeated_runs(freeze):
     for _ in range(3):
         evaluate()
     assert PledgeAlarm.objects.filter(item=item, kind="warn").count() == 1
-    warned = Notification.objects.filter(recipient=world.secretary).count()
+    warned = Notification.objects.filter(recipient=world.party_secretary).count()
     assert warned == 1
     freeze(noon(dt.date(YEAR, 2, 1)))
     for _ in range(3):
         evaluate()
     assert PledgeAlarm.objects.filter(item=item, kind="miss").count() == 1
     # The miss goes to the compound party organization (the secretary here): one more.
-    assert Notification.objects.filter(recipient=world.secretary).count() == warned + 1
+    assert Notification.objects.filter(recipient=world.party_secretary).count() == warned + 1
 
 
 def test_miss_notifies_compound_party_org_for_pmc_item(freeze):
@@ -476,7 +478,7 @@ def test_miss_notifies_compound_party_org_for_pmc_item(freeze):
     evaluate()
     alarm = PledgeAlarm.objects.get(item=item, kind="miss", period_start=dt.date(YEAR, 1, 1))
     assert alarm.organization == world.party
-    assert Notification.objects.filter(recipient=world.secretary).exists()
+    assert Notification.objects.filter(recipient=world.party_secretary).exists()
     assert (
         Notification.objects.filter(recipient=world.people.pmc, subject__contains="missed").count()
         == 0

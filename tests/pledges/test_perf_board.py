@@ -82,7 +82,7 @@ def test_attestation_and_recomputed_result_show_on_the_next_request():
     assert build_queries(get(client)[1]) == []  # cached
 
     services.attestation_record(
-        actor=world.secretary,
+        actor=world.party_secretary,
         item=item,
         period_start=dt.date(world.year, 1, 1),
         judgement="met",
@@ -104,7 +104,7 @@ def test_item_change_shows_on_the_next_request():
     get(client)
     assert build_queries(get(client)[1]) == []
     services.item_update(
-        actor=world.secretary,
+        actor=world.party_secretary,
         item=item,
         text=item.text,
         rule_kind=item.rule_kind,

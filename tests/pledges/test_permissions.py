@@ -9,7 +9,7 @@ from tests.factories.pledges import pledge_world
 
 pytestmark = pytest.mark.django_db
 
-# who (a kind in issue_world, or a special) -> permission -> allowed on the own compound
+# who (a kind in compound_world, or a special) -> permission -> allowed on the own compound
 MATRIX = {
     "compound_party": {
         "manage_party_letter": True,
@@ -93,7 +93,7 @@ def test_no_power_over_another_compound_and_inactive_or_anonymous_have_none():
 
     world = pledge_world()
     other = CompoundFactory()
-    secretary = world.secretary
+    secretary = world.party_secretary
     assert not secretary.has_perm("pledges.record_evidence", other)
     assert not secretary.has_perm("pledges.review_case", other)
     assert not AnonymousUser().has_perm("pledges.view_cases", world.compound)

@@ -116,7 +116,7 @@ def test_seed_letters_have_ten_numbered_items_each():
 def test_item_create_keeps_what_was_typed_in_errors_and_rejects_duplicates():
     world = pledge_world()
     item = services.item_create(
-        actor=world.secretary,
+        actor=world.party_secretary,
         letter=world.letter,
         number=1,
         text="每月学习",
@@ -126,7 +126,7 @@ def test_item_create_keeps_what_was_typed_in_errors_and_rejects_duplicates():
     assert item.params["kinds"] == ["study"]
     with pytest.raises(ValidationError) as exc:
         services.item_create(
-            actor=world.secretary,
+            actor=world.party_secretary,
             letter=world.letter,
             number=1,
             text="重复",
@@ -136,7 +136,7 @@ def test_item_create_keeps_what_was_typed_in_errors_and_rejects_duplicates():
     assert "already has an item" in errors(exc)
     with pytest.raises(ValidationError) as exc:
         services.item_create(
-            actor=world.secretary,
+            actor=world.party_secretary,
             letter=world.letter,
             number=2,
             text="x" * 5000,
@@ -165,7 +165,7 @@ def test_item_services_refuse_outsiders():
 def test_hostile_text_is_stored_as_text():
     world = pledge_world()
     item = services.item_create(
-        actor=world.secretary,
+        actor=world.party_secretary,
         letter=world.letter,
         text="<script>alert(1)</script>",
         rule_kind="attested",
@@ -180,16 +180,16 @@ def test_letter_publish_posts_to_the_disclosure_board(freeze):
     freeze(at(2026, 3, 1, 10))
     world = pledge_world(year=2026)
     with pytest.raises(ValidationError):
-        services.letter_publish(actor=world.secretary, letter=world.letter)  # no items
+        services.letter_publish(actor=world.party_secretary, letter=world.letter)  # no items
     PledgeItemFactory(letter=world.letter, text="每月至少召开1次联席会议")
-    letter = services.letter_publish(actor=world.secretary, letter=world.letter)
+    letter = services.letter_publish(actor=world.party_secretary, letter=world.letter)
     assert letter.published
     assert letter.disclosure_id
     disclosure = Disclosure.objects.get(pk=letter.disclosure_id)
     assert disclosure.category.code == "pledges"
     assert "每月至少召开1次联席会议" in disclosure.body_markdown
     with pytest.raises(ValidationError):
-        services.letter_publish(actor=world.secretary, letter=letter)
+        services.letter_publish(actor=world.party_secretary, letter=letter)
 
 
 def test_future_dated_evidence_is_rejected(freeze):
@@ -198,7 +198,7 @@ def test_future_dated_evidence_is_rejected(freeze):
     tomorrow = dt.date(2026, 3, 2)
     with pytest.raises(ValidationError) as exc:
         services.activity_record(
-            actor=world.secretary,
+            actor=world.party_secretary,
             compound=world.compound,
             organization=world.party,
             kind="study",
@@ -208,7 +208,7 @@ def test_future_dated_evidence_is_rejected(freeze):
     assert "future" in errors(exc)
     with pytest.raises(ValidationError) as exc:
         services.inspection_record(
-            actor=world.secretary,
+            actor=world.party_secretary,
             compound=world.compound,
             organization=world.pmc,
             kind="quarterly_safety",
@@ -222,7 +222,7 @@ def test_evidence_outside_the_compound_is_rejected():
     stranger = OrganizationFactory(kind="pmc", compound=CompoundFactory())
     with pytest.raises(ValidationError) as exc:
         services.activity_record(
-            actor=world.secretary,
+            actor=world.party_secretary,
             compound=world.compound,
             organization=stranger,
             kind="study",
@@ -232,7 +232,7 @@ def test_evidence_outside_the_compound_is_rejected():
     assert "another compound" in errors(exc)
     with pytest.raises(PermissionDenied):
         services.activity_record(
-            actor=world.secretary,
+            actor=world.party_secretary,
             compound=stranger.compound,
             organization=stranger,
             kind="study",
@@ -245,7 +245,7 @@ def test_activity_bad_input():
     world = pledge_world()
     with pytest.raises(ValidationError) as exc:
         services.activity_record(
-            actor=world.secretary,
+            actor=world.party_secretary,
             compound=world.compound,
             organization=world.party,
             kind="party",
@@ -261,7 +261,7 @@ def test_monthly_inspection_needs_owner_representatives_and_safety_gets_3_days(f
     world = pledge_world()
     with pytest.raises(ValidationError) as exc:
         services.inspection_record(
-            actor=world.secretary,
+            actor=world.party_secretary,
             compound=world.compound,
             organization=world.pmc,
             kind="monthly_service",
@@ -269,7 +269,7 @@ def test_monthly_inspection_needs_owner_representatives_and_safety_gets_3_days(f
         )
     assert "owner representatives" in errors(exc)
     inspection = services.inspection_record(
-        actor=world.secretary,
+        actor=world.party_secretary,
         compound=world.compound,
         organization=world.pmc,
         kind="quarterly_safety",
@@ -291,16 +291,16 @@ def test_unfixed_safety_finding_becomes_a_hazard_complaint_once(freeze):
         compound=world.compound,
         kind=Inspection.Kind.QUARTERLY_SAFETY,
         inspected_on=dt.date(2026, 5, 4),
-        inspector=world.secretary,
+        inspector=world.party_secretary,
         areas=["电梯"],
     )
     finding = services.finding_add(
-        actor=world.secretary, inspection=inspection, description="2号楼电梯异响"
+        actor=world.party_secretary, inspection=inspection, description="2号楼电梯异响"
     )
     fixed = services.finding_add(
-        actor=world.secretary, inspection=inspection, description="灭火器过期"
+        actor=world.party_secretary, inspection=inspection, description="灭火器过期"
     )
-    services.finding_mark_fixed(actor=world.secretary, finding=fixed, proof="已更换灭火器")
+    services.finding_mark_fixed(actor=world.party_secretary, finding=fixed, proof="已更换灭火器")
     assert services.finding_escalate_overdue() == []  # not due yet
     freeze(at(2026, 5, 8, 0, 1))
     escalated = services.finding_escalate_overdue()
@@ -313,7 +313,7 @@ def test_unfixed_safety_finding_becomes_a_hazard_complaint_once(freeze):
     finding.refresh_from_db()
     assert finding.escalated_issue == issue
     with pytest.raises(ValidationError):
-        services.finding_mark_fixed(actor=world.secretary, finding=fixed, proof="again")
+        services.finding_mark_fixed(actor=world.party_secretary, finding=fixed, proof="again")
 
 
 def test_candidate_three_pledges(freeze):
@@ -322,7 +322,7 @@ def test_candidate_three_pledges(freeze):
     freeze(at(2026, 1, 5, 10))
     world = pledge_world()
     election = services.election_create(
-        actor=world.secretary,
+        actor=world.party_secretary,
         compound=world.compound,
         title="换届选举",
         held_on=dt.date(2026, 1, 8),
@@ -330,7 +330,7 @@ def test_candidate_three_pledges(freeze):
     candidate = PersonFactory()
     for kind in ("election_discipline", "service", "resignation"):
         services.candidate_pledge_record(
-            actor=world.secretary,
+            actor=world.party_secretary,
             election=election,
             candidate=candidate,
             kind=kind,
@@ -339,7 +339,7 @@ def test_candidate_three_pledges(freeze):
         )
     with pytest.raises(ValidationError) as exc:
         services.candidate_pledge_record(
-            actor=world.secretary,
+            actor=world.party_secretary,
             election=election,
             candidate=candidate,
             kind="service",
@@ -347,10 +347,10 @@ def test_candidate_three_pledges(freeze):
             signed_on=dt.date(2026, 1, 4),
         )
     assert "already" in errors(exc)
-    assert services.candidate_pledges_publish(actor=world.secretary, election=election) == 3
+    assert services.candidate_pledges_publish(actor=world.party_secretary, election=election) == 3
     assert Disclosure.objects.filter(category__code="candidate_pledges").count() == 1
     with pytest.raises(ValidationError):
-        services.candidate_pledges_publish(actor=world.secretary, election=election)
+        services.candidate_pledges_publish(actor=world.party_secretary, election=election)
     with pytest.raises(PermissionDenied):
         services.election_create(
             actor=world.resident, compound=world.compound, title="x", held_on=dt.date(2026, 1, 8)
@@ -373,7 +373,7 @@ def test_manual_case_reviewed_by_party_org_with_timeline():
         )
     with pytest.raises(ValidationError) as exc:
         services.case_open(
-            actor=world.secretary,
+            actor=world.party_secretary,
             compound=world.compound,
             organization=world.pmc,
             person=world.resident,
@@ -382,7 +382,7 @@ def test_manual_case_reviewed_by_party_org_with_timeline():
         )
     assert set(exc.value.message_dict) == {"trigger", "details", "person"}
     case = services.case_open(
-        actor=world.secretary,
+        actor=world.party_secretary,
         compound=world.compound,
         organization=world.pmc,
         person=member,
@@ -390,9 +390,9 @@ def test_manual_case_reviewed_by_party_org_with_timeline():
         details="业主集体投诉经核查属实",
     )
     with pytest.raises(ValidationError):
-        services.case_decide(actor=world.secretary, case=case, outcome="fired", reasons="x")
+        services.case_decide(actor=world.party_secretary, case=case, outcome="fired", reasons="x")
     case = services.case_decide(
-        actor=world.secretary, case=case, outcome="resigned", reasons="本人主动辞职"
+        actor=world.party_secretary, case=case, outcome="resigned", reasons="本人主动辞职"
     )
     assert (case.status, case.outcome) == ("decided", "resigned")
     assert list(case.events.values_list("verb", flat=True)) == [
@@ -401,7 +401,7 @@ def test_manual_case_reviewed_by_party_org_with_timeline():
         "membership_end",
     ]
     with pytest.raises(ValidationError):
-        services.case_decide(actor=world.secretary, case=case, outcome="warned", reasons="x")
+        services.case_decide(actor=world.party_secretary, case=case, outcome="warned", reasons="x")
 
 
 def test_low_satisfaction_opens_one_case_per_member_and_year():
@@ -427,7 +427,7 @@ def test_attestation_once_per_period(freeze):
         letter=world.letter, rule_kind=RuleKind.ATTESTED, params={"period_months": 12}
     )
     services.attestation_record(
-        actor=world.secretary,
+        actor=world.party_secretary,
         item=item,
         period_start=dt.date(2026, 1, 1),
         judgement="met",
@@ -435,7 +435,7 @@ def test_attestation_once_per_period(freeze):
     )
     with pytest.raises(ValidationError):
         services.attestation_record(
-            actor=world.secretary,
+            actor=world.party_secretary,
             item=item,
             period_start=dt.date(2026, 1, 1),
             judgement="met",

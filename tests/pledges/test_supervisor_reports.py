@@ -26,9 +26,9 @@ pytestmark = pytest.mark.django_db
 def world():
     world = pledge_world()
     world.company = world.orgs.property_company
-    world.supervisor = PersonFactory(name="质量总监")
+    world.quality_supervisor = PersonFactory(name="质量总监")
     MembershipFactory(
-        person=world.supervisor,
+        person=world.quality_supervisor,
         organization=world.company,
         role=Membership.Role.QUALITY_SUPERVISOR,
         start=dt.date(2026, 3, 10),
@@ -51,9 +51,9 @@ def _patrol(world, actor, *, on=dt.date(2026, 4, 8), inspector=None):
 
 
 def test_article_4_the_supervisor_records_their_own_patrol(world):
-    inspection = _patrol(world, world.supervisor)
-    assert inspection.inspector_id == world.supervisor.pk
-    assert inspection.created_by_id == world.supervisor.pk
+    inspection = _patrol(world, world.quality_supervisor)
+    assert inspection.inspector_id == world.quality_supervisor.pk
+    assert inspection.created_by_id == world.quality_supervisor.pk
 
 
 @pytest.mark.parametrize("who", ["property_company", "compound_party", "pmc"])
@@ -61,7 +61,7 @@ def test_article_4_nobody_else_records_a_patrol_in_the_supervisors_name(world, w
     """The audit's probe: staff recorded a patrol naming anyone. Now refused."""
     actor = getattr(world.people, who)
     with pytest.raises(PermissionDenied):
-        _patrol(world, actor, inspector=world.supervisor)
+        _patrol(world, actor, inspector=world.quality_supervisor)
     with pytest.raises(PermissionDenied):
         _patrol(world, world.resident)
     assert not Inspection.objects.filter(kind=Inspection.Kind.SUPERVISOR_PATROL).exists()
@@ -69,21 +69,21 @@ def test_article_4_nobody_else_records_a_patrol_in_the_supervisors_name(world, w
 
 def test_article_4_the_supervisor_names_nobody_else(world):
     with pytest.raises(ValidationError) as exc:
-        _patrol(world, world.supervisor, inspector=world.resident)
+        _patrol(world, world.quality_supervisor, inspector=world.resident)
     assert "inspector" in exc.value.message_dict
 
 
 def test_article_4_a_former_supervisor_no_longer_records(world):
-    Membership.objects.filter(person=world.supervisor).update(end=dt.date(2026, 3, 31))
+    Membership.objects.filter(person=world.quality_supervisor).update(end=dt.date(2026, 3, 31))
     with pytest.raises(PermissionDenied):
-        _patrol(world, world.supervisor)
+        _patrol(world, world.quality_supervisor)
 
 
 def test_article_4_patrols_are_due_each_period_and_missing_ones_show(world):
     """定期: one patrol per SUPERVISOR_PATROL_MONTHS-month period from the first period with
     a supervisor (March, seated 10 March). April patrolled, March and May missing, June open."""
     assert services.SUPERVISOR_PATROL_MONTHS == 1
-    _patrol(world, world.supervisor, on=dt.date(2026, 4, 30))
+    _patrol(world, world.quality_supervisor, on=dt.date(2026, 4, 30))
     periods = services.supervisor_patrols_due(
         compound=world.compound, year=2026, today=dt.date(2026, 6, 1)
     )
@@ -107,7 +107,7 @@ def test_article_4_patrols_are_due_each_period_and_missing_ones_show(world):
 
 
 def test_no_patrol_is_due_before_a_supervisor_is_engaged(world):
-    Membership.objects.filter(person=world.supervisor).delete()
+    Membership.objects.filter(person=world.quality_supervisor).delete()
     assert (
         services.supervisor_patrols_due(
             compound=world.compound, year=2026, today=dt.date(2026, 6, 1)
@@ -134,7 +134,7 @@ def test_article_4_the_supervisor_reports_to_the_street_and_the_department(world
     from pledges.models import SupervisorReport
 
     report = services.supervisor_report_file(
-        actor=world.supervisor,
+        actor=world.quality_supervisor,
         compound=world.compound,
         body="物业擅自占用消防通道设置收费停车位，违反消防法规。",
     )
@@ -157,7 +157,7 @@ def test_article_4_bad_report_text_is_refused(world, street_bodies):
     for bad in ("", "   ", "x" * 4001):
         with pytest.raises(ValidationError):
             services.supervisor_report_file(
-                actor=world.supervisor, compound=world.compound, body=bad
+                actor=world.quality_supervisor, compound=world.compound, body=bad
             )
 
 
@@ -171,7 +171,7 @@ def test_article_4_a_report_not_acknowledged_in_time_is_raised_once(world, stree
     assert services.SUPERVISOR_REPORT_ACK.amount == 3
     with time_machine.travel(dt.datetime(2026, 11, 16, 10, tzinfo=dt.UTC), tick=False):  # Mon
         report = services.supervisor_report_file(
-            actor=world.supervisor, compound=world.compound, body="违规收取装修押金。"
+            actor=world.quality_supervisor, compound=world.compound, body="违规收取装修押金。"
         )
     receipt = report.receipts.get(organization=street_bodies["department"])
     with pytest.raises(PermissionDenied):
@@ -192,7 +192,7 @@ def test_article_4_a_report_not_acknowledged_in_time_is_raised_once(world, stree
 
 def test_a_fully_acknowledged_report_is_not_raised(world, street_bodies):
     report = services.supervisor_report_file(
-        actor=world.supervisor, compound=world.compound, body="违规收取装修押金。"
+        actor=world.quality_supervisor, compound=world.compound, body="违规收取装修押金。"
     )
     street_head = world.people.street_office
     for receipt in report.receipts.select_related("organization"):
@@ -217,7 +217,7 @@ def test_the_inspections_page_shows_the_missing_patrols(world, django_assert_max
     client.force_login(world.people.compound_party)
     url = reverse("pledges:inspection_list") + f"?compound={world.compound.slug}"
     with time_machine.travel(dt.datetime(2026, 6, 2, 10, tzinfo=dt.UTC), tick=False):
-        _patrol(world, world.supervisor, on=dt.date(2026, 4, 30))
+        _patrol(world, world.quality_supervisor, on=dt.date(2026, 4, 30))
         html = client.get(url).content.decode()
     assert 'id="supervisor-patrols"' in html
     assert html.count('data-status="missing"') == 2  # March and May

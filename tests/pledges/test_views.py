@@ -277,7 +277,7 @@ def test_property_company_staff_may_see_but_not_write_party_letter(client, world
 
 
 def test_staff_home_lists_letters(client, world):
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     response = client.get(staff_url("staff"))
     assert response.status_code == 200
     assert world.letter.title in response.content.decode()
@@ -300,7 +300,7 @@ def letter_data(world, **overrides) -> dict:
 
 
 def test_secretary_writes_a_letter(client, world):
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     response = client.post(staff_url("letter_new"), letter_data(world))
     letter = PledgeLetter.objects.get(title="联席会议办公室服务承诺")
     assert response.status_code == 302
@@ -321,7 +321,7 @@ def test_secretary_writes_a_letter(client, world):
     ],
 )
 def test_letter_form_errors_next_to_fields(client, world, overrides, field):
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     data = letter_data(world, **overrides)
     response = client.post(staff_url("letter_new"), data)
     assert response.status_code == 200
@@ -334,13 +334,13 @@ def test_letter_form_errors_next_to_fields(client, world, overrides, field):
 
 def test_letter_for_an_organization_of_another_compound_is_a_field_error(client, world):
     other = OrganizationFactory(kind="pmc")
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     response = client.post(staff_url("letter_new"), letter_data(world, organization=other.pk))
     assert errors_of(response, "organization")
 
 
 def test_duplicate_letter_year_is_a_field_error(client, world):
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     response = client.post(
         staff_url("letter_new"), letter_data(world, organization=str(world.party.pk))
     )
@@ -349,7 +349,7 @@ def test_duplicate_letter_year_is_a_field_error(client, world):
 
 
 def test_hostile_title_is_escaped(client, world):
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     client.post(staff_url("letter_new"), letter_data(world, title=HOSTILE))
     letter = PledgeLetter.objects.get(title=HOSTILE)
     html = client.get(staff_url("letter_manage", letter.pk)).content.decode()
@@ -382,7 +382,7 @@ def item_errors(response, field: str) -> list[str]:
 
 
 def test_add_item_with_a_rule(client, world):
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     response = client.post(staff_url("letter_manage", world.letter.pk), item_data())
     assert response.status_code == 302
     item = PledgeItem.objects.get(letter=world.letter, number=11)
@@ -392,7 +392,7 @@ def test_add_item_with_a_rule(client, world):
 
 
 def test_add_deadline_rate_item(client, world):
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     response = client.post(
         staff_url("letter_manage", world.letter.pk),
         item_data(
@@ -457,7 +457,7 @@ def test_add_deadline_rate_item(client, world):
     ],
 )
 def test_item_form_errors_next_to_fields(client, world, overrides, field):
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     before = PledgeItem.objects.count()
     response = client.post(staff_url("letter_manage", world.letter.pk), item_data(**overrides))
     assert response.status_code == 200
@@ -472,7 +472,7 @@ def test_edit_item_keeps_closed_results(client, world):
     item = world.items[0]
     item.results.update(final=True)
     finals = item.results.count()
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     response = client.get(staff_url("item_edit", item.pk))
     assert response.status_code == 200
     assert response.context["form"].initial["min_count"] == 1
@@ -487,7 +487,7 @@ def test_edit_item_keeps_closed_results(client, world):
 
 def test_edit_item_with_threshold_above_100_is_a_field_error(client, world):
     item = world.items[2]  # 48 h response rate
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     data = {
         k.removeprefix("item-"): v
         for k, v in item_data(
@@ -506,7 +506,7 @@ def test_edit_item_with_threshold_above_100_is_a_field_error(client, world):
 
 def test_publish_letter(client):
     world = seeded_world(published=False)
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     response = client.post(staff_url("letter_publish", world.letter.pk))
     assert response.status_code == 302
     world.letter.refresh_from_db()
@@ -518,7 +518,7 @@ def test_publish_letter(client):
 
 
 def test_publish_requires_post(client, world):
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     assert client.get(staff_url("letter_publish", world.letter.pk)).status_code == 405
 
 
@@ -581,7 +581,7 @@ def activity_data(world, **overrides) -> dict:
         "title": "环境整治志愿服务",
         "held_on": timezone.localdate().isoformat(),
         "description": "清理楼道堆物",
-        "participants": [str(world.secretary.pk)],
+        "participants": [str(world.party_secretary.pk)],
         "participant_count": "12",
     }
     data.update(overrides)
@@ -589,14 +589,14 @@ def activity_data(world, **overrides) -> dict:
 
 
 def test_record_an_activity_with_a_photo(client, world):
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     data = activity_data(world)
     data["photos"] = [jpeg()]
     response = client.post(staff_url("activity_new"), data)
     assert response.status_code == 302, response.context["form"].errors
     activity = Activity.objects.get(title="环境整治志愿服务")
     assert activity.photos.count() == 1
-    assert list(activity.participants.all()) == [world.secretary]
+    assert list(activity.participants.all()) == [world.party_secretary]
     assert activity.participant_count == 12
     listing = client.get(staff_url("activity_list")).content.decode()
     assert "环境整治志愿服务" in listing
@@ -619,7 +619,7 @@ def test_record_an_activity_with_a_photo(client, world):
     ],
 )
 def test_activity_form_errors(client, world, overrides, field):
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     data = activity_data(world, **overrides)
     response = client.post(staff_url("activity_new"), data)
     assert response.status_code == 200
@@ -629,7 +629,7 @@ def test_activity_form_errors(client, world, overrides, field):
 
 def test_activity_of_an_organization_outside_the_compound(client, world):
     outside = OrganizationFactory(kind="compound_party")
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     response = client.post(staff_url("activity_new"), activity_data(world, organization=outside.pk))
     assert response.context["form"].errors["organization"]
 
@@ -637,7 +637,7 @@ def test_activity_of_an_organization_outside_the_compound(client, world):
 def test_activity_photo_that_is_not_an_image(client, world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     data = activity_data(world)
     data["photos"] = [SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")]
     response = client.post(staff_url("activity_new"), data)
@@ -748,7 +748,7 @@ def test_inspection_list_shows_open_findings(client, world):
 
 
 def test_candidates_three_pledges_entry_and_publication(client, world):
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     response = client.post(
         staff_url("election_list"), {"title": "第二届物业管理委员会选举", "held_on": "2026-06-30"}
     )
@@ -805,7 +805,7 @@ def test_candidates_three_pledges_entry_and_publication(client, world):
 )
 def test_candidate_pledge_form_errors(client, world, overrides, field):
     election = ElectionFactory(compound=world.compound)
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     data = {
         "candidate": str(world.people.pmc.pk),
         "kind": "service",
@@ -819,7 +819,7 @@ def test_candidate_pledge_form_errors(client, world, overrides, field):
 
 
 def test_election_form_errors(client, world):
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     response = client.post(staff_url("election_list"), {"title": "", "held_on": "not a date"})
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"title", "held_on"}
@@ -836,7 +836,7 @@ def test_property_company_cannot_manage_candidates(client, world):
 
 def test_cases_open_review_decide_and_timeline(client, world):
     member = world.people.pmc
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     response = client.post(
         staff_url("case_list"),
         {
@@ -884,7 +884,7 @@ def test_cases_open_review_decide_and_timeline(client, world):
     ],
 )
 def test_case_open_form_errors(client, world, overrides, field):
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     data = {
         "organization": str(world.pmc.pk),
         "person": str(world.people.pmc.pk),
@@ -899,7 +899,7 @@ def test_case_open_form_errors(client, world, overrides, field):
 
 
 def test_case_against_a_non_member_is_a_field_error(client, world):
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     response = client.post(
         staff_url("case_list"),
         {
@@ -915,7 +915,7 @@ def test_case_against_a_non_member_is_a_field_error(client, world):
 
 def test_cases_filter_with_bad_status_shows_all(client, world):
     AccountabilityCaseFactory(organization=world.pmc, compound=world.compound)
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     response = client.get(staff_url("case_list"), {"status": HOSTILE})
     assert response.status_code == 200
     assert len(response.context["cases"]) == 1
@@ -933,7 +933,7 @@ def test_staff_without_review_right_sees_cases_but_cannot_decide(client, world):
 
 def test_people_pickers_do_not_offer_strangers(client, world):
     stranger = PersonFactory(name="外人")
-    client.force_login(world.secretary)
+    client.force_login(world.party_secretary)
     response = client.post(
         staff_url("activity_new"), activity_data(world, participants=[str(stranger.pk)])
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -14,7 +13,6 @@ from pledges import services
 from pledges.engine import evaluate
 from pledges.letters import PARTY_LETTER, PMC_LETTER, letter_params
 from pledges.models import PledgeItem
-from tests.factories.directory import CompoundFactory
 from tests.factories.pledges import PledgeLetterFactory, pledge_world
 
 HOSTILE = "<script>alert('x')</script>"
@@ -56,7 +54,7 @@ def load_items(letter, spec: dict) -> list[PledgeItem]:
 
 def seeded_world(*, pmc: bool = False, published: bool = True):
     """The default compound, its bodies, the party letter (published, ten items, evaluated)."""
-    world = pledge_world(CompoundFactory(slug=settings.HUASHAN_DEFAULT_COMPOUND, name="江南花山郡"))
+    world = pledge_world(default_compound=True)
     letter = world.letter
     letter.title = PARTY_LETTER["title"]
     letter.preamble = PARTY_LETTER["preamble"]

@@ -35,8 +35,12 @@ from evaluations.models import (
     TokenUse,
 )
 from tests.factories.evaluations import full_scores
-from tests.factories.issues import issue_world
+from tests.factories.world import compound_world
 from tests.state.machine import SavepointMachine
+
+# Setup-heavy: each run builds a world per example of a stateful search; left out of
+# the quick loop (-m "not slow"), run by make test.
+pytestmark = pytest.mark.slow
 
 REFUSALS = (ValidationError, PermissionDenied)
 State = Campaign.State
@@ -201,7 +205,7 @@ class EvaluationMachine(SavepointMachine):
 
 @pytest.mark.django_db
 def test_evaluation_machine():
-    EvaluationMachine.world = issue_world()
+    EvaluationMachine.world = compound_world()
     run_state_machine_as_test(EvaluationMachine, settings=SETTINGS)
     # The runs went somewhere: the machine is not refusing everything.
     assert {State.MATERIALS, State.SCORING, State.PRELIMINARY} <= EvaluationMachine.reached, (

@@ -38,8 +38,12 @@ from hypothesis.stateful import (
 
 from issues import services
 from issues.models import Category, Issue, IssueEvent, Referral, WhistleSummons
-from tests.factories.issues import issue_world
+from tests.factories.world import compound_world
 from tests.state.machine import SavepointMachine
+
+# Setup-heavy: each run builds a world per example of a stateful search; left out of
+# the quick loop (-m "not slow"), run by make test.
+pytestmark = pytest.mark.slow
 
 S = Issue.Status
 #: What a refused call may raise: django's errors and the project's subclasses of them
@@ -428,7 +432,7 @@ class IssueMachine(SavepointMachine):
 
 @pytest.mark.django_db
 def test_issue_machine():
-    IssueMachine.world = issue_world()
+    IssueMachine.world = compound_world()
     run_state_machine_as_test(IssueMachine, settings=SETTINGS)
     # The runs went somewhere: the machine is not refusing everything.
     deep = {S.ACCEPTED, S.TRANSFERRED, S.IN_PROGRESS, S.RESOLVED, S.CLOSED}

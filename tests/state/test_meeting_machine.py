@@ -37,6 +37,10 @@ from meetings.models import AgendaTopic, Meeting, MeetingEvent, Summary
 from tests.factories.meetings import meeting_world
 from tests.state.machine import SavepointMachine
 
+# Setup-heavy: each run builds a world per example of a stateful search; left out of
+# the quick loop (-m "not slow"), run by make test.
+pytestmark = pytest.mark.slow
+
 CN = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 3, 10, 10, 0, tzinfo=CN)
 MEETING_START = dt.datetime(2026, 3, 25, 15, 0, tzinfo=CN)
@@ -45,8 +49,8 @@ M = Meeting.Status
 #: The four bodies that countersign the summary (联席会议议事规则 第四条).
 SIGNERS = ("community_party", "residents_committee", "pmc", "property_company")
 ACTORS = (
-    "clerk",
-    "chair",
+    "meeting_clerk",
+    "community_secretary",
     "street_office",
     "community_party",
     "residents_committee",
@@ -54,7 +58,7 @@ ACTORS = (
     "pmc",
     "property_company",
     "resident",
-    "owner_rep",
+    "owner_representative",
     "nobody",
 )
 SETTINGS = settings(
@@ -73,7 +77,7 @@ def likely(*roles):
     return st.sampled_from(roles)
 
 
-office = likely("clerk")
+office = likely("meeting_clerk")
 
 
 def when(*phases):
@@ -109,17 +113,17 @@ CHAOS = {
 #: The way through: notice, the meeting, minutes, summary, 会签 by the four bodies,
 #: approval by the chair, distribution.
 HAPPY_PATH = [
-    ("propose_topic", {"who": "clerk"}),
-    ("accept_topic", {"who": "clerk"}),
-    ("send_notice", {"who": "clerk"}),
+    ("propose_topic", {"who": "meeting_clerk"}),
+    ("accept_topic", {"who": "meeting_clerk"}),
+    ("send_notice", {"who": "meeting_clerk"}),
     ("meeting_time_comes", {}),
-    ("held", {"who": "clerk"}),
-    ("minutes", {"who": "clerk"}),
-    ("draft_summary", {"who": "clerk"}),
-    ("submit_summary", {"who": "clerk"}),
+    ("held", {"who": "meeting_clerk"}),
+    ("minutes", {"who": "meeting_clerk"}),
+    ("draft_summary", {"who": "meeting_clerk"}),
+    ("submit_summary", {"who": "meeting_clerk"}),
     *[("countersign", {"own": True, "who": "nobody", "body": body}) for body in SIGNERS],
-    ("approve", {"who": "chair"}),
-    ("distribute", {"who": "clerk"}),
+    ("approve", {"who": "community_secretary"}),
+    ("distribute", {"who": "meeting_clerk"}),
 ]
 
 
@@ -142,7 +146,7 @@ class MeetingMachine(SavepointMachine):
         world = self.world
         if role == "nobody":
             return None
-        if role in ("clerk", "chair", "resident", "owner_rep"):
+        if role in ("meeting_clerk", "community_secretary", "resident", "owner_representative"):
             return getattr(world, role)
         return getattr(world.people, role)
 
@@ -185,7 +189,7 @@ class MeetingMachine(SavepointMachine):
         """Schedule the meeting and walk the first ``depth`` steps of the happy path, so the
         random steps start from every phase (a random walk from the start rarely gets far)."""
         self.meeting = services.meeting_create(
-            actor=self.world.clerk,
+            actor=self.world.meeting_clerk,
             compound=self.world.compound,
             kind=Meeting.Kind.JOINT,
             title="2026年3月联席会议",
@@ -289,7 +293,7 @@ class MeetingMachine(SavepointMachine):
             )
 
     @when((M.HELD, "countersigning"))
-    @rule(who=likely("chair"))
+    @rule(who=likely("community_secretary"))
     def approve(self, who):
         summary = self.summary()
         if summary is not None:

@@ -37,6 +37,10 @@ from tests.factories.directory import HouseholdFactory, ResidencyFactory
 from tests.factories.meetings import meeting_world
 from tests.state.machine import SavepointMachine
 
+# Setup-heavy: each run builds a world per example of a stateful search; left out of
+# the quick loop (-m "not slow"), run by make test.
+pytestmark = pytest.mark.slow
+
 REFUSALS = (ValidationError, PermissionDenied)
 Stage = OwnersAssemblyMotion.Stage
 ACTORS = (
@@ -47,7 +51,7 @@ ACTORS = (
     "residents_committee",
     "property_company",
     "street_office",
-    "clerk",
+    "meeting_clerk",
     "resident",
     "neighbour",
     "owner",
@@ -116,7 +120,7 @@ class MotionMachine(SavepointMachine):
             return None
         if role == "pmc_member":
             return world.pmc_members[0]
-        if role in ("clerk", "resident", "neighbour", "owner"):
+        if role in ("meeting_clerk", "resident", "neighbour", "owner"):
             return getattr(world, role)
         return getattr(world.people, role)
 
@@ -260,7 +264,7 @@ class MotionMachine(SavepointMachine):
 @pytest.mark.django_db
 def test_motion_machine():
     world = meeting_world()
-    world.clerk = world.people.joint_meeting_office
+    world.meeting_clerk = world.people.joint_meeting_office
     world.owner = ResidencyFactory(household=HouseholdFactory(building=world.building)).person
     world.households = list(
         Household.objects.filter(building__compound=world.compound).order_by("pk")[:3]
