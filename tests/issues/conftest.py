@@ -5,12 +5,10 @@ compound (江南花山郡). A test module that needs another world defines its o
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
-from tests.factories.directory import CompoundFactory
-from tests.factories.issues import issue_world
+from tests.factories.world import compound_world
 
 
 class CheckedClient(Client):
@@ -37,4 +35,4 @@ def _clear_cache():
 
 @pytest.fixture
 def world():
-    return issue_world(CompoundFactory(slug=settings.HUASHAN_DEFAULT_COMPOUND, name="江南花山郡"))
+    return compound_world(default_compound=True)

@@ -23,7 +23,7 @@ from tests.factories.directory import (
     HouseholdFactory,
     ResidencyFactory,
 )
-from tests.factories.issues import issue_world
+from tests.factories.world import compound_world
 from tests.issues.helpers import CN, HOSTILE, SQLISH, T0, category, zh
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +97,7 @@ def test_hazard_box_odd_values_never_break_the_form(client, world, value, ticked
 
 
 def test_filing_compound_is_the_residents_verified_household(client, world):
-    home = issue_world()  # another compound where the person lives, verified
+    home = compound_world()  # another compound where the person lives, verified
     person = home.resident
     client.force_login(person)
     page = client.get(reverse("issues:file"))
@@ -116,7 +116,7 @@ def test_filing_compound_is_the_residents_verified_household(client, world):
 
 def test_filing_compound_choice_among_several_verified_households(client, world):
     person = world.resident
-    second = issue_world()
+    second = compound_world()
     ResidencyFactory(person=person, household=HouseholdFactory(building=second.building))
     client.force_login(person)
     chosen = client.get(reverse("issues:file"), {"compound": second.compound.slug})

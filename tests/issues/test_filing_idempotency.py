@@ -14,7 +14,6 @@ import time
 import uuid
 
 import pytest
-from django.conf import settings
 from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
@@ -24,7 +23,7 @@ from issues import services
 from issues.models import Category, Issue
 from issues.views import SESSION_DRAFT
 from tests.factories.directory import CompoundFactory
-from tests.factories.issues import issue_world
+from tests.factories.world import compound_world
 
 KEY_RE = re.compile(r'name="idempotency_key" value="([^"]*)"')
 ALREADY = 'data-testid="already-received"'
@@ -37,7 +36,7 @@ def zh(msgid: str) -> str:
 
 @pytest.fixture
 def world(db):
-    world = issue_world(CompoundFactory(slug=settings.HUASHAN_DEFAULT_COMPOUND, name="江南花山郡"))
+    world = compound_world(default_compound=True)
     world.category, _ = Category.objects.get_or_create(
         code="environment", defaults={"name": "环境卫生"}
     )
@@ -231,7 +230,7 @@ def _wait_for_lock_waiter(timeout: float = 30) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_two_racing_posts_with_one_key_file_one_complaint():
     """The second INSERT waits on the first's uncommitted row, then loses to the constraint."""
-    world = issue_world(CompoundFactory())
+    world = compound_world(CompoundFactory())
     world.category, _ = Category.objects.get_or_create(
         code="environment", defaults={"name": "环境卫生"}
     )

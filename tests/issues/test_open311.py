@@ -17,7 +17,8 @@ from django.utils import timezone
 from issues import selectors
 from issues.models import Category, Issue, Open311Client
 from tests.factories.directory import BuildingFactory
-from tests.factories.issues import IssueEventFactory, IssueFactory, issue_world
+from tests.factories.issues import IssueEventFactory, IssueFactory
+from tests.factories.world import compound_world
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def _own_rate_limit_bucket(monkeypatch):
 
 @pytest.fixture
 def world():
-    return issue_world()
+    return compound_world()
 
 
 @pytest.fixture

@@ -19,13 +19,13 @@ from tests.factories.issues import (
     ReferralFactory,
     WhistleFactory,
     WhistleSummonsFactory,
-    issue_world,
 )
+from tests.factories.world import compound_world
 
 
 @pytest.fixture
 def world(db):
-    return issue_world()
+    return compound_world()
 
 
 @pytest.fixture
@@ -159,7 +159,7 @@ def test_view_queue_only_members(world):
 
 
 def test_staff_of_another_compound_and_attendee_roles_see_nothing(world, issue):
-    other = issue_world()
+    other = compound_world()
     assert not other.people.compound_party.has_perm("issues.view_issue", issue)
     assert not other.people.community_party.has_perm("issues.view_issue", issue)
     party_member = MembershipFactory(

@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -22,8 +21,7 @@ from PIL import ExifTags, Image, ImageFile
 from huashan.core import photos
 from issues import services
 from issues.models import Category, Issue
-from tests.factories.directory import CompoundFactory
-from tests.factories.issues import issue_world
+from tests.factories.world import compound_world
 
 
 def png(width: int, height: int, name: str = "big.png") -> SimpleUploadedFile:
@@ -149,7 +147,7 @@ def test_six_ordinary_phone_photos_fit_the_filing_budget():
 
 @pytest.fixture
 def world(db):
-    return issue_world(CompoundFactory(slug=settings.HUASHAN_DEFAULT_COMPOUND, name="江南花山郡"))
+    return compound_world(default_compound=True)
 
 
 def _submit(world, client_key, photos_):

@@ -15,7 +15,7 @@ import time_machine
 from django.urls import reverse
 
 from issues.models import Referral
-from tests.factories.issues import issue_world
+from tests.factories.world import compound_world
 from tests.issues.helpers import CN, T0, ack_url, manage_url, transferred, zh
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,7 @@ def test_referral_ack_refuses_other_organizations_and_forged_ids(client, world):
     supervise = issue.referrals.get(
         purpose=Referral.Purpose.SUPERVISE, organization=world.orgs.compound_party
     )
-    other = transferred(issue_world())
+    other = transferred(compound_world())
     foreign = other.referrals.first()
     client.force_login(world.people.property_company)  # sees the issue, not this referral
     assert client.post(ack_url(issue, supervise)).status_code == 403

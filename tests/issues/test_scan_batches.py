@@ -20,7 +20,8 @@ from huashan.notify.models import Notification
 from issues import services
 from issues.models import ALARMS_SETTLED, Issue, IssueAlarm, IssueEvent
 from issues.services import scan as scan_services
-from tests.factories.issues import CategoryFactory, IssueFactory, issue_world
+from tests.factories.issues import CategoryFactory, IssueFactory
+from tests.factories.world import compound_world
 
 CN = ZoneInfo("Asia/Shanghai")
 T0 = dt.datetime(2025, 11, 3, 9, 0, tzinfo=CN)  # a Monday, no holidays nearby
@@ -28,7 +29,7 @@ T0 = dt.datetime(2025, 11, 3, 9, 0, tzinfo=CN)  # a Monday, no holidays nearby
 
 @pytest.fixture
 def world(db):
-    return issue_world()
+    return compound_world()
 
 
 def overdue(world, count: int, *, now: dt.datetime, first: int = 0) -> list[Issue]:

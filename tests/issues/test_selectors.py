@@ -21,15 +21,15 @@ from tests.factories.issues import (
     SatisfactionFactory,
     WhistleFactory,
     WhistleSummonsFactory,
-    issue_world,
 )
+from tests.factories.world import compound_world
 
 CN = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
 def world(db):
-    return issue_world()
+    return compound_world()
 
 
 def test_public_board_hides_private_and_merged_and_shows_last_public_note(world):
@@ -240,7 +240,7 @@ def test_public_version_and_stamp_follow_every_event(world):
         )
         is None
     )
-    other = issue_world()
+    other = compound_world()
     assert (
         selectors.issue_public_stamp(compound=other.compound, tracking_number=issue.tracking_number)
         is None

@@ -31,7 +31,7 @@ from issues.models import (
 )
 from issues.services import IssueStateError, RateLimited
 from tests.factories.directory import BuildingFactory, MembershipFactory, PersonFactory
-from tests.factories.issues import issue_world
+from tests.factories.world import compound_world
 
 CN = ZoneInfo("Asia/Shanghai")
 S = Issue.Status
@@ -39,7 +39,7 @@ S = Issue.Status
 
 @pytest.fixture
 def world(db):
-    return issue_world()
+    return compound_world()
 
 
 @pytest.fixture
@@ -436,7 +436,7 @@ def test_small_transfer_records_fix_supervise_and_file_referrals(world):
 
 def test_transfer_refuses_organization_of_another_compound(world):
     issue = advance(world, S.ACCEPTED)
-    stranger = issue_world().orgs.property_company
+    stranger = compound_world().orgs.property_company
     with pytest.raises(ValidationError) as exc:
         services.issue_transfer(
             actor=world.people.joint_meeting_office, issue=issue, organization=stranger
@@ -889,7 +889,7 @@ def test_satisfaction_only_by_reporter_and_valid_rating(world):
 
 def test_unrelated_staff_member_cannot_manage(world):
     issue = submit(world).issue
-    other = issue_world()
+    other = compound_world()
     with pytest.raises(PermissionDenied):
         services.issue_accept(actor=other.people.joint_meeting_office, issue=issue)
     party_member = MembershipFactory(

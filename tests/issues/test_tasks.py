@@ -18,7 +18,7 @@ from huashan.notify.models import Notification
 from issues import services, tasks
 from issues.models import Category, Issue, IssueAlarm, IssueEvent, Whistle
 from tests.factories.directory import PersonFactory
-from tests.factories.issues import issue_world
+from tests.factories.world import compound_world
 
 CN = ZoneInfo("Asia/Shanghai")
 T0 = dt.datetime(2025, 11, 3, 9, 0, tzinfo=CN)  # a Monday, no holidays nearby
@@ -26,7 +26,7 @@ T0 = dt.datetime(2025, 11, 3, 9, 0, tzinfo=CN)  # a Monday, no holidays nearby
 
 @pytest.fixture
 def world(db):
-    return issue_world()
+    return compound_world()
 
 
 def submit(world, **kwargs):

@@ -17,7 +17,8 @@ from huashan.directory.models import Organization
 from huashan.workdays import FEEDBACK_7_WORKING_DAYS
 from issues.models import Category, Issue, IssueEvent, MeToo, Satisfaction
 from tests.factories.directory import BuildingFactory, CompoundFactory, PersonFactory
-from tests.factories.issues import IssueEventFactory, IssueFactory, issue_world
+from tests.factories.issues import IssueEventFactory, IssueFactory
+from tests.factories.world import compound_world
 
 pytestmark = pytest.mark.django_db
 
@@ -444,9 +445,9 @@ def test_queue_sorted_overdue_search_and_hostile_input(client, world, category):
 def test_queue_narrows_to_a_served_compound_and_never_widens(client, world, category):
     mine = IssueFactory(compound=world.compound, category=category)
     # A second compound of the same community: the community party serves both.
-    neighbour_world = issue_world(CompoundFactory(community=world.compound.community))
+    neighbour_world = compound_world(CompoundFactory(community=world.compound.community))
     theirs = IssueFactory(compound=neighbour_world.compound, category=category)
-    foreign = issue_world()  # another street
+    foreign = compound_world()  # another street
     hidden = IssueFactory(compound=foreign.compound, category=category)
     client.force_login(world.people.community_party)
     everything = client.get(reverse("issues:queue")).content.decode()

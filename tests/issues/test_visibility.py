@@ -26,8 +26,8 @@ from tests.factories.issues import (
     ReferralFactory,
     WhistleFactory,
     WhistleSummonsFactory,
-    issue_world,
 )
+from tests.factories.world import compound_world
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ Role = Membership.Role
 
 @pytest.fixture
 def world():
-    world = issue_world()
+    world = compound_world()
     orgs = world.orgs
     world.voice = SimpleNamespace(
         party_member=MembershipFactory(
@@ -57,7 +57,7 @@ def world():
     world.inactive = MembershipFactory(
         organization=orgs.compound_party, role=Role.SECRETARY, person__is_active=False
     ).person
-    world.stranger = issue_world().people.compound_party  # staff of another compound
+    world.stranger = compound_world().people.compound_party  # staff of another compound
     return world
 
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from huashan.notify.models import Notification
 from issues.models import WhistleSummons
 from tests.factories.directory import MembershipFactory, PersonFactory
-from tests.factories.issues import issue_world
+from tests.factories.world import compound_world
 from tests.issues.helpers import SQLISH, Role, act, manage_url, transferred
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def party(world):
         person=PersonFactory(is_active=False),
     ).person
     elsewhere = MembershipFactory(
-        organization=issue_world().orgs.compound_party, role=Role.PARTY_MEMBER
+        organization=compound_world().orgs.compound_party, role=Role.PARTY_MEMBER
     ).person
     return {
         "compound": compound_member,

@@ -22,8 +22,8 @@ from django.utils import timezone, translation
 from issues import services
 from issues.models import Category, Issue, IssueEvent, Whistle
 from issues.views import _remember_code
-from tests.factories.directory import CompoundFactory
-from tests.factories.issues import IssueEventFactory, IssueFactory, issue_world
+from tests.factories.issues import IssueEventFactory, IssueFactory
+from tests.factories.world import compound_world
 
 S = Issue.Status
 SERVICES = sorted((Path(settings.BASE_DIR) / "issues" / "services").glob("*.py"))
@@ -80,7 +80,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world():
-    return issue_world(CompoundFactory(slug=settings.HUASHAN_DEFAULT_COMPOUND, name="江南花山郡"))
+    return compound_world(default_compound=True)
 
 
 @pytest.fixture
