@@ -137,9 +137,30 @@ def campaign_advance(*, actor, campaign: Campaign, to_state: str, note: str = ""
     seed: 第三条 (materials, review meeting, scoring), 第五条 (preliminary results
     publicised; approved by the street party working committee only after the
     objection window closed and every objection was answered; then circulated).
+    Each step: who may take it and whether it may be taken now
+    (:func:`_advance_allowed`), what must hold before (``_before_<state>``), the
+    state and its event, then what follows (:func:`_after_advance`).
     """
     campaign = _lock(campaign)
     old = State(campaign.state)
+    _advance_allowed(actor, campaign, old, to_state)
+    now = timezone.now()
+    before = {
+        State.SCORING: _before_scoring,
+        State.PUBLICITY: _before_publicity,
+        State.APPROVED: _before_approval,
+    }.get(to_state)
+    if before is not None:
+        before(campaign, now)
+    campaign.state = to_state
+    campaign.save()
+    _event(campaign, actor=actor, verb="advance", from_state=old, to_state=to_state, note=note)
+    _after_advance(actor, campaign, to_state)
+    return campaign
+
+
+def _advance_allowed(actor, campaign: Campaign, old: State, to_state: str) -> None:
+    """The transition exists, and the actor may take it (only the street approves)."""
     guard(
         campaign,
         to_state,
@@ -156,53 +177,60 @@ def campaign_advance(*, actor, campaign: Campaign, to_state: str, note: str = ""
         )
     else:
         require_perm(actor, "evaluations.organize", campaign, _denied())
-    now = timezone.now()
-    if to_state == State.SCORING:
-        # The members are brought up to date once more (a member seated since is added, one
-        # whose term ended is dropped) — but a printed slip lists the targets on paper: when
-        # they changed after slips were printed, the slips are printed again first, so the
-        # paper ballot asks about the same people as the phone ballot.
-        if member_targets_sync(campaign) and campaign.evaluators.exclude(token_hash="").exists():
-            raise CampaignStateError(
-                gettext(
-                    "The PMC's members changed since the ballot slips were printed: print "
-                    "the slips again (the earlier ones stop working), then open scoring."
-                ),
-                code="slips_outdated",
-            )
-        if not campaign.targets.exists():
-            raise CampaignStateError(gettext("Add at least one target before scoring opens."))
-        if not Criterion.objects.filter(group__campaign=campaign).exists():
-            raise CampaignStateError(gettext("Add at least one criterion before scoring opens."))
-    if to_state == State.PUBLICITY:
-        campaign.publicity_start = now
-        # seed: 评议监督考核制度 第五条 — a window of days, counted like every other
-        # deadline (Civil Code arts. 201–203: from the next day, to 24:00, past rest days).
-        campaign.publicity_end = workdays.deadline(
-            now, workdays.objection_window(campaign.objection_days)
+
+
+def _before_scoring(campaign: Campaign, now) -> None:
+    """Targets, criteria, and slips that list the targets the phone ballot will show.
+
+    The members are brought up to date once more (a member seated since is added, one
+    whose term ended is dropped) — but a printed slip lists the targets on paper: when
+    they changed after slips were printed, the slips are printed again first, so the
+    paper ballot asks about the same people as the phone ballot.
+    """
+    if member_targets_sync(campaign) and campaign.evaluators.exclude(token_hash="").exists():
+        raise CampaignStateError(
+            gettext(
+                "The PMC's members changed since the ballot slips were printed: print "
+                "the slips again (the earlier ones stop working), then open scoring."
+            ),
+            code="slips_outdated",
         )
-    if to_state == State.APPROVED:
-        if campaign.publicity_end and now < campaign.publicity_end:
-            raise CampaignStateError(
-                gettext("The objection window is still open until %(end)s.")
-                % {"end": workdays.format_deadline(campaign.publicity_end)}
+    if not campaign.targets.exists():
+        raise CampaignStateError(gettext("Add at least one target before scoring opens."))
+    if not Criterion.objects.filter(group__campaign=campaign).exists():
+        raise CampaignStateError(gettext("Add at least one criterion before scoring opens."))
+
+
+def _before_publicity(campaign: Campaign, now) -> None:
+    """seed: 评议监督考核制度 第五条 — a window of days, counted like every other deadline
+    (Civil Code arts. 201–203: from the next day, to 24:00, past rest days)."""
+    campaign.publicity_start = now
+    campaign.publicity_end = workdays.deadline(
+        now, workdays.objection_window(campaign.objection_days)
+    )
+
+
+def _before_approval(campaign: Campaign, now) -> None:
+    """The objection window has closed and every objection is resolved (第五条 "无异议":
+    upheld or dismissed, not just answered)."""
+    if campaign.publicity_end and now < campaign.publicity_end:
+        raise CampaignStateError(
+            gettext("The objection window is still open until %(end)s.")
+            % {"end": workdays.format_deadline(campaign.publicity_end)}
+        )
+    if campaign.objections.filter(Q(answered_at__isnull=True) | Q(resolution="")).exists():
+        raise CampaignStateError(
+            gettext(
+                "Resolve every objection before approval: uphold it and correct the "
+                "preliminary result, or dismiss it with reasons."
             )
-        # 第五条 "无异议": every objection resolved (upheld or dismissed), not just answered.
-        if campaign.objections.filter(Q(answered_at__isnull=True) | Q(resolution="")).exists():
-            raise CampaignStateError(
-                gettext(
-                    "Resolve every objection before approval: uphold it and correct the "
-                    "preliminary result, or dismiss it with reasons."
-                )
-            )
-    campaign.state = to_state
-    campaign.save()
-    _event(campaign, actor=actor, verb="advance", from_state=old, to_state=to_state, note=note)
+        )
+
+
+def _after_advance(actor, campaign: Campaign, to_state: str) -> None:
+    """What a new state sets off: counting, publishing, the 60 % rule, circulation, notices."""
     if to_state == State.PRELIMINARY:
-        # 第五条 初步结果: every cast ballot counts, and the roster forgets who is who
-        # (the slips are printed and scoring is over: the names stay, the accounts go).
-        ballots_flush(campaign=campaign, keep=0)
-        campaign.evaluators.filter(person__isnull=False).update(person=None)
+        _after_scoring_closed(campaign)
     if to_state == State.PUBLICITY:
         ref = evidence.publish_preliminary(
             actor=actor, campaign=campaign, body=_results_summary(campaign)
@@ -214,15 +242,26 @@ def campaign_advance(*, actor, campaign: Campaign, to_state: str, note: str = ""
     if to_state == State.CIRCULATED:
         _circulate_street_wide(campaign)
     if to_state in (State.PUBLICITY, State.APPROVED):
-        for target in campaign.targets.filter(member__isnull=True).select_related("organization"):
-            _notify_org(
-                target.organization,
-                subject=gettext("Evaluation: %(title)s — %(state)s")
-                % {"title": campaign.title, "state": State(to_state).label},
-                body=gettext("The evaluation results changed state."),
-                link=f"/evaluations/{campaign.pk}/results/",
-            )
-    return campaign
+        _notify_targets(campaign, to_state)
+
+
+def _after_scoring_closed(campaign: Campaign) -> None:
+    """第五条 初步结果: every cast ballot counts, and the roster forgets who is who (the
+    slips are printed and scoring is over: the names stay, the accounts go)."""
+    ballots_flush(campaign=campaign, keep=0)
+    campaign.evaluators.filter(person__isnull=False).update(person=None)
+
+
+def _notify_targets(campaign: Campaign, to_state: str) -> None:
+    """The evaluated bodies hear that their results changed state."""
+    for target in campaign.targets.filter(member__isnull=True).select_related("organization"):
+        _notify_org(
+            target.organization,
+            subject=gettext("Evaluation: %(title)s — %(state)s")
+            % {"title": campaign.title, "state": State(to_state).label},
+            body=gettext("The evaluation results changed state."),
+            link=f"/evaluations/{campaign.pk}/results/",
+        )
 
 
 def _street_organizations(campaign: Campaign) -> list[Organization]:
