@@ -23,7 +23,7 @@ def test_request_queues_once_per_version_and_renders_in_the_task(
         tasks.render_document, "apply_async", lambda args, **kw: dispatched.append(*args)
     )
     advance_to(world, State.PRELIMINARY)  # results exist from 初步结果 on (第五条)
-    client.force_login(world.organizer)
+    client.force_login(world.community_secretary)
     url = reverse("evaluations:results_pdf", args=[world.campaign.pk])
     with django_capture_on_commit_callbacks(execute=True):
         assert client.get(url).status_code == 202
@@ -36,7 +36,9 @@ def test_request_queues_once_per_version_and_renders_in_the_task(
     assert document.file.read(5) == b"%PDF-"
     assert client.get(url).status_code == 200
     # A change of the campaign is a new version: a new PDF is prepared.
-    services.campaign_advance(actor=world.organizer, campaign=world.campaign, to_state="publicity")
+    services.campaign_advance(
+        actor=world.community_secretary, campaign=world.campaign, to_state="publicity"
+    )
     assert client.get(url).status_code == 202
     assert EvaluationDocument.objects.count() == 2
 
@@ -72,9 +74,9 @@ def test_outsiders_get_no_document_and_queue_nothing(client, world):
 
 
 def test_ballot_slips_stay_in_the_request(client, world):
-    client.force_login(world.organizer)
+    client.force_login(world.community_secretary)
     services.evaluator_add(
-        actor=world.organizer, campaign=world.campaign, name="甲", category="owner"
+        actor=world.community_secretary, campaign=world.campaign, name="甲", category="owner"
     )
     response = client.post(reverse("evaluations:slips", args=[world.campaign.pk]))
     assert response.status_code == 200

@@ -16,8 +16,6 @@ State = Campaign.State
 
 def evaluation_world(compound=None, *, year: int = 2025) -> CompoundWorld:
     world = compound_world(compound)
-    # Older name of community_secretary, still read by test_documents.py (being edited).
-    world.organizer = world.community_secretary
     world.campaign = services.campaign_create(
         actor=world.community_secretary, compound=world.compound, year=year
     )
