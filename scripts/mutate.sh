@@ -25,7 +25,7 @@ mkdir -p "$OUT"
 # module -> its direct tests (kept small on purpose: each mutant runs them).
 declare -A TESTS=(
   [huashan/workdays.py]="tests/core/test_workdays.py tests/test_seed_numbers.py"
-  [huashan/periods.py]="tests/core/test_periods.py"
+  [huashan/periods.py]="tests/core/test_periods_boundaries.py"
   [issues/services/clocks.py]="tests/issues/test_clock_rules.py"
   [meetings/tally.py]="tests/meetings/test_tally.py tests/meetings/test_tally_properties.py"
   [pledges/engine.py]="tests/pledges/test_engine.py"

@@ -23,6 +23,7 @@ scripts/mutate.sh.
 from __future__ import annotations
 
 import difflib
+import enum
 import importlib
 import json
 import os
@@ -74,30 +75,12 @@ def _swap(module: types.ModuleType, namespace: dict) -> list:
             continue
         old = module.__dict__.get(name, None)
         if isinstance(new, types.FunctionType) and isinstance(old, types.FunctionType):
-            if old.__code__ is not new.__code__:
-                if old.__code__.co_freevars != new.__code__.co_freevars:
-                    # A closure's cells cannot take new code: rebind the name instead.
-                    undo.append(("attr", module, name, old))
-                    setattr(module, name, new)
-                    continue
-                undo.append(("code", old, old.__code__, old.__defaults__, old.__kwdefaults__))
-                old.__code__ = new.__code__
-                old.__defaults__ = new.__defaults__
-                old.__kwdefaults__ = new.__kwdefaults__
+            if not _swap_code(old, new, undo):
+                # A closure's cells cannot take new code: rebind the name instead.
+                undo.append(("attr", module, name, old))
+                setattr(module, name, new)
         elif isinstance(new, type) and isinstance(old, type):
-            for attr, value in vars(new).items():
-                current = vars(old).get(attr)
-                if isinstance(value, types.FunctionType) and isinstance(
-                    current, types.FunctionType
-                ):
-                    if current.__code__.co_freevars != value.__code__.co_freevars:
-                        # e.g. a method using super() (a __class__ cell): rebind on the class.
-                        undo.append(("attr", old, attr, current))
-                        setattr(old, attr, value)
-                        continue
-                    undo.append(("code", current, current.__code__, current.__defaults__, None))
-                    current.__code__ = value.__code__
-                    current.__defaults__ = value.__defaults__
+            _swap_class(old, new, undo)
         elif not isinstance(new, types.ModuleType) and name in module.__dict__:
             try:
                 same = new == old
@@ -109,14 +92,74 @@ def _swap(module: types.ModuleType, namespace: dict) -> list:
     return undo
 
 
+#: What a class statement itself puts in a class: never swapped or removed.
+_CLASS_OWN = {"__dict__", "__weakref__", "__module__", "__qualname__", "__doc__", "__annotations__"}
+
+
+def _swap_code(live, new, undo: list) -> bool:
+    """Give the live function the mutant's code; False when its closure cells differ."""
+    if live.__code__ is new.__code__:
+        return True
+    if live.__code__.co_freevars != new.__code__.co_freevars:
+        return False
+    undo.append(("code", live, live.__code__, live.__defaults__, live.__kwdefaults__))
+    live.__code__ = new.__code__
+    live.__defaults__ = new.__defaults__
+    live.__kwdefaults__ = new.__kwdefaults__
+    return True
+
+
+def _swap_class(old: type, new: type, undo: list) -> None:
+    """The mutant's methods and properties into the live class (their code, so instances
+    and references stay the live ones); what a removed decorator took away (``@property``,
+    ``@dataclass``'s ``__init__``/``__eq__``, ``@total_ordering``'s ``__le__``) goes too."""
+    for attr, value in vars(new).items():
+        if attr in _CLASS_OWN:
+            continue
+        current = vars(old).get(attr)
+        if isinstance(value, types.FunctionType) and isinstance(current, types.FunctionType):
+            if _swap_code(current, value, undo):
+                continue
+            # e.g. a method using super() (a __class__ cell): rebind on the class.
+        elif isinstance(value, property) and isinstance(current, property):
+            parts = [(current.fget, value.fget), (current.fset, value.fset)]
+            if all((live is None) == (mutant is None) for live, mutant in parts) and all(
+                _swap_code(live, mutant, undo) for live, mutant in parts if live
+            ):
+                continue
+        elif not isinstance(value, types.FunctionType | property) and _same(value, current):
+            continue  # an unchanged class-level value
+        if attr in vars(old):
+            undo.append(("attr", old, attr, current))
+        else:
+            undo.append(("new", old, attr))
+        setattr(old, attr, value)
+    if isinstance(old, enum.EnumMeta):
+        return
+    for attr in set(vars(old)) - set(vars(new)) - _CLASS_OWN:
+        current = vars(old)[attr]
+        if callable(current) or attr.startswith("__dataclass") or attr == "__match_args__":
+            undo.append(("attr", old, attr, current))
+            delattr(old, attr)
+
+
+def _same(new, old) -> bool:
+    try:
+        same = new == old
+    except Exception:
+        return False
+    return isinstance(same, bool) and same
+
+
 def _restore(undo: list) -> None:
     for entry in reversed(undo):
-        if entry[0] == "code":
+        if entry[0] == "new":
+            delattr(entry[1], entry[2])
+        elif entry[0] == "code":
             _kind, function, code, defaults, kwdefaults = entry
             function.__code__ = code
             function.__defaults__ = defaults
-            if kwdefaults is not None:
-                function.__kwdefaults__ = kwdefaults
+            function.__kwdefaults__ = kwdefaults
         else:
             _kind, module, name, old = entry
             setattr(module, name, old)
@@ -227,6 +270,8 @@ def pytest_runtestloop(session):
         else:
             results["killed"] += 1
         print(f"[mutate] {path} {number}/{len(ids)} survived={len(results['survived'])}")
+    if not _run_items(session, items):  # every mutant was put back
+        raise pytest.UsageError(f"the tests of {path} fail after the mutants were restored")
     total = len(ids) if only is None else len([n for n in only if n <= len(ids)])
     caught = results["killed"] + results["timeout"]
     results.update(
