@@ -231,7 +231,7 @@ def url(name, **kwargs):
 street = compound.community.street
 dashboards = {}
 for label, names, kwargs in (
-    ("compound", ("dashboard:compound", "dashboard:compound_dashboard", "dashboard:home"),
+    ("compound", ("dashboard:compound",),
      {"compound_slug": compound.slug}),
     ("street", ("dashboard:street",), {"slug": street.slug}),
 ):
@@ -333,12 +333,28 @@ class PageRow:
     queries: str = ""
     status: str = ""
     note: str = ""
+    #: Issue 20's targets: a share of the bare baseline's req/s at the same connections
+    #: and, for the logged-in pages, a p99 under P99_FACTOR times the baseline's p99.
+    target: float | None = 0.5
+    p99_rule: bool = False
+
+
+#: Issue 20: a logged-in page's p99 stays under this many times the baseline's p99.
+P99_FACTOR = 4
 
 
 def probe(base: str, path: str, session: requests.Session | None) -> tuple[int, str, int]:
+    """Two requests, as wrk will send them: the first may be a cache miss (it fills the
+    page cache), the second is what the load measures. ``queries`` is the second's, with
+    the first's in brackets when it differs (the probe once reported the anonymous
+    complaint page's miss, 8 queries, for its hit, 1)."""
     client = session or requests
+    first = client.get(base + path, allow_redirects=False)
     response = client.get(base + path, allow_redirects=False)
-    return response.status_code, response.headers.get("X-Queries", "?"), len(response.content)
+    cold = first.headers.get("X-Queries", "?")
+    warm = response.headers.get("X-Queries", "?")
+    queries = warm if warm == cold else f"{warm} (first {cold})"
+    return response.status_code, queries, len(response.content)
 
 
 def bench_pages(base: str, targets: dict, duration: int) -> list[PageRow]:
@@ -350,12 +366,24 @@ def bench_pages(base: str, targets: dict, duration: int) -> list[PageRow]:
         PageRow("bare baseline (1 indexed query)", "/bench/baseline/", kind="baseline"),
         PageRow("public complaint board", targets["board"]),
         PageRow("complaint detail", targets["detail"]),
-        PageRow("staff queue (logged in)", targets["queue"]),
-        PageRow("meeting page (logged in)", targets["meeting"]),
+        PageRow("staff queue (logged in)", targets["queue"], target=0.2, p99_rule=True),
+        PageRow("meeting page (logged in)", targets["meeting"], target=0.2, p99_rule=True),
         PageRow("disclosure board", targets["disclosures"]),
         PageRow("pledge board", targets["pledges"]),
-        PageRow("compound dashboard (logged in)", d.get("compound"), kind="dashboard"),
-        PageRow("street dashboard (logged in)", d.get("street"), kind="dashboard"),
+        PageRow(
+            "compound dashboard (logged in)",
+            d.get("compound"),
+            kind="dashboard",
+            target=0.2,
+            p99_rule=True,
+        ),
+        PageRow(
+            "street dashboard (logged in)",
+            d.get("street"),
+            kind="dashboard",
+            target=0.2,
+            p99_rule=True,
+        ),
         PageRow("Open311 requests.json", targets["open311"]),
     ]
     sessions = {
@@ -409,7 +437,9 @@ def submit_form(targets: dict) -> dict[str, str]:
 
 def bench_submit(base: str, targets: dict, duration: int) -> PageRow:
     """Two POSTs per complaint (form, then photo); wrk with one connection per thread."""
-    row = PageRow("complaint submit (form + photo POSTs)", targets["file"], kind="submit")
+    row = PageRow(
+        "complaint submit (form + photo POSTs)", targets["file"], kind="submit", target=0.2
+    )
     session = requests.Session()
     session.get(f"{base}{targets['file']}?compound={DEMO}").raise_for_status()
     csrf = session.cookies["csrftoken"]
@@ -710,6 +740,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.db import connection
 from huashan.directory.models import Person
+from huashan.core import pagecache
+# The page's own work at each size, not a hit of the per-person page cache.
+pagecache.person_page_cacheable = lambda request: False
 out = {}
 for label, url in URLS.items():
     client = Client(HTTP_HOST="127.0.0.1")
@@ -798,13 +831,18 @@ def render(rows, scan, pdf, dash, loadtest, meta) -> str:
                 f"{row.status} {row.note} |"
             )
             continue
-        target = {"baseline": None, "dashboard": 0.25}.get(row.kind, 0.5)
+        target = None if row.kind == "baseline" else row.target
         for c, load in row.loads.items():
             ratio = load.rps / base.loads[c].rps if c in base.loads else None
             met = "—" if target is None or ratio is None else ("yes" if ratio >= target else "NO")
+            wanted = "—" if target is None else f"≥ {target:.0%}"
+            if row.p99_rule and c in base.loads and target is not None:
+                p99_ok = load.p99_ms < P99_FACTOR * base.loads[c].p99_ms
+                wanted += f", p99 < {P99_FACTOR}×"
+                met = "yes" if met == "yes" and p99_ok else "NO"
             lines.append(
                 f"| {row.name} | {c} | {load.rps:,.0f} | {load.p50_ms:.0f} | {load.p99_ms:.0f} | "
-                f"{fmt_ratio(ratio)} | {'—' if target is None else f'≥ {target:.0%}'} | {met} | "
+                f"{fmt_ratio(ratio)} | {wanted} | {met} | "
                 f"{row.queries} | {load.errors} | {row.note} |"
             )
     if loadtest:
@@ -883,6 +921,8 @@ def render(rows, scan, pdf, dash, loadtest, meta) -> str:
             f"\n({dash['10k']['complaints']:,} vs {dash['1m']['complaints']:,} complaints; "
             "pages: in-process Django test client, median of 5.)"
         )
+    elif not meta.get("dashboards_run", True):
+        lines.append("Not run (`dashboards` was not in `--only`).")
     else:
         lines.append("Not built: no `dashboard:` URL resolved when this ran.")
     return "\n".join(lines) + "\n"
@@ -952,6 +992,7 @@ def main() -> None:
         "duration": args.duration,
         "data": "20 compounds, 10,000 households, 200,000 complaints (+ 1,000,000 open "
         "clocks in the scan database)",
+        "dashboards_run": "dashboards" in only,
     }
     text = render(rows, scan, pdf, dash, loadtest, meta)
     text += f"\nTotal run time: {time.monotonic() - started:.0f} s.\n"
