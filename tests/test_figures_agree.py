@@ -23,9 +23,9 @@ from dashboard.services import snapshot_refresh
 from huashan.workdays import end_of_day
 from meetings.models import Meeting
 from pledges.engine import evaluate
-from tests.factories.issues import issue_world
 from tests.factories.meetings import ActionItemFactory, MeetingFactory
 from tests.factories.pledges import PledgeItemFactory, PledgeLetterFactory
+from tests.factories.world import compound_world
 
 TZ = timezone.get_fixed_timezone(8 * 60)
 NOW = dt.datetime(2026, 3, 16, 10, 0, tzinfo=TZ)
@@ -40,7 +40,7 @@ def frozen():
 
 @pytest.fixture
 def world(db, frozen, django_capture_on_commit_callbacks):
-    world = issue_world()
+    world = compound_world()
     compound = world.compound
     letter = PledgeLetterFactory(
         organization=world.orgs.compound_party, compound=compound, published=True

@@ -22,7 +22,7 @@ from huashan import workdays
 from issues import selectors, services
 from issues.models import Category, Issue
 from issues.pledge_evidence import complaint_deadline_shares
-from tests.factories.issues import issue_world
+from tests.factories.world import compound_world
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ CL5 = "三方共同向居民解释说明"  # 协同联动 第五条 (no number: 
 
 @pytest.fixture
 def world():
-    return issue_world()
+    return compound_world()
 
 
 def _at(moment):

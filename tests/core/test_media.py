@@ -22,9 +22,9 @@ from issues.models import Category, IssuePhoto
 from meetings.models import ActionItemUpdate
 from pledges.models import ActivityPhoto
 from tests.factories.evaluations import evaluation_world
-from tests.factories.issues import issue_world
 from tests.factories.meetings import ActionItemFactory
 from tests.factories.pledges import ActivityFactory, FindingFactory
+from tests.factories.world import compound_world
 
 PDF_TINY = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -83,10 +83,10 @@ def submit(world, *, actor, is_public: bool):
 
 @pytest.mark.django_db
 def test_a_private_complaint_photo_is_for_the_reporter_and_the_supervisors_only():
-    world = issue_world()
+    world = compound_world()
     issue = submit(world, actor=world.resident, is_public=False).issue
     url = photo_of(issue).image.url
-    other = issue_world()
+    other = compound_world()
 
     allowed = fetch(url, world.resident)
 
@@ -104,7 +104,7 @@ def test_a_private_complaint_photo_is_for_the_reporter_and_the_supervisors_only(
 
 @pytest.mark.django_db
 def test_an_anonymous_reporter_sees_the_photo_after_entering_the_tracking_code():
-    world = issue_world()
+    world = compound_world()
     filed = submit(world, actor=None, is_public=False)
     url = photo_of(filed.issue).image.url
     client = Client()
@@ -122,7 +122,7 @@ def test_an_anonymous_reporter_sees_the_photo_after_entering_the_tracking_code()
 @pytest.mark.django_db
 def test_a_public_complaint_shows_only_its_resolution_photos_to_the_public():
     """issues:detail's public view lists resolution photos only (docs/issues.md)."""
-    world = issue_world()
+    world = compound_world()
     issue = submit(world, actor=world.resident, is_public=True).issue
     report_photo = photo_of(issue).image.url
     resolution_photo = photo_of(issue, IssuePhoto.Stage.RESOLUTION).image.url
@@ -136,7 +136,7 @@ def test_a_public_complaint_shows_only_its_resolution_photos_to_the_public():
 
 @pytest.mark.django_db
 def test_the_photo_check_costs_the_same_queries_with_more_photos(django_assert_max_num_queries):
-    world = issue_world()
+    world = compound_world()
     issue = submit(world, actor=world.resident, is_public=False).issue
     first = photo_of(issue).image.url
     client = Client()
@@ -193,14 +193,14 @@ def test_inspection_fix_photos_are_public_evidence_and_linked_from_the_inspectio
 @pytest.mark.django_db
 def test_agreed_item_evidence_is_for_the_compounds_staff():
     """As meetings:action_item (meetings.view_meeting); a .docx is downloaded, not shown."""
-    world = issue_world()
+    world = compound_world()
     item = ActionItemFactory(
         meeting__compound=world.compound, responsible_organization=world.orgs.property_company
     )
     update = ActionItemUpdate(item=item, author=world.people.compound_party, note="已完成")
     update.evidence_file.save("验收记录.docx", ContentFile(b"PK\x03\x04docx"), save=True)
     url = update.evidence_file.url
-    other = issue_world()
+    other = compound_world()
 
     staff = fetch(url, world.people.compound_party)
 
@@ -250,7 +250,7 @@ def test_an_evaluation_work_report_is_for_staff_until_the_results_are_public():
     ],
 )
 def test_other_stored_names_are_never_served(name, tmp_path):
-    world = issue_world()
+    world = compound_world()
     (tmp_path / "disclosures/2026/01").mkdir(parents=True)
     (tmp_path / "disclosures/2026/01/receipt.pdf").write_bytes(PDF_TINY)
 
@@ -261,7 +261,7 @@ def test_other_stored_names_are_never_served(name, tmp_path):
 
 @pytest.mark.django_db
 def test_a_file_missing_from_disk_is_a_404_not_a_500():
-    world = issue_world()
+    world = compound_world()
     issue = submit(world, actor=world.resident, is_public=False).issue
     photo = photo_of(issue)
     photo.image.storage.delete(photo.image.name)
@@ -272,7 +272,7 @@ def test_a_file_missing_from_disk_is_a_404_not_a_500():
 @pytest.mark.django_db
 def test_behind_nginx_the_view_checks_and_nginx_sends(settings):
     settings.HUASHAN_MEDIA_ACCEL_PREFIX = "/_protected/media/"
-    world = issue_world()
+    world = compound_world()
     issue = submit(world, actor=world.resident, is_public=False).issue
     photo = photo_of(issue)
 
@@ -288,7 +288,7 @@ def test_behind_nginx_the_view_checks_and_nginx_sends(settings):
 
 @pytest.mark.django_db
 def test_media_answers_get_only():
-    world = issue_world()
+    world = compound_world()
     issue = submit(world, actor=world.resident, is_public=False).issue
     client = Client()
     client.force_login(world.resident)

@@ -14,7 +14,7 @@ from tests.factories.directory import (
     MembershipFactory,
     PersonFactory,
 )
-from tests.factories.issues import issue_world
+from tests.factories.world import compound_world
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def far_world(world):
     """A compound in another community of the same street."""
-    return issue_world(
+    return compound_world(
         CompoundFactory(community=CommunityFactory(street=world.compound.community.street))
     )
 
@@ -75,7 +75,7 @@ def test_street_sees_every_compound_and_community(world, other_world, far_world)
     }
     assert list(selectors.visible_streets(person=street_user)) == [street]
     # Another street's office sees nothing here.
-    other = issue_world()
+    other = compound_world()
     assert not other.people.street_office.has_perm("dashboard.view_compound", world.compound)
     assert not other.people.street_office.has_perm("dashboard.view_street", street)
 

@@ -12,7 +12,6 @@ import re
 from html import unescape
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,14 +19,9 @@ from django.urls import reverse
 from huashan.core import context_processors
 from huashan.directory.models import Membership, Organization
 from tests.factories.directory import (
-    CommunityFactory,
-    CompoundFactory,
     MembershipFactory,
-    OrganizationFactory,
-    PersonFactory,
-    ResidencyFactory,
-    StreetFactory,
 )
+from tests.factories.world import compound_world
 
 Kind = Organization.Kind
 Role = Membership.Role
@@ -36,23 +30,9 @@ HOME = reverse("core:home")
 
 @pytest.fixture
 def world(db):
-    street = StreetFactory(slug="huashan-street")
-    community = CommunityFactory(street=street, slug="puan")
-    compound = CompoundFactory(
-        community=community, slug=settings.HUASHAN_DEFAULT_COMPOUND, name="江南花山郡"
-    )
-    office = OrganizationFactory(kind=Kind.JOINT_MEETING_OFFICE, compound=compound)
-    company = OrganizationFactory(kind=Kind.PROPERTY_COMPANY, compound=compound)
-    clerk = MembershipFactory(organization=office, role=Role.STAFF).person
-    resident = PersonFactory()
-    ResidencyFactory(person=resident, household__building__compound=compound)
-    return {
-        "compound": compound,
-        "office": office,
-        "company": company,
-        "clerk": clerk,
-        "resident": resident,
-    }
+    """The default compound; the joint-meeting office's clerk and a resident are the two
+    headers compared."""
+    return compound_world(default_compound=True)
 
 
 def _nav(html: str) -> dict[str, str]:
@@ -73,8 +53,8 @@ def _page(client, person):
 
 def test_a_second_page_reads_the_staff_menu_from_the_cache(client, world):
     """Issue 20 item 3: the header's membership queries run once per HEADER_AGE."""
-    first, cold = _page(client, world["clerk"])
-    second, warm = _page(client, world["clerk"])
+    first, cold = _page(client, world.meeting_clerk)
+    second, warm = _page(client, world.meeting_clerk)
     assert _nav(second.content.decode()) == _nav(first.content.decode())
     assert "issues:queue" in _nav(second.content.decode())
     # Memberships (staff check, menu) and the dashboard rule: two queries fewer.
@@ -83,24 +63,24 @@ def test_a_second_page_reads_the_staff_menu_from_the_cache(client, world):
 
 def test_two_people_of_different_roles_never_share_a_header(client, world):
     """The clerk's cached staff menu is not shown to a resident, nor the reverse."""
-    clerk_html = _page(client, world["clerk"])[0].content.decode()
+    clerk_html = _page(client, world.meeting_clerk)[0].content.decode()
     client.logout()
-    resident_html = _page(client, world["resident"])[0].content.decode()
+    resident_html = _page(client, world.resident)[0].content.decode()
     assert "issues:queue" in _nav(clerk_html)
     assert _nav(resident_html) == {}
     client.logout()
-    assert "issues:queue" in _nav(_page(client, world["clerk"])[0].content.decode())
+    assert "issues:queue" in _nav(_page(client, world.meeting_clerk)[0].content.decode())
 
 
 def test_a_new_staff_seat_shows_the_menu_on_the_next_page(client, world):
-    resident = world["resident"]
+    resident = world.resident
     assert _nav(_page(client, resident)[0].content.decode()) == {}
-    MembershipFactory(person=resident, organization=world["company"], role=Role.STAFF)
+    MembershipFactory(person=resident, organization=world.orgs.property_company, role=Role.STAFF)
     assert "issues:queue" in _nav(_page(client, resident)[0].content.decode())
 
 
 def test_an_ended_seat_drops_the_menu_on_the_next_page(client, world):
-    clerk = world["clerk"]
+    clerk = world.meeting_clerk
     assert "issues:queue" in _nav(_page(client, clerk)[0].content.decode())
     Membership.objects.filter(person=clerk).delete()
     assert _nav(_page(client, clerk)[0].content.decode()) == {}
@@ -108,7 +88,7 @@ def test_an_ended_seat_drops_the_menu_on_the_next_page(client, world):
 
 def test_a_deactivated_account_is_not_served_its_cached_staff_menu(world):
     """The cached entry carries the account state it was built for."""
-    clerk = world["clerk"]
+    clerk = world.meeting_clerk
     assert context_processors.person_header(clerk).is_staff
     clerk.is_active = False  # not saved: no signal, only the stamp can catch it
     header = context_processors.person_header(clerk)
@@ -116,12 +96,12 @@ def test_a_deactivated_account_is_not_served_its_cached_staff_menu(world):
 
 
 def test_an_organization_change_drops_every_cached_header(world, django_assert_num_queries):
-    clerk = world["clerk"]
+    clerk = world.meeting_clerk
     context_processors.person_header(clerk)
     with django_assert_num_queries(0):
         context_processors.person_header(clerk)
-    world["office"].name = "联席会议办公室（改名）"
-    world["office"].save()
+    world.orgs.joint_meeting_office.name = "联席会议办公室（改名）"
+    world.orgs.joint_meeting_office.save()
     with CaptureQueriesContext(connection) as ctx:
         assert context_processors.person_header(clerk).is_staff
     assert len(ctx) >= 1
@@ -130,7 +110,7 @@ def test_an_organization_change_drops_every_cached_header(world, django_assert_n
 def test_the_unread_count_is_live_while_the_menu_is_cached(client, world):
     from huashan.notify.models import Notification
 
-    clerk = world["clerk"]
+    clerk = world.meeting_clerk
     _page(client, clerk)
     Notification.objects.create(
         recipient=clerk, channel=Notification.Channel.INBOX, subject="测试", body="测试"
@@ -146,4 +126,4 @@ def test_a_cache_outage_builds_the_header_uncached(world, monkeypatch):
         raise ConnectionError("redis down")
 
     monkeypatch.setattr(cache, "get_many", broken)
-    assert context_processors.person_header(world["clerk"]).is_staff
+    assert context_processors.person_header(world.meeting_clerk).is_staff

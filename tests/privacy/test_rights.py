@@ -10,7 +10,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,8 +21,9 @@ from issues.models import Category
 from meetings.models import MotionVote, OwnersAssemblyMotion
 from privacy import services
 from privacy.models import ContactAccess, PrivacyEvent
-from tests.factories.directory import CompoundFactory, MembershipFactory
-from tests.factories.issues import IssueFactory, issue_world
+from tests.factories.directory import MembershipFactory
+from tests.factories.issues import IssueFactory
+from tests.factories.world import compound_world
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def zh(msgid: str) -> str:
 
 @pytest.fixture
 def world():
-    return issue_world(CompoundFactory(slug=settings.HUASHAN_DEFAULT_COMPOUND, name="江南花山郡"))
+    return compound_world(default_compound=True)
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from tests.factories.directory import (
     PersonFactory,
 )
 from tests.factories.disclosures import DisclosureFactory, category
-from tests.factories.issues import issue_world
+from tests.factories.world import compound_world
 
 pytestmark = pytest.mark.django_db
 Kind = Organization.Kind
@@ -56,7 +56,7 @@ def test_bare_compound_lists_everything_the_rules_need(templates):
 
 
 def test_complete_compound_has_nothing_open_but_the_calendar(templates):
-    world = issue_world()
+    world = compound_world()
     compound = world.compound
     Organization.objects.filter(compound=compound, kind=Kind.PROPERTY_COMPANY).update(
         phone="027-81818577"
@@ -72,8 +72,8 @@ def test_complete_compound_has_nothing_open_but_the_calendar(templates):
 def test_checklist_of_many_compounds_takes_a_fixed_number_of_queries(
     templates, django_assert_max_num_queries
 ):
-    few = [issue_world().compound for _ in range(2)]
-    many = few + [issue_world().compound for _ in range(4)]
+    few = [compound_world().compound for _ in range(2)]
+    many = few + [compound_world().compound for _ in range(4)]
     with django_assert_max_num_queries(8):
         compound_checklists(few)
     with django_assert_max_num_queries(8):
@@ -228,7 +228,7 @@ def test_bad_member_input_is_refused_next_to_its_field(client, templates, data, 
 
 
 def test_provision_button_sets_up_the_year(client, templates):
-    world = issue_world()
+    world = compound_world()
     client.force_login(world.people.compound_party)
     assert "obligations" in _open(world.compound)
     response = client.post(reverse("provisioning:provision", args=[world.compound.slug]))
@@ -240,7 +240,7 @@ def test_provision_button_sets_up_the_year(client, templates):
 
 
 def test_personnel_disclosure_item_follows_publication(templates):
-    world = issue_world()
+    world = compound_world()
     assert "personnel_disclosure" in _open(world.compound)
     DisclosureFactory(
         organization=world.orgs.compound_party,
@@ -292,7 +292,7 @@ def _grow(world, n):
 def test_checklist_page_and_json_query_count_does_not_grow(
     client, templates, django_assert_max_num_queries
 ):
-    small, large = issue_world(), issue_world()
+    small, large = compound_world(), compound_world()
     _grow(large, 12)
     for world in (small, large):
         client.force_login(world.people.compound_party)
@@ -309,11 +309,11 @@ def test_dashboard_setup_summary_query_count_does_not_grow(
 ):
     from dashboard.selectors.setup import setup_open_items
 
-    first = issue_world()
+    first = compound_world()
     with django_assert_max_num_queries(9):
         setup_open_items(place=first.compound.community)
     for _ in range(4):
-        world = issue_world(CompoundFactory(community=first.compound.community))
+        world = compound_world(CompoundFactory(community=first.compound.community))
         _grow(world, 3)
     with django_assert_max_num_queries(9):
         summary = setup_open_items(place=first.compound.community)

@@ -28,7 +28,7 @@ from pledges.models import PledgeItem, ResultStatus
 from provisioning import seed
 from provisioning.models import ObligationTemplate
 from provisioning.services import provision_compound
-from tests.factories.issues import issue_world
+from tests.factories.world import compound_world
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -42,7 +42,7 @@ def at(*args) -> dt.datetime:
 
 @pytest.fixture
 def items(templates):
-    world = issue_world()
+    world = compound_world()
     provision_compound(compound=world.compound, year=YEAR)
     out = {}
     for item in PledgeItem.objects.filter(letter__compound=world.compound).select_related(
@@ -352,7 +352,7 @@ def test_pmc_7_one_or_two_demands_within_three_months_of_taking_office(templates
     2026-05-10, a demand resolved on 2026-08-10 at 23:59 counts, one at 08-11 00:00 not."""
     from huashan.directory.models import Membership
 
-    world = issue_world()
+    world = compound_world()
     Membership.objects.filter(organization=world.orgs.pmc).update(start=dt.date(2026, 5, 10))
     provision_compound(compound=world.compound, year=YEAR)
     item = PledgeItem.objects.get(letter__organization=world.orgs.pmc, number=7)
@@ -409,7 +409,7 @@ def test_every_schedule_of_the_templates_is_tested_here():
     ids=[f"{c[1]}-{c[2]}" for c in SCHEDULE_CASES],
 )
 def test_disclosure_schedule_cadence(templates, org, category, cadence, sentence):
-    world = issue_world()
+    world = compound_world()
     provision_compound(compound=world.compound, year=YEAR)
     schedule = Schedule.objects.get(
         compound=world.compound,

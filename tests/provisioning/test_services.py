@@ -32,7 +32,7 @@ from tests.factories.directory import (
     OrganizationFactory,
     PersonFactory,
 )
-from tests.factories.issues import issue_world
+from tests.factories.world import compound_world
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -62,7 +62,7 @@ def test_every_template_is_loaded_once(templates):
 
 
 def test_provision_creates_both_letters_every_item_and_every_schedule(templates):
-    world = issue_world()
+    world = compound_world()
     result = provision_compound(compound=world.compound, year=2026)
     assert sorted(result.letters_created) == ["compound_party", "pmc"]
     party = PledgeLetter.objects.get(organization=world.orgs.compound_party, year=2026)
@@ -81,7 +81,7 @@ def test_provision_creates_both_letters_every_item_and_every_schedule(templates)
 
 
 def test_provision_is_idempotent_and_logs_once(templates):
-    world = issue_world()
+    world = compound_world()
     provision_compound(compound=world.compound, year=2026)
     first = _counts(world.compound, 2026)
     again = provision_compound(compound=world.compound, year=2026)
@@ -128,7 +128,7 @@ def _item7(compound, year):
 def test_pmc_item7_window_starts_at_the_term_start_in_the_directory(templates):
     """seed: 物业管理委员会服务承诺 第7条 "上任3个月内推动解决1-2项业主集中诉求":
     a PMC elected on 2026-05-10 has until 2026-08-10 24:00."""
-    world = issue_world()
+    world = compound_world()
     Membership.objects.filter(organization=world.orgs.pmc).update(start=dt.date(2026, 5, 10))
     assert pmc_term_start(world.compound, on=dt.date(2026, 6, 1)) == dt.date(2026, 5, 10)
     with time_machine.travel(at(2026, 6, 1, 12), tick=False):
@@ -140,7 +140,7 @@ def test_pmc_item7_window_starts_at_the_term_start_in_the_directory(templates):
 
 
 def test_pmc_item7_without_members_is_pending_then_follows_the_election(templates):
-    world = issue_world()
+    world = compound_world()
     Membership.objects.filter(organization=world.orgs.pmc).delete()
     result = provision_compound(compound=world.compound, year=2026)
     assert "pmc_term" in result.pending
@@ -157,7 +157,7 @@ def test_pmc_item7_without_members_is_pending_then_follows_the_election(template
 
 
 def test_pmc_item7_of_a_term_begun_in_an_earlier_letter_year_is_not_measured_again(templates):
-    world = issue_world()
+    world = compound_world()
     Membership.objects.filter(organization=world.orgs.pmc).update(start=dt.date(2025, 11, 10))
     with time_machine.travel(at(2025, 12, 1, 12), tick=False):
         provision_compound(compound=world.compound, year=2025)
@@ -173,7 +173,7 @@ def test_pmc_item7_of_a_term_begun_in_an_earlier_letter_year_is_not_measured_aga
 def test_rollover_across_new_year_creates_the_new_year_once_and_keeps_last_year(templates):
     from pledges.engine import evaluate
 
-    world = issue_world()
+    world = compound_world()
     with time_machine.travel(at(2025, 12, 31, 20), tick=False):
         rollover()
         evaluate()
@@ -222,7 +222,7 @@ def test_rollover_across_new_year_creates_the_new_year_once_and_keeps_last_year(
 def test_year_rollover_task_runs_the_same_service(templates):
     from provisioning.tasks import year_rollover
 
-    world = issue_world()
+    world = compound_world()
     with time_machine.travel(at(2026, 1, 1, 0, 5), tick=False):
         summary = year_rollover()
         again = year_rollover()
@@ -261,7 +261,7 @@ def test_template_change_becomes_a_new_version_from_next_year_and_old_years_keep
     assert new.version == 2
     assert in_force(2026)[template.code].body["cadence"] == "quarterly"
     assert in_force(2027)[template.code].body["cadence"] == "monthly"
-    world = issue_world()
+    world = compound_world()
     provision_compound(compound=world.compound, year=2026)
     provision_compound(compound=world.compound, year=2027, starts_on=dt.date(2027, 1, 1))
     rows = dict(
@@ -319,7 +319,7 @@ def test_a_broken_letter_template_is_refused(templates, body):
 def test_a_schedule_no_template_describes_is_left_alone(templates):
     from tests.factories.disclosures import category
 
-    world = issue_world()
+    world = compound_world()
     own = Schedule.objects.create(
         compound=world.compound,
         organization=world.orgs.property_company,

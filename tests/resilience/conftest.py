@@ -382,13 +382,13 @@ def path_of(url: str) -> str:
 
 
 def complaint_world(*, residents: int = 0):
-    """``issue_world`` on the default compound, a category, and ``residents`` more
+    """``compound_world`` on the default compound, a category, and ``residents`` more
     verified residents (each files under their own rate-limit key)."""
     from issues.models import Category
-    from tests.factories.directory import CompoundFactory, HouseholdFactory, ResidencyFactory
-    from tests.factories.issues import issue_world
+    from tests.factories.directory import HouseholdFactory, ResidencyFactory
+    from tests.factories.world import compound_world
 
-    world = issue_world(CompoundFactory(slug=settings.HUASHAN_DEFAULT_COMPOUND, name="江南花山郡"))
+    world = compound_world(default_compound=True)
     world.category, _created = Category.objects.get_or_create(
         code="environment", defaults={"name": "环境卫生"}
     )

@@ -30,8 +30,9 @@ from issues.tasks import scan_deadlines
 from meetings.models import MeetingDocument, Minutes
 from meetings.tasks import render_meeting_document
 from tests.factories.disclosures import DisclosureFactory
-from tests.factories.issues import CategoryFactory, IssueFactory, issue_world
+from tests.factories.issues import CategoryFactory, IssueFactory
 from tests.factories.meetings import MeetingFactory
+from tests.factories.world import compound_world
 
 from .conftest import celery_publishes_to, wait_until
 
@@ -77,7 +78,7 @@ def test_worker_killed_mid_scan_and_mid_pdf_completes_after_restart_without_dupl
     # issues (10 alarms), each followed by a pause, so the kill lands between two commits.
     monkeypatch.setenv("RES_SCAN_BATCH_SIZE", "5")
     monkeypatch.setenv("RES_SCAN_BATCH_PAUSE", "0.3")
-    world = issue_world()
+    world = compound_world()
     overdue_issues(world, OVERDUE_ISSUES)
     meeting = MeetingFactory(compound=world.compound, title="2026年3月联席会议")
     Minutes.objects.create(meeting=meeting, discussion=MINUTES_TEXT, outcome="限期整改")
@@ -146,7 +147,7 @@ def test_worker_killed_mid_scan_and_mid_pdf_completes_after_restart_without_dupl
 
 
 def test_worker_child_killed_mid_report_pdf_renders_it_after_redelivery(spawn_worker):
-    world = issue_world()
+    world = compound_world()
     category, _created = DisclosureCategory.objects.get_or_create(
         code="company_other", defaults={"name": "其他"}
     )

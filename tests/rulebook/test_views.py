@@ -14,7 +14,8 @@ from django.utils import translation
 from huashan import workdays
 from rulebook import figures
 from tests.factories.directory import CompoundFactory
-from tests.factories.issues import IssueFactory, issue_world
+from tests.factories.issues import IssueFactory
+from tests.factories.world import compound_world
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=SH)
@@ -37,7 +38,7 @@ def _answered(compound, *, after: dt.timedelta, filed: dt.datetime):
 
 @pytest.fixture
 def world():
-    return issue_world()
+    return compound_world()
 
 
 def _response_figure(compound) -> str:

@@ -17,7 +17,7 @@ from issues import services as issue_services
 from issues.models import Category
 from issues.views import TRACK_ATTEMPTS
 from tests.factories.evaluations import evaluation_world, roster
-from tests.factories.issues import issue_world
+from tests.factories.world import compound_world
 
 PROXY = "10.0.0.2"
 
@@ -28,7 +28,7 @@ def behind_proxy(client_address: str) -> Client:
 
 @pytest.fixture
 def filed(db):
-    world = issue_world()
+    world = compound_world()
     return issue_services.issue_submit(
         actor=None,
         compound=world.compound,
