@@ -30,6 +30,10 @@ from django.urls import reverse
 from tests.access.urls import named_urls
 from tests.access.world import REPORTER_NAME, REPORTER_PHONE, ROLES, kwargs_for
 
+# Setup-heavy: the seeded world of tests/access/world.py, built per module; left out of
+# the quick loop (-m "not slow"), run by make test.
+pytestmark = pytest.mark.slow
+
 ALL = frozenset(ROLES)
 LOGGED_IN = ALL - {"anonymous"}
 #: directory.view_staff_pages for compound A (docs/roles.md).

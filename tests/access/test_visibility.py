@@ -35,7 +35,9 @@ from huashan.directory.models import Building, Organization, Person
 from tests.access.test_matrix import response_text
 from tests.factories.directory import HouseholdFactory, ResidencyFactory
 
-pytestmark = pytest.mark.django_db
+# Setup-heavy: the seeded world of tests/access/world.py, built per module; left out of
+# the quick loop (-m "not slow"), run by make test.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 #: The roles of this matrix: name -> demo mobile (None: anonymous or built here).
 ROLE_MOBILES = {
