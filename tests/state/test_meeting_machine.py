@@ -49,8 +49,8 @@ M = Meeting.Status
 #: The four bodies that countersign the summary (联席会议议事规则 第四条).
 SIGNERS = ("community_party", "residents_committee", "pmc", "property_company")
 ACTORS = (
-    "meeting_clerk",
-    "community_secretary",
+    "clerk",
+    "chair",
     "street_office",
     "community_party",
     "residents_committee",
@@ -58,7 +58,7 @@ ACTORS = (
     "pmc",
     "property_company",
     "resident",
-    "owner_representative",
+    "owner_rep",
     "nobody",
 )
 SETTINGS = settings(
@@ -70,6 +70,15 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 actors = st.sampled_from(ACTORS)
+#: The machine's own actor labels and who they are in the world. The derandomized search
+#: depends on the labels: with the world's names as labels, its 30 runs never reached an
+#: approved summary.
+WORLD_NAMES = {
+    "clerk": "meeting_clerk",
+    "chair": "community_secretary",
+    "resident": "resident",
+    "owner_rep": "owner_representative",
+}
 
 
 def likely(*roles):
@@ -77,7 +86,7 @@ def likely(*roles):
     return st.sampled_from(roles)
 
 
-office = likely("meeting_clerk")
+office = likely("clerk")
 
 
 def when(*phases):
@@ -113,17 +122,17 @@ CHAOS = {
 #: The way through: notice, the meeting, minutes, summary, 会签 by the four bodies,
 #: approval by the chair, distribution.
 HAPPY_PATH = [
-    ("propose_topic", {"who": "meeting_clerk"}),
-    ("accept_topic", {"who": "meeting_clerk"}),
-    ("send_notice", {"who": "meeting_clerk"}),
+    ("propose_topic", {"who": "clerk"}),
+    ("accept_topic", {"who": "clerk"}),
+    ("send_notice", {"who": "clerk"}),
     ("meeting_time_comes", {}),
-    ("held", {"who": "meeting_clerk"}),
-    ("minutes", {"who": "meeting_clerk"}),
-    ("draft_summary", {"who": "meeting_clerk"}),
-    ("submit_summary", {"who": "meeting_clerk"}),
+    ("held", {"who": "clerk"}),
+    ("minutes", {"who": "clerk"}),
+    ("draft_summary", {"who": "clerk"}),
+    ("submit_summary", {"who": "clerk"}),
     *[("countersign", {"own": True, "who": "nobody", "body": body}) for body in SIGNERS],
-    ("approve", {"who": "community_secretary"}),
-    ("distribute", {"who": "meeting_clerk"}),
+    ("approve", {"who": "chair"}),
+    ("distribute", {"who": "clerk"}),
 ]
 
 
@@ -146,8 +155,8 @@ class MeetingMachine(SavepointMachine):
         world = self.world
         if role == "nobody":
             return None
-        if role in ("meeting_clerk", "community_secretary", "resident", "owner_representative"):
-            return getattr(world, role)
+        if role in WORLD_NAMES:
+            return getattr(world, WORLD_NAMES[role])
         return getattr(world.people, role)
 
     def call(self, function, **kwargs):
@@ -293,7 +302,7 @@ class MeetingMachine(SavepointMachine):
             )
 
     @when((M.HELD, "countersigning"))
-    @rule(who=likely("community_secretary"))
+    @rule(who=likely("chair"))
     def approve(self, who):
         summary = self.summary()
         if summary is not None:
