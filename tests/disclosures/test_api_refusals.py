@@ -31,7 +31,7 @@ def client_as(person) -> APIClient:
 def test_a_drafts_compound_and_organization_cannot_be_changed(world):
     draft = DisclosureFactory(organization=world.pmc, state=Disclosure.State.DRAFT)
     title = draft.title
-    response = client_as(world.treasurer).patch(
+    response = client_as(world.pmc_chair).patch(
         f"{BASE}{draft.pk}/",
         {"organization": world.company.pk, "compound": world.compound.slug, "title": "改"},
         format="json",
@@ -52,7 +52,7 @@ def test_compliance_is_for_the_compounds_staff(world):
 
 def test_compliance_with_a_bad_period_names_the_field(world):
     params = {"compound": world.compound.slug, "period": "2026Q9"}
-    response = client_as(world.secretary).get(COMPLIANCE, params)
+    response = client_as(world.party_secretary).get(COMPLIANCE, params)
     assert response.status_code == 400
     assert response.json() == {
         "period": [zh("Write the period as 2026, 2026H1, 2026Q3 or 2026-07.")]
@@ -61,6 +61,6 @@ def test_compliance_with_a_bad_period_names_the_field(world):
 
 def test_compliance_with_an_unknown_organization_names_the_field(world):
     params = {"compound": world.compound.slug, "period": "2026Q1", "organization": 99999999}
-    response = client_as(world.secretary).get(COMPLIANCE, params)
+    response = client_as(world.party_secretary).get(COMPLIANCE, params)
     assert response.status_code == 400
     assert response.json() == {"organization": [zh("No such organization.")]}

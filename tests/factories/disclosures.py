@@ -101,9 +101,6 @@ def disclosure_world(compound=None) -> CompoundWorld:
     world.pmc = world.orgs.pmc
     world.company = world.orgs.property_company
     world.party = world.orgs.compound_party
-    # Older names of pmc_chair and party_secretary, still read by test_api_refusals.py.
-    world.treasurer = world.pmc_chair
-    world.secretary = world.party_secretary
     world.schedules = schedules_seed_for_compound(compound=world.compound)
     return world
 
