@@ -721,17 +721,21 @@ def document_upload_to(instance: EvaluationDocument, filename: str) -> str:
 
 
 class EvaluationDocument(models.Model):
-    """A results or evidence PDF rendered by the worker (DESIGN.md §4 "PDF": not in a request).
+    """A results, evidence or ballot-slips PDF rendered by the worker (DESIGN.md §4 "PDF":
+    not in a request).
 
     ``version`` says which data the PDF shows (state, ballots, last event, day for
     evidence): a ready row of the current version is served, otherwise one pending
-    row is (re)used and the page polls. The ballot slips are never rendered here:
-    they carry plaintext tokens that must not reach the broker or the disk.
+    row is (re)used and the page polls. Ballot slips are one printing each (``version``
+    a random id, ``requested_by`` who asked): the worker issues the tokens itself, so no
+    plaintext token reaches the broker; see ``evaluations.services.slips`` for how long
+    the file with the tokens is kept and who may fetch it.
     """
 
     class Kind(models.TextChoices):
         RESULTS = "results", _("Results")
         EVIDENCE = "evidence", _("Evidence pack")
+        SLIPS = "slips", _("Ballot slips")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Being prepared")
@@ -751,6 +755,10 @@ class EvaluationDocument(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
+    #: Ballot slips only: whose request the worker issues the tokens for (the event's actor).
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ("-created_at", "-pk")

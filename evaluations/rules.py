@@ -9,6 +9,8 @@ a :class:`Community`, a :class:`Compound` or a :class:`QuarterRating`, as noted.
 
 * ``evaluations.organize`` (campaign, community or compound): community party
   officers (评议监督考核制度 第一条 "由社区党组织具体负责")
+* ``evaluations.print_slips`` (campaign): the organizers — issue the ballot tokens and
+  fetch the stored slips (see ``evaluations.services.slips``)
 * ``evaluations.approve`` (campaign): street office officers (第五条 "经街道党工委审定")
 * ``evaluations.enter_paper`` (campaign): the organizers and the joint-meeting office
   (clerks of the review meeting, 第三条)
@@ -83,6 +85,11 @@ def _in_any(predicate, user: Any, obj: Any) -> bool:
 @rules.predicate
 def can_organize(user: Any, obj: Any) -> bool:
     return _in_any(can_organize_evaluation, user, obj)
+
+
+#: Printing ballot slips issues every evaluator's one-time token, and the stored slips
+#: hold those tokens in plaintext: the organizers only (评议监督考核制度 第一条, 第三条).
+can_print_slips = can_organize
 
 
 @rules.predicate
@@ -188,6 +195,7 @@ give_supervisor_opinion = is_active_person & is_quality_supervisor
 PERMISSIONS = {
     "evaluations.organize": can_organize,
     "evaluations.approve": can_approve,
+    "evaluations.print_slips": can_print_slips,
     "evaluations.enter_paper": can_enter_paper,
     "evaluations.view_staff": can_view_staff,
     "evaluations.view_results": can_view_results,

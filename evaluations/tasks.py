@@ -48,7 +48,8 @@ def year_end_referrals(year: int | None = None) -> dict:
 
 @render_task(name="evaluations.tasks.render_document")
 def render_document(document_id: int) -> str:
-    """Render a results / evidence PDF, niced (never the ballot slips: they carry live tokens)."""
+    """Render a results, evidence or ballot-slips PDF, niced. The message carries the row's
+    id only: slips tokens are issued by the worker, never sent through the broker."""
     from evaluations.services import document_render
 
     document = document_render(document_id=document_id)

@@ -127,4 +127,5 @@ from .roster import (  # noqa: F401
     evaluator_open_targets,
     tokens_issue,
 )
+from .slips import slips_current, slips_discard, slips_render, slips_request  # noqa: F401
 from .supervisor import supervisor_opinion_submit  # noqa: F401

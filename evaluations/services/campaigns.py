@@ -44,6 +44,7 @@ from .base import (
 )
 from .members import current_pmc_seats, member_targets_sync, next_position
 from .results import _low_satisfaction_members, _results_summary
+from .slips import slips_discard
 
 # --- campaign --------------------------------------------------------------------
 
@@ -247,9 +248,11 @@ def _after_advance(actor, campaign: Campaign, to_state: str) -> None:
 
 def _after_scoring_closed(campaign: Campaign) -> None:
     """第五条 初步结果: every cast ballot counts, and the roster forgets who is who (the
-    slips are printed and scoring is over: the names stay, the accounts go)."""
+    slips are printed and scoring is over: the names stay, the accounts go). The stored
+    slips, with their tokens, are deleted."""
     ballots_flush(campaign=campaign, keep=0)
     campaign.evaluators.filter(person__isnull=False).update(person=None)
+    slips_discard(campaign)
 
 
 def _notify_targets(campaign: Campaign, to_state: str) -> None:

@@ -84,6 +84,13 @@ def document_render(*, document_id: int) -> EvaluationDocument | None:
     """Render one pending document (idempotent: a ready row is left alone), holding
     its work lease so the sweep leaves a live render alone."""
     with work_lease(DOCUMENT_LEASE, document_id):
+        kind = (
+            EvaluationDocument.objects.filter(pk=document_id).values_list("kind", flat=True).first()
+        )
+        if kind == EvaluationDocument.Kind.SLIPS:
+            from .slips import slips_render
+
+            return slips_render(document_id=document_id)
         return _document_render(document_id=document_id)
 
 

@@ -67,7 +67,7 @@ def tokens_issue(*, actor, campaign: Campaign) -> list[IssuedToken]:
     will show.
     """
     campaign = _lock(campaign)
-    require_perm(actor, "evaluations.organize", campaign, _denied())
+    require_perm(actor, "evaluations.print_slips", campaign, _denied())
     if campaign.state not in Campaign.EDITABLE_STATES | {State.SCORING}:
         raise CampaignStateError(gettext("Scoring is over: no more ballot slips."))
     if campaign.state in Campaign.EDITABLE_STATES:

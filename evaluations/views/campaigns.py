@@ -98,6 +98,9 @@ def _manage_context(
         "objections": campaign.objections.select_related("target__organization").order_by("pk"),
         "events": campaign.events.select_related("actor").order_by("-at", "-pk")[:30],
         "can_organize": services.may_organize(user, campaign),
+        "slips": services.slips_current(campaign=campaign)
+        if user.has_perm("evaluations.print_slips", campaign)
+        else None,
         "can_approve": services.may_approve(user, campaign),
         "can_enter_paper": services.may_enter_paper(user, campaign),
         "categories": Evaluator.Category.choices,

@@ -70,11 +70,16 @@ def _first_error(form) -> str:
 
 
 def _document_response(
-    request: HttpRequest, document: EvaluationDocument, *, filename: str
+    request: HttpRequest, document: EvaluationDocument, *, filename: str, attachment=False
 ) -> HttpResponse:
+    """The PDF when ready, else the waiting page. ``attachment``: downloaded and never
+    kept by a cache (the ballot slips)."""
     if document.status == EvaluationDocument.Status.READY:
         response = FileResponse(document.file.open("rb"), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{filename}"'
+        disposition = "attachment" if attachment else "inline"
+        response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+        if attachment:
+            response["Cache-Control"] = "no-store"
         return response
     failed = document.status == EvaluationDocument.Status.FAILED
     return render(

@@ -8,17 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
-from huashan.pdf import render_pdf
-
-from .. import evidence, selectors, services, slipcodes
+from .. import evidence, services
 from ..models import (
     EvaluationDocument,
     Target,
 )
-from ..results import campaign_criteria
-from ..services import ballots as ballot_service
 from .common import (
     _campaign,
     _document_response,
@@ -27,38 +23,29 @@ from .common import (
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def slips_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """Issue fresh one-time tokens and print them as slips with QR codes (old ones die)."""
+    """POST: fresh one-time tokens, printed as slips with QR codes by the worker (old ones
+    die). GET: the latest printing, "being prepared" until the worker stored it.
+
+    Only those who may print slips now see either (``evaluations.print_slips``): the file
+    holds live tokens (``evaluations.services.slips``)."""
     campaign = _staff_campaign(request, pk)
-    try:
-        issued = services.tokens_issue(actor=request.user, campaign=campaign)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("evaluations:manage", campaign.pk)
-    slips = [
-        {
-            "name": item.evaluator.name,
-            "category": item.evaluator.get_category_display(),
-            "code": slipcodes.grouped(item.token),  # typed from paper (issue 19)
-            "qr": selectors.qr_data_uri(selectors.ballot_url(item.token)),
-            "url": selectors.ballot_url(item.token),
-        }
-        for item in issued
-    ]
-    criteria = campaign_criteria(campaign)
-    sheet = {
-        "targets": list(campaign.targets.select_related("organization", "member")),
-        "criteria": [(c, ballot_service.criterion_levels(c)) for c in criteria],
-        "levels": list(ballot_service.level_labels().values()),
-    }
-    pdf = render_pdf(
-        "pdf/evaluations/slips.html", {"campaign": campaign, "slips": slips, "sheet": sheet}
+    if not request.user.has_perm("evaluations.print_slips", campaign):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            services.slips_request(actor=request.user, campaign=campaign)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("evaluations:manage", campaign.pk)
+        return redirect("evaluations:slips", campaign.pk)
+    document = services.slips_current(campaign=campaign)
+    if document is None:
+        raise Http404
+    return _document_response(
+        request, document, filename=f"ballot-slips-{campaign.pk}.pdf", attachment=True
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="ballot-slips-{campaign.pk}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @login_required
