@@ -28,7 +28,7 @@ declare -A TESTS=(
   [huashan/periods.py]="tests/core/test_periods_boundaries.py"
   [issues/services/clocks.py]="tests/issues/test_clock_rules.py"
   [meetings/tally.py]="tests/meetings/test_tally.py tests/meetings/test_tally_properties.py"
-  [pledges/engine.py]="tests/pledges/test_engine.py"
+  [pledges/engine.py]="tests/pledges/test_engine_rules.py"
 )
 ORDER=(huashan/workdays.py huashan/periods.py issues/services/clocks.py meetings/tally.py pledges/engine.py)
 

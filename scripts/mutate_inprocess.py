@@ -82,11 +82,8 @@ def _swap(module: types.ModuleType, namespace: dict) -> list:
         elif isinstance(new, type) and isinstance(old, type):
             _swap_class(old, new, undo)
         elif not isinstance(new, types.ModuleType) and name in module.__dict__:
-            try:
-                same = new == old
-            except Exception:
-                same = False
-            if not (isinstance(same, bool) and same):
+            new = _live(new, module)
+            if not _same(new, old):
                 undo.append(("attr", module, name, old))
                 setattr(module, name, new)
     return undo
@@ -141,6 +138,24 @@ def _swap_class(old: type, new: type, undo: list) -> None:
         if callable(current) or attr.startswith("__dataclass") or attr == "__match_args__":
             undo.append(("attr", old, attr, current))
             delattr(old, attr)
+
+
+def _live(value, module: types.ModuleType):
+    """A module-level table (``RULES = {kind: rule_…}``) with the mutant's own copies of the
+    module's functions and classes replaced by the live ones, which carry the mutated code:
+    an unchanged table then compares equal and stays."""
+    if isinstance(value, types.FunctionType | type) and value.__module__ == module.__name__:
+        return module.__dict__.get(value.__name__, value)
+    if isinstance(value, dict):
+        return {_live(k, module): _live(v, module) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset) and type(value) in (
+        list,
+        tuple,
+        set,
+        frozenset,
+    ):
+        return type(value)(_live(v, module) for v in value)
+    return value
 
 
 def _same(new, old) -> bool:
