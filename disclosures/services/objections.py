@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huashan import workdays
 from huashan.core.services import require_perm as _require
+from huashan.core.state import lock, record_event, sync
 from huashan.notify.services import notify_person
 
 from ..models import (
@@ -36,6 +37,18 @@ from .common import (
 )
 
 # --- objections ---------------------------------------------------------------------
+
+
+def _objection_event(objection: Objection, *, actor, verb: str, from_state="", to_state=""):
+    """One row of the objection's history (the state kit's ``record_event``)."""
+    return record_event(
+        ObjectionEvent,
+        objection=objection,
+        actor=actor,
+        verb=verb,
+        from_state=from_state,
+        to_state=to_state,
+    )
 
 
 def objection_policy() -> workdays.DeadlinePolicy:
@@ -97,12 +110,7 @@ def objection_file(*, actor, disclosure: Disclosure, body: str) -> Objection:
             created_at=now,
             answer_due=workdays.deadline(now, objection_policy()),
         )
-        ObjectionEvent.objects.create(
-            objection=objection,
-            actor=person,
-            verb="filed",
-            to_state=Objection.State.OPEN,
-        )
+        _objection_event(objection, actor=person, verb="filed", to_state=Objection.State.OPEN)
         _notify_org(
             locked.organization,
             subject=gettext("New objection to “%(title)s”") % {"title": locked.title},
@@ -125,11 +133,7 @@ def objection_answer(*, actor, objection: Objection, answer: str) -> Objection:
         answer, field_name="answer", max_length=ANSWER_MAX_CHARS, min_length=ANSWER_MIN_CHARS
     )
     with transaction.atomic():
-        locked = (
-            Objection.objects.select_for_update(of=("self",))
-            .select_related("disclosure", "objector")
-            .get(pk=objection.pk)
-        )
+        locked = lock(objection, related=("disclosure", "objector"))
         if locked.state != Objection.State.OPEN:
             raise ValidationError(
                 _("This objection has already been answered."), code="already_answered"
@@ -139,8 +143,8 @@ def objection_answer(*, actor, objection: Objection, answer: str) -> Objection:
         locked.answered_by = person
         locked.answered_at = timezone.now()
         locked.save(update_fields=["state", "answer", "answered_by", "answered_at"])
-        ObjectionEvent.objects.create(
-            objection=locked,
+        _objection_event(
+            locked,
             actor=person,
             verb="answered",
             from_state=Objection.State.OPEN,
@@ -153,9 +157,7 @@ def objection_answer(*, actor, objection: Objection, answer: str) -> Objection:
             body=answer[:500],
             link=disclosure_link(locked.disclosure),
         )
-    for f in Objection._meta.concrete_fields:
-        setattr(objection, f.attname, getattr(locked, f.attname))
-    return objection
+    return sync(objection, locked)
 
 
 def objections_scan_overdue(*, now: dt.datetime | None = None) -> int:
@@ -179,7 +181,7 @@ def objections_scan_overdue(*, now: dt.datetime | None = None) -> int:
             ).update(overdue_notified_at=now)
             if claimed != 1:
                 continue
-            ObjectionEvent.objects.create(objection=objection, actor=None, verb="overdue")
+            _objection_event(objection, actor=None, verb="overdue")
             disclosure = objection.disclosure
             _notify_org(
                 _party_org(disclosure.compound),

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.cache import cache
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -17,6 +15,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from huashan.core import pagecache
+from huashan.core.documents import dispatch_once
 from huashan.core.web import requested_compound_slug
 
 from .. import selectors
@@ -28,7 +27,6 @@ from .common import (
     _compound,
     _item_rows,
     _year,
-    logger,
 )
 
 # --- public pages -----------------------------------------------------------------
@@ -147,17 +145,6 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _dispatch_letter_pdf(letter_id: int) -> None:
-    """Queue the render after commit; a broker outage only means the page keeps waiting."""
-    from ..tasks import letter_pdf_generate
-
-    try:
-        letter_pdf_generate.apply_async(args=[letter_id], retry=False)
-    except Exception:  # the broker is down: the next visit queues it again
-        logger.exception("could not queue the PDF of pledge letter %s", letter_id)
-        cache.delete(f"pledges:pdf-queued:{letter_id}")
-
-
 @require_GET
 def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable letter with statuses (``pledges/pdf.py``).
@@ -184,8 +171,12 @@ def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
                 content_type="application/pdf",
                 filename=f"pledge-{letter.year}-{letter.pk}.pdf",
             )
-    if cache.add(f"pledges:pdf-queued:{letter.pk}", 1, PDF_QUEUE_SECONDS):
-        transaction.on_commit(lambda: _dispatch_letter_pdf(letter.pk))
+    from ..tasks import letter_pdf_generate
+
+    # Once per PDF_QUEUE_SECONDS; a broker outage only means the page keeps waiting.
+    dispatch_once(
+        f"pledges:pdf-queued:{letter.pk}", PDF_QUEUE_SECONDS, letter_pdf_generate, letter.pk
+    )
     return render(
         request,
         "pledges/pdf_wait.html",
