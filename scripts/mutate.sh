@@ -29,8 +29,14 @@ declare -A TESTS=(
   [issues/services/clocks.py]="tests/issues/test_clock_rules.py"
   [meetings/tally.py]="tests/meetings/test_tally.py tests/meetings/test_tally_properties.py"
   [pledges/engine.py]="tests/pledges/test_engine_rules.py"
+  [pledges/letters.py]="tests/pledges/test_letters_rules.py"
+  # the fast in-memory tests first: most mutants die there, before the database tests run
+  [evaluations/results.py]="tests/evaluations/test_results_rules.py tests/evaluations/test_results.py"
 )
-ORDER=(huashan/workdays.py huashan/periods.py issues/services/clocks.py meetings/tally.py pledges/engine.py)
+ORDER=(
+  huashan/workdays.py huashan/periods.py issues/services/clocks.py meetings/tally.py
+  pledges/engine.py pledges/letters.py evaluations/results.py
+)
 
 modules=("$@")
 summary="$OUT/summary.txt"
