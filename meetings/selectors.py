@@ -298,22 +298,29 @@ _PAGE_VERSION_EVENTS = (
 )
 
 
-def meeting_detail(*, pk: int, with_version: bool = False) -> Meeting | None:
-    """The meeting with what every meeting view shows about it, notice, summary and the
-    chair's delegation included (one query; ``meeting_page`` reuses them).
-
-    ``with_version``: the same query also reads the newest id of each meetings event
-    table (index-only), for :func:`meeting_page_version` (issue 20)."""
-    qs = Meeting.objects.all()
-    if with_version:
-        qs = qs.annotate(
+def meeting_versioned(*, pk: int) -> Meeting | None:
+    """The meeting and its compound with the newest id of each meetings event table
+    (index-only subqueries), in one small query: what the meeting page needs to check the
+    permission and look up its cached copy (:func:`meeting_page_version`, issue 20). A
+    cache miss then reads :func:`meeting_detail`."""
+    return (
+        Meeting.objects.select_related("compound")
+        .annotate(
             **{
                 f"_v{i}": Subquery(model.objects.order_by("-pk").values("pk")[:1])
                 for i, model in enumerate(_PAGE_VERSION_EVENTS)
             }
         )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def meeting_detail(*, pk: int) -> Meeting | None:
+    """The meeting with what every meeting view shows about it, notice, summary and the
+    chair's delegation included (one query; ``meeting_page`` reuses them)."""
     return (
-        qs.select_related(
+        Meeting.objects.select_related(
             "compound__community__street",
             "chair",
             # The chair's 委托 shown in the header (_chair_record.html): no query of its own.
@@ -330,7 +337,7 @@ def meeting_detail(*, pk: int, with_version: bool = False) -> Meeting | None:
 
 def meeting_page_version(*, meeting: Meeting) -> tuple[int | None, ...]:
     """The version of the meeting page: the newest id of each meetings event table, read
-    with the meeting by ``meeting_detail(with_version=True)``. Any change anywhere in
+    with the meeting by :func:`meeting_versioned`. Any change anywhere in
     meetings gives a new version (a miss), which is cheap and never stale."""
     return tuple(getattr(meeting, f"_v{i}") for i in range(len(_PAGE_VERSION_EVENTS)))
 

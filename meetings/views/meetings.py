@@ -290,9 +290,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
     After the permission check the page is served from a cache private to this person
     and browser session (``pagecache.person_page``), keyed by the newest meetings event
-    (read with the meeting, no extra query): every change shows on the next request; a
-    copy is kept at most 30 s and never past an agreed item's due time (issue 20)."""
-    meeting = selectors.meeting_detail(pk=pk, with_version=True)
+    (read with the meeting in one small query; a miss then reads the full meeting):
+    every change shows on the next request; a copy is kept at most 30 s and never past an
+    agreed item's due time (issue 20)."""
+    meeting = selectors.meeting_versioned(pk=pk)
     if meeting is None:
         raise Http404(gettext("No such meeting."))
     if not request.user.has_perm("meetings.view_meeting", meeting):
@@ -303,13 +304,16 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(reverse("meetings:public", args=[pk]))
     version = selectors.meeting_page_version(meeting=meeting)
     return pagecache.person_page(
-        request, "meetings:detail", [meeting.pk, version], lambda: _fresh_detail(request, meeting)
+        request, "meetings:detail", [meeting.pk, version], lambda: _fresh_detail(request, pk)
     )
 
 
-def _fresh_detail(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+def _fresh_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The meeting page rendered now, with how long it stays true on the clock alone:
     until the first agreed item shown falls due (its "overdue" badge)."""
+    meeting = selectors.meeting_detail(pk=pk)
+    if meeting is None:  # deleted since the permission check
+        raise Http404(gettext("No such meeting."))
     context = _detail_context(request, meeting)
     response = render(request, "meetings/detail.html", context)
     now = context["now"]
