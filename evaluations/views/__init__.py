@@ -10,9 +10,6 @@ seed: 评议监督考核制度 第三条 (review meeting, 述职, democratic sco
 Split by what each part serves (issue 15 item 2); every view stays importable here.
 """
 
-# Nothing here renders a PDF any more; the name stays importable from ``evaluations.views``.
-from huashan.pdf import render_pdf  # noqa: F401
-
 from .ballots import BALLOT_MISS_WINDOW_SECONDS, BALLOT_MISSES, ballot
 from .campaigns import (
     ACTION_FORMS,

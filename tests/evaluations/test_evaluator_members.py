@@ -13,7 +13,6 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 from django.utils import timezone
 
 from evaluations import services
@@ -166,18 +165,19 @@ def test_article_4_the_paper_slip_lists_the_members_the_phone_ballot_asks_about(
     """The printed slip (民主测评票) covers every target of the phone ballot, members included.
     A member seated after the slips were printed would be missing on paper: scoring does not
     open until the slips are printed again; then slip, phone ballot and paper entry agree."""
+    from tests.evaluations.slips import printed_slips
+
     from .test_views import pdf_text
 
     world = pmc_world
     client.force_login(world.community_secretary)
-    slips = reverse("evaluations:slips", args=[world.campaign.pk])
     services.evaluator_add(
         actor=world.community_secretary, campaign=world.campaign, name="甲", category="owner"
     )
     services.evaluator_add(
         actor=world.community_secretary, campaign=world.campaign, name="乙", category="owner"
     )
-    text = pdf_text(client.post(slips).content, tmp_path)
+    text = pdf_text(printed_slips(client, world.campaign), tmp_path)
     assert world.member2.name in text
     assert world.people.pmc.name in text
     assert world.gone.name not in text
@@ -193,8 +193,8 @@ def test_article_4_the_paper_slip_lists_the_members_the_phone_ballot_asks_about(
     assert refused.value.code == "slips_outdated"
     assert newcomer.pk not in _member_targets(world.campaign)  # nothing half-done
 
-    response = client.post(slips)  # printed again: the earlier slips stop working
-    text = pdf_text(response.content, tmp_path)
+    # printed again: the earlier slips stop working
+    text = pdf_text(printed_slips(client, world.campaign), tmp_path)
     assert newcomer.name in text
     advance_to(world, State.SCORING)
     targets = set(world.campaign.targets.values_list("pk", flat=True))
