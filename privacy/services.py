@@ -150,80 +150,15 @@ def person_data(*, person) -> dict:
     Ballots appear as the fact (which vote, when, how) — never the choice; anonymous
     evaluation ballots are not linked to anyone and so cannot appear.
     """
-    from huashan.accounts.models import AccountEvent
-    from huashan.directory.models import Membership, Residency
-    from huashan.notify.models import Notification
     from huashan.notify.services import sms_categories
-    from issues.models import Issue
-    from meetings.models import MotionVote
 
-    residencies = Residency.objects.filter(person=person).select_related(
-        "household__building__compound"
-    )
-    memberships = Membership.objects.filter(person=person).select_related("organization")
-    issues = Issue.objects.filter(reporter=person).select_related("category", "compound")
-    votes = MotionVote.objects.filter(voter=person).select_related("motion")
-    notifications = Notification.objects.filter(recipient=person).order_by("-created_at")
-    accesses = ContactAccess.objects.filter(person=person).select_related("viewer")
     return {
-        "account": {
-            "mobile": person.mobile,
-            "name": person.name,
-            "email": person.email,
-            "date_joined": _iso(getattr(person, "date_joined", None)),
-            "last_login": _iso(person.last_login),
-            "has_password": person.has_usable_password(),
-        },
-        "residencies": [
-            {
-                "household": str(r.household),
-                "compound": str(r.household.building.compound),
-                "relation": r.get_relation_display(),
-                "status": r.get_status_display(),
-            }
-            for r in residencies
-        ],
-        "memberships": [
-            {
-                "organization": str(m.organization),
-                "role": m.get_role_display(),
-                "start": _iso(m.start),
-                "end": _iso(m.end),
-            }
-            for m in memberships
-        ],
-        "complaints": [
-            {
-                "tracking_number": i.tracking_number,
-                "category": str(i.category),
-                "status": i.get_status_display(),
-                "description": i.description,
-                "location": getattr(i, "location", ""),
-                "reporter_name": i.reporter_name,
-                "reporter_phone": i.reporter_phone,
-                "share_identity": i.share_identity,
-                "created_at": _iso(i.created_at),
-            }
-            for i in issues
-        ],
-        "ballots_cast": [
-            {
-                "vote": v.motion.title,
-                "cast_at": _iso(v.cast_at),
-                "channel": v.get_channel_display(),
-            }
-            for v in votes
-        ],
-        "notifications": [
-            {
-                "channel": n.get_channel_display(),
-                "subject": n.subject,
-                "body": n.body,
-                "created_at": _iso(n.created_at),
-                "status": n.get_status_display(),
-            }
-            for n in notifications
-        ],
+        "account": _account_data(person),
+        "residencies": _residencies_data(person),
+        "memberships": _memberships_data(person),
+        "complaints": _complaints_data(person),
+        "ballots_cast": _ballots_data(person),
+        "notifications": _notifications_data(person),
         "sms_choices": sorted(sms_categories(person)),
         "consents": [
             {
@@ -236,13 +171,113 @@ def person_data(*, person) -> dict:
         ],
         "contact_details_seen_by": [
             {"by": a.viewer.name if a.viewer else "", "where": a.where, "at": _iso(a.at)}
-            for a in accesses
+            for a in ContactAccess.objects.filter(person=person).select_related("viewer")
         ],
-        "account_history": [
-            {"what": str(e.phrase), "at": _iso(e.at)}
-            for e in AccountEvent.objects.filter(person=person)
-        ],
+        "account_history": _account_history_data(person),
     }
+
+
+def _account_data(person) -> dict:
+    return {
+        "mobile": person.mobile,
+        "name": person.name,
+        "email": person.email,
+        "date_joined": _iso(getattr(person, "date_joined", None)),
+        "last_login": _iso(person.last_login),
+        "has_password": person.has_usable_password(),
+    }
+
+
+def _residencies_data(person) -> list[dict]:
+    from huashan.directory.models import Residency
+
+    residencies = Residency.objects.filter(person=person).select_related(
+        "household__building__compound"
+    )
+    return [
+        {
+            "household": str(r.household),
+            "compound": str(r.household.building.compound),
+            "relation": r.get_relation_display(),
+            "status": r.get_status_display(),
+        }
+        for r in residencies
+    ]
+
+
+def _memberships_data(person) -> list[dict]:
+    from huashan.directory.models import Membership
+
+    memberships = Membership.objects.filter(person=person).select_related("organization")
+    return [
+        {
+            "organization": str(m.organization),
+            "role": m.get_role_display(),
+            "start": _iso(m.start),
+            "end": _iso(m.end),
+        }
+        for m in memberships
+    ]
+
+
+def _complaints_data(person) -> list[dict]:
+    from issues.models import Issue
+
+    issues = Issue.objects.filter(reporter=person).select_related("category", "compound")
+    return [
+        {
+            "tracking_number": i.tracking_number,
+            "category": str(i.category),
+            "status": i.get_status_display(),
+            "description": i.description,
+            "location": getattr(i, "location", ""),
+            "reporter_name": i.reporter_name,
+            "reporter_phone": i.reporter_phone,
+            "share_identity": i.share_identity,
+            "created_at": _iso(i.created_at),
+        }
+        for i in issues
+    ]
+
+
+def _ballots_data(person) -> list[dict]:
+    """Which vote, when and how — never the choice."""
+    from meetings.models import MotionVote
+
+    votes = MotionVote.objects.filter(voter=person).select_related("motion")
+    return [
+        {
+            "vote": v.motion.title,
+            "cast_at": _iso(v.cast_at),
+            "channel": v.get_channel_display(),
+        }
+        for v in votes
+    ]
+
+
+def _notifications_data(person) -> list[dict]:
+    from huashan.notify.models import Notification
+
+    notifications = Notification.objects.filter(recipient=person).order_by("-created_at")
+    return [
+        {
+            "channel": n.get_channel_display(),
+            "subject": n.subject,
+            "body": n.body,
+            "created_at": _iso(n.created_at),
+            "status": n.get_status_display(),
+        }
+        for n in notifications
+    ]
+
+
+def _account_history_data(person) -> list[dict]:
+    from huashan.accounts.models import AccountEvent
+
+    return [
+        {"what": str(e.phrase), "at": _iso(e.at)}
+        for e in AccountEvent.objects.filter(person=person)
+    ]
 
 
 class ExportTooSoon(Exception):

@@ -112,7 +112,14 @@ def _url(name: str, *args, query: str = "") -> str:
 
 
 def _items(compound: Compound, facts: dict, year: int, next_known: bool) -> list[CheckItem]:
-    slug = compound.slug
+    """The checklist in order: who is registered, then what is published and set up."""
+    return _organization_items(compound.slug, facts) + _publication_items(
+        compound.slug, facts, next_known
+    )
+
+
+def _organization_items(slug: str, facts: dict) -> list[CheckItem]:
+    """The bodies the rules name, registered with their people."""
     orgs = facts["orgs"]
     party, pmc, company = (
         orgs.get(Kind.COMPOUND_PARTY),
@@ -121,7 +128,7 @@ def _items(compound: Compound, facts: dict, year: int, next_known: bool) -> list
     )
     org_url = lambda kind: _url("provisioning:organization", slug, kind)  # noqa: E731
     member_url = lambda kind: _url("provisioning:member", slug, kind)  # noqa: E731
-    items = [
+    return [
         CheckItem(
             "party_organization",
             _("The compound has a party organization"),
@@ -164,6 +171,12 @@ def _items(compound: Compound, facts: dict, year: int, next_known: bool) -> list
             else org_url(Kind.PROPERTY_COMPANY),
             _("Add the quality supervisor"),
         ),
+    ]
+
+
+def _publication_items(slug: str, facts: dict, next_known: bool) -> list[CheckItem]:
+    """This year's obligations set up and published, and next year's calendar entered."""
+    return [
         CheckItem(
             "obligations",
             _("This year's pledge letters and disclosure schedules are set up"),
@@ -197,7 +210,6 @@ def _items(compound: Compound, facts: dict, year: int, next_known: bool) -> list
             _("Enter next year's calendar"),
         ),
     ]
-    return items
 
 
 def compound_checklists(

@@ -196,42 +196,11 @@ def issue_set_hazard(
             gettext("You may not change the safety-hazard flag of this issue."),
         )
         _require_open(locked)
-        upgrade = is_hazard and locked.is_hazard and major and not locked.hazard_major
-        if locked.is_hazard == is_hazard and not upgrade:
-            message = (
-                _("The issue is already flagged as a safety hazard.")
-                if is_hazard
-                else _("The issue is not flagged as a safety hazard.")
-            )
-            raise ValidationError({"is_hazard": [message]}, code="unchanged")
+        _hazard_refuse_unchanged(locked, is_hazard=is_hazard, major=major)
         now = timezone.now()
         clocks = clocks_for(clock_policy_for(locked.compound))
-        newly_flagged = is_hazard and not locked.is_hazard
-        locked.is_hazard = is_hazard
-        if newly_flagged:
-            locked.hazard_due = workdays.deadline(now, clocks.hazard)
-        elif not is_hazard:
-            locked.hazard_due = None
-            locked.hazard_major = False
-        if major:
-            locked.hazard_major = True
-            locked.hazard_reported_at = now
-        locked.last_public_update_at = now
-        _refresh_next_deadline(locked)
-        locked.save()
-        if is_hazard:
-            note = gettext("Flagged as a safety hazard, to be fixed by %(due)s: %(reason)s") % {
-                "due": workdays.format_deadline(locked.hazard_due),
-                "reason": reason,
-            }
-            if major:
-                note = gettext(
-                    "Major safety hazard, reported at once to the community party organization "
-                    "and the street, who follow it to closure; to be fixed by %(due)s: "
-                    "%(reason)s"
-                ) % {"due": workdays.format_deadline(locked.hazard_due), "reason": reason}
-        else:
-            note = gettext("No longer treated as a safety hazard: %(reason)s") % {"reason": reason}
+        _hazard_apply(locked, is_hazard=is_hazard, major=major, now=now, clocks=clocks)
+        note = _hazard_note(locked, is_hazard=is_hazard, major=major, reason=reason)
         _event(locked, actor=person, verb="hazard", note=note, public=True)
         reports = (
             _ensure_referrals(
@@ -246,23 +215,72 @@ def issue_set_hazard(
             else []
         )
         if is_hazard:
-            subject = gettext("[Safety hazard] %(subject)s") % {
-                "subject": gettext("Issue %(number)s is a safety hazard")
-                % {"number": locked.tracking_number}
-            }
-            if major:
-                subject = gettext("[Major safety hazard] %(subject)s") % {
-                    "subject": gettext("Issue %(number)s is a safety hazard")
-                    % {"number": locked.tracking_number}
-                }
-            targets = _responsible_orgs(locked)
-            targets += [
-                o for o in _orgs_of_kinds(locked.compound, SUPERVISOR_KINDS) if o not in targets
-            ]
-            targets += [r.organization for r in reports if r.organization not in targets]
-            for org in targets:
-                notify_organization(org, subject=subject, body=note, link=staff_link(locked))
+            _hazard_notify(locked, major=major, note=note, reports=reports)
     return _sync(issue, locked)
+
+
+def _hazard_refuse_unchanged(locked: Issue, *, is_hazard: bool, major: bool) -> None:
+    """Refuse a flag that changes nothing (a major flag on a plain hazard is a change)."""
+    upgrade = is_hazard and locked.is_hazard and major and not locked.hazard_major
+    if locked.is_hazard == is_hazard and not upgrade:
+        message = (
+            _("The issue is already flagged as a safety hazard.")
+            if is_hazard
+            else _("The issue is not flagged as a safety hazard.")
+        )
+        raise ValidationError({"is_hazard": [message]}, code="unchanged")
+
+
+def _hazard_apply(locked: Issue, *, is_hazard: bool, major: bool, now, clocks) -> None:
+    """Set the flag and its clock (started when newly flagged, stopped when withdrawn); save."""
+    newly_flagged = is_hazard and not locked.is_hazard
+    locked.is_hazard = is_hazard
+    if newly_flagged:
+        locked.hazard_due = workdays.deadline(now, clocks.hazard)
+    elif not is_hazard:
+        locked.hazard_due = None
+        locked.hazard_major = False
+    if major:
+        locked.hazard_major = True
+        locked.hazard_reported_at = now
+    locked.last_public_update_at = now
+    _refresh_next_deadline(locked)
+    locked.save()
+
+
+def _hazard_note(locked: Issue, *, is_hazard: bool, major: bool, reason: str) -> str:
+    """The public note of the hazard event: the deadline and the reason."""
+    if not is_hazard:
+        return gettext("No longer treated as a safety hazard: %(reason)s") % {"reason": reason}
+    due = workdays.format_deadline(locked.hazard_due)
+    if major:
+        return gettext(
+            "Major safety hazard, reported at once to the community party organization "
+            "and the street, who follow it to closure; to be fixed by %(due)s: "
+            "%(reason)s"
+        ) % {"due": due, "reason": reason}
+    return gettext("Flagged as a safety hazard, to be fixed by %(due)s: %(reason)s") % {
+        "due": due,
+        "reason": reason,
+    }
+
+
+def _hazard_notify(locked: Issue, *, major: bool, note: str, reports) -> None:
+    """Tell the responsible party, the supervisors and (major) those it was reported to."""
+    prefix = (
+        gettext("[Major safety hazard] %(subject)s")
+        if major
+        else gettext("[Safety hazard] %(subject)s")
+    )
+    subject = prefix % {
+        "subject": gettext("Issue %(number)s is a safety hazard")
+        % {"number": locked.tracking_number}
+    }
+    targets = _responsible_orgs(locked)
+    targets += [o for o in _orgs_of_kinds(locked.compound, SUPERVISOR_KINDS) if o not in targets]
+    targets += [r.organization for r in reports if r.organization not in targets]
+    for org in targets:
+        notify_organization(org, subject=subject, body=note, link=staff_link(locked))
 
 
 #: Who a major hazard is reported to at once (小区党组织服务承诺 第7条 "重大隐患即时上报"):
