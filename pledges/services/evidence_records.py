@@ -173,46 +173,19 @@ def inspection_record(
     seed: 物业管理委员会服务承诺 第9条 (每月联合业主代表检查); 小区党组织服务承诺 第7条
     (每季度消防、电梯排查); 决策报告制度 第四条 (义务质量总监 定期开展监督检查).
     """
-    if kind == Inspection.Kind.SUPERVISOR_PATROL:
-        # 决策报告制度 第四条: the 义务质量总监 patrols personally; nobody records a patrol
-        # in the supervisor's name, and the supervisor names nobody else.
-        from .supervisor import require_supervisor
-
-        person = require_supervisor(
-            actor,
-            compound,
-            _("Only the volunteer quality supervisor of this compound records a patrol."),
-        )
-        if inspector is not None and inspector.pk != person.pk:
-            raise ValidationError(
-                {"inspector": [_("The quality supervisor records their own patrol.")]}
-            )
-        inspector = person
-    else:
-        person = _require(
-            actor, "pledges.record_evidence", compound, _("You may not record evidence here.")
-        )
-    errors: dict[str, Any] = {}
-    if kind not in Inspection.Kind.values:
-        errors["kind"] = [_("Choose a kind of inspection.")]
-    _check_day(inspected_on, "inspected_on", errors)
-    if organization.compound_id not in (None, compound.pk):
-        errors["organization"] = [_("This belongs to another compound.")]
-    areas = [str(a).strip()[:40] for a in areas if str(a).strip()][:20]
+    person, inspector = _inspection_recorder(actor, compound, kind=kind, inspector=inspector)
     reps = list(owner_representatives)
-    if kind == Inspection.Kind.MONTHLY_SERVICE and not reps:
-        errors["owner_representatives"] = [
-            _("A monthly service inspection is done together with owner representatives.")
-        ]
-    if kind == Inspection.Kind.SUPERVISOR_PATROL and inspector is None:
-        errors["inspector"] = [_("Name the quality supervisor who patrolled.")]
-    try:
-        summary = _text(summary, field="summary", required=False)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    finding_rows = _finding_rows(findings, errors)
-    if errors:
-        raise ValidationError(errors)
+    areas, summary, finding_rows = _inspection_input(
+        compound=compound,
+        organization=organization,
+        kind=kind,
+        inspected_on=inspected_on,
+        areas=areas,
+        summary=summary,
+        inspector=inspector,
+        reps=reps,
+        findings=findings,
+    )
     with transaction.atomic():
         inspection = Inspection.objects.create(
             compound=compound,
@@ -226,14 +199,7 @@ def inspection_record(
         )
         if reps:
             inspection.owner_representatives.set(reps)
-        for description, is_safety in finding_rows:
-            is_safety = is_safety or kind == Inspection.Kind.QUARTERLY_SAFETY
-            Finding.objects.create(
-                inspection=inspection,
-                description=description,
-                is_safety=is_safety,
-                rectify_due=_finding_due(inspected_on, is_safety=is_safety),
-            )
+        _inspection_findings_create(inspection, finding_rows)
         _event(
             compound=compound,
             actor=person,
@@ -241,14 +207,93 @@ def inspection_record(
             note=f"{inspection.get_kind_display()} {inspected_on}: {len(finding_rows)}",
         )
         if finding_rows:
-            company = organization_of_kind(compound=compound, kind="property_company")
-            if company is not None:
-                notify_organization(
-                    company,
-                    subject=gettext("%(count)d findings to rectify") % {"count": len(finding_rows)},
-                    body="\n".join(d for d, _s in finding_rows)[:1000],
-                )
+            _inspection_findings_notify(compound, finding_rows)
     return inspection
+
+
+def _inspection_recorder(
+    actor, compound: Compound, *, kind: str, inspector: Person | None
+) -> tuple[Person, Person | None]:
+    """Who records the inspection, and its inspector: a patrol only by the compound's
+    quality supervisor, in their own name; any other inspection by the compound's staff."""
+    if kind != Inspection.Kind.SUPERVISOR_PATROL:
+        person = _require(
+            actor, "pledges.record_evidence", compound, _("You may not record evidence here.")
+        )
+        return person, inspector
+    # 决策报告制度 第四条: the 义务质量总监 patrols personally; nobody records a patrol
+    # in the supervisor's name, and the supervisor names nobody else.
+    from .supervisor import require_supervisor
+
+    person = require_supervisor(
+        actor,
+        compound,
+        _("Only the volunteer quality supervisor of this compound records a patrol."),
+    )
+    if inspector is not None and inspector.pk != person.pk:
+        raise ValidationError(
+            {"inspector": [_("The quality supervisor records their own patrol.")]}
+        )
+    return person, person
+
+
+def _inspection_input(
+    *,
+    compound: Compound,
+    organization: Organization,
+    kind: str,
+    inspected_on: dt.date,
+    areas: Iterable[str],
+    summary: str,
+    inspector: Person | None,
+    reps: list[Person],
+    findings: Iterable[dict],
+) -> tuple[list[str], str, list[tuple[str, bool]]]:
+    """The cleaned areas, summary and finding rows, or every problem at once by field."""
+    errors: dict[str, Any] = {}
+    if kind not in Inspection.Kind.values:
+        errors["kind"] = [_("Choose a kind of inspection.")]
+    _check_day(inspected_on, "inspected_on", errors)
+    if organization.compound_id not in (None, compound.pk):
+        errors["organization"] = [_("This belongs to another compound.")]
+    areas = [str(a).strip()[:40] for a in areas if str(a).strip()][:20]
+    if kind == Inspection.Kind.MONTHLY_SERVICE and not reps:
+        errors["owner_representatives"] = [
+            _("A monthly service inspection is done together with owner representatives.")
+        ]
+    if kind == Inspection.Kind.SUPERVISOR_PATROL and inspector is None:
+        errors["inspector"] = [_("Name the quality supervisor who patrolled.")]
+    try:
+        summary = _text(summary, field="summary", required=False)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    finding_rows = _finding_rows(findings, errors)
+    if errors:
+        raise ValidationError(errors)
+    return areas, summary, finding_rows
+
+
+def _inspection_findings_create(inspection: Inspection, finding_rows) -> None:
+    """One finding per row; every finding of a quarterly safety check is a safety finding."""
+    for description, is_safety in finding_rows:
+        is_safety = is_safety or inspection.kind == Inspection.Kind.QUARTERLY_SAFETY
+        Finding.objects.create(
+            inspection=inspection,
+            description=description,
+            is_safety=is_safety,
+            rectify_due=_finding_due(inspection.inspected_on, is_safety=is_safety),
+        )
+
+
+def _inspection_findings_notify(compound: Compound, finding_rows) -> None:
+    """Tell the property company what it has to rectify."""
+    company = organization_of_kind(compound=compound, kind="property_company")
+    if company is not None:
+        notify_organization(
+            company,
+            subject=gettext("%(count)d findings to rectify") % {"count": len(finding_rows)},
+            body="\n".join(d for d, _s in finding_rows)[:1000],
+        )
 
 
 def finding_add(
