@@ -58,13 +58,18 @@ for module in "${modules[@]}"; do
   log="$OUT/$(echo "$module" | tr / _).log"
   echo "== $module ($tests)"
   # one line per module in the summary: a run of one module replaces its own line
-  grep -v "^\[mutate\] $module: \|^$module: " "$summary" >"$summary.tmp" || true
-  mv "$summary.tmp" "$summary"
+  # (a partial run, MUTATE_ONLY, leaves the summary alone)
+  if [ ${#only[@]} -eq 0 ]; then
+    grep -v "^\[mutate\] $module: \|^$module: " "$summary" >"$summary.tmp" || true
+    mv "$summary.tmp" "$summary"
+  fi
   # shellcheck disable=SC2086
   "$VENV/bin/python" -m pytest -p no:randomly -p no:xdist -p scripts.mutate_inprocess \
     --reuse-db --mutate "$module" --mutate-out "$OUT" "${only[@]}" -q $tests >"$log" 2>&1 || true
-  grep -h "^\[mutate\] $module: " "$log" | tee -a "$summary" || {
-    echo "$module: the run failed, see $log" | tee -a "$summary"
+  record="$summary"
+  [ ${#only[@]} -eq 0 ] || record=/dev/null
+  grep -h "^\[mutate\] $module: " "$log" | tee -a "$record" || {
+    echo "$module: the run failed, see $log" | tee -a "$record"
   }
 done
 echo "Summary: $summary"

@@ -294,6 +294,7 @@ def test_the_worst_clock_decides_the_complaint_rate():
     out = engine.rule_deadline_rate(task, Ctx(dt.date(2026, 4, 1), shares=shares))
     assert out.status == S.MISSED
     assert out.figures["percent"] == 80.0
+    assert out.figures["threshold"] == 90
     assert out.figures["feedback"] == {"decided": 10, "in_time": 8, "pending": 0, "percent": 80.0}
     assert out.evidence == [{"kind": "complaints"}]
     assert out.settled is True
@@ -424,18 +425,21 @@ def test_findings_fixed_on_time_count_only_when_fixed_by_the_due_moment():
         _finding(D0 + dt.timedelta(seconds=1), D0),
         _finding(None, D0),  # not fixed, past due: decided, not ok
         _finding(None, dt.datetime(2026, 4, 2, 12, 0, tzinfo=CN)),  # still running
+        _finding(None, dt.datetime(2026, 4, 3, 12, 0, tzinfo=CN), day=dt.date(2026, 1, 1)),
+        _finding(D0, D0, day=dt.date(2026, 3, 31)),
         _finding(D0, D0, kind="other"),
         _finding(D0, D0, day=dt.date(2026, 4, 1)),
+        _finding(D0, D0, day=dt.date(2025, 12, 31)),
     ]
     params = {"measure": "findings_fixed_on_time", "inspection_kinds": ["monthly"], "threshold": 90}
     out = engine.rule_rate_threshold(_task(params), Ctx(dt.date(2026, 4, 1), findings=rows))
     assert out.figures == {
         "threshold": 90,
-        "findings": 4,
-        "decided": 3,
-        "ok": 1,
-        "pending": 1,
-        "percent": 33.3,
+        "findings": 6,
+        "decided": 4,
+        "ok": 2,
+        "pending": 2,
+        "percent": 50.0,
     }
     assert out.status == S.MISSED
     assert out.settled is False
@@ -446,16 +450,17 @@ def test_findings_rectified_count_when_fixed_at_all():
     """物 第9条 "问题整改率达90%以上": fixed late still counts as rectified."""
     rows = [
         _finding(D0 + dt.timedelta(days=5), D0),
+        _finding(D0, D0),
         _finding(None, D0),
         _finding(None, dt.datetime(2026, 4, 2, 12, 0, tzinfo=CN)),
         _finding(None, dt.datetime(2026, 4, 1, 12, 0, tzinfo=CN)),  # due exactly now: pending
     ]
     params = {"measure": "findings_rectified", "inspection_kinds": ["monthly"], "threshold": 50}
     out = engine.rule_rate_threshold(_task(params), Ctx(dt.date(2026, 4, 1), findings=rows))
-    assert out.figures["decided"] == 2
-    assert out.figures["ok"] == 1
+    assert out.figures["decided"] == 3
+    assert out.figures["ok"] == 2
     assert out.figures["pending"] == 2
-    assert out.figures["percent"] == 50.0
+    assert out.figures["percent"] == 66.7
     assert out.status == S.MET
     params["measure"] = "findings_fixed_on_time"
     rows = [_finding(None, dt.datetime(2026, 4, 1, 12, 0, tzinfo=CN))]  # due exactly now
@@ -566,7 +571,16 @@ def test_an_outcome_is_settled_with_no_evidence_by_default():
     out = engine.Outcome(S.MET, {})
     assert out.settled is True
     assert out.evidence == []
-    assert engine.EvaluationReport(at=None).rows == []
+    report = engine.EvaluationReport(at=None)
+    assert (report.rows, report.created, report.updated, report.frozen_skipped, report.alarms) == (
+        [],
+        0,
+        0,
+        0,
+        0,
+    )
+    row = engine.ReportRow(None, ITEM, 0, "l", *Q1, S.MET, {}, True)
+    assert (row.item, row.period_end, row.status, row.final) == (ITEM, Q1[1], S.MET, True)
     assert (engine.EvaluationReport(at=None).created, engine.EvaluationReport(at=None).alarms) == (
         0,
         0,

@@ -57,10 +57,10 @@ def test_as_written_fills_strings_lists_and_dicts_and_keeps_other_values():
     """The seed's own names in place of the placeholders, whatever holds them."""
     assert letters._as_written("{compound}小区") == "江南花山郡小区"
     assert letters._as_written(["{community}", 3]) == ["普安社区", 3]
-    assert letters._as_written({"a": "{pmc_phone}", "params": {"x": "{year}"}}) == {
-        "a": "027-81818577",
-        "params": {"x": "{year}"},
-    }
+    params = {"x": "{compound}", "also": [{"y": "{year}"}]}
+    written = letters._as_written({"a": "{pmc_phone}", "params": params})
+    assert written == {"a": "027-81818577", "params": params}  # parameters keep theirs
+    assert written["params"]["also"] is not params["also"]  # a deep copy: the seed stays
     assert letters._as_written(7) == 7
     assert letters._as_written(None) is None
 
