@@ -21,8 +21,10 @@ from tests.meetings.conftest import hold
 
 pytestmark = pytest.mark.django_db
 
-#: The page's own queries plus the site header's (session, user, navigation, inbox).
-MAX_QUERIES = 24
+#: The page's own queries plus the site header's (session, user, navigation, inbox), when
+#: the page is built (a per-person cache hit is 4: tests/meetings/test_speed_meeting_cache.py).
+#: Measured 20 for a held joint meeting and 21 for a forum (issue 20; was a ceiling of 24).
+MAX_QUERIES = 21
 
 
 def grow(world, meeting, n: int) -> None:
