@@ -11,6 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 from types import SimpleNamespace
 
+from django.utils.translation import gettext
+
 from evaluations import results
 
 D = Decimal
@@ -80,6 +82,8 @@ def test_a_targets_stars_and_band_as_shown():
     """第五条 "评星定级": the stars drawn, the band named; none before any result."""
     target = results.TargetResult(target=None, ballots=0, counted=0, trimmed=0)
     assert target.stars_text == ""
+    assert target.band == ""
+    assert target.stars == 0
     assert target.band_label == ""
     assert target.criteria == []
     assert target.weighted_total is None
@@ -87,4 +91,20 @@ def test_a_targets_stars_and_band_as_shown():
     target.stars, target.band = 3, "good"
     assert target.stars_text == "★★★"
     assert target.band_label == str(results.BANDS["good"])
-    assert set(results.BANDS) == {"excellent", "good", "pass", "fail"}
+    assert {key: str(label) for key, label in results.BANDS.items()} == {
+        "excellent": gettext("Excellent (优秀)"),
+        "good": gettext("Good (良好)"),
+        "pass": gettext("Pass (合格)"),
+        "fail": gettext("Fail (不合格)"),
+    }
+
+
+def test_a_criterions_result_holds_its_figures():
+    """第三条 "民主测评": per criterion the count, mean, distribution and satisfaction."""
+    row = results.CriterionResult(None, 5, D("8.00"), {"8": 5}, D("100.00"))
+    assert (row.count, row.mean, row.distribution, row.satisfaction_share) == (
+        5,
+        D("8.00"),
+        {"8": 5},
+        D("100.00"),
+    )
