@@ -31,7 +31,7 @@ declare -A TESTS=(
   [pledges/engine.py]="tests/pledges/test_engine_rules.py"
   [pledges/letters.py]="tests/pledges/test_letters_rules.py"
   # the fast in-memory tests first: most mutants die there, before the database tests run
-  [evaluations/results.py]="tests/evaluations/test_results_rules.py tests/evaluations/test_results.py"
+  [evaluations/results.py]="tests/evaluations/test_results_rules.py tests/evaluations/test_results_edges.py tests/evaluations/test_results.py"
 )
 ORDER=(
   huashan/workdays.py huashan/periods.py issues/services/clocks.py meetings/tally.py
