@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -81,8 +82,10 @@ def created(ok) -> dict:
     return out
 
 
-def not_found(field: str) -> Response:
-    return Response({field: [_("Not found.")]}, status=status.HTTP_400_BAD_REQUEST)
+def not_found(field: str) -> ValidationError:
+    """An unknown id in the input: raised, the API's exception handler answers 400
+    ``{field: ["Not found."]}`` like every other refusal (huashan/core/api.py)."""
+    return ValidationError({field: [_("Not found.")]})
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
@@ -144,7 +147,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         values = dict(data.validated_data)
         compound = self.staff_compound(values.pop("compound"))
         if compound is None:
-            return not_found("compound")
+            raise not_found("compound")
         meeting = services.meeting_create(actor=request.user, compound=compound, **values)
         return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
@@ -215,7 +218,7 @@ class TopicViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         values = dict(data.validated_data)
         meeting = self.visible(Meeting, values.pop("meeting"))
         if meeting is None:
-            return not_found("meeting")
+            raise not_found("meeting")
         topic = services.topic_propose(
             actor=request.user,
             compound=meeting.compound,
@@ -243,7 +246,7 @@ class TopicViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         elif decision == "merge":
             into = self.visible(AgendaTopic, data.validated_data.get("into") or 0)
             if into is None:
-                return not_found("into")
+                raise not_found("into")
             result = services.topic_merge(into=into, reason=reason, **common)
         elif decision == "defer":
             result = services.topic_defer(reason=reason, **common)
@@ -280,12 +283,12 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         values = dict(data.validated_data)
         meeting = self.visible(Meeting, values.pop("meeting"))
         if meeting is None:
-            return not_found("meeting")
+            raise not_found("meeting")
         organization = Organization.objects.filter(
             pk=values.pop("responsible_organization")
         ).first()
         if organization is None:
-            return not_found("responsible_organization")
+            raise not_found("responsible_organization")
         item = services.action_item_create(
             actor=request.user,
             meeting=meeting,
@@ -375,7 +378,7 @@ class DecisionReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
         values = dict(data.validated_data)
         compound = self.staff_compound(values.pop("compound"))
         if compound is None:
-            return not_found("compound")
+            raise not_found("compound")
         report = services.decision_report_create(actor=request.user, compound=compound, **values)
         report = self.get_queryset().get(pk=report.pk)
         return Response(DecisionReportSerializer(report).data, status=status.HTTP_201_CREATED)
@@ -428,7 +431,7 @@ class DecisionReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
             organization_id=data.validated_data["organization"]
         ).first()
         if recipient is None:
-            return not_found("organization")
+            raise not_found("organization")
         services.decision_report_acknowledge(
             actor=request.user,
             recipient=recipient,
@@ -480,7 +483,7 @@ class MotionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         values = dict(data.validated_data)
         compound = self.staff_compound(values.pop("compound"))
         if compound is None:
-            return not_found("compound")
+            raise not_found("compound")
         motion = services.motion_propose(actor=request.user, compound=compound, **values)
         return Response(MotionSerializer(motion).data, status=status.HTTP_201_CREATED)
 
@@ -501,7 +504,7 @@ class MotionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
             .first()
         )
         if household is None:
-            return not_found("household")
+            raise not_found("household")
         vote = motion_services.motion_paper_enter(
             actor=request.user,
             motion=motion,

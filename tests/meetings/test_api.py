@@ -87,6 +87,7 @@ def test_create_meeting_through_the_service(world, clock):
         f"{BASE}/meetings/", {**payload, "compound": other.slug}, format="json"
     )
     assert response.status_code == 400
+    assert list(response.json()) == ["compound"]  # {field: [message]}, like every refusal
     response = api(world.resident).post(f"{BASE}/meetings/", payload, format="json")
     assert response.status_code == 400  # the compound is not one of theirs
     company = world.people.property_company
