@@ -26,11 +26,11 @@ ROOT = Path(__file__).resolve().parents[2]
 WRITERS = {
     DisclosureEvent: (
         ["disclosures/services.py", "disclosures/management/commands/seed_disclosures.py"],
-        lambda callee: "ObjectionEvent" not in callee,
+        lambda callee: "ObjectionEvent" not in callee and "_objection_event" not in callee,
     ),
     ObjectionEvent: (
         ["disclosures/services.py", "disclosures/management/commands/seed_disclosures.py"],
-        lambda callee: "ObjectionEvent" in callee,
+        lambda callee: "ObjectionEvent" in callee or "_objection_event" in callee,
     ),
     PledgeEvent: (["pledges/services.py", "pledges/engine.py"], lambda callee: True),
     NotificationEvent: (["huashan/notify/services.py"], lambda callee: True),
