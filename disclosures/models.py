@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from huashan import periods
-from huashan.core.models import Event
+from huashan.core.models import AlarmStage, Event
 from huashan.directory.models import Compound, Organization
 
 
@@ -157,9 +157,7 @@ class Schedule(models.Model):
 class ScheduleAlarm(models.Model):
     """A reminder or a missed-deadline notice, written once per (schedule, period, kind)."""
 
-    class Kind(models.TextChoices):
-        REMINDER = "reminder", _("Reminder before due")
-        MISSED = "missed", _("Missed")
+    Kind = AlarmStage
 
     schedule = models.ForeignKey(Schedule, on_delete=models.CASCADE, related_name="alarms")
     period_start = models.DateField()

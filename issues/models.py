@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huashan import workdays
-from huashan.core.models import Event
+from huashan.core.models import AlarmStage, Event
 from huashan.directory.models import Building, Compound, Organization, Person
 
 
@@ -510,9 +510,7 @@ class IssueAlarm(models.Model):
         WHISTLE = "whistle", _("Whistle report-in")
         REFERRAL = "referral", _("Referral acknowledgement")
 
-    class Stage(models.TextChoices):
-        WARNING = "warning", _("Due soon")
-        BREACH = "breach", _("Breached")
+    Stage = AlarmStage
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="alarms")
     clock = models.CharField(max_length=12, choices=Clock.choices)

@@ -153,7 +153,7 @@ def complaint_deadline_shares(
     low = min(p[0] for p in periods)
     high = max(p[1] for p in periods)
     breached = IssueAlarm.objects.filter(
-        issue=OuterRef("pk"), clock=IssueAlarm.Clock.FEEDBACK, stage=IssueAlarm.Stage.BREACH
+        issue=OuterRef("pk"), clock=IssueAlarm.Clock.FEEDBACK, stage=IssueAlarm.Stage.OVERDUE
     )
     rows = (
         Issue.objects.filter(compound=compound, created_at__gte=low, created_at__lt=high)

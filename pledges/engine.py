@@ -667,7 +667,7 @@ def _evaluate_compound(ctx: Context, existing: dict, report: EvaluationReport, r
         )
         kind = None
         if outcome.status == S.AT_RISK and not _closed(task, ctx) and _warning_window(task, ctx):
-            kind, org = PledgeAlarm.Kind.WARN, task.item.responsible
+            kind, org = PledgeAlarm.Kind.DUE_SOON, task.item.responsible
         elif outcome.status == S.MISSED and final:
             if party is None:
                 party = (
@@ -676,7 +676,7 @@ def _evaluate_compound(ctx: Context, existing: dict, report: EvaluationReport, r
                     ).first()
                     or task.item.responsible
                 )
-            kind, org = PledgeAlarm.Kind.MISS, party
+            kind, org = PledgeAlarm.Kind.OVERDUE, party
         if kind is not None:
             alarms.append(
                 PledgeAlarm(
@@ -703,7 +703,7 @@ def _notify_alarms(alarms: list[PledgeAlarm], ctx: Context) -> None:
             f"{a.item.number or ''} {a.item.heading or a.item.text[:30]} ({a.period_start})"
             for a in rows
         ]
-        if kind == PledgeAlarm.Kind.WARN:
+        if kind == PledgeAlarm.Kind.DUE_SOON:
             subject = gettext("%(count)d pledge items at risk before the period ends") % {
                 "count": len(rows)
             }

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from huashan.core.models import Event
+from huashan.core.models import AlarmStage, Event
 from huashan.directory.models import Compound, Organization, Person
 
 
@@ -202,9 +202,7 @@ class PeriodResult(models.Model):
 class PledgeAlarm(models.Model):
     """A warning before a period ends or a miss notice; unique so it is sent once."""
 
-    class Kind(models.TextChoices):
-        WARN = "warn", _("Warning before the period ends")
-        MISS = "miss", _("Missed")
+    Kind = AlarmStage
 
     item = models.ForeignKey(PledgeItem, on_delete=models.CASCADE, related_name="alarms")
     measure = models.PositiveSmallIntegerField(default=0)

@@ -91,9 +91,9 @@ def schedules_scan(*, today: dt.date | None = None) -> ScheduleScanResult:
                 continue
             due = period_due(end, schedule.due_day)
             if due < today:
-                candidates.append((schedule, start, due, ScheduleAlarm.Kind.MISSED))
+                candidates.append((schedule, start, due, ScheduleAlarm.Kind.OVERDUE))
             elif end < today and (due - today).days <= schedule.remind_days_before:
-                candidates.append((schedule, start, due, ScheduleAlarm.Kind.REMINDER))
+                candidates.append((schedule, start, due, ScheduleAlarm.Kind.DUE_SOON))
     if not candidates:
         return result
     existing = set(
@@ -128,7 +128,7 @@ def schedules_scan(*, today: dt.date | None = None) -> ScheduleScanResult:
                 _alarm_notify(schedule, start=start, due=due, kind=kind)
         except IntegrityError:
             continue  # another scan got there first
-        if kind == ScheduleAlarm.Kind.REMINDER:
+        if kind == ScheduleAlarm.Kind.DUE_SOON:
             result.reminders += 1
         else:
             result.missed += 1
@@ -141,7 +141,7 @@ def _alarm_notify(schedule: Schedule, *, start: dt.date, due: dt.date, kind: str
 
     label = period_label(CADENCE_PERIOD_TYPE[schedule.cadence], start)
     params = {"category": schedule.category.name, "period": label, "due": due.isoformat()}
-    if kind == ScheduleAlarm.Kind.REMINDER:
+    if kind == ScheduleAlarm.Kind.DUE_SOON:
         _notify_org(
             schedule.organization,
             subject=gettext("Disclosure due: %(category)s %(period)s") % params,

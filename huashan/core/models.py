@@ -131,3 +131,16 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class AlarmStage(models.TextChoices):
+    """The one vocabulary of every alarm row in the portal (issue 15 item 8).
+
+    A complaint's clock, a joint-meeting action item, a work summary, a pledge item and a
+    disclosure schedule each warn once before a deadline and once when it has passed. The
+    five alarm tables store the same two stages under these two values, so a dashboard,
+    a digest or an export reads every alarm the same way.
+    """
+
+    DUE_SOON = "due_soon", _("Due soon")
+    OVERDUE = "overdue", _("Overdue")

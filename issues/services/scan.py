@@ -70,9 +70,9 @@ class _Due:
 
 def _stage(due: dt.datetime, now: dt.datetime, warn: dt.timedelta) -> str | None:
     if due <= now:
-        return Stage.BREACH
+        return Stage.OVERDUE
     if due - warn <= now:
-        return Stage.WARNING
+        return Stage.DUE_SOON
     return None
 
 
@@ -300,7 +300,9 @@ def _not_alarmed(now: dt.datetime, clock: str, issue_ref: str, due_ref: str) -> 
             issue=OuterRef(issue_ref),
             clock=clock,
             due=OuterRef(due_ref),
-            stage=Case(When(due__lte=now, then=Value(Stage.BREACH)), default=Value(Stage.WARNING)),
+            stage=Case(
+                When(due__lte=now, then=Value(Stage.OVERDUE)), default=Value(Stage.DUE_SOON)
+            ),
         )
     )
 
@@ -418,7 +420,7 @@ def _raise_alarms(scan: _Scan, items: list[_Due]) -> None:
         if event is not None:
             events.append(event)
         line = f"{item.issue.tracking_number} {item.clock} {item.due.isoformat()}"
-        (scan.report.breached if item.stage == Stage.BREACH else scan.report.warned).append(line)
+        (scan.report.breached if item.stage == Stage.OVERDUE else scan.report.warned).append(line)
     notifications_create_bulk(messages)
     if events and not _set_based():
         IssueEvent.objects.bulk_create(
@@ -469,7 +471,7 @@ def _alarm_messages(
             scan.intake[issue.compound_id] = _intake_orgs(issue.compound)
         targets = scan.intake[issue.compound_id]
     link = scan.staff_link(issue)
-    if item.stage == Stage.WARNING:
+    if item.stage == Stage.DUE_SOON:
         subject = scan.text("warning_subject") % {
             "clock": clock_label,
             "number": issue.tracking_number,
@@ -498,7 +500,7 @@ def _alarm_messages(
                     channel="inbox", recipient=person, subject=subject, body=body, link=link
                 )
             )
-    if item.stage == Stage.WARNING:
+    if item.stage == Stage.DUE_SOON:
         return None
     note = scan.text("breach_note") % {"clock": clock_label, "due": due_text}
     return (issue.pk, note, item.clock in PUBLIC_CLOCKS)

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huashan.core.models import Event
+from huashan.core.models import AlarmStage, Event
 from huashan.directory.models import Compound, Organization
 
 from ._common import PERSON
@@ -154,9 +154,7 @@ class ActionItemEvent(Event):
 class ActionItemAlarm(models.Model):
     """A reminder before due or a 督办 notice on breach, written once per (item, stage, due)."""
 
-    class Stage(models.TextChoices):
-        REMINDER = "reminder", _("Due soon")
-        BREACH = "breach", _("Overdue (督办)")
+    Stage = AlarmStage
 
     item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="alarms")
     stage = models.CharField(max_length=8, choices=Stage.choices)

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from huashan.core.models import AlarmStage
 from huashan.directory.models import Organization
 from huashan.workdays import DeadlineKind, DeadlinePolicy
 
@@ -128,9 +129,7 @@ class WorkSummaryReminder(models.Model):
     ``period`` is the code of ``dashboard.WorkSummary`` ("2026H1", "2026H2", "2026").
     """
 
-    class Stage(models.TextChoices):
-        DUE_SOON = "due_soon", _("Due soon")
-        OVERDUE = "overdue", _("Overdue")
+    Stage = AlarmStage
 
     compound = models.ForeignKey("directory.Compound", on_delete=models.CASCADE, related_name="+")
     period = models.CharField(max_length=8)

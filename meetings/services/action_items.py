@@ -387,12 +387,12 @@ def action_items_scan(*, now: dt.datetime | None = None) -> ScanReport:
     ).select_related("responsible_organization", "responsible_person", "compound")
     soon = now + dt.timedelta(days=_remind_days())
     reminder_q = open_items.filter(due_at__gt=now, due_at__lte=soon).exclude(
-        alarms__stage=ActionItemAlarm.Stage.REMINDER
+        alarms__stage=ActionItemAlarm.Stage.DUE_SOON
     )
     for item in reminder_q.iterator(chunk_size=200):
         with transaction.atomic():
             _, created = ActionItemAlarm.objects.get_or_create(
-                item=item, stage=ActionItemAlarm.Stage.REMINDER, due=item.due_at
+                item=item, stage=ActionItemAlarm.Stage.DUE_SOON, due=item.due_at
             )
             if not created:
                 continue
@@ -415,12 +415,12 @@ def action_items_scan(*, now: dt.datetime | None = None) -> ScanReport:
             )
         report.reminded.append(item.title)
     breach_q = open_items.filter(due_at__lte=now).exclude(
-        alarms__stage=ActionItemAlarm.Stage.BREACH
+        alarms__stage=ActionItemAlarm.Stage.OVERDUE
     )
     for item in breach_q.iterator(chunk_size=200):
         with transaction.atomic():
             _, created = ActionItemAlarm.objects.get_or_create(
-                item=item, stage=ActionItemAlarm.Stage.BREACH, due=item.due_at
+                item=item, stage=ActionItemAlarm.Stage.OVERDUE, due=item.due_at
             )
             if not created:
                 continue

@@ -47,7 +47,7 @@ def test_reminder_sent_once_then_missed_once(world):
     assert missed.missed >= 1
     assert again == {"reminders": 0, "missed": 0}
     alarms = ScheduleAlarm.objects.filter(schedule=revenue, period_start=dt.date(2026, 10, 1))
-    assert sorted(alarms.values_list("kind", flat=True)) == ["missed", "reminder"]
+    assert sorted(alarms.values_list("kind", flat=True)) == ["due_soon", "overdue"]
     assert Notification.objects.filter(recipient=world.party_secretary).count() >= 1
     assert Notification.objects.filter(recipient=world.pmc_chair).count() == reminders_before
 

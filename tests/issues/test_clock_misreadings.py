@@ -59,7 +59,7 @@ def test_pp7_hazard_fix_deadline_never_pauses_while_waiting_for_the_reporter(wor
     assert selectors.issue_is_overdue(issue, now=due + dt.timedelta(seconds=1))
     services.issue_scan_deadlines(now=due + dt.timedelta(seconds=1))
     assert IssueAlarm.objects.filter(
-        issue=issue, clock=IssueAlarm.Clock.HAZARD, stage=IssueAlarm.Stage.BREACH
+        issue=issue, clock=IssueAlarm.Clock.HAZARD, stage=IssueAlarm.Stage.OVERDUE
     ).exists()
     with _at(dt.datetime(2025, 11, 8, 10, 0, tzinfo=CN)):  # day 5
         services.issue_reporter_reply(actor=world.resident, issue=issue, note="5楼")

@@ -46,7 +46,7 @@ def test_legacy_explanation_is_required_warned_breached_and_satisfied_by_a_publi
     for _ in range(2):
         services.issue_scan_deadlines(now=due + dt.timedelta(minutes=1))
     alarms = IssueAlarm.objects.filter(issue=issue, clock="feedback", due=due)
-    assert sorted(alarms.values_list("stage", flat=True)) == ["breach", "warning"]
+    assert sorted(alarms.values_list("stage", flat=True)) == ["due_soon", "overdue"]
     breach = issue.events.get(verb="deadline_breached")
     assert breach.public  # residents see the missed explanation
     assert str(services.LEGACY_CLOCK_LABEL) in breach.note

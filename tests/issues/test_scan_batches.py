@@ -94,7 +94,7 @@ def test_alarms_raised_before_the_bookmark_existed_are_not_raised_again(world):
     now = T0 + dt.timedelta(days=30)
     (issue,) = overdue(world, 1, now=now)
     IssueAlarm.objects.create(
-        issue=issue, clock="response", stage="breach", due=issue.response_due, created_at=now
+        issue=issue, clock="response", stage="overdue", due=issue.response_due, created_at=now
     )
     report = services.issue_scan_deadlines(now=now)
     assert [line.split()[:2] for line in report.breached] == [[issue.tracking_number, "feedback"]]
@@ -143,7 +143,7 @@ def test_bookmark_follows_each_clock_and_is_cleared_when_the_clocks_change(world
 
     report = services.issue_scan_deadlines(now=hazard_due - dt.timedelta(hours=2))
     assert [line.split()[1] for line in report.warned] == ["hazard"]
-    assert IssueAlarm.objects.filter(issue=issue, clock="hazard", stage="warning").count() == 1
+    assert IssueAlarm.objects.filter(issue=issue, clock="hazard", stage="due_soon").count() == 1
 
 
 def test_webhook_rows_of_a_batch_are_written_once_and_dispatched_after_commit(

@@ -60,7 +60,7 @@ def test_scan_three_times_warns_once_and_breaches_once(world):
         report = services.issue_scan_deadlines(now=warn_time)
     first = services.issue_scan_deadlines(now=warn_time)
     assert first.warned == []
-    assert IssueAlarm.objects.filter(issue=issue, stage="warning").count() == 1
+    assert IssueAlarm.objects.filter(issue=issue, stage="due_soon").count() == 1
     assert inbox(office) == before_office + 1
     assert inbox(supervisor) == before_supervisor  # warnings go to the responsible party
 
@@ -68,7 +68,7 @@ def test_scan_three_times_warns_once_and_breaches_once(world):
     reports = [services.issue_scan_deadlines(now=breach_time) for _ in range(3)]
     assert [len(r.breached) for r in reports] == [1, 0, 0]
     assert reports[0].breached[0].startswith(issue.tracking_number)
-    assert IssueAlarm.objects.filter(issue=issue, stage="breach", clock="response").count() == 1
+    assert IssueAlarm.objects.filter(issue=issue, stage="overdue", clock="response").count() == 1
     assert IssueEvent.objects.filter(issue=issue, verb="deadline_breached").count() == 1
     assert inbox(supervisor) == before_supervisor + 1
     assert inbox(rc_committee) >= 1
@@ -129,7 +129,7 @@ def test_scan_alarms_unreported_whistle_summons_once(world):
     later = T0 + dt.timedelta(days=1, minutes=1)
     services.issue_scan_deadlines(now=later)
     services.issue_scan_deadlines(now=later)
-    assert IssueAlarm.objects.filter(issue=issue, clock="whistle", stage="breach").count() == 1
+    assert IssueAlarm.objects.filter(issue=issue, clock="whistle", stage="overdue").count() == 1
     assert inbox(world.people.pmc) == before_pmc + 1
     assert inbox(member) == before_member + 1
 
@@ -143,7 +143,7 @@ def test_scan_alarms_unacknowledged_referral(world):
             actor=world.people.joint_meeting_office, issue=issue, organization=world.orgs.pmc
         )
     services.issue_scan_deadlines(now=T0 + dt.timedelta(hours=50))
-    assert IssueAlarm.objects.filter(issue=issue, clock="referral", stage="breach").exists()
+    assert IssueAlarm.objects.filter(issue=issue, clock="referral", stage="overdue").exists()
 
 
 def test_scan_alarms_overdue_supervision_order(world):
@@ -157,7 +157,7 @@ def test_scan_alarms_overdue_supervision_order(world):
             instruction="立即处理",
         )
     services.issue_scan_deadlines(now=T0 + dt.timedelta(hours=6))
-    assert IssueAlarm.objects.filter(issue=issue, clock="supervision", stage="breach").exists()
+    assert IssueAlarm.objects.filter(issue=issue, clock="supervision", stage="overdue").exists()
 
 
 def test_auto_close_after_policy_days_and_only_once(world):

@@ -40,7 +40,7 @@ def test_reminder_before_due_is_sent_once(item):
         sent = Notification.objects.filter(recipient=item.world.company_chair).count()
         assert tasks.scan_action_items() == {"reminded": 0, "breached": 0}
         assert Notification.objects.filter(recipient=item.world.company_chair).count() == sent
-    assert ActionItemAlarm.objects.filter(item=item, stage="reminder").count() == 1
+    assert ActionItemAlarm.objects.filter(item=item, stage="due_soon").count() == 1
 
 
 def test_breach_notifies_supervisors_once_and_proposes_a_topic(item):
@@ -50,7 +50,7 @@ def test_breach_notifies_supervisors_once_and_proposes_a_topic(item):
     with time_machine.travel(dt.datetime(2026, 3, 11, 0, 1, tzinfo=CN), tick=False):
         assert tasks.scan_action_items()["breached"] == 1
         assert tasks.scan_action_items()["breached"] == 0
-    assert ActionItemAlarm.objects.filter(item=item, stage="breach").count() == 1
+    assert ActionItemAlarm.objects.filter(item=item, stage="overdue").count() == 1
     for person in (world.people.compound_party, world.meeting_clerk):
         subjects = Notification.objects.filter(recipient=person).values_list("subject", flat=True)
         assert sum("督办" in s for s in subjects) == 1

@@ -446,13 +446,13 @@ def test_alarm_sent_once_across_repeated_runs(freeze):
     freeze(noon(dt.date(YEAR, 1, 28)))
     for _ in range(3):
         evaluate()
-    assert PledgeAlarm.objects.filter(item=item, kind="warn").count() == 1
+    assert PledgeAlarm.objects.filter(item=item, kind="due_soon").count() == 1
     warned = Notification.objects.filter(recipient=world.party_secretary).count()
     assert warned == 1
     freeze(noon(dt.date(YEAR, 2, 1)))
     for _ in range(3):
         evaluate()
-    assert PledgeAlarm.objects.filter(item=item, kind="miss").count() == 1
+    assert PledgeAlarm.objects.filter(item=item, kind="overdue").count() == 1
     # The miss goes to the compound party organization (the secretary here): one more.
     assert Notification.objects.filter(recipient=world.party_secretary).count() == warned + 1
 
@@ -476,7 +476,7 @@ def test_miss_notifies_compound_party_org_for_pmc_item(freeze):
     )
     freeze(noon(dt.date(YEAR, 2, 1)))
     evaluate()
-    alarm = PledgeAlarm.objects.get(item=item, kind="miss", period_start=dt.date(YEAR, 1, 1))
+    alarm = PledgeAlarm.objects.get(item=item, kind="overdue", period_start=dt.date(YEAR, 1, 1))
     assert alarm.organization == world.party
     assert Notification.objects.filter(recipient=world.party_secretary).exists()
     assert (

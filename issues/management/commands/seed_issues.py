@@ -727,7 +727,7 @@ def _record_past_breaches(issues, referrals, whistle_rows, orders, *, now) -> No
         key = (issue.pk, clock, due)
         if due > now or key in alarms:
             return
-        alarms[key] = IssueAlarm(issue=issue, clock=clock, stage="breach", due=due, created_at=due)
+        alarms[key] = IssueAlarm(issue=issue, clock=clock, stage="overdue", due=due, created_at=due)
         events.append(
             IssueEvent(
                 issue=issue,
