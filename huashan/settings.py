@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "provisioning",
     "rulebook",
     "privacy",
+    "briefings",
 ]
 
 MIDDLEWARE = [

@@ -37,6 +37,7 @@ urlpatterns = [
     path("setup/", include("provisioning.urls")),
     path("rules/", include("rulebook.urls")),
     path("privacy/", include("privacy.urls")),
+    path("briefings/", include("briefings.urls")),
     path("", include("huashan.core.urls")),
 ]
 
