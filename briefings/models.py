@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huashan.core.models import Event
+from huashan.core.models import AlarmStage, Event
 from huashan.directory.models import Compound, Organization, Person
 
 TITLE_MAX = 120
@@ -102,6 +102,26 @@ class BriefingRecipient(models.Model):
         return bool(self.briefing.needs_response and not self.responded_at and due and today > due)
 
 
+class BriefingAlarm(models.Model):
+    """Feedback not yet answered: told once on its answer date and once after it."""
+
+    Stage = AlarmStage
+
+    recipient = models.ForeignKey(
+        BriefingRecipient, on_delete=models.CASCADE, related_name="alarms"
+    )
+    stage = models.CharField(max_length=8, choices=AlarmStage.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("recipient", "stage"), name="briefing_alarm_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.stage}"
+
+
 class BriefingEvent(Event):
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="events")
 
@@ -109,4 +129,5 @@ class BriefingEvent(Event):
         "sent": _("Sent the briefing"),
         "acknowledged": _("Acknowledged the briefing"),
         "responded": _("Said what was done"),
+        "overdue": _("Not answered by the date"),
     }

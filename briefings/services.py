@@ -30,7 +30,15 @@ from huashan.directory.rules import STAFF_ROLES
 from huashan.directory.selectors import compound_organizations
 from huashan.notify.services import notify_organization
 
-from .models import BODY_MAX, RESPONSE_MAX, TITLE_MAX, Briefing, BriefingEvent, BriefingRecipient
+from .models import (
+    BODY_MAX,
+    RESPONSE_MAX,
+    TITLE_MAX,
+    Briefing,
+    BriefingAlarm,
+    BriefingEvent,
+    BriefingRecipient,
+)
 
 Kind = Briefing.Kind
 OrgKind = Organization.Kind
@@ -237,3 +245,44 @@ def briefing_respond(*, actor, recipient: BriefingRecipient, response: str) -> B
             link=reverse("briefings:detail", args=[locked.briefing.pk]),
         )
     return sync(recipient, locked)
+
+
+def briefings_scan_answers(*, today: dt.date | None = None) -> dict[str, int]:
+    """Feedback still unanswered: on its answer date the addressed body is reminded, the
+    day after both it and the sender are told it is overdue — each once (a unique alarm
+    row per body and stage), however often the daily beat runs."""
+    today = today or timezone.localdate()
+    waiting = BriefingRecipient.objects.filter(
+        briefing__kind=Kind.FEEDBACK, responded_at__isnull=True, briefing__respond_by__lte=today
+    ).select_related("briefing__sender", "organization")
+    told = {BriefingAlarm.Stage.DUE_SOON: 0, BriefingAlarm.Stage.OVERDUE: 0}
+    for row in waiting:
+        stage = (
+            BriefingAlarm.Stage.OVERDUE
+            if row.briefing.respond_by < today
+            else BriefingAlarm.Stage.DUE_SOON
+        )
+        with transaction.atomic():
+            _, created = BriefingAlarm.objects.get_or_create(recipient=row, stage=stage)
+            if not created:
+                continue
+            _tell_waiting(row, stage)
+        told[stage] += 1
+    return {str(stage): count for stage, count in told.items()}
+
+
+def _tell_waiting(row: BriefingRecipient, stage: str) -> None:
+    briefing = row.briefing
+    link = reverse("briefings:detail", args=[briefing.pk])
+    params = {"title": briefing.title, "date": briefing.respond_by.isoformat()}
+    if stage == BriefingAlarm.Stage.DUE_SOON:
+        subject = gettext("Answer due today: %(title)s") % params
+        notify_organization(organization=row.organization, subject=subject, body="", link=link)
+        return
+    subject = gettext("Not answered by %(date)s: %(title)s") % params
+    body = gettext("%(body)s has not said what it did.") % {"body": row.organization.name}
+    for organization in (row.organization, briefing.sender):
+        notify_organization(organization=organization, subject=subject, body=body, link=link)
+    record_event(
+        BriefingEvent, actor=None, verb="overdue", briefing=briefing, note=row.organization.name
+    )

@@ -402,6 +402,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=20),
         "options": {"expires": 3000},
     },
+    # 决策报告制度 第三条: the party organizations' feedback, answered by its date.
+    "briefings-scan-answers": {
+        "task": "briefings.tasks.scan_answers",
+        "schedule": crontab(hour=8, minute=40),
+        "options": {"expires": 3600},
+    },
     # 联席会议议事规则 第六条: half-year and annual work summaries, reminded and flagged.
     "meetings-remind-work-summaries": {
         "task": "meetings.tasks.remind_work_summaries",

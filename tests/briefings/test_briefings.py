@@ -263,3 +263,28 @@ def test_staff_page_queries_do_not_grow_with_briefings(
         send(world, world.pmc_chair, "pmc", Kind.URGENT, title=f"通报{n}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(_url(world))
+
+
+def test_art3_unanswered_feedback_is_reminded_on_its_date_then_overdue_once(world):
+    """第三条 "“三方”应及时研究办理…": reminded on the answer date, overdue the day after."""
+    from briefings.models import BriefingAlarm
+    from briefings.tasks import scan_answers
+
+    due = timezone.localdate() + dt.timedelta(days=2)
+    briefing = send(world, world.party_secretary, "compound_party", Kind.FEEDBACK, respond_by=due)
+    answered = briefing.recipients.get(organization=world.orgs.property_company)
+    services.briefing_respond(
+        actor=world.company_staff, recipient=answered, response="已处理完毕。"
+    )
+    before = due - dt.timedelta(days=1)
+    assert services.briefings_scan_answers(today=before) == {"due_soon": 0, "overdue": 0}
+    assert services.briefings_scan_answers(today=due) == {"due_soon": 2, "overdue": 0}
+    assert services.briefings_scan_answers(today=due) == {"due_soon": 0, "overdue": 0}
+    after = due + dt.timedelta(days=1)
+    assert services.briefings_scan_answers(today=after) == {"due_soon": 0, "overdue": 2}
+    assert scan_answers() == {"due_soon": 0, "overdue": 0}  # today: not yet due
+    assert not BriefingAlarm.objects.filter(recipient=answered).exists()
+    sender_told = Notification.objects.filter(
+        recipient=world.party_secretary, subject__startswith="Not answered"
+    ) | Notification.objects.filter(recipient=world.party_secretary, subject__contains="未按期")
+    assert sender_told.count() == 2

@@ -20,6 +20,7 @@ RECURRING = {
     "provisioning.tasks.year_rollover": "1 January: the year's letters, schedules, campaign",
     "meetings.tasks.remind_work_summaries": "联席会议议事规则 第六条 半年、年度工作总结",
     "pledges.tasks.scan_supervisor_reports": "决策报告制度 第四条 义务质量总监报告",
+    "briefings.tasks.scan_answers": "决策报告制度 第三条 三方办理党组织反馈意见",
     "privacy.tasks.retention_sweep": "retention periods of personal information",
     "issues.tasks.scan_deadlines": "48 小时 / 7 个工作日 / 3 天 deadlines",
 }
