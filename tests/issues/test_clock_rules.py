@@ -9,6 +9,7 @@ policy lookup): fast enough to run against every mutant of ``issues/services/clo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -328,3 +329,10 @@ def test_making_complex_again_keeps_the_first_plan_deadline():
     clocks._make_complex(issue, c, T0 + 50 * H)
     assert issue.plan_due is None
     assert issue.is_complex is True
+
+
+def test_a_compounds_clocks_cannot_be_changed_in_place():
+    """The clocks are read from the policy ("48小时内响应"), never altered on the way."""
+    c = clocks.clocks_for(ClockPolicy())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        c.response = workdays.HAZARD_3_DAYS
