@@ -8,10 +8,15 @@ binding sees it) and module-level values, reruns the selected tests with their f
 longer than ``MUTATE_TIMEOUT`` seconds counts as killed (timeout).
 
     python -m pytest -p scripts.mutate_inprocess --mutate huashan/periods.py \\
-        tests/core/test_periods.py
+        tests/core/test_periods_boundaries.py
     # while iterating: only some mutants, by number (written to <module>.partial.json)
-    python -m pytest -p scripts.mutate_inprocess --mutate huashan/periods.py \
-        --mutate-only 1-40 tests/core/test_periods.py
+    python -m pytest -p scripts.mutate_inprocess --mutate huashan/periods.py \\
+        --mutate-only 1-40 tests/core/test_periods_boundaries.py
+
+Methods and properties of the module's classes get the mutated code the same way; what a
+removed decorator gave (``@dataclass``'s ``__init__``, ``@total_ordering``'s ``__le__``)
+is taken from the live class for the mutant's run. The test session's wider fixtures (the
+test database) stay set up from one mutant to the next.
 
 Writes ``<out>/<module>.json`` (score, survivors with their diff). Used by
 scripts/mutate.sh.
