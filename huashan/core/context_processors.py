@@ -182,6 +182,8 @@ def staff_nav(
             add("meetings:action_items", _("Agreed items"), compound=compound)
         if person.has_perm("directory.view_staff_pages", compound):
             add("pledges:staff", _("Pledge work"), compound=compound)
+        if person.has_perm("briefings.view_briefings", compound):
+            add("briefings:list", _("Briefings"), compound=compound)
         if person.has_perm("disclosures.view_staff", compound):
             add("disclosures:staff", _("Publisher's desk"), compound=compound)
         if person.has_perm("directory.import_roster", compound):

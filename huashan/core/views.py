@@ -54,6 +54,11 @@ HOME_ENTRIES: tuple[tuple[str, str, str], ...] = (
         _("Monthly joint meetings: agenda, minutes and agreed items."),
     ),
     (
+        "briefings:public",
+        _("Briefings to residents"),
+        _("Opinions the bodies received about the compound, and what they did about them."),
+    ),
+    (
         "dashboard:compound",
         _("Compound dashboard"),
         _("How the compound is doing, at a glance."),

@@ -174,6 +174,7 @@ def test_staff_links_of_another_compound_open_on_that_compound(client, world):
     nav = _nav(client, world["people"]["neighbour_clerk"])
     assert nav["meetings:action_items"].endswith("?compound=neighbour")
     assert nav["pledges:staff"].endswith("?compound=neighbour")
+    assert nav["briefings:list"].endswith("?compound=neighbour")
 
 
 @pytest.mark.django_db
