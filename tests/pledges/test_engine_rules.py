@@ -585,3 +585,55 @@ def test_an_outcome_is_settled_with_no_evidence_by_default():
         0,
         0,
     )
+
+
+# --- which periods are computed -------------------------------------------------------------
+
+
+def _item(pk, rule_kind, params):
+    return SimpleNamespace(
+        pk=pk, rule_kind=rule_kind, params=params, letter=SimpleNamespace(year=2026)
+    )
+
+
+def test_tasks_are_the_started_periods_not_yet_final_of_every_known_measure():
+    """ "每季度参与1次": by 15 May the first two quarters have started; a final one stays."""
+    quarterly = {"period_months": 3}
+    items = [
+        _item(1, "unknown_kind", {"also": [{"rule_kind": RuleKind.ATTESTED, "params": quarterly}]}),
+        _item(2, RuleKind.COUNT_PER_PERIOD, quarterly),
+    ]
+    existing = {
+        (2, 0, dt.date(2026, 1, 1)): SimpleNamespace(final=True),
+        (2, 0, dt.date(2026, 4, 1)): SimpleNamespace(final=False),
+        (1, 1, dt.date(2026, 1, 1)): SimpleNamespace(final=True),
+    }
+    report = engine.EvaluationReport(at=None)
+    tasks = engine._tasks(items, existing, dt.date(2026, 5, 15), report)
+    assert [(t.item.pk, t.measure, t.rule_kind, t.start, t.end) for t in tasks] == [
+        (1, 1, RuleKind.ATTESTED, dt.date(2026, 4, 1), dt.date(2026, 6, 30)),
+        (2, 0, RuleKind.COUNT_PER_PERIOD, dt.date(2026, 4, 1), dt.date(2026, 6, 30)),
+    ]
+    assert report.frozen_skipped == 2
+
+
+def test_a_stored_result_is_rewritten_only_when_something_changed():
+    """A final result is history: an unchanged one is not rewritten (nor re-stamped)."""
+    at = dt.datetime(2026, 4, 1, 12, 0, tzinfo=CN)
+    row = SimpleNamespace(
+        status=S.MET, figures={"count": 1}, evidence=[], final=True, label="l", computed_at=None
+    )
+    ctx = SimpleNamespace(at=at)
+    same = engine.Outcome(S.MET, {"count": 1})
+    assert engine._update_result(row, same, ctx, final=True, label="l") is False
+    assert row.computed_at is None
+    changed = engine.Outcome(S.MISSED, {"count": 0}, [{"kind": "x"}])
+    assert engine._update_result(row, changed, ctx, final=False, label="m") is True
+    assert (row.status, row.figures, row.evidence, row.final, row.label, row.computed_at) == (
+        S.MISSED,
+        {"count": 0},
+        [{"kind": "x"}],
+        False,
+        "m",
+        at,
+    )
