@@ -22,6 +22,7 @@ from huashan.directory.models import (
     Person,
     mobile_validator,
 )
+from huashan.notify.services import notifications_create_bulk, organization_messages
 
 from ..models import (
     Category,
@@ -43,7 +44,7 @@ from ._common import (
     staff_link,
 )
 from .clocks import _refresh_next_deadline, clock_policy_for, clocks_for
-from .notifications import _intake_orgs, notify_organization
+from .notifications import _intake_orgs
 from .rate_limit import _rate_limit_hit, rate_limit_check
 from .tracking import tracking_code_hash, tracking_code_new, tracking_numbers_allocate
 
@@ -373,10 +374,14 @@ def _submit_write(
         }
         if hazard:
             subject = gettext("[Safety hazard] %(subject)s") % {"subject": subject}
-        for org in _intake_orgs(compound):
-            notify_organization(
-                org, subject=subject, body=description[:500], link=staff_link(issue)
+        # One INSERT for every person and robot told, however many the bodies have.
+        notifications_create_bulk(
+            message
+            for org in _intake_orgs(compound)
+            for message in organization_messages(
+                organization=org, subject=subject, body=description[:500], link=staff_link(issue)
             )
+        )
     return issue
 
 
