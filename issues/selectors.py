@@ -141,6 +141,19 @@ def issue_public_version() -> int:
     return IssueEvent.objects.aggregate(newest=Max("pk"))["newest"] or 0
 
 
+#: The stamp of one public complaint: the row, its newest event id. Written out once: the
+#: anonymous complaint page asks it on every request, and building it through the ORM
+#: cost more than running it (issue 20: 7.7 ms a hit, 1 query, of which 2 ms SQL).
+_PUBLIC_STAMP_SQL = """
+    SELECT i.id, i.compound_id, i.tracking_number, i.status, i.last_public_update_at,
+           (SELECT MAX(e.id) FROM {events} e WHERE e.issue_id = i.id)
+    FROM {issues} i INNER JOIN {compounds} c ON c.id = i.compound_id
+    WHERE {compound_match} AND i.is_public AND i.tracking_number = %s AND i.status <> %s
+    LIMIT 1
+"""
+_STAMP_KEYS = ("pk", "compound_id", "tracking_number", "status", "last_public_update_at")
+
+
 def issue_public_stamp(
     *, compound: Compound | None = None, tracking_number: str, compound_slug: str = ""
 ) -> dict | None:
@@ -152,36 +165,27 @@ def issue_public_stamp(
     The compound is given as an object or, for the anonymous page cache's version (one
     query in all, issue 20), by ``compound_slug``; the row then carries ``compound_id``."""
     if compound is not None:
-        where = Q(compound=compound)
+        compound_match, value = "c.id = %s", compound.pk
     elif compound_slug:
-        where = Q(compound__slug=compound_slug)
+        compound_match, value = "c.slug = %s", str(compound_slug)
     else:
         return None
-    newest = (
-        IssueEvent.objects.filter(issue=OuterRef("pk"))
-        .order_by()
-        .values("issue")
-        .annotate(newest=Max("pk"))
-        .values("newest")[:1]
+    quote = connection.ops.quote_name
+    sql = _PUBLIC_STAMP_SQL.format(
+        events=quote(IssueEvent._meta.db_table),
+        issues=quote(Issue._meta.db_table),
+        compounds=quote(Compound._meta.db_table),
+        compound_match=compound_match,
     )
-    return (
-        Issue.objects.filter(
-            where,
-            is_public=True,
-            tracking_number=str(tracking_number or "").strip().upper(),
-        )
-        .exclude(status=Status.MERGED)
-        .annotate(newest_event=Subquery(newest))
-        .values(
-            "pk",
-            "compound_id",
-            "tracking_number",
-            "status",
-            "last_public_update_at",
-            "newest_event",
-        )
-        .first()
-    )
+    number = str(tracking_number or "").strip().upper()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value, number, Status.MERGED.value])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    stamp = dict(zip(_STAMP_KEYS, row[:5], strict=True))
+    stamp["newest_event"] = row[5]
+    return stamp
 
 
 def issue_public_timeline(*, issue: Issue) -> QuerySet[IssueEvent]:

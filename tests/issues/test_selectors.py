@@ -392,3 +392,33 @@ def test_visible_to_flags_the_reporter_per_row_as_the_rule_does(world):
     assert flags(world.neighbour) == {}
     unflagged = selectors.issue_visible_to(person=world.people.compound_party).get(pk=hidden.pk)
     assert not hasattr(unflagged, "reporter_visible")
+
+
+def test_public_stamp_by_slug_and_never_of_a_merged_complaint(world):
+    """The anonymous page's version reads the compound by its slug in the same query."""
+    issue = IssueFactory(compound=world.compound)
+    event = IssueEventFactory(issue=issue)
+    stamp = selectors.issue_public_stamp(
+        compound_slug=world.compound.slug, tracking_number=f" {issue.tracking_number.lower()} "
+    )
+    assert (stamp["pk"], stamp["compound_id"], stamp["newest_event"]) == (
+        issue.pk,
+        world.compound.pk,
+        event.pk,
+    )
+    assert stamp["status"] == issue.status
+    assert stamp["last_public_update_at"] == issue.last_public_update_at
+    other = compound_world()
+    assert (
+        selectors.issue_public_stamp(
+            compound_slug=other.compound.slug, tracking_number=issue.tracking_number
+        )
+        is None
+    )
+    Issue.objects.filter(pk=issue.pk).update(status=Issue.Status.MERGED)
+    assert (
+        selectors.issue_public_stamp(
+            compound_slug=world.compound.slug, tracking_number=issue.tracking_number
+        )
+        is None
+    )
