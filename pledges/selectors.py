@@ -123,36 +123,27 @@ def _board_version_sql() -> str:
         "attestation": Attestation._meta.db_table,
         "event": PledgeEvent._meta.db_table,
     }
+    # One subquery per table, its aggregates joined into one text (planning the former
+    # twelve subqueries took 6.6 ms of a request whose execution took 1.8 ms; issue 20).
     return """
         SELECT c.*,
-          (SELECT count(*) FROM {letter} l
-            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_letters_n,
-          (SELECT max(l.updated_at) FROM {letter} l
-            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_letters_at,
-          (SELECT count(*) FROM {item} i JOIN {letter} l ON l.id = i.letter_id
-            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_items_n,
-          (SELECT max(i.updated_at) FROM {item} i JOIN {letter} l ON l.id = i.letter_id
-            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_items_at,
-          (SELECT count(*) FROM {result} r
-            JOIN {item} i ON i.id = r.item_id JOIN {letter} l ON l.id = i.letter_id
-            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_results_n,
-          (SELECT max(r.computed_at) FROM {result} r
-            JOIN {item} i ON i.id = r.item_id JOIN {letter} l ON l.id = i.letter_id
-            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_results_at,
-          (SELECT max(r.id) FROM {result} r
-            JOIN {item} i ON i.id = r.item_id JOIN {letter} l ON l.id = i.letter_id
-            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_results_id,
+          (SELECT count(*) || '|' || COALESCE(CAST(max(l.updated_at) AS TEXT), '')
+            FROM {letter} l WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_letters,
+          (SELECT count(*) || '|' || COALESCE(CAST(max(i.updated_at) AS TEXT), '')
+            FROM {item} i JOIN {letter} l ON l.id = i.letter_id
+            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_items,
+          (SELECT count(*) || '|' || COALESCE(CAST(max(r.computed_at) AS TEXT), '')
+                  || '|' || COALESCE(max(r.id), 0)
+            FROM {result} r JOIN {item} i ON i.id = r.item_id JOIN {letter} l ON l.id = i.letter_id
+            WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_results,
           (SELECT max(a.id) FROM {attestation} a
             JOIN {item} i ON i.id = a.item_id JOIN {letter} l ON l.id = i.letter_id
             WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_attestation,
           (SELECT max(e.id) FROM {event} e JOIN {letter} l ON l.id = e.letter_id
             WHERE l.compound_id = c.id AND l.year = %(year)s) AS v_event,
-          (SELECT count(*) FROM {rating} q
-            WHERE q.compound_id = c.id AND q.verdict <> %(pending)s) AS v_rl_n,
-          (SELECT max(q.id) FROM {rating} q
-            WHERE q.compound_id = c.id AND q.verdict <> %(pending)s) AS v_rl_id,
-          (SELECT max(q.rated_at) FROM {rating} q
-            WHERE q.compound_id = c.id AND q.verdict <> %(pending)s) AS v_rl_at
+          (SELECT count(*) || '|' || COALESCE(max(q.id), 0) || '|'
+                  || COALESCE(CAST(max(q.rated_at) AS TEXT), '')
+            FROM {rating} q WHERE q.compound_id = c.id AND q.verdict <> %(pending)s) AS v_rl
         FROM {compound} c WHERE c.slug = %(slug)s
     """.format(**tables)
 
@@ -177,17 +168,12 @@ def board_compound(*, slug: str, year: int) -> Compound | None:
     params = {"slug": slug, "year": year, "pending": verdict.PENDING.value}
     row = next(iter(Compound.objects.raw(_board_version_sql(), params)), None)
     if row is not None:
-        # Plain SQL that runs on SQLite too (`make run`); str(): datetimes come back as
-        # datetimes from PostgreSQL and as text from SQLite.
+        # Plain SQL that runs on SQLite too (`make run`): each aggregate comes back as text.
         row.board_version = (
             timezone.localdate().isoformat(),
-            row.v_letters_n,
-            str(row.v_letters_at or ""),
-            row.v_items_n,
-            str(row.v_items_at or ""),
-            row.v_results_n,
-            str(row.v_results_at or ""),
-            row.v_results_id,
+            row.v_letters,
+            row.v_items,
+            row.v_results,
             row.v_attestation,
             row.v_event,
         )
@@ -196,7 +182,7 @@ def board_compound(*, slug: str, year: int) -> Compound | None:
         # the newest row and the newest rating time change with every change of the list.
         # Not part of ``board_version``: the cached body does not show it; the whole-page
         # cache's version adds it.
-        row.redlist_version = (row.v_rl_n, row.v_rl_id, str(row.v_rl_at or ""))
+        row.redlist_version = (row.v_rl,)
     return row
 
 
