@@ -174,8 +174,11 @@ def briefing_send(
 
 def _tell(briefing: Briefing, addressed: list[Organization]) -> None:
     link = reverse("briefings:detail", args=[briefing.pk])
-    prefix = gettext("[Urgent] ") if briefing.kind == Kind.URGENT else ""
-    subject = f"{prefix}{briefing.get_kind_display()}: {briefing.title}"
+    # The kind leads the subject: 紧急通报 is seen first in an inbox (第一条 "第一时间").
+    subject = gettext("%(kind)s: %(title)s") % {
+        "kind": briefing.get_kind_display(),
+        "title": briefing.title,
+    }
     body = gettext("%(sender)s: %(body)s") % {
         "sender": briefing.sender.name,
         "body": briefing.body[:500],

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_POST
 
 from huashan.core.web import compound_from_request, form_add_service_error
@@ -140,7 +140,7 @@ def _recipient(request, pk) -> BriefingRecipient:
 def recipient_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     row = _recipient(request, pk)
     services.briefing_acknowledge(actor=request.user, recipient=row)
-    messages.success(request, gettext("Acknowledged."))
+    messages.success(request, pgettext("briefing", "Acknowledged."))
     return redirect("briefings:detail", pk=row.briefing_id)
 
 

@@ -153,7 +153,8 @@ def test_staff_warnings_rendered_for_staff(rf, compound):
     html = render_to_string(
         "base.html", {"staff_warnings": ["日历只覆盖到2026年"], "user": staff}, request=request
     )
-    assert '<li class="alert alert-warning" role="alert">日历只覆盖到2026年</li>' in html
+    assert '<div class="staff-warnings" role="alert">' in html
+    assert '<p class="alert alert-warning">日历只覆盖到2026年</p>' in html
 
 
 @pytest.mark.django_db
