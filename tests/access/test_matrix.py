@@ -107,6 +107,13 @@ ALLOWED: dict[str, frozenset[str]] = {
     "provisioning:templates": STAFF,  # read-only list for any staff (the view's rule)
     # the evaluation standard: the street only (评议监督考核制度 第三条)
     "provisioning:template_change": frozenset({"street"}),
+    # --- briefings (briefings/rules.py; 决策报告制度 第一条、第三条): the compound's staff
+    # read and send; an addressed body answers for itself; residents read the public ones
+    "briefings:list": STAFF,
+    "briefings:detail": STAFF,
+    "briefings:public": ALL,
+    "briefings:acknowledge": frozenset({"rc"}),  # the world's briefing is addressed to the RC
+    "briefings:respond": frozenset({"rc"}),
     # --- rulebook: public, like the other boards ------------------------------------------
     "rulebook:index": ALL,
     "rulebook:compound": ALL,

@@ -314,6 +314,23 @@ def build_world() -> SimpleNamespace:
     street_referral = StreetReferral.objects.create(
         compound=a, issue=issue_a, joint_meeting=meeting, proposal="建议提请街道协调"
     )
+    # 决策报告制度 第三条: the compound party organization's feedback, addressed to the
+    # residents' committee, which answers for itself.
+    from briefings.models import Briefing, BriefingRecipient
+    from huashan.directory.models import Membership
+
+    briefing = Briefing.objects.create(
+        compound=a,
+        kind=Briefing.Kind.FEEDBACK,
+        sender=Organization.objects.get(compound=a, kind=Organization.Kind.COMPOUND_PARTY),
+        title="请居委会协助清理楼道杂物",
+        body="居民反映楼道堆放杂物，请三方研究办理。",
+        respond_by=dt.date(2099, 1, 1),
+    )
+    briefing_recipient = BriefingRecipient.objects.create(
+        briefing=briefing,
+        organization=Membership.objects.filter(person=people["rc"]).first().organization,
+    )
     kwargs = {
         "tracking_number": issue_a.tracking_number,
         "tracking": issue_a.tracking_number,
@@ -392,6 +409,8 @@ def build_world() -> SimpleNamespace:
         "summary": summary.pk,
         "chair_delegation": chair_delegation.pk,
         "home_visit": home_visit.pk,
+        "briefing": briefing.pk,
+        "briefing_recipient": briefing_recipient.pk,
     }
     sub = {
         "topic_pk": _first(AgendaTopic.objects.filter(meeting=meeting)),
@@ -458,6 +477,8 @@ PK_OBJECT = {
     ("evaluations_api", "redblack"): "quarter_rating",
     ("evaluations", "referrals"): "year_end_referral",
     ("dashboard", "summaries"): "summary",
+    ("briefings", "briefings"): "briefing",
+    ("briefings", "to"): "briefing_recipient",
 }
 
 
