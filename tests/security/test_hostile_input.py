@@ -60,6 +60,8 @@ PAGES = [
     ("community_party", "evaluations:manage"),
     ("rc", "evaluations:report"),
     ("pmc", "meetings:decision_report"),
+    ("compound_party", "briefings:list"),
+    ("rc", "briefings:detail"),
 ]
 SKIP_ACTIONS = ("/accounts/logout/", "/i18n/setlang/")
 
