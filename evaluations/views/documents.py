@@ -41,8 +41,9 @@ def slips_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("evaluations:manage", campaign.pk)
         return redirect("evaluations:slips", campaign.pk)
     document = services.slips_current(campaign=campaign)
-    if document is None:
-        raise Http404
+    if document is None:  # none printed, or deleted when scoring closed: back to the campaign
+        messages.info(request, gettext("No ballot slips are printed at the moment."))
+        return redirect("evaluations:manage", campaign.pk)
     return _document_response(
         request, document, filename=f"ballot-slips-{campaign.pk}.pdf", attachment=True
     )

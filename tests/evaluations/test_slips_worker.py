@@ -181,6 +181,8 @@ def test_the_slips_are_deleted_when_scoring_closes(
     assert not EvaluationDocument.objects.filter(kind=SLIPS).exists()
     assert not default_storage.exists(name)
     url = reverse("evaluations:slips", args=[world.campaign.pk])
-    assert client.get(url).status_code == 404
+    gone = client.get(url)  # nothing to download: back to the campaign's page
+    assert gone.status_code == 302
+    assert gone["Location"] == reverse("evaluations:manage", args=[world.campaign.pk])
     assert client.post(url).status_code == 302  # refused with a message: scoring is over
     assert not EvaluationDocument.objects.filter(kind=SLIPS).exists()
