@@ -83,3 +83,26 @@ def test_reopen_and_auto_close_follow_the_compounds_policy_days(client, world):
     closed = services.issue_auto_close_scan(now=T0 + dt.timedelta(days=2, minutes=1))
     assert set(closed) == {late.tracking_number, auto.tracking_number}
     assert services.issue_auto_close_scan(now=T0 + dt.timedelta(days=5)) == []
+
+
+@pytest.mark.parametrize("public", [True, False])
+def test_merged_reporter_is_linked_to_the_surviving_complaint_only_if_they_can_open_it(
+    client, world, public
+):
+    """A complaint merged into a private one names it without a link that would 404 for its
+    reporter (found by the page sweep: the group leader's merged complaint linked a private
+    complaint); into a public one the link opens. seed: 公示承诺制度 第一条."""
+    original = submit(world, is_public=public)
+    duplicate = submit(world, actor=world.neighbour, description="三楼楼道灯也坏了，一样的问题")
+    services.issue_merge(actor=world.people.joint_meeting_office, issue=duplicate, into=original)
+    client.force_login(world.neighbour)
+    page = client.get(reverse("issues:detail", args=[duplicate.tracking_number])).content.decode()
+    target = reverse("issues:detail", args=[original.tracking_number])
+    assert original.tracking_number in page
+    assert (f'href="{target}"' in page) is public
+    opened = client.get(target, follow=True)
+    assert opened.status_code == (200 if public else 404)
+    # Staff who manage the merged complaint always get the link.
+    client.force_login(world.people.joint_meeting_office)
+    staff_page = client.get(reverse("issues:staff_detail", args=[duplicate.tracking_number]))
+    assert f'href="{target}"' in staff_page.content.decode()
