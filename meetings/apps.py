@@ -41,3 +41,11 @@ class MeetingsConfig(AppConfig):
 
         if agenda_hook not in issue_services.AGENDA_HOOK:
             issue_services.AGENDA_HOOK.append(agenda_hook)
+        # A revoked 委托 hands its scheduled joint meetings back to the community party
+        # head (seed: 联席会议议事规则 第三条).
+        from huashan.directory import delegations
+
+        from .services.chairing import meetings_chair_after_revocation
+
+        if meetings_chair_after_revocation not in delegations.REVOKE_HOOKS:
+            delegations.REVOKE_HOOKS.append(meetings_chair_after_revocation)

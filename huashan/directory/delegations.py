@@ -9,6 +9,8 @@ organization) chairs only under a recorded delegation in force on the meeting's 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,6 +31,12 @@ Role = Membership.Role
 HEAD_ROLES = (Role.SECRETARY, Role.CHAIR)
 NOTE_MAX = 500
 REASON_MAX = 500
+
+#: What else follows a revocation: the meetings app registers here (in its
+#: ``AppConfig.ready``) to give the scheduled meetings chaired under the delegation back
+#: to the community party head. Each hook is called inside the revoking transaction as
+#: ``hook(delegation=..., actor=..., reason=...)``, so a failure undoes the revocation.
+REVOKE_HOOKS: list[Callable[..., Any]] = []
 
 
 def _heads(compound: Compound, kind: str, on: dt.date):
@@ -169,7 +177,10 @@ def delegation_grant(
 
 def delegation_revoke(*, actor, delegation: ChairDelegation, reason: str) -> ChairDelegation:
     """End a delegation from today: from then on its delegate no longer convenes or chairs.
-    Meetings already chaired under it keep the record of it."""
+
+    Meetings already held under it keep the record of it; the meetings scheduled under it
+    and not yet begun are handed back by :data:`REVOKE_HOOKS` (第三条: without the 委托 the
+    community party head convenes and chairs)."""
     person = require_perm(
         actor,
         "meetings.delegate_chair",
@@ -189,6 +200,8 @@ def delegation_revoke(*, actor, delegation: ChairDelegation, reason: str) -> Cha
         record_event(
             ChairDelegationEvent, actor=person, verb="revoke", delegation=locked, note=reason
         )
+        for hook in REVOKE_HOOKS:
+            hook(delegation=locked, actor=person, reason=reason)
     _notify(locked, gettext("Your delegation to chair the joint meeting was revoked"))
     return sync(delegation, locked)
 

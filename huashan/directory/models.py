@@ -365,6 +365,9 @@ class Membership(models.Model):
         STAFF = "staff", _("Staff (工作人员)")
         GRID_WORKER = "grid_worker", _("Grid worker (网格员)")
         COMMUNITY_LAWYER = "community_lawyer", _("Community lawyer (社区律师)")
+        #: 在职党员干部 sent down (下沉) to serve the community: they attend the joint meeting
+        #: as observers (联席会议议事规则 第三条 "可列席会议的人员包括……下沉党员干部").
+        SENT_DOWN_CADRE = "sent_down_cadre", _("Cadre sent down to the community (下沉党员干部)")
         QUALITY_SUPERVISOR = "quality_supervisor", _("Volunteer quality supervisor (义务质量总监)")
         OWNER_REPRESENTATIVE = "owner_representative", _("Owner representative (业主代表)")
         RESIDENT_GROUP_LEADER = "resident_group_leader", _("Resident group leader (居民小组长)")

@@ -105,7 +105,7 @@ from .agenda import (  # noqa: F401
     topic_reject,
     topic_reorder,
 )
-from .chairing import _chair_allowed, _default_chair  # noqa: F401
+from .chairing import _chair_allowed, _default_chair, meetings_chair_after_revocation  # noqa: F401
 from .decision_reports import (  # noqa: F401
     decision_report_acknowledge,
     decision_report_create,

@@ -65,6 +65,7 @@ OBSERVER_ROLES = frozenset(
         Role.OWNER_REPRESENTATIVE,
         Role.STAFF,
         Role.QUALITY_SUPERVISOR,
+        Role.SENT_DOWN_CADRE,
     }
 )
 OBSERVER_KINDS = (

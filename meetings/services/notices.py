@@ -27,6 +27,7 @@ from ._common import (
     COPY_RECIPIENT_KINDS,
     MAIN_RECIPIENT_KINDS,
     MeetingStateError,
+    MKind,
     MStatus,
     _guard,
     _localdate,
@@ -40,6 +41,7 @@ from ._common import (
     meeting_link,
     notify_organization,
 )
+from .chairing import NO_CHAIR_MESSAGE
 
 
 def notice_number_allocate(*, compound: Compound, year: int) -> int:
@@ -105,6 +107,8 @@ def meeting_send_notice(*, actor, meeting: Meeting, copy_to: Sequence[Organizati
                 _("The meeting has already started; a notice can no longer be sent."),
                 code="started",
             )
+        if locked.kind == MKind.JOINT and locked.chair_id is None:
+            raise MeetingStateError(NO_CHAIR_MESSAGE, code="no_chair")
         # Numbered by the year the notice is issued, as every official document is
         # (a notice sent in December for a January meeting is still 〔this year〕).
         issued_at = timezone.now()

@@ -81,6 +81,35 @@ def test_dr4_the_quality_supervisor_attends_the_joint_meeting_as_an_observer(joi
     assert former.pk not in members
 
 
+def test_jm3_sent_down_cadres_attend_the_joint_meeting_as_observers(joint_meeting, world):
+    """联席会议议事规则 第三条 "可列席会议的人员包括……下沉党员干部": a cadre sent down to the
+    community (or to the compound) is derived as an observer; a former one is not, nor one
+    sent down to another community."""
+    from tests.factories.meetings import meeting_world
+
+    to_community = MembershipFactory(
+        organization=world.orgs.community_party, role=Membership.Role.SENT_DOWN_CADRE
+    ).person
+    to_compound = MembershipFactory(
+        organization=world.orgs.compound_party, role=Membership.Role.SENT_DOWN_CADRE
+    ).person
+    former = MembershipFactory(
+        organization=world.orgs.community_party,
+        role=Membership.Role.SENT_DOWN_CADRE,
+        start=dt.date(2025, 1, 1),
+        end=dt.date(2026, 3, 24),  # the day before the meeting
+    ).person
+    elsewhere = MembershipFactory(
+        organization=meeting_world().orgs.community_party, role=Membership.Role.SENT_DOWN_CADRE
+    ).person
+    services.meeting_members_derive(meeting=joint_meeting)
+    members = {m.person_id: m.role for m in joint_meeting.members.all()}
+    assert members[to_community.pk] == MeetingMember.Role.OBSERVER
+    assert members[to_compound.pk] == MeetingMember.Role.OBSERVER
+    assert former.pk not in members
+    assert elsewhere.pk not in members
+
+
 def test_meeting_in_the_past_is_refused(world, clock):
     with pytest.raises(ValidationError) as exc:
         services.meeting_create(
