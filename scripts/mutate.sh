@@ -5,6 +5,9 @@
 #   scripts/mutate.sh huashan/workdays.py  # one module
 #   MUTATE_ONLY=1-40 scripts/mutate.sh huashan/periods.py  # some mutants, by number
 #                                          # (written to var/mutate/<module>.partial.json)
+#   MUTATE_TESTS="tests/pledges/test_engine_rules.py" scripts/mutate.sh pledges/engine.py
+#                                          # other tests than the module's own (e.g. only the
+#                                          # fast ones, to list the survivors worth a slow run)
 #
 # mutmut makes the mutants; scripts/mutate_inprocess.py runs each of them inside one pytest
 # session (Django and the test database set up once), swapping the mutated code into the
@@ -28,7 +31,7 @@ declare -A TESTS=(
   [huashan/periods.py]="tests/core/test_periods_boundaries.py"
   [issues/services/clocks.py]="tests/issues/test_clock_rules.py"
   [meetings/tally.py]="tests/meetings/test_tally.py tests/meetings/test_tally_properties.py"
-  [pledges/engine.py]="tests/pledges/test_engine_rules.py tests/pledges/test_engine.py"
+  [pledges/engine.py]="tests/pledges/test_engine_rules.py tests/pledges/test_engine_survivors.py tests/pledges/test_engine.py"
   [pledges/letters.py]="tests/pledges/test_letters_rules.py"
   # the fast in-memory tests first: most mutants die there, before the database tests run
   [evaluations/results.py]="tests/evaluations/test_results_rules.py tests/evaluations/test_results_edges.py tests/evaluations/test_results.py"
@@ -50,16 +53,18 @@ only=()
 
 cd "$ROOT"
 for module in "${modules[@]}"; do
-  tests="${TESTS[$module]:-}"
-  if [ -z "$tests" ]; then
+  tests="${MUTATE_TESTS:-${TESTS[$module]:-}}"
+  if [ -z "${TESTS[$module]:-}" ]; then
     echo "unknown module $module (known: ${ORDER[*]})" >&2
     exit 2
   fi
   log="$OUT/$(echo "$module" | tr / _).log"
   echo "== $module ($tests)"
   # one line per module in the summary: a run of one module replaces its own line
-  # (a partial run, MUTATE_ONLY, leaves the summary alone)
-  if [ ${#only[@]} -eq 0 ]; then
+  # (a partial run, MUTATE_ONLY or MUTATE_TESTS, leaves the summary alone)
+  partial=0
+  [ ${#only[@]} -eq 0 ] && [ -z "${MUTATE_TESTS:-}" ] || partial=1
+  if [ "$partial" -eq 0 ]; then
     grep -v "^\[mutate\] $module: \|^$module: " "$summary" >"$summary.tmp" || true
     mv "$summary.tmp" "$summary"
   fi
@@ -67,7 +72,7 @@ for module in "${modules[@]}"; do
   "$VENV/bin/python" -m pytest -p no:randomly -p no:xdist -p scripts.mutate_inprocess \
     --reuse-db --mutate "$module" --mutate-out "$OUT" "${only[@]}" -q $tests >"$log" 2>&1 || true
   record="$summary"
-  [ ${#only[@]} -eq 0 ] || record=/dev/null
+  [ "$partial" -eq 0 ] || record=/dev/null
   grep -h "^\[mutate\] $module: " "$log" | tee -a "$record" || {
     echo "$module: the run failed, see $log" | tee -a "$record"
   }

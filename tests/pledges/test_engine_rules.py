@@ -637,3 +637,371 @@ def test_a_stored_result_is_rewritten_only_when_something_changed():
         "m",
         at,
     )
+
+
+def test_a_period_starting_today_is_computed_and_one_starting_tomorrow_is_not():
+    """ "每季度参与1次": on 1 April the second quarter has started; on 31 March it has not."""
+    items = [_item(2, RuleKind.COUNT_PER_PERIOD, {"period_months": 3})]
+    report = engine.EvaluationReport(at=None)
+    on_first_day = engine._tasks(items, {}, dt.date(2026, 4, 1), report)
+    assert [t.start for t in on_first_day] == [dt.date(2026, 1, 1), dt.date(2026, 4, 1)]
+    day_before = engine._tasks(items, {}, dt.date(2026, 3, 31), report)
+    assert [t.start for t in day_before] == [dt.date(2026, 1, 1)]
+
+
+# --- the evidence context: each source read once, for the right window ----------------------
+
+
+class _Calls:
+    """A stand-in for another module's evidence function: records each call's arguments."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.calls = []
+
+    def __call__(self, **kwargs):
+        self.calls.append(kwargs)
+        return self.answer(**kwargs) if callable(self.answer) else self.answer
+
+
+COMPOUND = SimpleNamespace(pk=7, name="华山小区")
+Q2 = (dt.date(2026, 4, 1), dt.date(2026, 6, 30))
+
+
+def _context(*tasks, at=dt.datetime(2026, 5, 10, 12, 0, tzinfo=CN)):
+    return engine.Context(COMPOUND, list(tasks), at=at)
+
+
+@pytest.mark.django_db  # the site's time zone
+def test_the_context_spans_its_tasks_and_reads_today_in_china_time():
+    """A quarter "每季度" is judged by the Asia/Shanghai date: 20:00 UTC on 31 March is
+    already 1 April, the day the first quarter is closed."""
+    at = dt.datetime(2026, 3, 31, 20, 0, tzinfo=dt.UTC)
+    ctx = _context(_task({}, span=Q2), _task({}, span=Q1), at=at)
+    assert (ctx.compound, ctx.at, ctx.today) == (COMPOUND, at, dt.date(2026, 4, 1))
+    assert (ctx.low, ctx.high) == (Q1[0], Q2[1])
+    assert len(ctx.tasks) == 2
+
+
+@pytest.mark.django_db  # the site's time zone
+def test_meetings_are_counted_once_per_kinds_and_period(monkeypatch):
+    """党 第1条 "每月至少召开1次…会议" and the like: every item asking the same kinds for the same
+    period shares one count; another period or other kinds is another count, for exactly
+    that period's days (00:00 of the first to 00:00 after the last, China time)."""
+    counts = {("joint", "party"): 2}
+    fake = _Calls(
+        lambda compound, kinds, start, end: counts.get(tuple(kinds)) if start.month == 1 else 5
+    )
+    monkeypatch.setattr(engine.evidence, "meeting_count", fake)
+    ctx = _context(_task({}), _task({}, span=Q2))
+    assert ctx.meeting_count(["party", "joint"], *Q1) == 2
+    assert ctx.meeting_count(["joint", "party"], *Q1) == 2
+    assert len(fake.calls) == 1
+    assert fake.calls[0] == {
+        "compound": COMPOUND,
+        "kinds": ["joint", "party"],
+        "start": dt.datetime(2026, 1, 1, tzinfo=CN),
+        "end": dt.datetime(2026, 4, 1, tzinfo=CN),
+    }
+    assert ctx.meeting_count(["joint", "party"], *Q2) == 5
+    assert ctx.meeting_count(["study"], *Q1) is None  # the meetings module has no such count
+    assert ctx.meeting_count(["study"], *Q1) is None
+    assert len(fake.calls) == 3
+
+
+@pytest.mark.django_db  # the site's time zone
+def test_satisfaction_is_read_once_per_organization_and_year(monkeypatch):
+    """物 第4条 "满意度低于60%的委员主动辞职": one evaluation result per organization and year,
+    also when there is none yet."""
+    fake = _Calls(
+        lambda compound, organization, year: {(10, 2026): 72.5}.get((organization.pk, year))
+    )
+    monkeypatch.setattr(engine.evidence, "evaluation_satisfaction", fake)
+    ctx = _context(_task({}))
+    assert ctx.satisfaction(ORG, 2026) == 72.5
+    assert ctx.satisfaction(ORG, 2026) == 72.5
+    assert fake.calls == [{"compound": COMPOUND, "organization": ORG, "year": 2026}]
+    assert ctx.satisfaction(ORG, 2025) is None
+    assert ctx.satisfaction(ORG, 2025) is None
+    assert ctx.satisfaction(SimpleNamespace(pk=11), 2026) is None
+    assert len(fake.calls) == 3
+
+
+@pytest.mark.django_db  # the site's time zone
+def test_disclosure_compliance_is_read_once_for_the_whole_window(monkeypatch):
+    """公示承诺制度 第二条: one compliance reading covers every period asked, from the first
+    day of the earliest to the last day of the latest."""
+    rows = [SimpleNamespace(category="public_revenue")]
+    fake = _Calls(rows)
+    monkeypatch.setattr(engine.evidence, "schedule_compliance", fake)
+    ctx = _context(_task({}, span=Q2), _task({}))
+    assert ctx.compliance() is rows
+    assert ctx.compliance() is rows
+    assert fake.calls == [{"compound": COMPOUND, "start": Q1[0], "end": Q2[1]}]
+
+
+@pytest.mark.django_db  # the site's time zone
+def test_complaint_shares_are_read_for_the_deadline_items_periods_only(monkeypatch):
+    """党 第3条 "承诺48小时内响应业主诉求": the complaint clocks are read once, for the periods of
+    the complaint-rate items (not the other items'), as they stand at the evaluation moment."""
+    fake = _Calls({"shares": 1})
+    monkeypatch.setattr(engine, "complaint_deadline_shares", fake)
+    ctx = _context(_task({}, RuleKind.DEADLINE_RATE), _task({}, span=Q2))
+    assert ctx.complaint_shares() == {"shares": 1}
+    assert ctx.complaint_shares() == {"shares": 1}
+    assert fake.calls == [
+        {"compound": COMPOUND, "periods": {engine._span(*Q1)}, "now": ctx.at},
+    ]
+
+
+@pytest.mark.django_db  # the site's time zone
+def test_concentrated_demands_are_read_once_over_the_one_off_windows(monkeypatch):
+    """物 第7条 "上任3个月内推动解决1-2项业主集中诉求": the demands resolved from the earliest
+    one-off window's first day to the latest one's end, with two reporters or more (an item
+    may ask for two; the rule keeps those with enough reporters)."""
+    fake = _Calls([{"pk": 1}])
+    monkeypatch.setattr(engine, "concentrated_demands_resolved", fake)
+    first = (dt.date(2026, 2, 10), dt.date(2026, 5, 10))
+    second = (dt.date(2026, 3, 1), dt.date(2026, 6, 1))
+    ctx = _context(
+        _task({}, RuleKind.ONE_OFF_BY_DATE, span=second),
+        _task({}, RuleKind.ONE_OFF_BY_DATE, span=first),
+        _task({}, span=(dt.date(2026, 1, 1), dt.date(2026, 12, 31))),
+    )
+    assert ctx.concentrated() == [{"pk": 1}]
+    assert ctx.concentrated() == [{"pk": 1}]
+    assert fake.calls == [
+        {
+            "compound": COMPOUND,
+            "start": dt.datetime(2026, 2, 10, tzinfo=CN),
+            "end": dt.datetime(2026, 6, 2, tzinfo=CN),
+            "min_reporters": 2,
+        }
+    ]
+
+
+# --- one compound's pass: results, status events, alarms (stored by _save) ------------------
+
+
+def _pass_world():
+    """Unsaved model objects: a compound, its PMC with a letter and one quarterly item."""
+    from huashan.directory.models import Compound, Organization
+    from pledges.models import PledgeItem, PledgeLetter
+
+    compound = Compound(pk=7, name="华山小区")
+    pmc = Organization(pk=20, name="物业管理委员会", kind="pmc", compound=compound)
+    party = Organization(pk=21, name="小区党支部", kind="compound_party", compound=compound)
+    letter = PledgeLetter(pk=3, compound=compound, organization=pmc, year=2026)
+    item = PledgeItem(pk=4, letter=letter, number=9, text="问题整改率达90%以上", warn_lead_days=7)
+    return SimpleNamespace(compound=compound, pmc=pmc, party=party, letter=letter, item=item)
+
+
+class _Party:
+    """``Organization.objects.filter(compound=…, kind=…).first()``, counted."""
+
+    def __init__(self, party):
+        self.party = party
+        self.asked = []
+        self.objects = self
+
+    def filter(self, **kwargs):
+        self.asked.append(kwargs)
+        return self
+
+    def first(self):
+        return self.party
+
+
+def _run_pass(monkeypatch, world, outcomes, today, *, existing=None, party="party", params=None):
+    """One ``_evaluate_compound`` over the item's tasks (one per outcome, quarter by quarter),
+    with the rule answering ``outcomes``; returns what it would store."""
+    spans = [Q1, Q2]
+    tasks = [
+        engine.Task(world.item, 0, RuleKind.ATTESTED, params or {}, *spans[i])
+        for i in range(len(outcomes))
+    ]
+    answers = {task.start: outcome for task, outcome in zip(tasks, outcomes, strict=True)}
+    monkeypatch.setitem(engine.RULES, RuleKind.ATTESTED, lambda task, ctx: answers[task.start])
+    lookup = _Party(getattr(world, party) if party else None)
+    monkeypatch.setattr(engine, "Organization", lookup)
+    saved = {}
+    monkeypatch.setattr(engine, "_save", lambda ctx, report, token, **kw: saved.update(kw))
+    ctx = SimpleNamespace(
+        compound=world.compound,
+        tasks=tasks,
+        today=today,
+        at=dt.datetime.combine(today, dt.time(12, 0), tzinfo=CN),
+    )
+    report = engine.EvaluationReport(at=ctx.at)
+    engine._evaluate_compound(ctx, existing or {}, report, "token")
+    return SimpleNamespace(report=report, lookup=lookup, **saved)
+
+
+def test_a_first_result_is_stored_with_a_public_status_event(monkeypatch):
+    """公示承诺制度 第四条 "建立承诺履诺监督管理…接受业主监督": a result's status change is a
+    public event naming what is measured and the period; not final while the period runs."""
+    world = _pass_world()
+    out = _run_pass(
+        monkeypatch,
+        world,
+        [engine.Outcome(S.ON_TRACK, {"percent": 95.0})],
+        dt.date(2026, 2, 1),
+        params={"label": "整改率"},
+    )
+    [row] = out.new_rows
+    assert (row.item, row.label, row.period_start, row.period_end) == (world.item, "整改率", *Q1)
+    assert (row.status, row.figures, row.final) == (S.ON_TRACK, {"percent": 95.0}, False)
+    assert out.changed == []
+    [event] = out.events
+    assert (event.compound, event.letter, event.item) == (world.compound, world.letter, world.item)
+    assert (event.verb, event.from_state, event.to_state) == ("period_status", "", S.ON_TRACK)
+    assert event.note == "整改率 2026-01-01–2026-03-31"
+    assert event.public is True
+    assert out.alarms == []
+    [line] = out.report.rows
+    assert (line.compound, line.label, line.status, line.final) == (
+        world.compound,
+        "整改率",
+        S.ON_TRACK,
+        False,
+    )
+
+
+def test_without_a_label_the_event_names_the_period_only(monkeypatch):
+    """The measure's label is optional: the note is then just the period."""
+    world = _pass_world()
+    out = _run_pass(monkeypatch, world, [engine.Outcome(S.ON_TRACK, {})], dt.date(2026, 2, 1))
+    assert out.new_rows[0].label == ""
+    assert out.events[0].note == "2026-01-01–2026-03-31"
+
+
+def test_a_result_is_final_only_after_the_last_day_and_when_settled(monkeypatch):
+    """ "每季度": on 31 March the quarter still runs; from 1 April a settled result is final,
+    one with a complaint clock still running is not."""
+    world = _pass_world()
+    settled = engine.Outcome(S.MET, {})
+    pending = engine.Outcome(S.MET, {}, settled=False)
+    assert _run_pass(monkeypatch, world, [settled], Q1[1]).new_rows[0].final is False
+    assert _run_pass(monkeypatch, world, [settled], dt.date(2026, 4, 1)).new_rows[0].final is True
+    assert _run_pass(monkeypatch, world, [pending], dt.date(2026, 4, 1)).new_rows[0].final is False
+
+
+def test_a_stored_result_is_updated_and_an_event_only_when_its_status_changes(monkeypatch):
+    """A status change is recorded once: the same status again is no new event; a stored
+    result is updated in place, not stored twice."""
+    from pledges.models import PeriodResult
+
+    world = _pass_world()
+
+    def stored(status):
+        row = PeriodResult(
+            item=world.item, measure=0, period_start=Q1[0], period_end=Q1[1], status=status
+        )
+        row.figures, row.evidence, row.final, row.label = {}, [], False, ""
+        return {(world.item.pk, 0, Q1[0]): row}
+
+    same = _run_pass(
+        monkeypatch,
+        world,
+        [engine.Outcome(S.ON_TRACK, {})],
+        dt.date(2026, 2, 1),
+        existing=stored(S.ON_TRACK),
+    )
+    assert (same.new_rows, same.changed, same.events) == ([], [], [])
+    moved_existing = stored(S.ON_TRACK)
+    moved = _run_pass(
+        monkeypatch,
+        world,
+        [engine.Outcome(S.AT_RISK, {"count": 0})],
+        dt.date(2026, 3, 30),
+        existing=moved_existing,
+    )
+    assert moved.new_rows == []
+    assert moved.changed == list(moved_existing.values())
+    assert moved.changed[0].status == S.AT_RISK
+    [event] = moved.events
+    assert (event.from_state, event.to_state) == (S.ON_TRACK, S.AT_RISK)
+
+
+def test_a_warning_goes_to_the_responsible_body_in_the_lead_days_only(monkeypatch):
+    """A pledge at risk is warned "warn_lead_days" (7) before its quarter ends, to the body
+    that promised it: 6 days left warns, 7 days left does not, nor does an item on track."""
+    world = _pass_world()
+    at_risk = engine.Outcome(S.AT_RISK, {})
+    [alarm] = _run_pass(monkeypatch, world, [at_risk], dt.date(2026, 3, 25)).alarms
+    assert (alarm.item, alarm.measure, alarm.period_start) == (world.item, 0, Q1[0])
+    assert (alarm.kind, alarm.organization, alarm.run_token) == ("due_soon", world.pmc, "token")
+    assert alarm.created_at == dt.datetime(2026, 3, 25, 12, 0, tzinfo=CN)
+    assert _run_pass(monkeypatch, world, [at_risk], dt.date(2026, 3, 24)).alarms == []
+    on_track = engine.Outcome(S.ON_TRACK, {})
+    assert _run_pass(monkeypatch, world, [on_track], dt.date(2026, 3, 25)).alarms == []
+
+
+def test_a_miss_goes_to_the_compound_party_organization_once_final(monkeypatch):
+    """公示承诺制度 第四条 "强化承诺与履诺监督管理": a missed pledge is reported to the compound
+    party organization (looked up once per compound), only once the result is final; a met
+    one is not reported."""
+    world = _pass_world()
+    missed = engine.Outcome(S.MISSED, {})
+    out = _run_pass(monkeypatch, world, [missed, missed], dt.date(2026, 7, 1))
+    assert [(a.kind, a.organization, a.period_start) for a in out.alarms] == [
+        ("overdue", world.party, Q1[0]),
+        ("overdue", world.party, Q2[0]),
+    ]
+    assert out.lookup.asked == [{"compound": world.compound, "kind": "compound_party"}]
+    unsettled = engine.Outcome(S.MISSED, {}, settled=False)
+    assert _run_pass(monkeypatch, world, [unsettled], dt.date(2026, 4, 1)).alarms == []
+    met = engine.Outcome(S.MET, {})
+    assert _run_pass(monkeypatch, world, [met], dt.date(2026, 4, 1)).alarms == []
+
+
+def test_a_miss_without_a_party_organization_goes_to_the_responsible_body(monkeypatch):
+    """A compound with no party organization yet: the miss still reaches someone."""
+    world = _pass_world()
+    out = _run_pass(
+        monkeypatch, world, [engine.Outcome(S.MISSED, {})], dt.date(2026, 4, 1), party=None
+    )
+    assert [(a.kind, a.organization) for a in out.alarms] == [("overdue", world.pmc)]
+
+
+# --- the alarm notices --------------------------------------------------------------------
+
+
+def test_alarm_notices_one_per_organization_and_kind_listing_the_items(monkeypatch):
+    """A warning names the items at risk before the period ends to their body; a miss notice
+    names the missed ones (to the compound party organization), one message each."""
+    from django.utils import translation
+
+    from pledges.models import PledgeAlarm, PledgeItem
+
+    world = _pass_world()
+    unnumbered = PledgeItem(pk=5, letter=world.letter, number=None, text="定" * 40)
+    headed = PledgeItem(pk=6, letter=world.letter, number=2, heading="按时公示", text="每月公示")
+
+    def alarm(item, kind, organization, start):
+        return PledgeAlarm(item=item, kind=kind, organization=organization, period_start=start)
+
+    alarms = [
+        alarm(world.item, "due_soon", world.pmc, Q1[0]),
+        alarm(world.item, "overdue", world.party, Q1[0]),
+        alarm(unnumbered, "due_soon", world.pmc, Q2[0]),
+        alarm(headed, "due_soon", world.pmc, Q1[0]),
+    ]
+    sent = []
+    monkeypatch.setattr(
+        engine,
+        "notify_organization",
+        lambda org, **kw: sent.append((org, kw["subject"], kw["body"])),
+    )
+    with translation.override("en"):
+        engine._notify_alarms(alarms, None)
+    assert sent == [
+        (
+            world.pmc,
+            "3 pledge items at risk before the period ends",
+            "9 问题整改率达90%以上 (2026-01-01)\n"
+            f" {'定' * 30} (2026-04-01)\n"
+            "2 按时公示 (2026-01-01)",
+        ),
+        (world.party, "1 pledge items missed", "9 问题整改率达90%以上 (2026-01-01)"),
+    ]
