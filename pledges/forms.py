@@ -33,6 +33,7 @@ from .models import (
     Attestation,
     CandidatePledge,
     Inspection,
+    InspectionArea,
     RuleKind,
 )
 
@@ -486,12 +487,14 @@ class InspectionForm(forms.Form):
     organization = OrganizationField(queryset=Organization.objects.none(), label=_("Conducted by"))
     kind = forms.ChoiceField(label=_("Kind"), choices=Inspection.Kind.choices)
     inspected_on = PastDateField(label=_("Date"))
-    areas = forms.CharField(
+    areas = forms.MultipleChoiceField(
         label=_("Areas checked"),
-        max_length=400,
+        choices=InspectionArea.choices,
         required=False,
-        help_text=_("Separated by commas, e.g. 消防, 电梯"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A quarterly safety inspection covers at least fire safety and elevators."),
     )
+    areas_other = forms.CharField(label=_("Other areas checked"), max_length=200, required=False)
     inspector = PersonField(queryset=Person.objects.none(), required=False, label=_("Inspector"))
     owner_representatives = PeopleField(
         queryset=Person.objects.none(),
@@ -508,7 +511,11 @@ class InspectionForm(forms.Form):
         max_length=TEXT_MAX * 2,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=workdays.number_text(
-            _("Start a line with ! for a safety hazard (fixed within %(n)d days)."), "hazard_days"
+            _(
+                "Start a line with ! for a safety hazard (fixed within %(n)d days), with !! "
+                "for a major one (reported at once to the community and the street)."
+            ),
+            "hazard_days",
         ),
     )
 
@@ -518,10 +525,6 @@ class InspectionForm(forms.Form):
         self.fields["inspector"].queryset = _qs(people, Person)
         self.fields["owner_representatives"].queryset = _qs(people, Person)
 
-    def clean_areas(self):
-        raw = self.cleaned_data.get("areas") or ""
-        return [a.strip() for a in raw.replace("，", ",").split(",") if a.strip()][:20]
-
     def clean_findings(self):
         rows = []
         for line in (self.cleaned_data.get("findings") or "").splitlines():
@@ -529,12 +532,13 @@ class InspectionForm(forms.Form):
             if not line:
                 continue
             is_safety = line.startswith(("!", "！"))
+            major = line.startswith(("!!", "！！", "!！", "！!"))
             description = line.lstrip("!！ ").strip()
             if not description:
                 continue
             if len(description) > 1000:
                 raise ValidationError(_("A finding is too long (at most 1000 characters)."))
-            rows.append({"description": description, "is_safety": is_safety})
+            rows.append({"description": description, "is_safety": is_safety, "major": major})
         if len(rows) > MAX_FINDINGS:
             raise ValidationError(
                 _("At most %(max)d findings at once; add more on the inspection page."),
@@ -549,6 +553,10 @@ class FindingForm(forms.Form):
     )
     is_safety = forms.BooleanField(
         label=workdays.number_text(_("Safety hazard (fix within %(n)d days)"), "hazard_days"),
+        required=False,
+    )
+    major = forms.BooleanField(
+        label=_("Major safety hazard: report at once to the community and the street"),
         required=False,
     )
 

@@ -309,6 +309,21 @@ class ActivityPhoto(models.Model):
         return self.token
 
 
+class InspectionArea(models.TextChoices):
+    """What an inspection checked (小区党组织服务承诺 第7条 "消防、电梯等设施")."""
+
+    FIRE = "fire", _("Fire safety installations")
+    ELEVATOR = "elevator", _("Elevators")
+    WATER_POWER = "water_power", _("Water and power supply")
+    GAS = "gas", _("Gas")
+    STAIRWELLS = "stairwells", _("Stairwells and exits")
+    OTHER = "other", _("Other")
+
+
+#: The areas every quarter's safety inspections must cover (第7条 "消防、电梯等设施的全面排查").
+REQUIRED_SAFETY_AREAS = (InspectionArea.FIRE, InspectionArea.ELEVATOR)
+
+
 class Inspection(models.Model):
     """An inspection with findings.
 
@@ -327,9 +342,9 @@ class Inspection(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)
     inspected_on = models.DateField(_("date"), db_index=True)
-    areas = models.JSONField(
-        _("areas checked"), default=list, blank=True, help_text=_("e.g. fire, elevators")
-    )
+    # Codes of :class:`InspectionArea`; "other" is described in ``areas_other``.
+    areas = models.JSONField(_("areas checked"), default=list, blank=True)
+    areas_other = models.CharField(_("other areas checked"), max_length=200, blank=True)
     inspector = models.ForeignKey(
         Person, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("inspector")
     )
@@ -347,6 +362,17 @@ class Inspection(models.Model):
     def __str__(self) -> str:
         return f"{self.inspected_on} {self.get_kind_display()}"
 
+    @property
+    def area_labels(self) -> list[str]:
+        """The areas checked in words ("other" as what was typed)."""
+        labels = dict(InspectionArea.choices)
+        other = InspectionArea.OTHER
+        return [
+            (self.areas_other or labels[code]) if code == other else labels[code]
+            for code in self.areas
+            if code in labels
+        ]
+
 
 class Finding(models.Model):
     """A problem found in an inspection, with its rectification deadline and proof of fix."""
@@ -354,11 +380,16 @@ class Finding(models.Model):
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
     description = models.TextField(_("problem found"))
     is_safety = models.BooleanField(_("safety hazard"), default=False)
+    # 第7条 "重大隐患即时上报并全程跟踪": a major finding becomes a hazard complaint marked
+    # major at once (``escalated_issue``), reported to the community party organization and
+    # the street; its 3-day fix deadline is the same as any safety finding's.
+    major = models.BooleanField(_("major safety hazard"), default=False)
     rectify_due = models.DateTimeField(_("rectify by"), db_index=True)
     fixed_at = models.DateTimeField(_("fixed at"), null=True, blank=True)
     fix_proof = models.TextField(_("proof of fix"), blank=True)
     fix_photo = models.ImageField(upload_to="pledges/findings/", blank=True)
-    # The complaint opened when a safety finding stayed unfixed past its deadline.
+    # The complaint the finding became: at once when major, else when a safety finding
+    # stayed unfixed past its deadline.
     escalated_issue = models.ForeignKey(
         "issues.Issue", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -588,6 +619,9 @@ class PledgeEvent(Event):
         "finding_fixed": pgettext_lazy("event", "The problem was rectified"),
         "finding_escalate": pgettext_lazy(
             "event", "Not rectified in time: became a safety-hazard complaint"
+        ),
+        "finding_report_major": pgettext_lazy(
+            "event", "Major safety hazard: reported at once to the community and the street"
         ),
         "election_create": pgettext_lazy("event", "Recorded an election"),
         "candidate_pledge": pgettext_lazy("event", "Recorded a candidate's pledges"),

@@ -214,6 +214,7 @@ class FindingSerializer(serializers.ModelSerializer):
             "inspection",
             "description",
             "is_safety",
+            "major",
             "rectify_due",
             "fixed_at",
             "fix_proof",
@@ -234,6 +235,7 @@ class InspectionSerializer(serializers.ModelSerializer):
     kind = InspectionKindField(read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     areas = serializers.ListField(child=serializers.CharField(), read_only=True)
+    area_labels = serializers.ListField(child=serializers.CharField(), read_only=True)
     findings = FindingSerializer(many=True, read_only=True)
 
     class Meta:
@@ -246,6 +248,8 @@ class InspectionSerializer(serializers.ModelSerializer):
             "kind_display",
             "inspected_on",
             "areas",
+            "area_labels",
+            "areas_other",
             "summary",
             "findings",
         )
@@ -255,6 +259,7 @@ class InspectionSerializer(serializers.ModelSerializer):
 class FindingInputSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=1000)
     is_safety = serializers.BooleanField(required=False, default=False)
+    major = serializers.BooleanField(required=False, default=False)
 
 
 class InspectionInputSerializer(serializers.Serializer):
@@ -264,6 +269,9 @@ class InspectionInputSerializer(serializers.Serializer):
     inspected_on = serializers.DateField()
     areas = serializers.ListField(
         child=serializers.CharField(max_length=40), required=False, default=list, max_length=20
+    )
+    areas_other = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
     )
     summary = serializers.CharField(
         max_length=services.TEXT_MAX, required=False, allow_blank=True, default=""

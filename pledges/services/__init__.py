@@ -56,6 +56,13 @@ from .letters import (
     letter_update,
 )
 from .params import add_months, params_clean
+from .safety import (
+    AREA_WORDS,
+    areas_clean,
+    finding_report_major,
+    safety_areas_uncovered,
+    safety_quarters,
+)
 from .supervisor import (
     SUPERVISOR_PATROL_MONTHS,
     SUPERVISOR_REPORT_ACK,
@@ -69,6 +76,7 @@ from .supervisor import (
 
 __all__ = [
     "ABSENCE_LIMIT",
+    "AREA_WORDS",
     "CLOCKS",
     "MEETING_KINDS",
     "ONE_OFF_SOURCES",
@@ -84,6 +92,7 @@ __all__ = [
     "accountability_scan_absences",
     "activity_record",
     "add_months",
+    "areas_clean",
     "attestation_record",
     "candidate_pledge_record",
     "candidate_pledges_publish",
@@ -93,6 +102,7 @@ __all__ = [
     "finding_add",
     "finding_escalate_overdue",
     "finding_mark_fixed",
+    "finding_report_major",
     "inspection_record",
     "item_create",
     "item_update",
@@ -107,6 +117,8 @@ __all__ = [
     "pledges_evaluate",
     "pledges_evaluate_compound",
     "quality_supervisors",
+    "safety_areas_uncovered",
+    "safety_quarters",
     "supervisor_patrols_due",
     "supervisor_patrols_missing",
     "supervisor_report_acknowledge",

@@ -29,6 +29,7 @@ from ..models import (
 )
 from ..notices import notify_organization
 from .common import TEXT_MAX, TITLE_MAX, _event, _text
+from .safety import areas_clean, finding_report_major, require_may_report_major
 
 # --- evidence ------------------------------------------------------------------
 
@@ -68,8 +69,9 @@ def _photos(photos: Iterable, errors: dict) -> list:
         return []
 
 
-def _finding_rows(findings: Iterable[dict], errors: dict) -> list[tuple[str, bool]]:
-    """``(description, is_safety)`` of each finding typed (blank rows skipped)."""
+def _finding_rows(findings: Iterable[dict], errors: dict) -> list[tuple[str, bool, bool]]:
+    """``(description, is_safety, major)`` of each finding typed (blank rows skipped); a
+    major hazard (重大隐患) is a safety finding."""
     rows = []
     for row in findings:
         description = (row.get("description") or "").strip()
@@ -78,7 +80,8 @@ def _finding_rows(findings: Iterable[dict], errors: dict) -> list[tuple[str, boo
         if len(description) > TEXT_MAX:
             errors["findings"] = [_("A finding is too long.")]
             continue
-        rows.append((description, bool(row.get("is_safety"))))
+        major = bool(row.get("major"))
+        rows.append((description, major or bool(row.get("is_safety")), major))
     return rows
 
 
@@ -163,6 +166,7 @@ def inspection_record(
     kind: str,
     inspected_on: dt.date,
     areas: Iterable[str] = (),
+    areas_other: str = "",
     summary: str = "",
     inspector: Person | None = None,
     owner_representatives: Iterable[Person] = (),
@@ -171,21 +175,24 @@ def inspection_record(
     """Record an inspection with its findings.
 
     seed: 物业管理委员会服务承诺 第9条 (每月联合业主代表检查); 小区党组织服务承诺 第7条
-    (每季度消防、电梯排查); 决策报告制度 第四条 (义务质量总监 定期开展监督检查).
+    (每季度消防、电梯排查, 重大隐患即时上报: a major finding is filed at once, see
+    ``safety.finding_report_major``); 决策报告制度 第四条 (义务质量总监 定期开展监督检查).
     """
     person, inspector = _inspection_recorder(actor, compound, kind=kind, inspector=inspector)
     reps = list(owner_representatives)
-    areas, summary, finding_rows = _inspection_input(
+    (areas, areas_other), summary, finding_rows = _inspection_input(
         compound=compound,
         organization=organization,
         kind=kind,
         inspected_on=inspected_on,
-        areas=areas,
+        areas=(areas, areas_other),
         summary=summary,
         inspector=inspector,
         reps=reps,
         findings=findings,
     )
+    if any(major for _d, _s, major in finding_rows):
+        require_may_report_major(person, compound, field="findings")
     with transaction.atomic():
         inspection = Inspection.objects.create(
             compound=compound,
@@ -193,13 +200,16 @@ def inspection_record(
             kind=kind,
             inspected_on=inspected_on,
             areas=areas,
+            areas_other=areas_other,
             summary=summary,
             inspector=inspector or person,
             created_by=person,
         )
         if reps:
             inspection.owner_representatives.set(reps)
-        _inspection_findings_create(inspection, finding_rows)
+        for finding in _inspection_findings_create(inspection, finding_rows):
+            if finding.major:
+                finding_report_major(finding, person=person)
         _event(
             compound=compound,
             actor=person,
@@ -243,12 +253,12 @@ def _inspection_input(
     organization: Organization,
     kind: str,
     inspected_on: dt.date,
-    areas: Iterable[str],
+    areas: tuple[Iterable[str], str],
     summary: str,
     inspector: Person | None,
     reps: list[Person],
     findings: Iterable[dict],
-) -> tuple[list[str], str, list[tuple[str, bool]]]:
+) -> tuple[tuple[list[str], str], str, list[tuple[str, bool, bool]]]:
     """The cleaned areas, summary and finding rows, or every problem at once by field."""
     errors: dict[str, Any] = {}
     if kind not in Inspection.Kind.values:
@@ -256,7 +266,10 @@ def _inspection_input(
     _check_day(inspected_on, "inspected_on", errors)
     if organization.compound_id not in (None, compound.pk):
         errors["organization"] = [_("This belongs to another compound.")]
-    areas = [str(a).strip()[:40] for a in areas if str(a).strip()][:20]
+    try:
+        areas = areas_clean(list(areas[0])[:20], areas[1])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if kind == Inspection.Kind.MONTHLY_SERVICE and not reps:
         errors["owner_representatives"] = [
             _("A monthly service inspection is done together with owner representatives.")
@@ -273,16 +286,21 @@ def _inspection_input(
     return areas, summary, finding_rows
 
 
-def _inspection_findings_create(inspection: Inspection, finding_rows) -> None:
+def _inspection_findings_create(inspection: Inspection, finding_rows) -> list[Finding]:
     """One finding per row; every finding of a quarterly safety check is a safety finding."""
-    for description, is_safety in finding_rows:
+    created = []
+    for description, is_safety, major in finding_rows:
         is_safety = is_safety or inspection.kind == Inspection.Kind.QUARTERLY_SAFETY
-        Finding.objects.create(
-            inspection=inspection,
-            description=description,
-            is_safety=is_safety,
-            rectify_due=_finding_due(inspection.inspected_on, is_safety=is_safety),
+        created.append(
+            Finding.objects.create(
+                inspection=inspection,
+                description=description,
+                is_safety=is_safety,
+                major=major,
+                rectify_due=_finding_due(inspection.inspected_on, is_safety=is_safety),
+            )
         )
+    return created
 
 
 def _inspection_findings_notify(compound: Compound, finding_rows) -> None:
@@ -292,27 +310,39 @@ def _inspection_findings_notify(compound: Compound, finding_rows) -> None:
         notify_organization(
             company,
             subject=gettext("%(count)d findings to rectify") % {"count": len(finding_rows)},
-            body="\n".join(d for d, _s in finding_rows)[:1000],
+            body="\n".join(row[0] for row in finding_rows)[:1000],
         )
 
 
 def finding_add(
-    *, actor, inspection: Inspection, description: str, is_safety: bool = False
+    *,
+    actor,
+    inspection: Inspection,
+    description: str,
+    is_safety: bool = False,
+    major: bool = False,
 ) -> Finding:
+    """Add a finding; a major hazard (重大隐患) is reported at once (小区党组织服务承诺 第7条)."""
     compound = inspection.compound
     person = _require(
         actor, "pledges.record_evidence", compound, _("You may not record evidence here.")
     )
     description = _text(description, field="description")
-    is_safety = bool(is_safety) or inspection.kind == Inspection.Kind.QUARTERLY_SAFETY
+    major = bool(major)
+    if major:
+        require_may_report_major(person, compound, field="major")
+    is_safety = major or bool(is_safety) or inspection.kind == Inspection.Kind.QUARTERLY_SAFETY
     with transaction.atomic():
         finding = Finding.objects.create(
             inspection=inspection,
             description=description,
             is_safety=is_safety,
+            major=major,
             rectify_due=_finding_due(inspection.inspected_on, is_safety=is_safety),
         )
         _event(compound=compound, actor=person, verb="finding_add", finding=finding)
+        if major:
+            finding_report_major(finding, person=person)
     return finding
 
 
@@ -400,7 +430,9 @@ def finding_escalate_overdue(*, now: dt.datetime | None = None) -> list[Finding]
                 compound=inspection.compound,
                 category=category,
                 description=description[:2000],
-                location_text=(", ".join(inspection.areas) or gettext("Common areas"))[:200],
+                location_text=(
+                    "、".join(map(str, inspection.area_labels)) or gettext("Common areas")
+                )[:200],
                 is_hazard=True,
                 is_public=True,
             )

@@ -103,6 +103,7 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
                     kind=data["kind"],
                     inspected_on=data["inspected_on"],
                     areas=data["areas"],
+                    areas_other=data.get("areas_other", ""),
                     summary=data.get("summary", ""),
                     inspector=data.get("inspector"),
                     owner_representatives=list(data.get("owner_representatives") or []),
@@ -134,6 +135,10 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
             "compound": compound,
             # 决策报告制度 第四条 "定期开展监督检查": this year's patrol periods, missing ones shown
             "patrols": services.supervisor_patrols_due(
+                compound=compound, year=today.year, today=today
+            ),
+            # 小区党组织服务承诺 第7条: each quarter's safety inspections cover 消防 and 电梯
+            "safety_quarters": services.safety_quarters(
                 compound=compound, year=today.year, today=today
             ),
             "inspections": list(inspections[:STAFF_LIST_SIZE]),
@@ -192,7 +197,7 @@ def inspection_manage(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect(_with_compound("pledges:inspection_manage", compound, pk))
         else:
             messages.error(request, gettext("Unknown action."))
-    findings = list(inspection.findings.all())
+    findings = list(inspection.findings.select_related("escalated_issue"))
     for finding in findings:
         finding.fix_form = fix_forms.get(finding.pk) or FindingFixForm(prefix=f"fix{finding.pk}")
     return render(

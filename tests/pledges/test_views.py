@@ -654,7 +654,7 @@ def inspection_data(world, **overrides) -> dict:
         "organization": str(world.pmc.pk),
         "kind": "quarterly_safety",
         "inspected_on": timezone.localdate().isoformat(),
-        "areas": "消防，电梯",
+        "areas": ["fire", "elevator"],
         "inspector": str(world.people.pmc.pk),
         "summary": "季度安全检查",
         "findings": "!3号楼消防栓无水\n楼道灯不亮\n\n",
@@ -668,7 +668,7 @@ def test_record_inspection_with_findings_then_fix_one(client, world):
     response = client.post(staff_url("inspection_new"), inspection_data(world))
     assert response.status_code == 302
     inspection = Inspection.objects.get()
-    assert inspection.areas == ["消防", "电梯"]
+    assert inspection.areas == ["fire", "elevator"]
     findings = list(inspection.findings.order_by("pk"))
     assert [f.description for f in findings] == ["3号楼消防栓无水", "楼道灯不亮"]
     assert all(f.is_safety for f in findings)  # quarterly safety: every finding
