@@ -35,10 +35,13 @@ declare -A TESTS=(
   [pledges/letters.py]="tests/pledges/test_letters_rules.py"
   # the fast in-memory tests first: most mutants die there, before the database tests run
   [evaluations/results.py]="tests/evaluations/test_results_rules.py tests/evaluations/test_results_edges.py tests/evaluations/test_results.py"
+  [disclosures/services/schedules.py]="tests/disclosures/test_schedules_rules.py tests/disclosures/test_tasks.py::test_reminder_sent_once_then_missed_once tests/disclosures/test_tasks.py::test_no_reminder_when_already_published"
+  [pledges/services/accountability.py]="tests/pledges/test_accountability_rules.py tests/pledges/test_services.py::test_manual_case_reviewed_by_party_org_with_timeline tests/pledges/test_services.py::test_low_satisfaction_opens_one_case_per_member_and_year tests/pledges/test_meetings_evidence.py::test_three_unexcused_absences_open_exactly_one_case tests/pledges/test_meetings_evidence.py::test_new_streak_after_attending_opens_a_new_case tests/pledges/test_meetings_evidence.py::test_excused_absences_never_open_a_case"
 )
 ORDER=(
   huashan/workdays.py huashan/periods.py issues/services/clocks.py meetings/tally.py
   pledges/engine.py pledges/letters.py evaluations/results.py
+  disclosures/services/schedules.py pledges/services/accountability.py
 )
 
 modules=("$@")
