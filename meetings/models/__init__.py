@@ -17,6 +17,8 @@ alarms and the monthly schedule reminder), ``decision_reports``, ``motions``, ``
 ``documents``.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from ._common import (  # noqa: F401
     PERSON,
 )
@@ -81,4 +83,11 @@ MeetingEvent.STATE_LABELS = {
     **dict(Attendance.Status.choices),
     **dict(Summary.Status.choices),
     **dict(Meeting.Status.choices),
+}
+# A revoked 委托 (联席会议议事规则 第三条) changes the chair of the meetings scheduled under
+# it (meetings/services/chairing.py::meetings_chair_after_revocation).
+MeetingEvent.VERB_LABELS = {
+    **MeetingEvent.VERB_LABELS,
+    "chair_fallback": _("The community party head took back the chair (delegation revoked)"),
+    "chair_needed": _("The delegation was revoked: the meeting needs a chair"),
 }
