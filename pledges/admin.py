@@ -9,6 +9,7 @@ from .models import (
     Activity,
     Attestation,
     CandidatePledge,
+    CareService,
     Election,
     Finding,
     Inspection,
@@ -109,3 +110,10 @@ class CandidatePledgeAdmin(admin.ModelAdmin):
 class AccountabilityCaseAdmin(ReadOnlyAdmin):
     list_display = ("person", "organization", "trigger", "status", "outcome", "opened_at")
     list_filter = ("trigger", "status", "outcome")
+
+
+@admin.register(CareService)
+class CareServiceAdmin(admin.ModelAdmin):
+    list_display = ("served_on", "kind", "organization", "households_served", "compound")
+    list_filter = ("kind",)
+    readonly_fields = ("created_by", "created_at")

@@ -309,6 +309,42 @@ class ActivityPhoto(models.Model):
         return self.token
 
 
+class CareService(models.Model):
+    """A convenience service for residents provided together with the property company.
+
+    seed: 小区党组织服务承诺 第9条 "联动物业提供独居老人关爱、儿童托管等便民服务". The seed
+    sets no number for these, so none is measured against a target: the pledge evidence
+    page shows what was provided in the year.
+    """
+
+    class Kind(models.TextChoices):
+        ELDERLY_CARE = "elderly_care", _("Care for elderly people living alone")
+        CHILDCARE = "childcare", _("Childcare")
+        OTHER = "other", _("Other convenience service")
+
+    compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("organizer")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, db_index=True)
+    description = models.CharField(_("what was provided"), max_length=200)
+    served_on = models.DateField(_("date"), db_index=True)
+    households_served = models.PositiveIntegerField(_("households served"))
+    # 联动物业: the property company took part (always, when it is the organizer).
+    with_company = models.BooleanField(_("the property company took part"), default=True)
+    created_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-served_on", "pk")
+        verbose_name = _("care service")
+        verbose_name_plural = _("care services")
+        indexes = [models.Index(fields=("compound", "served_on"))]
+
+    def __str__(self) -> str:
+        return f"{self.served_on} {self.get_kind_display()}"
+
+
 class InspectionArea(models.TextChoices):
     """What an inspection checked (小区党组织服务承诺 第7条 "消防、电梯等设施")."""
 
@@ -615,6 +651,7 @@ class PledgeEvent(Event):
         "attest": pgettext_lazy("event", "A reviewer judged the fulfilment"),
         "activity_record": pgettext_lazy("event", "Recorded an activity"),
         "inspection_record": pgettext_lazy("event", "Recorded an inspection"),
+        "care_service_record": pgettext_lazy("event", "Recorded a care service"),
         "finding_add": pgettext_lazy("event", "Recorded a problem found on inspection"),
         "finding_fixed": pgettext_lazy("event", "The problem was rectified"),
         "finding_escalate": pgettext_lazy(

@@ -21,6 +21,7 @@ from .models import (
     Activity,
     Attestation,
     CandidatePledge,
+    CareService,
     Election,
     Finding,
     Inspection,
@@ -285,3 +286,18 @@ def cases_for(*, compound: Compound, status: str | None = None) -> QuerySet[Acco
 
 def case_timeline(*, case: AccountabilityCase) -> QuerySet[PledgeEvent]:
     return case.events.select_related("actor").order_by("at", "pk")
+
+
+def care_services_of_year(*, compound: Compound, year: int) -> dict:
+    """The year's care services (小区党组织服务承诺 第9条 "联动物业提供独居老人关爱、儿童托管等
+    便民服务") with their count and households served, for the pledge evidence page."""
+    rows = list(
+        CareService.objects.filter(compound=compound, served_on__year=year).select_related(
+            "organization"
+        )
+    )
+    return {
+        "rows": rows,
+        "count": len(rows),
+        "households": sum(r.households_served for r in rows),
+    }

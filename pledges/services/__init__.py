@@ -25,6 +25,7 @@ from .accountability import (
     case_decide,
     case_open,
 )
+from .care import CARE_ORGANIZER_KINDS, care_service_record
 from .common import (
     ABSENCE_LIMIT,
     CLOCKS,
@@ -77,6 +78,7 @@ from .supervisor import (
 __all__ = [
     "ABSENCE_LIMIT",
     "AREA_WORDS",
+    "CARE_ORGANIZER_KINDS",
     "CLOCKS",
     "MEETING_KINDS",
     "ONE_OFF_SOURCES",
@@ -96,6 +98,7 @@ __all__ = [
     "attestation_record",
     "candidate_pledge_record",
     "candidate_pledges_publish",
+    "care_service_record",
     "case_decide",
     "case_open",
     "election_create",

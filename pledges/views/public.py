@@ -201,6 +201,8 @@ def evidence(request: HttpRequest) -> HttpResponse:
             "year": year,
             "activities": list(activities[:STAFF_LIST_SIZE]),
             "inspections": list(inspections[:STAFF_LIST_SIZE]),
+            # 小区党组织服务承诺 第9条 "联动物业提供独居老人关爱、儿童托管等便民服务"
+            "care": selectors.care_services_of_year(compound=compound, year=year),
         },
     )
 
