@@ -197,8 +197,11 @@ def is_org_member(user: Any, organization: Organization | None) -> bool:
     return organization is not None and organization.pk in person_staff_org_ids(user)
 
 
-# seed: 协同联动 第四条 — the community party organization asks the street; the
-# street office then summons its departments itself.
+# seed: 协同联动 第四条 — the community party organization asks the street on the joint
+# meeting's proposal, and asking blows the street whistle (meetings'
+# street_referral_request; whistles.whistle_blow refuses one without a requested
+# referral). The street office, which runs 街道吹哨、部门报到, acts on it too: it rates
+# the departments' report-in like the community party organization (is_summoner).
 can_street_whistle = can_blow_street_whistle | has_role_in_kind({Kind.STREET_OFFICE}, OFFICER_ROLES)
 
 view_issue = is_superuser | is_reporter | is_supervisor_of_issue | is_involved

@@ -264,7 +264,9 @@ community party organization authorises it — hence its secretary, by delegatio
 can_blow_street_whistle = has_role_in_kind({Kind.COMMUNITY_PARTY}, OFFICER_ROLES) | is_superuser
 can_blow_street_whistle.__doc__ = """Ask the street for 街道吹哨、部门报到.
 
-seed: 协同联动解决小区事务流程 第四条 ("社区党组织应及时提请街道运用'街道吹哨、部门报到'机制").
+seed: 协同联动解决小区事务流程 第四条 ("小区联席会议应研究并提出建议，报社区党组织。社区党组织
+应及时提请街道运用'街道吹哨、部门报到'机制"): the community party organization blows the
+street whistle by asking the street on a joint meeting's proposal, never on its own.
 """
 
 can_convene_joint_meeting = (

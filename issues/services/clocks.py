@@ -111,6 +111,23 @@ def _feedback_policy(issue: Issue, clocks: Clocks) -> workdays.DeadlinePolicy:
     return clocks.legacy if issue.tier == Tier.LEGACY else clocks.feedback
 
 
+def _restart_feedback_clock(issue: Issue, clocks: Clocks, now: dt.datetime) -> None:
+    """A public answer by whoever works the complaint restarts its feedback clock
+    (小区党组织服务承诺 第3条 7 个工作日内反馈) — but not a legacy matter's: its periodic
+    explanation is given by the three parties together (协同联动 第五条 "三方需共同向居民
+    做好解释说明工作，不得相互推诿"), so only a published joint explanation restarts it
+    (:func:`_restart_legacy_clock`)."""
+    if issue.tier == Tier.LEGACY:
+        return
+    issue.feedback_due = workdays.deadline(now, clocks.feedback)
+
+
+def _restart_legacy_clock(issue: Issue, clocks: Clocks, now: dt.datetime) -> None:
+    """The explanation confirmed by the RC, the PMC and the company is published: the next
+    one is due a period later (协同联动 第五条)."""
+    issue.feedback_due = workdays.deadline(now, clocks.legacy)
+
+
 def running_clocks(issue: Issue) -> list[tuple[str, dt.datetime]]:
     """(clock, due) of every deadline still running on an open issue.
 

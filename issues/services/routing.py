@@ -42,7 +42,13 @@ from ._common import (
     _text,
     staff_link,
 )
-from .clocks import _feedback_policy, _refresh_next_deadline, _unpause, clock_policy_for, clocks_for
+from .clocks import (
+    _refresh_next_deadline,
+    _restart_feedback_clock,
+    _unpause,
+    clock_policy_for,
+    clocks_for,
+)
 from .notifications import (
     _notify_reporter,
     _notify_responsible,
@@ -263,7 +269,8 @@ def _fulfil_orders(issue: Issue, person: Person | None, now: dt.datetime, *, all
 def issue_post_progress(*, actor, issue: Issue, note: str, public: bool = True) -> IssueEvent:
     """A progress note; a public one restarts the feedback clock (7 个工作日内反馈, 第3条).
 
-    For a legacy matter the clock is the periodic explanation (协同联动 第五条).
+    Not on a legacy matter: its clock is the periodic explanation the three parties give
+    together (协同联动 第五条), restarted only by a published joint explanation.
     """
     note = _text(note, field_name="note")
     with transaction.atomic():
@@ -275,7 +282,7 @@ def issue_post_progress(*, actor, issue: Issue, note: str, public: bool = True) 
         now = timezone.now()
         if public:
             clocks = clocks_for(clock_policy_for(locked.compound))
-            locked.feedback_due = workdays.deadline(now, _feedback_policy(locked, clocks))
+            _restart_feedback_clock(locked, clocks, now)
             locked.last_public_update_at = now
             _refresh_next_deadline(locked)
             locked.save()
@@ -373,7 +380,7 @@ def issue_give_plan(*, actor, issue: Issue, plan: str) -> Issue:
         now = timezone.now()
         clocks = clocks_for(clock_policy_for(locked.compound))
         locked.plan_given_at = now
-        locked.feedback_due = workdays.deadline(now, _feedback_policy(locked, clocks))
+        _restart_feedback_clock(locked, clocks, now)
         locked.last_public_update_at = now
         _refresh_next_deadline(locked)
         locked.save()

@@ -39,7 +39,13 @@ from ._common import (
     closing_explanation_clean,
     staff_link,
 )
-from .clocks import _make_complex, _refresh_next_deadline, clock_policy_for, clocks_for
+from .clocks import (
+    _make_complex,
+    _refresh_next_deadline,
+    _restart_legacy_clock,
+    clock_policy_for,
+    clocks_for,
+)
 from .closing import _summons_label
 from .notifications import _notify_person, _notify_reporter, notify_organization
 from .routing import _covering_org
@@ -56,11 +62,18 @@ def whistle_blow(
     persons: Iterable[Person] = (),
     reason: str,
     report_due: dt.datetime | None = None,
+    street_referral=None,
 ) -> Whistle:
     """社区吹哨、党员报到 (协同联动 第三条) / 街道吹哨、部门报到 (第四条).
 
     Each summoned organization and person must report in (报到) by
     ``report_due`` (default: the compound's response time, 48 h).
+
+    The street whistle is blown only by the community party organization's request to
+    the street on the joint meeting's proposal (第四条 "小区联席会议应研究并提出建议，报社区
+    党组织。社区党组织应及时提请街道运用'街道吹哨、部门报到'机制"):
+    ``meetings.services.street_referral_request`` passes the requested ``street_referral``
+    and links the whistle to it. Without one a street whistle is refused.
     """
     reason = _text(reason, field_name="reason")
     organizations, persons = _whistle_parties(level, organizations, persons)
@@ -72,6 +85,7 @@ def whistle_blow(
     with transaction.atomic():
         locked = _locked(issue)
         person = _require(actor, perm, locked, gettext("You may not blow this whistle."))
+        _require_street_referral(locked, level, street_referral)
         _require_open(locked)
         for org in organizations:
             _covering_org(locked.compound, org, "organizations")
@@ -102,6 +116,28 @@ def whistle_blow(
         _whistle_announce(locked, whistle, person, organizations, persons, reason)
     _sync(issue, locked)
     return whistle
+
+
+def _require_street_referral(issue: Issue, level: str, referral) -> None:
+    """A street whistle only on this complaint's referral the community party organization
+    has just asked the street about, once (协同联动 第四条); a community whistle on none."""
+    if level != Whistle.Level.STREET:
+        if referral is not None:
+            message = _("Only the street whistle belongs to a referral to the street.")
+            raise ValidationError({"level": ValidationError(message, code="not_street")})
+        return
+    if (
+        referral is None
+        or referral.issue_id != issue.pk
+        or referral.status != type(referral).Status.REQUESTED
+        or referral.street_whistle_id is not None
+    ):
+        message = _(
+            "The street whistle is blown by asking the street: the joint meeting proposes "
+            "taking the complaint to the street, then the community party organization asks "
+            "the street on the page “Problems taken to the street”."
+        )
+        raise ValidationError({"level": ValidationError(message, code="street_via_referral")})
 
 
 def _whistle_parties(level: str, organizations, persons) -> tuple[list, list]:
@@ -519,7 +555,7 @@ def _publish_joint_explanation(explanation: JointExplanation, person) -> None:
     )
     if issue.is_open:
         clocks = clocks_for(clock_policy_for(issue.compound))
-        issue.feedback_due = workdays.deadline(now, clocks.legacy)
+        _restart_legacy_clock(issue, clocks, now)
         issue.last_public_update_at = now
         _refresh_next_deadline(issue)
         issue.save()

@@ -321,11 +321,9 @@ STAFF_ACTIONS: dict[str, StaffAction] = {
         ConsultationForm,
         open_only=False,
     ),
-    "whistle": StaffAction(
-        _("Blow the whistle"),
-        ("issues.blow_community_whistle", "issues.blow_street_whistle"),
-        WhistleForm,
-    ),
+    # The community whistle only: the street whistle is blown by asking the street on the
+    # joint meeting's proposal (协同联动 第四条), on the page 报请街道协调的问题.
+    "whistle": StaffAction(_("Blow the whistle"), ("issues.blow_community_whistle",), WhistleForm),
     "supervise": StaffAction(
         _("Issue a supervision order (督办)"), ("issues.supervise",), SupervisionForm
     ),
@@ -333,12 +331,11 @@ STAFF_ACTIONS: dict[str, StaffAction] = {
 
 
 def _whistle_levels(user, issue) -> list[str]:
-    levels = []
+    """The community whistle; never the street one here (``whistle_blow`` refuses it
+    without the community party organization's request to the street)."""
     if user.has_perm("issues.blow_community_whistle", issue):
-        levels.append(Whistle.Level.COMMUNITY)
-    if user.has_perm("issues.blow_street_whistle", issue):
-        levels.append(Whistle.Level.STREET)
-    return levels
+        return [Whistle.Level.COMMUNITY]
+    return []
 
 
 def _make_form(name: str, issue: Issue, user, data=None, files=None):

@@ -217,7 +217,8 @@ class StreetReferral(models.Model):
     机制，召集街道联席会议…". The compound's joint meeting proposes (``proposed``); the
     community party organization asks the street (``requested``) or says why not
     (``declined``); the street convenes a street joint meeting (``convened``) whose
-    outcome returns to the complaint (``concluded``).
+    outcome returns to the complaint (``concluded``). The request is the street whistle:
+    a street whistle exists only through a requested referral (``street_whistle``).
     """
 
     class Status(models.TextChoices):
@@ -274,6 +275,17 @@ class StreetReferral(models.Model):
     )
     outcome = models.TextField(_("outcome of the street joint meeting"), blank=True)
     concluded_at = models.DateTimeField(null=True, blank=True)
+    #: Asking the street blows its whistle (街道吹哨、部门报到) on the complaint: the one
+    #: street whistle the request made (``street_referral_request``); none while proposed
+    #: or when declined.
+    street_whistle = models.OneToOneField(
+        "issues.Whistle",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="street_referral",
+        verbose_name=_("street whistle"),
+    )
 
     class Meta:
         ordering = ("-proposed_at", "-pk")

@@ -135,11 +135,50 @@ def street_referral_propose(*, actor, meeting: Meeting, issue, proposal: str):
     return referral
 
 
-def street_referral_request(*, actor, referral, request_text: str = "", decline_reason: str = ""):
+#: Whom the street whistle summons (街道吹哨、部门报到): the street's bodies and departments.
+STREET_WHISTLE_KINDS = (Kind.STREET_OFFICE, Kind.STREET_PMC, Kind.DEPARTMENT)
+#: Summoned when the request names no one: the street bodies that convene the street
+#: joint meeting.
+STREET_WHISTLE_DEFAULT_KINDS = (Kind.STREET_OFFICE, Kind.STREET_PMC)
+
+
+def street_whistle_organizations(compound) -> list:
+    """The street bodies and departments covering the compound, a street whistle's choices."""
+    from huashan.directory.selectors import compound_organizations
+
+    return list(
+        compound_organizations(compound=compound)
+        .filter(kind__in=STREET_WHISTLE_KINDS)
+        .order_by("kind", "name", "pk")
+    )
+
+
+def _street_summons(compound, organizations) -> list:
+    """The bodies the request summons: those named, each a street body or department of
+    the compound's street; by default the street office and the street property committee."""
+    organizations = [o for o in organizations or () if o is not None]
+    if not organizations:
+        return _orgs_of_kinds(compound, STREET_WHISTLE_DEFAULT_KINDS)
+    allowed = {o.pk for o in street_whistle_organizations(compound)}
+    if any(o.pk not in allowed for o in organizations):
+        raise ValidationError(
+            {"organizations": [_("Summon the street's bodies or its departments.")]},
+            code="not_street_body",
+        )
+    return organizations
+
+
+def street_referral_request(
+    *, actor, referral, request_text: str = "", decline_reason: str = "", organizations=()
+):
     """The community party organization asks the street (提请街道) to use 街道吹哨、部门报到
     and convene a street joint meeting — or says, with a reason, why it does not.
 
-    seed: 协同联动 第四条 "社区党组织应及时提请街道…召集街道联席会议".
+    Asking is blowing the street whistle on the complaint: ``organizations`` (by default
+    the street office and the street property committee) are summoned and each must report
+    in (报到); the whistle is linked to the referral (``StreetReferral.street_whistle``).
+
+    seed: 协同联动 第四条 "社区党组织应及时提请街道运用'街道吹哨、部门报到'机制，召集街道联席会议".
     """
     from ..models.meetings import StreetReferral
 
@@ -155,6 +194,7 @@ def street_referral_request(*, actor, referral, request_text: str = "", decline_
         target = StreetReferral.Status.DECLINED
     else:
         request_text = _text(request_text, field_name="request_text", max_length=PROPOSAL_MAX)
+        organizations = _street_summons(referral.compound, organizations)
         target = StreetReferral.Status.REQUESTED
     with transaction.atomic():
         locked = _lock(StreetReferral, referral.pk)
@@ -174,6 +214,8 @@ def street_referral_request(*, actor, referral, request_text: str = "", decline_
             note=decline_reason if declining else request_text,
             public=True,
         )
+        if not declining:
+            _blow_street_whistle(locked, actor=actor, organizations=organizations)
         if declining:
             for org in _orgs_of_kinds(locked.compound, OFFICE_KINDS):
                 notify_organization(
@@ -196,6 +238,22 @@ def street_referral_request(*, actor, referral, request_text: str = "", decline_
                     link=meeting_link(locked.joint_meeting),
                 )
     return _sync(referral, locked)
+
+
+def _blow_street_whistle(referral, *, actor, organizations) -> None:
+    """街道吹哨、部门报到 on the complaint, in the request's words, linked to the referral."""
+    from issues.services import whistle_blow
+
+    whistle = whistle_blow(
+        actor=actor,
+        issue=referral.issue,
+        level="street",
+        organizations=organizations,
+        reason=referral.request_text,
+        street_referral=referral,
+    )
+    referral.street_whistle = whistle
+    referral.save(update_fields=["street_whistle"])
 
 
 def street_joint_meeting_convene(

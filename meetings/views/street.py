@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from huashan.directory.models import Organization
 from issues.models import Issue
 
 from ..models import Meeting
@@ -28,6 +29,10 @@ from ..services.meetings import (
     street_referral_conclude,
     street_referral_propose,
     street_referral_request,
+)
+from ..services.street_referrals import (
+    STREET_WHISTLE_DEFAULT_KINDS,
+    street_whistle_organizations,
 )
 from ._common import _compound, _require_staff, _run
 
@@ -52,6 +57,17 @@ class ProposeForm(djforms.Form):
 
 
 class RequestForm(djforms.Form):
+    organizations = djforms.ModelMultipleChoiceField(
+        label=_("Summon (街道吹哨、部门报到)"),
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=djforms.CheckboxSelectMultiple,
+        help_text=_(
+            "Asking the street blows the street whistle on the complaint: each body ticked "
+            "must report in. None ticked: the street office and the street property committee."
+        ),
+        error_messages={"invalid_choice": _("Choose among the listed organizations.")},
+    )
     request_text = djforms.CharField(
         label=_("the community party organization's request"),
         required=False,
@@ -65,6 +81,18 @@ class RequestForm(djforms.Form):
         widget=djforms.Textarea(attrs={"rows": 2}),
         help_text=_("Fill this in only to decline; leave it empty to ask the street."),
     )
+
+    def __init__(self, *args, organizations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        organizations = list(organizations)
+        self.fields["organizations"].queryset = Organization.objects.filter(
+            pk__in=[o.pk for o in organizations]
+        ).order_by("kind", "name", "pk")
+        if not self.is_bound:
+            self.initial.setdefault(
+                "organizations",
+                [o.pk for o in organizations if o.kind in STREET_WHISTLE_DEFAULT_KINDS],
+            )
 
 
 class ConveneForm(djforms.Form):
@@ -103,11 +131,15 @@ def _page(request, compound, *, bound=None, status=200):
     user = request.user
     referrals = list(
         StreetReferral.objects.filter(compound=compound)
-        .select_related("issue", "joint_meeting", "street_meeting")
+        .select_related("issue", "joint_meeting", "street_meeting", "street_whistle")
+        .prefetch_related("street_whistle__summonses__organization")
         .order_by("-proposed_at", "-pk")[:REFERRALS_SHOWN]
     )
+    street_bodies = street_whistle_organizations(compound)
     for r in referrals:
-        r.request_form = bound.get(("request", r.pk)) or RequestForm(prefix=f"req-{r.pk}")
+        r.request_form = bound.get(("request", r.pk)) or RequestForm(
+            prefix=f"req-{r.pk}", organizations=street_bodies
+        )
         r.convene_form = bound.get(("convene", r.pk)) or ConveneForm(prefix=f"conv-{r.pk}")
         r.outcome_form = bound.get(("outcome", r.pk)) or OutcomeForm(prefix=f"out-{r.pk}")
     meetings = _held_joint_meetings(compound)
@@ -177,7 +209,11 @@ def referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     referral = _referral(request, pk)
     compound = referral.compound
     if step == "request":
-        form = RequestForm(request.POST, prefix=f"req-{pk}")
+        form = RequestForm(
+            request.POST,
+            prefix=f"req-{pk}",
+            organizations=street_whistle_organizations(compound),
+        )
         ok = form.is_valid() and _run(
             form,
             street_referral_request,
@@ -185,6 +221,7 @@ def referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             referral=referral,
             request_text=form.cleaned_data["request_text"],
             decline_reason=form.cleaned_data["decline_reason"],
+            organizations=list(form.cleaned_data["organizations"]),
         )
     elif step == "convene":
         form = ConveneForm(request.POST, prefix=f"conv-{pk}")

@@ -707,7 +707,9 @@ def test_whistle_rating_by_summoner_after_report_in(world):
 
 
 def test_street_whistle_only_by_community_party_or_street(world):
-    """seed: 协同联动 第四条 — 社区党组织应及时提请街道运用"街道吹哨、部门报到"."""
+    """seed: 协同联动 第四条 — 小区联席会议应研究并提出建议，报社区党组织。社区党组织应及时
+    提请街道运用"街道吹哨、部门报到": the street whistle is blown by that request
+    (tests/meetings/test_street_whistle.py), never on its own."""
     issue = advance(world, S.TRANSFERRED)
     with pytest.raises(PermissionDenied):
         services.whistle_blow(
@@ -717,14 +719,25 @@ def test_street_whistle_only_by_community_party_or_street(world):
             organizations=[world.orgs.department],
             reason="超出社区职责",
         )
+    for actor in (world.people.community_party, world.people.street_office):
+        with pytest.raises(ValidationError) as exc:
+            services.whistle_blow(
+                actor=actor,
+                issue=issue,
+                level="street",
+                organizations=[world.orgs.department],
+                reason="超出社区职责",
+            )
+        assert exc.value.error_dict["level"][0].code == "street_via_referral"
+    assert not issue.whistles.exists()
     whistle = services.whistle_blow(
         actor=world.people.community_party,
         issue=issue,
-        level="street",
+        level="community",
         organizations=[world.orgs.department],
         reason="超出社区职责",
     )
-    assert whistle.level == Whistle.Level.STREET
+    assert whistle.level == Whistle.Level.COMMUNITY
 
 
 def test_whistle_needs_someone_to_summon_and_a_future_deadline(world):

@@ -69,6 +69,9 @@ def test_full_path_from_joint_meeting_to_the_street_and_back(held, world, issue,
         request_text="请街道运用街道吹哨、部门报到机制召集街道联席会议。",
     )
     assert referral.status == StreetReferral.Status.REQUESTED
+    # Asking the street is blowing its whistle (街道吹哨、部门报到) on the complaint.
+    assert referral.street_whistle.level == "street"
+    assert referral.street_whistle.issue_id == issue.pk
     meeting = _street_meeting(world, referral, clock)
     assert meeting.kind == Meeting.Kind.STREET_JOINT
     assert meeting.organization == world.orgs.street_office
@@ -94,7 +97,13 @@ def test_full_path_from_joint_meeting_to_the_street_and_back(held, world, issue,
     public = list(
         IssueEvent.objects.filter(issue=issue, public=True).values_list("verb", flat=True)
     )
-    assert public[-4:] == ["street_propose", "street_request", "street_convene", "street_outcome"]
+    assert public[-5:] == [
+        "street_propose",
+        "street_request",
+        "whistle_street",
+        "street_convene",
+        "street_outcome",
+    ]
     outcome = IssueEvent.objects.get(issue=issue, verb="street_outcome")
     assert "6月底前" in outcome.note
 
