@@ -495,3 +495,8 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.compound_id} {self.period} {self.status}"
+
+
+# The half-yearly report on owners' assembly resolutions lives in its own module
+# (物业管理委员会服务承诺 1); imported here so the app's models are all in one place.
+from .resolutions import ResolutionFollowUp, ResolutionFollowUpEvent  # noqa: E402, F401

@@ -6,6 +6,8 @@
   第三条 property company).
 * Objections: a verified owner of the compound (第三条 "业主对公示内容有异议的").
 * Answers: the publisher's organization (第三条 "物业服务企业应当答复").
+* The half-yearly report on owners' assembly resolutions (决议执行情况): the PMC's
+  officers of the compound (物业管理委员会服务承诺 1 "严格执行业主大会决议").
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ import rules
 
 from huashan.directory.models import Membership, Organization
 from huashan.directory.rules import (
+    OFFICER_ROLES,
     PUBLISHER_ROLES,
     active_person_pk,
+    has_role_in_kind,
     is_active_person,
     is_staff_of_compound,
     is_superuser,
@@ -68,6 +72,11 @@ change_disclosure = is_active_person & (publishes_for_disclosure | is_superuser)
 file_objection = is_active_person & owner_of_disclosure_compound
 answer_objection = is_active_person & (publishes_for_objection | is_superuser)
 view_staff = is_active_person & (is_staff_of_compound | is_superuser)
+#: On a compound or anything with ``compound_id`` (a motion): a PMC seat (chair, secretary,
+#: member) covering it. seed: 物业管理委员会服务承诺 1 (the PMC reports on the resolutions).
+record_resolution_followup = is_active_person & (
+    has_role_in_kind({Organization.Kind.PMC}, OFFICER_ROLES) | is_superuser
+)
 
 PERMISSIONS = {
     "disclosures.publish_for_organization": publish_for_organization,
@@ -76,6 +85,7 @@ PERMISSIONS = {
     "disclosures.answer_objection": answer_objection,
     "disclosures.view_staff": view_staff,
     "disclosures.request_report": view_staff,
+    "disclosures.record_resolution_followup": record_resolution_followup,
 }
 
 for _name, _pred in PERMISSIONS.items():

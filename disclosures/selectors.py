@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from huashan import periods
 from huashan.directory.models import Compound, Membership, Organization
 from huashan.directory.rules import PUBLISHER_ROLES
+from meetings.models import OwnersAssemblyMotion
 
 from .models import (
     CADENCE_PERIOD_TYPE,
@@ -29,6 +30,7 @@ from .models import (
     Objection,
     ObjectionEvent,
     Report,
+    ResolutionFollowUp,
     Schedule,
     period_due,
     periods_overlapping,
@@ -459,4 +461,83 @@ def report_content(*, compound: Compound, start: dt.date, end: dt.date) -> Repor
         objections=objections,
         disclosure_count=len(disclosures),
         ledger_count=ledger_count,
+    )
+
+
+# --- owners' assembly resolutions: the half-yearly report (物管会服务承诺 1) -------------
+
+
+@dataclass
+class ResolutionRow:
+    """One passed resolution in a half-year's report on resolutions.
+
+    ``followup`` is what was recorded for this half-year (None: still missing);
+    ``last`` the latest report of an earlier half-year, carried forward as "last
+    reported" while this one is missing.
+    """
+
+    motion: object
+    followup: object | None
+    last: object | None
+
+    @property
+    def missing(self) -> bool:
+        return self.followup is None
+
+    @property
+    def shown(self):
+        """What the page shows: this half-year's report, else the last one."""
+        return self.followup or self.last
+
+
+def resolution_report(*, compound: Compound, period: periods.Period) -> list[ResolutionRow]:
+    """Every resolution the owners passed up to the end of ``period`` (a half-year), oldest
+    first, with its report for the period and the last earlier one.
+
+    seed: 物业管理委员会服务承诺 1 "每半年…向全体业主汇报决议执行情况，对未落实事项公开说明
+    原因并制定整改计划". Two queries whatever the number of resolutions or reports.
+    """
+    motions = list(
+        OwnersAssemblyMotion.objects.filter(
+            compound=compound,
+            passed=True,
+            stage__in=(
+                OwnersAssemblyMotion.Stage.DECIDED,
+                OwnersAssemblyMotion.Stage.RESULT_PUBLISHED,
+            ),
+            decided_at__lt=period.end_dt,
+        )
+        .only("pk", "compound_id", "title", "decided_at", "stage", "passed")
+        .order_by("decided_at", "pk")
+    )
+    latest: dict[int, list] = {}
+    followups = ResolutionFollowUp.objects.filter(
+        compound=compound, motion_id__in=[m.pk for m in motions], period__lte=period.code
+    ).order_by("motion_id", "-period")
+    for row in followups:  # newest first per motion: keep this half-year's and the one before
+        kept = latest.setdefault(row.motion_id, [])
+        if len(kept) < 2:
+            kept.append(row)
+    rows = []
+    for motion in motions:
+        kept = latest.get(motion.pk, [])
+        current = kept[0] if kept and kept[0].period == period.code else None
+        earlier = [r for r in kept if r is not current]
+        rows.append(ResolutionRow(motion, current, earlier[0] if earlier else None))
+    return rows
+
+
+def resolution_report_disclosure(*, compound: Compound, period: periods.Period):
+    """The PMC's owners' assembly disclosure for the half-year, if posted (one query)."""
+    return (
+        Disclosure.objects.filter(
+            compound=compound,
+            category__code="owners_assembly",
+            period_type=periods.HALF_YEAR,
+            period_start=period.start,
+            state__in=(State.PUBLISHED, State.EXPIRED, State.ARCHIVED),
+        )
+        .only("pk", "title", "published_at")
+        .order_by("-published_at", "-pk")
+        .first()
     )

@@ -27,7 +27,8 @@ Decisions (also in docs/disclosures.md):
 A package split along what each part serves (issue 15 item 2): ``common`` (limits,
 schedule rules and the shared helpers), ``lifecycle`` (drafts, publishing, corrections,
 archiving, expiry), ``attachments``, ``ledgers``, ``external`` (texts posted by meetings
-and pledges), ``objections``, ``schedules`` and ``reports``. Every public name is
+and pledges), ``objections``, ``schedules``, ``reports`` and ``resolutions`` (the PMC's
+half-yearly report on owners' assembly resolutions, 物管会服务承诺 1). Every public name is
 re-exported here, so ``from disclosures import services`` and
 ``from disclosures.services import X`` keep working.
 """
@@ -68,6 +69,13 @@ from .lifecycle import (
 )
 from .objections import objection_answer, objection_file, objection_policy, objections_scan_overdue
 from .reports import REPORT_LEASE, report_generate, report_request, reports_resume_pending
+from .resolutions import (
+    FOLLOWUP_PLAN_MAX_CHARS,
+    FOLLOWUP_REASON_MAX_CHARS,
+    resolution_current_period,
+    resolution_first_period,
+    resolution_followup_record,
+)
 from .schedules import ScheduleScanResult, schedules_scan, schedules_seed_for_compound
 
 __all__ = [
@@ -78,6 +86,8 @@ __all__ = [
     "ATTACHMENT_TYPES",
     "DEFAULT_POSTING_DAYS",
     "DRAFT_FIELDS",
+    "FOLLOWUP_PLAN_MAX_CHARS",
+    "FOLLOWUP_REASON_MAX_CHARS",
     "MISSED_LOOKBACK_DAYS",
     "OBJECTIONS_PER_OWNER",
     "OBJECTION_MAX_CHARS",
@@ -113,6 +123,9 @@ __all__ = [
     "report_generate",
     "report_request",
     "reports_resume_pending",
+    "resolution_current_period",
+    "resolution_first_period",
+    "resolution_followup_record",
     "schedules_scan",
     "schedules_seed_for_compound",
 ]
