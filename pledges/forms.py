@@ -32,6 +32,7 @@ from .models import (
     Activity,
     Attestation,
     CandidatePledge,
+    CareService,
     Inspection,
     InspectionArea,
     RuleKind,
@@ -478,6 +479,26 @@ class ActivityForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = _qs(organizations, Organization)
         self.fields["participants"].queryset = _qs(people, Person)
+
+
+class CareServiceForm(forms.Form):
+    """A care service provided with the property company (小区党组织服务承诺 第9条
+    "联动物业提供独居老人关爱、儿童托管等便民服务")."""
+
+    organization = OrganizationField(queryset=Organization.objects.none(), label=_("Organizer"))
+    kind = forms.ChoiceField(label=_("Care service"), choices=CareService.Kind.choices)
+    description = forms.CharField(label=_("What was provided"), max_length=TITLE_MAX)
+    served_on = PastDateField(label=_("Date"))
+    households_served = forms.IntegerField(
+        label=_("Households served"), min_value=1, max_value=services.HOUSEHOLDS_MAX
+    )
+    with_company = forms.BooleanField(
+        label=_("The property company took part (联动物业)"), required=False, initial=True
+    )
+
+    def __init__(self, *args, organizations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = _qs(organizations, Organization)
 
 
 class InspectionForm(forms.Form):

@@ -301,3 +301,18 @@ def care_services_of_year(*, compound: Compound, year: int) -> dict:
         "count": len(rows),
         "households": sum(r.households_served for r in rows),
     }
+
+
+def care_organizers_for(*, compound: Compound, user) -> QuerySet[Organization]:
+    """The organizations ``user`` may record a care service for: the compound party
+    organization or the property company of ``compound`` in which they hold a current seat
+    (every such organization for a superuser), as ``care_service_record`` allows."""
+    from huashan.directory.models import Membership
+
+    from .services.care import CARE_ORGANIZER_KINDS
+
+    organizers = Organization.objects.filter(compound=compound, kind__in=CARE_ORGANIZER_KINDS)
+    if not getattr(user, "is_superuser", False):
+        seats = Membership.objects.current().filter(person_id=getattr(user, "pk", None))
+        organizers = organizers.filter(pk__in=seats.values("organization_id"))
+    return organizers.order_by("kind", "name", "pk")

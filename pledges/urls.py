@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/items/<int:pk>/attest/", views.item_attest, name="item_attest"),
     path("staff/activities/", views.activity_list, name="activity_list"),
     path("staff/activities/new/", views.activity_new, name="activity_new"),
+    path("staff/care-services/new/", views.care_service_new, name="care_service_new"),
     path("staff/inspections/", views.inspection_list, name="inspection_list"),
     path("staff/inspections/new/", views.inspection_new, name="inspection_new"),
     path("staff/inspections/<int:pk>/", views.inspection_manage, name="inspection_manage"),

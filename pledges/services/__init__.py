@@ -25,7 +25,7 @@ from .accountability import (
     case_decide,
     case_open,
 )
-from .care import CARE_ORGANIZER_KINDS, care_service_record
+from .care import CARE_ORGANIZER_KINDS, HOUSEHOLDS_MAX, care_service_record
 from .common import (
     ABSENCE_LIMIT,
     CLOCKS,
@@ -80,6 +80,7 @@ __all__ = [
     "AREA_WORDS",
     "CARE_ORGANIZER_KINDS",
     "CLOCKS",
+    "HOUSEHOLDS_MAX",
     "MEETING_KINDS",
     "ONE_OFF_SOURCES",
     "PERIOD_MONTHS",

@@ -38,6 +38,7 @@ from .staff_elections import election_detail, election_list
 from .staff_evidence import (
     activity_list,
     activity_new,
+    care_service_new,
     inspection_list,
     inspection_manage,
     inspection_new,
@@ -62,6 +63,7 @@ __all__ = [
     "activity_new",
     "board",
     "candidates",
+    "care_service_new",
     "case_detail",
     "case_list",
     "election_detail",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .. import selectors, services
 from ..forms import (
     ActivityForm,
+    CareServiceForm,
     FindingFixForm,
     FindingForm,
     InspectionForm,
@@ -80,8 +81,52 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "pledges/activity_list.html",
-        {"compound": compound, "activities": list(activities[:STAFF_LIST_SIZE])},
+        {
+            "compound": compound,
+            "activities": list(activities[:STAFF_LIST_SIZE]),
+            # 小区党组织服务承诺 第9条: the year's care services, recorded from this page
+            "care": selectors.care_services_of_year(
+                compound=compound, year=timezone.localdate().year
+            ),
+        },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def care_service_new(request: HttpRequest) -> HttpResponse:
+    """Record a care service (小区党组织服务承诺 第9条 "联动物业提供独居老人关爱、儿童托管等
+    便民服务") for the compound party organization or the property company the user sits in."""
+    compound = _compound(request)
+    _require_staff(request, compound)
+    organizations = selectors.care_organizers_for(compound=compound, user=request.user)
+    if not organizations.exists():
+        raise PermissionDenied(
+            gettext("Care services are recorded by the compound party organization or the company.")
+        )
+    if request.method == "POST":
+        form = CareServiceForm(request.POST, organizations=organizations)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.care_service_record(
+                    actor=request.user,
+                    compound=compound,
+                    organization=data["organization"],
+                    kind=data["kind"],
+                    description=data["description"],
+                    served_on=data["served_on"],
+                    households_served=data["households_served"],
+                    with_company=data["with_company"],
+                )
+            except ValidationError as exc:
+                _apply_validation_error(form, exc)
+            else:
+                messages.success(request, gettext("Care service recorded."))
+                return redirect(_with_compound("pledges:activity_list", compound))
+    else:
+        form = CareServiceForm(organizations=organizations)
+    return render(request, "pledges/care_service_new.html", {"compound": compound, "form": form})
 
 
 @login_required
