@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 import rules
@@ -38,6 +39,7 @@ from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from huashan.core.compiled import CompiledQuery
 from huashan.directory.models import Compound, Membership, Organization, Person, Residency
 
 Kind = Organization.Kind
@@ -45,7 +47,13 @@ Role = Membership.Role
 
 # Roles that give a voice, not an office: they never make a person staff.
 NON_STAFF_ROLES = frozenset(
-    {Role.PARTY_MEMBER, Role.OWNER_REPRESENTATIVE, Role.RESIDENT_GROUP_LEADER}
+    {
+        Role.PARTY_MEMBER,
+        Role.OWNER_REPRESENTATIVE,
+        Role.RESIDENT_GROUP_LEADER,
+        # 下沉党员干部: 可列席 the joint meeting (联席会议议事规则 第三条), not the body's staff.
+        Role.SENT_DOWN_CADRE,
+    }
 )
 # Roster import and residency verification also exclude the volunteer quality
 # supervisor, who is engaged by the property company (seed: 决策报告制度 第四条).
@@ -143,14 +151,25 @@ def seats_in_compound(user: Any, compound: Any) -> frozenset[tuple[str, str]]:
         return frozenset()
     seats = permission_cache(user).setdefault("seats", {})
     if compound_pk not in seats:
-        seats[compound_pk] = frozenset(
-            Membership.objects.current()
-            .filter(person_id=person_pk)
-            .filter(covering_q(compound_pk))
-            .values_list("organization__kind", "role")
-            .distinct()
-        )
+        rows = _SEATS.rows(timezone.localdate(), person_pk, compound_pk)
+        seats[compound_pk] = frozenset((kind, role) for kind, role in rows)
     return seats[compound_pk]
+
+
+def _seats_query(on: date, person_pk: int, compound_pk: int):
+    return (
+        Membership.objects.current(on)
+        .filter(person_id=person_pk)
+        .filter(covering_q(compound_pk))
+        .values_list("organization__kind", "role")
+        .order_by()  # no joins for Membership's default ordering: only the two columns
+        .distinct()
+    )
+
+
+#: The seats query, compiled once per process: it runs behind every permission check of
+#: every signed-in page, where compiling it cost more than running it (issue 20).
+_SEATS = CompiledQuery(_seats_query, (date(1901, 1, 1), -90_001, -90_002))
 
 
 # --- base predicates -------------------------------------------------------

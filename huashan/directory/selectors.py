@@ -27,6 +27,7 @@ NON_STAFF_ROLES = frozenset(
         Membership.Role.PARTY_MEMBER,
         Membership.Role.OWNER_REPRESENTATIVE,
         Membership.Role.RESIDENT_GROUP_LEADER,
+        Membership.Role.SENT_DOWN_CADRE,
     }
 )
 

@@ -1,6 +1,6 @@
 """A seeded world for the access-control matrix and the hostile-input tests.
 
-Compound A is the demo compound (``seed_demo``: every module's data, 26 logins);
+Compound A is the demo compound (``seed_demo``: every module's data, 27 logins);
 compound B is a second compound of the same community with one resident and that
 resident's private complaint. ``url_kwargs`` names one object of compound A for every
 URL keyword of every app, so each named URL can be requested.

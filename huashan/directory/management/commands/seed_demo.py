@@ -134,6 +134,12 @@ PEOPLE: tuple[DemoPerson, ...] = (
         (("rc_property_committee", Role.MEMBER, "环境和物业管理委员会委员"),),
     ),
     DemoPerson(
+        "13800000207",
+        "郑卫东",
+        True,
+        (("community_party", Role.SENT_DOWN_CADRE, "下沉党员干部"),),
+    ),
+    DemoPerson(
         "13800000301",
         "黄志刚",
         True,
