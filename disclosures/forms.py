@@ -21,12 +21,14 @@ from huashan import periods
 from huashan.directory.models import Organization
 
 from .ledger import IMPORT_MAX_BYTES
-from .models import Category, Channel, Disclosure, PeriodType
+from .models import Category, Channel, Disclosure, PeriodType, ResolutionFollowUp
 from .sanitize import BODY_MAX_CHARS
 from .services import (
     ANSWER_MAX_CHARS,
     ANSWER_MIN_CHARS,
     ATTACHMENT_MAX_BYTES,
+    FOLLOWUP_PLAN_MAX_CHARS,
+    FOLLOWUP_REASON_MAX_CHARS,
     OBJECTION_MAX_CHARS,
     OBJECTION_MIN_CHARS,
     REASON_MIN_CHARS,
@@ -380,3 +382,30 @@ class ReportRequestForm(forms.Form):
                 _("Write 2026Q3 for a quarter or 2026 for a whole year."), code="period"
             ) from None
         return period.code
+
+
+class ResolutionFollowUpForm(forms.Form):
+    """One resolution's report for a half-year (物业管理委员会服务承诺 1 "对未落实事项公开说明
+    原因并制定整改计划"); what each status requires is checked by the service."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=ResolutionFollowUp.Status.choices)
+    reason = forms.CharField(
+        label=_("Reason not implemented"),
+        required=False,
+        max_length=FOLLOWUP_REASON_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the resolution is not implemented."),
+    )
+    plan = forms.CharField(
+        label=_("Rectification plan"),
+        required=False,
+        max_length=FOLLOWUP_PLAN_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required unless the resolution is implemented: what is left and how."),
+    )
+    plan_due = forms.DateField(
+        label=_("Target date"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Required when not implemented; today or later."),
+    )

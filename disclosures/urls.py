@@ -21,6 +21,12 @@ urlpatterns = [
     path("<int:pk>/qr.png", views.disclosure_qr, {"fmt": "png"}, name="disclosure_qr_png"),
     path("<int:pk>/qr.svg", views.disclosure_qr, {"fmt": "svg"}, name="disclosure_qr_svg"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("c/<slug:compound_slug>/resolutions/", views.resolution_report, name="resolutions"),
+    path(
+        "c/<slug:compound_slug>/resolutions/<str:period>/",
+        views.resolution_report,
+        name="resolutions_period",
+    ),
     path("sunshine/", views.sunshine, name="sunshine"),
     path("sunshine/code.png", views.sunshine_png, name="sunshine_png"),
     path("sunshine/code.svg", views.sunshine_svg, name="sunshine_svg"),

@@ -11,8 +11,9 @@ the "阳光码" of 第二条.
 
 A package split along what each part serves (issue 15 item 2): ``common`` (helpers),
 ``public_board`` (the board, a disclosure, objections, attachments), ``sunshine_code``
-(阳光码), ``staff_drafts`` (drafts, publishing, corrections) and ``staff_compliance``
-(compliance and reports). Every view is re-exported here, so ``disclosures/urls.py`` and
+(阳光码), ``staff_drafts`` (drafts, publishing, corrections), ``staff_compliance``
+(compliance and reports) and ``resolutions`` (决议执行情况, 物管会服务承诺 1). Every
+view is re-exported here, so ``disclosures/urls.py`` and
 ``from disclosures import views`` keep working.
 """
 
@@ -26,6 +27,7 @@ from .public_board import (
     objection_answer,
     objection_file,
 )
+from .resolutions import resolution_report
 from .staff_compliance import compliance, report_download, report_status, reports
 from .staff_drafts import (
     archive,
@@ -66,6 +68,7 @@ __all__ = [
     "report_download",
     "report_status",
     "reports",
+    "resolution_report",
     "staff_home",
     "sunshine",
     "sunshine_png",

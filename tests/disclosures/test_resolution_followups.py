@@ -15,6 +15,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from disclosures import selectors, services
 from disclosures.models import ResolutionFollowUp, ResolutionFollowUpEvent
@@ -291,3 +292,121 @@ def test_the_report_query_count_is_flat_in_data_size(world):
     small = _report_queries(world, 1)
     large = _report_queries(compound_world(community=world.community), 12)
     assert small == large == 2
+
+
+# --- the page: 决议执行情况, public, with the PMC officers' forms ------------------------------
+
+
+def page_url(world, code: str | None = None) -> str:
+    if code is None:
+        return reverse("disclosures:resolutions", args=(world.compound.slug,))
+    return reverse("disclosures:resolutions_period", args=(world.compound.slug, code))
+
+
+def form_data(motion, **values) -> dict:
+    data = {
+        "status": Status.NOT_IMPLEMENTED,
+        "reason": "施工单位尚未进场",
+        "plan": "九月底前完成招标",
+        "plan_due": TODAY.isoformat(),
+    }
+    data.update(values)
+    return {"motion": str(motion.pk), **{f"m{motion.pk}-{k}": v for k, v in data.items()}}
+
+
+def test_the_board_links_the_report(world, client):
+    response = client.get(reverse("disclosures:board", args=(world.compound.slug,)))
+    assert page_url(world).encode() in response.content
+
+
+@pytest.mark.parametrize("who", [None, "resident"])
+def test_anyone_reads_the_report_with_missing_entries_but_gets_no_form(world, client, who):
+    motion = resolution(world, title="加装电梯")
+    if who:
+        client.force_login(getattr(world, who))
+    response = client.get(page_url(world))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "加装电梯" in html
+    assert "2026-03-10" in html
+    assert 'data-testid="missing-count"' in html
+    assert f'name="m{motion.pk}-status"' not in html
+    assert client.post(page_url(world), form_data(motion)).status_code == 403
+    assert not ResolutionFollowUp.objects.exists()
+
+
+def test_a_pmc_officer_records_on_the_page_and_the_missing_entry_is_gone(world, client):
+    motion = resolution(world, title="加装电梯")
+    client.force_login(world.pmc_chair)
+    html = client.get(page_url(world)).content.decode()
+    assert f'name="m{motion.pk}-status"' in html
+    response = client.post(page_url(world), form_data(motion))
+    assert response.status_code == 302
+    row = ResolutionFollowUp.objects.get()
+    assert (row.period, row.status, row.plan_due) == ("2026H2", Status.NOT_IMPLEMENTED, TODAY)
+    html = client.get(page_url(world, "2026H2")).content.decode()
+    assert 'data-testid="missing-count"' not in html
+    assert "施工单位尚未进场" in html
+    assert "未落实" in html or str(Status.NOT_IMPLEMENTED.label) in html
+
+
+def test_the_half_yearly_disclosure_is_linked_when_posted(world, client):
+    from tests.factories.disclosures import DisclosureFactory, category
+
+    resolution(world)
+    disclosure = DisclosureFactory(
+        organization=world.orgs.pmc,
+        category=category("owners_assembly"),
+        period_type="half_year",
+        period_start=H2.start,
+        period_end=H2.end,
+        title="2026年下半年决议执行情况",
+    )
+    html = client.get(page_url(world)).content.decode()
+    assert reverse("disclosures:detail", args=(disclosure.pk,)) in html
+    assert reverse("disclosures:detail", args=(disclosure.pk,)) not in (
+        client.get(page_url(world, "2026H1")).content.decode()
+    )
+
+
+@pytest.mark.parametrize("code", ["2027H1", "2026Q3", "x" * 500, "2026H1%00"])
+def test_a_bad_or_future_half_year_is_not_found(world, client, code):
+    assert client.get(page_url(world, code)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "words"),
+    [
+        ({"plan_due": "2026-08-14"}, "plan_due", ""),
+        ({"reason": "因" * 2001}, "reason", "2000"),
+        ({"plan": "计划\x00<script>"}, "plan", "空字符"),  # Django's NUL refusal, in Chinese
+        ({"status": "<script>alert(1)</script>"}, "status", ""),
+        ({"plan_due": "<script>"}, "plan_due", ""),
+    ],
+)
+def test_hostile_input_comes_back_with_a_chinese_message_and_what_was_typed(
+    world, client, values, field, words
+):
+    motion = resolution(world)
+    client.force_login(world.pmc_chair)
+    data = form_data(motion, **{"reason": "原因<script>alert('x')</script>", **values})
+    response = client.post(page_url(world), data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f'data-field="m{motion.pk}-{field}"' in html
+    assert "<script>alert" not in html
+    assert words in html
+    if field != "reason":
+        assert "原因&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert not ResolutionFollowUp.objects.exists()
+
+
+def test_a_motion_not_on_the_page_is_refused_without_an_error_page(world, client):
+    other = compound_world(community=world.community)
+    failed = resolution(world, passed=False)
+    client.force_login(world.pmc_chair)
+    for motion_pk in (resolution(other).pk, failed.pk, "abc", "9" * 30):
+        response = client.post(page_url(world), {"motion": str(motion_pk)}, follow=True)
+        assert response.status_code == 200
+        assert response.redirect_chain == [(page_url(world, "2026H2"), 302)]
+    assert not ResolutionFollowUp.objects.exists()
