@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from huashan import periods
 from huashan.core.models import Event
 from huashan.directory.models import Compound
 
@@ -73,6 +74,11 @@ class ResolutionFollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.motion_id} {self.period} {self.status}"
+
+    @property
+    def period_label(self) -> str:
+        """2026年上半年 — what a reader sees instead of the code."""
+        return periods.parse(self.period).label
 
 
 class ResolutionFollowUpEvent(Event):

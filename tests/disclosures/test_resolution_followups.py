@@ -264,6 +264,7 @@ def test_an_earlier_report_carries_forward_as_last_reported(world):
     h1 = record(world, motion, period="2026H1", plan_due=dt.date(2026, 12, 31))
     (row,) = selectors.resolution_report(compound=world.compound, period=H2)
     assert (row.missing, row.last, row.shown) == (True, h1, h1)
+    assert h1.period_label == "2026年上半年"
     h2 = record(world, motion, period="2026H2", status=Status.IMPLEMENTED)
     (row,) = selectors.resolution_report(compound=world.compound, period=H2)
     assert (row.followup, row.last, row.shown) == (h2, h1, h2)
