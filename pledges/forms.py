@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huashan import workdays
 from huashan.core.photos import MultipleImageField
-from huashan.directory.models import Organization, Person
+from huashan.directory.models import Building, Organization, Person
 from issues.pledge_evidence import CLOCK_CHOICES as _CLOCK_CHOICES
 
 from . import services
@@ -35,6 +35,7 @@ from .models import (
     CareService,
     Inspection,
     InspectionArea,
+    PatrolOpinion,
     RuleKind,
 )
 
@@ -579,6 +580,48 @@ class FindingForm(forms.Form):
     major = forms.BooleanField(
         label=_("Major safety hazard: report at once to the community and the street"),
         required=False,
+    )
+
+
+class PatrolOpinionForm(forms.Form):
+    """An owner's opinion heard on the quality supervisor's patrol (决策报告制度 第四条)."""
+
+    content = forms.CharField(
+        label=_("Owner's opinion or suggestion"),
+        max_length=services.OPINION_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    building = CompoundChoiceField(
+        queryset=Building.objects.none(), required=False, label=_("Building")
+    )
+    unit = forms.CharField(label=_("Unit"), max_length=services.UNIT_MAX, required=False)
+    owner_name = forms.CharField(
+        label=_("Owner's name (optional)"),
+        max_length=services.OWNER_NAME_MAX,
+        required=False,
+        help_text=_("Only if the owner agrees to give it."),
+    )
+    name_agreed = forms.BooleanField(label=_("The owner agreed to give their name"), required=False)
+
+    def __init__(self, *args, buildings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["building"].queryset = _qs(buildings, Building)
+
+
+class PatrolOpinionDisposeForm(forms.Form):
+    """The property company's answer to an owner's opinion heard on a patrol."""
+
+    disposition = forms.ChoiceField(
+        label=_("What became of it"),
+        choices=[
+            (value, label)
+            for value, label in PatrolOpinion.Disposition.choices
+            if value != PatrolOpinion.Disposition.PENDING
+        ],
+        widget=forms.RadioSelect,
+    )
+    reply = forms.CharField(
+        label=_("Reply"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 

@@ -410,6 +410,59 @@ class Inspection(models.Model):
         ]
 
 
+class PatrolOpinion(models.Model):
+    """An owner's opinion heard on the quality supervisor's patrol, and the company's answer.
+
+    seed: 决策报告制度 第四条 "收集整理检查中发现的问题以及业主对物业服务工作的意见、建议，
+    向物业服务企业提出整改意见和建议". The supervisor records it on their patrol; the property
+    company, whose service it is about, says what became of it. No personal data is kept
+    beyond a name the owner agreed to give (optional) and where they live (building, unit).
+    """
+
+    class Disposition(models.TextChoices):
+        PENDING = "pending", _("Not yet handled")
+        ADOPTED = "adopted", _("Adopted")
+        ANSWERED = "answered", _("Answered")
+        REFERRED = "referred", _("Referred")
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="owner_opinions"
+    )
+    content = models.TextField(_("opinion"))
+    building = models.ForeignKey(
+        "directory.Building",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("building"),
+    )
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    owner_name = models.CharField(_("owner's name (given with consent)"), max_length=50, blank=True)
+    disposition = models.CharField(
+        _("disposition"),
+        max_length=16,
+        choices=Disposition.choices,
+        default=Disposition.PENDING,
+        db_index=True,
+    )
+    reply = models.TextField(_("reply"), blank=True)
+    decided_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("inspection", "created_at", "pk")
+        verbose_name = _("owner's opinion on a patrol")
+        verbose_name_plural = _("owners' opinions on patrols")
+
+    def __str__(self) -> str:
+        return self.content[:40]
+
+
 class Finding(models.Model):
     """A problem found in an inspection, with its rectification deadline and proof of fix."""
 
@@ -677,11 +730,18 @@ class PledgeEvent(Event):
         "supervisor_report_overdue": pgettext_lazy(
             "event", "The supervisor's report was not acknowledged in time"
         ),
+        "patrol_opinion_record": pgettext_lazy(
+            "event", "The quality supervisor recorded an owner's opinion on a patrol"
+        ),
+        "patrol_opinion_dispose": pgettext_lazy(
+            "event", "The property company answered an owner's opinion from a patrol"
+        ),
     }
     STATE_LABELS: ClassVar[dict] = {
         **dict(ResultStatus.choices),
         **dict(AccountabilityCase.Status.choices),
         **dict(AccountabilityCase.Outcome.choices),
+        **dict(PatrolOpinion.Disposition.choices),
         "published": pgettext_lazy("event state", "Published"),
         "on_time": pgettext_lazy("event state", "Rectified on time"),
         "late": pgettext_lazy("event state", "Rectified late"),

@@ -14,10 +14,11 @@ from typing import Any
 
 import rules
 
-from huashan.directory.models import Organization
+from huashan.directory.models import Membership, Organization
 from huashan.directory.rules import (
     OFFICER_ROLES,
     PUBLISHER_ROLES,
+    STAFF_ROLES,
     has_role_in_kind,
     is_active_person,
     is_quality_supervisor,
@@ -73,6 +74,13 @@ view_cases = is_active_person & (is_superuser | is_staff_of_compound)
 #: 决策报告制度 第四条 "义务质量总监…定期开展监督检查": only the person holding the role
 #: (obj: Compound) — no superuser, no other staff recording in the supervisor's name.
 record_supervisor_patrol = is_active_person & is_quality_supervisor
+#: 决策报告制度 第四条 "向物业服务企业提出整改意见和建议": the owners' opinions heard on a patrol
+#: are about the property company's service, so its staff say what became of them — not the
+#: supervisor who heard them, though the role sits in the company.
+dispose_patrol_opinion = is_active_person & (
+    is_superuser
+    | has_role_in_kind({Kind.PROPERTY_COMPANY}, STAFF_ROLES - {Membership.Role.QUALITY_SUPERVISOR})
+)
 
 PERMISSIONS = {
     "pledges.manage_letter": manage_letter,
@@ -82,6 +90,7 @@ PERMISSIONS = {
     "pledges.review_case": review_case,
     "pledges.view_cases": view_cases,
     "pledges.record_supervisor_patrol": record_supervisor_patrol,
+    "pledges.dispose_patrol_opinion": dispose_patrol_opinion,
 }
 
 for _name, _pred in PERMISSIONS.items():

@@ -57,6 +57,13 @@ from .letters import (
     letter_update,
 )
 from .params import add_months, params_clean
+from .patrol_opinions import (
+    OPINION_MAX,
+    OWNER_NAME_MAX,
+    UNIT_MAX,
+    patrol_opinion_dispose,
+    patrol_opinion_record,
+)
 from .safety import (
     AREA_WORDS,
     areas_clean,
@@ -83,6 +90,8 @@ __all__ = [
     "HOUSEHOLDS_MAX",
     "MEETING_KINDS",
     "ONE_OFF_SOURCES",
+    "OPINION_MAX",
+    "OWNER_NAME_MAX",
     "PERIOD_MONTHS",
     "RATE_MEASURES",
     "SATISFACTION_THRESHOLD",
@@ -90,6 +99,7 @@ __all__ = [
     "SUPERVISOR_REPORT_ACK",
     "TEXT_MAX",
     "TITLE_MAX",
+    "UNIT_MAX",
     "_finding_due",
     "accountability_open_for_low_satisfaction",
     "accountability_scan_absences",
@@ -118,6 +128,8 @@ __all__ = [
     "notify_organization",
     "organization_recipients",
     "params_clean",
+    "patrol_opinion_dispose",
+    "patrol_opinion_record",
     "pledges_evaluate",
     "pledges_evaluate_compound",
     "quality_supervisors",

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from huashan.directory.models import Building
+
 from .. import selectors, services
 from ..forms import (
     ActivityForm,
@@ -20,10 +22,13 @@ from ..forms import (
     FindingFixForm,
     FindingForm,
     InspectionForm,
+    PatrolOpinionDisposeForm,
+    PatrolOpinionForm,
 )
 from ..models import (
     Finding,
     Inspection,
+    PatrolOpinion,
 )
 from .common import (
     STAFF_LIST_SIZE,
@@ -199,7 +204,8 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def inspection_manage(request: HttpRequest, pk: int) -> HttpResponse:
-    """An inspection's findings: add one, record a fix with proof."""
+    """An inspection's findings: add one, record a fix with proof; on a quality supervisor
+    patrol, the owners' opinions heard (决策报告制度 第四条) and the company's answers."""
     inspection = get_object_or_404(
         Inspection.objects.select_related("compound", "organization", "inspector"), pk=pk
     )
@@ -207,8 +213,10 @@ def inspection_manage(request: HttpRequest, pk: int) -> HttpResponse:
     _require_staff(request, compound)
     finding_form = FindingForm(prefix="finding")
     fix_forms: dict[int, FindingFixForm] = {}
+    opinions = _PatrolOpinionForms(request, inspection)
     if request.method == "POST":
         action = request.POST.get("action", "")
+        done = ""
         if action == "finding":
             finding_form = FindingForm(request.POST, prefix="finding")
             if finding_form.is_valid():
@@ -219,8 +227,7 @@ def inspection_manage(request: HttpRequest, pk: int) -> HttpResponse:
                 except ValidationError as exc:
                     _apply_validation_error(finding_form, exc)
                 else:
-                    messages.success(request, gettext("Finding added."))
-                    return redirect(_with_compound("pledges:inspection_manage", compound, pk))
+                    done = gettext("Finding added.")
         elif action.startswith("fix-"):
             finding = get_object_or_404(
                 Finding, pk=action[4:] if action[4:].isdigit() else 0, inspection=inspection
@@ -238,10 +245,14 @@ def inspection_manage(request: HttpRequest, pk: int) -> HttpResponse:
                 except ValidationError as exc:
                     _apply_validation_error(form, exc)
                 else:
-                    messages.success(request, gettext("Fix recorded."))
-                    return redirect(_with_compound("pledges:inspection_manage", compound, pk))
+                    done = gettext("Fix recorded.")
+        elif action == "opinion" or action.startswith("dispose-"):
+            done = opinions.post(action)
         else:
             messages.error(request, gettext("Unknown action."))
+        if done:
+            messages.success(request, done)
+            return redirect(_with_compound("pledges:inspection_manage", compound, pk))
     findings = list(inspection.findings.select_related("escalated_issue"))
     for finding in findings:
         finding.fix_form = fix_forms.get(finding.pk) or FindingFixForm(prefix=f"fix{finding.pk}")
@@ -253,6 +264,72 @@ def inspection_manage(request: HttpRequest, pk: int) -> HttpResponse:
             "inspection": inspection,
             "findings": findings,
             "finding_form": finding_form,
+            "opinions": opinions,
             "now": timezone.now(),
         },
     )
+
+
+class _PatrolOpinionForms:
+    """The owners' opinions of a quality supervisor patrol with their forms: the supervisor
+    who patrolled records one, the property company answers each pending one."""
+
+    def __init__(self, request: HttpRequest, inspection: Inspection):
+        self.request = request
+        self.inspection = inspection
+        self.is_patrol = inspection.kind == Inspection.Kind.SUPERVISOR_PATROL
+        user = request.user
+        self.may_record = (
+            self.is_patrol
+            and inspection.inspector_id == getattr(user, "pk", None)
+            and user.has_perm("pledges.record_supervisor_patrol", inspection.compound)
+        )
+        self.may_dispose = self.is_patrol and user.has_perm(
+            "pledges.dispose_patrol_opinion", inspection.compound
+        )
+        self.buildings = Building.objects.filter(compound=inspection.compound)
+        self.form = PatrolOpinionForm(prefix="opinion", buildings=self.buildings)
+        self.dispose_forms: dict[int, PatrolOpinionDisposeForm] = {}
+
+    @property
+    def rows(self) -> list:
+        if not self.is_patrol:
+            return []
+        rows = list(self.inspection.owner_opinions.select_related("building", "decided_by"))
+        for row in rows:
+            row.dispose_form = self.dispose_forms.get(row.pk) or PatrolOpinionDisposeForm(
+                prefix=f"dispose{row.pk}"
+            )
+        return rows
+
+    def post(self, action: str) -> str:
+        """Handle the action; the success message, or "" with the errors on the form."""
+        if not self.is_patrol:
+            raise PermissionDenied(gettext("Owners' opinions are recorded on a patrol."))
+        if action == "opinion":
+            form = self.form = PatrolOpinionForm(
+                self.request.POST, prefix="opinion", buildings=self.buildings
+            )
+            call = services.patrol_opinion_record
+            kwargs = {"inspection": self.inspection}
+            message = gettext("Opinion recorded.")
+        else:
+            opinion = get_object_or_404(
+                PatrolOpinion,
+                pk=action[8:] if action[8:].isdigit() else 0,
+                inspection=self.inspection,
+            )
+            form = self.dispose_forms[opinion.pk] = PatrolOpinionDisposeForm(
+                self.request.POST, prefix=f"dispose{opinion.pk}"
+            )
+            call = services.patrol_opinion_dispose
+            kwargs = {"opinion": opinion}
+            message = gettext("Answer recorded.")
+        if not form.is_valid():
+            return ""
+        try:
+            call(actor=self.request.user, **kwargs, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_validation_error(form, exc)
+            return ""
+        return message
