@@ -39,6 +39,7 @@ from issues.pledge_evidence import complaint_deadline_shares, concentrated_deman
 from . import evidence
 from .measures import measures_of
 from .models import (
+    REQUIRED_SAFETY_AREAS,
     Activity,
     Attestation,
     Finding,
@@ -175,7 +176,7 @@ class Context:
                     compound=self.compound,
                     inspected_on__gte=self.low,
                     inspected_on__lte=self.high,
-                ).values("pk", "kind", "inspected_on")
+                ).values("pk", "kind", "inspected_on", "areas")
             ),
         )
 
@@ -283,6 +284,33 @@ def _rate_status(percent: float | None, threshold: float, task: Task, ctx: Conte
     return S.MISSED if closed else S.AT_RISK
 
 
+def _count_inspections(task: Task, ctx: Context, figures: dict[str, Any]) -> Outcome:
+    """≥ N inspections of the kinds in the period; with ``require_safety_areas`` the period
+    counts as done only if its inspections together covered every area of
+    ``REQUIRED_SAFETY_AREAS`` (小区党组织服务承诺 第7条 "每季度开展消防、电梯等设施的全面排查").
+    """
+    p = task.params
+    rows = [
+        r
+        for r in ctx.inspections()
+        if r["kind"] in p["kinds"] and task.start <= r["inspected_on"] <= task.end
+    ]
+    links = [
+        {"kind": "inspection", "id": r["pk"], "date": r["inspected_on"].isoformat()}
+        for r in rows[:20]
+    ]
+    figures["count"] = len(rows)
+    counted = len(rows)
+    if p.get("require_safety_areas"):
+        covered = {code for r in rows for code in (r.get("areas") or ())}
+        uncovered = [str(code) for code in REQUIRED_SAFETY_AREAS if code not in covered]
+        if uncovered:
+            # The inspections are shown; none counts until the areas are all covered.
+            figures["uncovered"] = uncovered
+            counted = 0
+    return Outcome(_count_status(counted, p["min_count"], task, ctx), figures, links)
+
+
 def rule_count_per_period(task: Task, ctx: Context) -> Outcome:
     """≥ N meetings / activities / inspections per period.
 
@@ -299,17 +327,7 @@ def rule_count_per_period(task: Task, ctx: Context) -> Outcome:
         figures["count"] = count
         return Outcome(_count_status(count, target, task, ctx), figures)
     if p["source"] == "inspection":
-        rows = [
-            r
-            for r in ctx.inspections()
-            if r["kind"] in kinds and task.start <= r["inspected_on"] <= task.end
-        ]
-        links = [
-            {"kind": "inspection", "id": r["pk"], "date": r["inspected_on"].isoformat()}
-            for r in rows[:20]
-        ]
-        figures["count"] = len(rows)
-        return Outcome(_count_status(len(rows), target, task, ctx), figures, links)
+        return _count_inspections(task, ctx, figures)
     rows = [
         r for r in ctx.activities() if r["kind"] in kinds and task.start <= r["held_on"] <= task.end
     ]

@@ -163,6 +163,9 @@ PARTY_LETTER = {
                 "kinds": ["quarterly_safety"],
                 "min_count": 1,
                 "period_months": 3,
+                # a quarter counts only if its safety inspections covered every required
+                # area (消防、电梯: pledges.models.REQUIRED_SAFETY_AREAS, the one list)
+                "require_safety_areas": True,
                 "also": [
                     {
                         "rule_kind": "rate_threshold",

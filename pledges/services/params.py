@@ -120,6 +120,15 @@ def _clean_count_per_period(params: dict, errors: list) -> dict:
     if per_member and source != "activity":
         errors.append(_("“Each member” can only be counted for activities."))
     clean["per_member"] = per_member
+    # 小区党组织服务承诺 第7条 "消防、电梯等设施的全面排查": a period counts only if its
+    # inspections covered every area of pledges.models.REQUIRED_SAFETY_AREAS (the one list).
+    required = params.get("require_safety_areas", False)
+    if not isinstance(required, bool):
+        errors.append(_("Whether the safety areas are required is true or false."))
+    elif required:
+        if source != "inspection":
+            errors.append(_("The areas checked can only be required of inspections."))
+        clean["require_safety_areas"] = True
     return clean
 
 

@@ -22,6 +22,7 @@ from issues.pledge_evidence import POPULATIONS
 
 from .. import services
 from ..models import (
+    InspectionArea,
     PledgeItem,
     ResultStatus,
     RuleKind,
@@ -114,6 +115,21 @@ def _percent(value) -> str:
     return f"{float(value):g} %"
 
 
+def _count_sentence(f: dict) -> str:
+    """ "2 done, at least 1 promised", and the required areas a period's inspections did not
+    cover, by name (小区党组织服务承诺 第7条 "消防、电梯等设施的全面排查")."""
+    sentence = gettext("%(count)s done, at least %(target)s promised.") % {
+        "count": f.get("count", 0),
+        "target": f.get("target", "?"),
+    }
+    if f.get("uncovered"):
+        labels = dict(InspectionArea.choices)
+        sentence += " " + gettext("Not counted: nothing covered %(areas)s.") % {
+            "areas": "、".join(str(labels.get(code, "")) for code in f["uncovered"])
+        }
+    return sentence
+
+
 def figures_summary(rule_kind: str, figures: dict) -> str:
     """The numbers of a period result in one plain sentence (no personal data)."""
     f = figures or {}
@@ -126,10 +142,7 @@ def figures_summary(rule_kind: str, figures: dict) -> str:
                 "members": f.get("members", 0),
                 "target": f.get("target", "?"),
             }
-        return gettext("%(count)s done, at least %(target)s promised.") % {
-            "count": f.get("count", 0),
-            "target": f.get("target", "?"),
-        }
+        return _count_sentence(f)
     if rule_kind == RuleKind.DEADLINE_RATE:
         parts = []
         for clock, label in CLOCK_LABELS.items():

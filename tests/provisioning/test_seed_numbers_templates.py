@@ -24,7 +24,7 @@ from huashan.periods import add_months
 from issues.pledge_evidence import Share
 from pledges.engine import RULES, Task, _span, periods_for
 from pledges.measures import measures_of
-from pledges.models import PledgeItem, ResultStatus
+from pledges.models import REQUIRED_SAFETY_AREAS, PledgeItem, ResultStatus
 from provisioning import seed
 from provisioning.models import ObligationTemplate
 from provisioning.services import provision_compound
@@ -156,7 +156,9 @@ def _count_ctx(source, params, n, day, today, item):
     if source == "meeting":
         return Ctx(today=today, meetings=n)
     if source == "inspection":
-        rows = [{"pk": i, "kind": kinds[0], "inspected_on": day} for i in range(n)]
+        # 小区党组织服务承诺 第7条: enough inspections cover the required areas (消防、电梯)
+        areas = list(REQUIRED_SAFETY_AREAS) if params.get("require_safety_areas") else []
+        rows = [{"pk": i, "kind": kinds[0], "inspected_on": day, "areas": areas} for i in range(n)]
         return Ctx(today=today, inspections=rows)
     if source == "member":
         rows = [
