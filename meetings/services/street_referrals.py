@@ -135,20 +135,20 @@ def street_referral_propose(*, actor, meeting: Meeting, issue, proposal: str):
     return referral
 
 
-#: Whom the street whistle summons (街道吹哨、部门报到): the street's bodies and departments.
-STREET_WHISTLE_KINDS = (Kind.STREET_OFFICE, Kind.STREET_PMC, Kind.DEPARTMENT)
 #: Summoned when the request names no one: the street bodies that convene the street
 #: joint meeting.
 STREET_WHISTLE_DEFAULT_KINDS = (Kind.STREET_OFFICE, Kind.STREET_PMC)
 
 
 def street_whistle_organizations(compound) -> list:
-    """The street bodies and departments covering the compound, a street whistle's choices."""
+    """The street bodies and departments covering the compound, whom a street whistle may
+    summon (街道吹哨、部门报到)."""
+    from huashan.directory.models import Organization
     from huashan.directory.selectors import compound_organizations
 
     return list(
         compound_organizations(compound=compound)
-        .filter(kind__in=STREET_WHISTLE_KINDS)
+        .filter(kind__in=Organization.STREET_KINDS)
         .order_by("kind", "name", "pk")
     )
 

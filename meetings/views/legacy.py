@@ -152,6 +152,8 @@ def _page(request, issue, *, report_form=None, explanation_form=None, status=200
             "explanations": explanations,
             "can_report": any(o.pk in seats for o in reporters) or request.user.is_superuser,
             "can_explain": request.user.has_perm("issues.work_issue", issue),
+            # A party asked to confirm may not see the complaint's own page (not theirs).
+            "can_open_issue": request.user.has_perm("issues.view_issue", issue),
             "report_form": report_form
             or ReportForm(prefix="report", reporters=reporters, recipients=recipients),
             "explanation_form": explanation_form or ExplanationForm(prefix="explain"),

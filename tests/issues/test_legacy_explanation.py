@@ -147,3 +147,18 @@ def test_legacy_timeline_says_explanation_due(client, world):
     client.force_login(world.resident)
     body = client.get(reverse("issues:detail", args=[issue.tracking_number])).content.decode()
     assert zh("Next explanation to residents due by") in body
+
+
+def test_legacy_page_links_the_complaint_only_for_who_may_open_it(client, world):
+    """The PMC confirms the joint explanation on this page (三方共同解释) although the complaint
+    is the company's: it reads the number, not a link to a page it may not open."""
+    issue = _legacy(world)
+    manage = reverse("issues:staff_detail", args=[issue.tracking_number])
+    page = reverse("meetings:legacy", args=[issue.tracking_number])
+    client.force_login(world.people.pmc)
+    body = client.get(page).content.decode()
+    assert issue.tracking_number in body
+    assert manage not in body
+    assert client.get(manage).status_code == 404
+    client.force_login(world.people.joint_meeting_office)
+    assert manage in client.get(page).content.decode()

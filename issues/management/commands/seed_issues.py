@@ -556,24 +556,23 @@ class _Builder:
                     )
 
     def whistle(self, index, issue, t, *, reported: bool) -> None:
+        """社区吹哨、党员报到 (协同联动 第三条). Never the street whistle: that one is blown only
+        by the community party organization asking the street on a joint meeting's proposal
+        (第四条; seed_meetings takes a complaint that way)."""
         rng = self.rng
-        street = rng.random() < 0.3
+        organizations_only = rng.random() < 0.3  # some whistles summon no party member
         blower = self.staff.get(Kind.COMMUNITY_PARTY)
         orgs = [
             o
-            for o in (
-                [self.orgs.get(Kind.DEPARTMENT), self.orgs.get(Kind.STREET_PMC)]
-                if street
-                else [self.orgs.get(Kind.PMC), self.orgs.get(Kind.PROPERTY_COMPANY)]
-            )
+            for o in (self.orgs.get(Kind.PMC), self.orgs.get(Kind.PROPERTY_COMPANY))
             if o is not None
         ]
-        persons = [] if street else self.party_members[:2]
+        persons = [] if organizations_only else self.party_members[:2]
         if not orgs and not persons:
             return
         due = workdays.deadline(t, self.clocks.response)
         whistle = Whistle(
-            level=Whistle.Level.STREET if street else Whistle.Level.COMMUNITY,
+            level=Whistle.Level.COMMUNITY,
             blown_by=blower,
             blown_at=t,
             report_due=due,
