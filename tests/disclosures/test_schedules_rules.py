@@ -196,3 +196,71 @@ def test_no_schedule_for_a_party_the_compound_lacks(world):
     assert made
     assert all(s.organization.kind != "property_company" for s in made)
     assert not Schedule.objects.filter(organization=world.company).exists()
+
+
+def test_a_schedule_starting_mid_month_owes_the_following_months(revenue, sent):
+    """An obligation starting 2 October does not owe October but does owe November (due
+    10 December): the months after the start are still scanned."""
+    Schedule.objects.filter(pk=revenue.pk).update(starts_on=dt.date(2026, 10, 2))
+    result = schedules_scan(today=dt.date(2026, 12, 11))
+    assert result.details == [f"{revenue.pk}:2026-11-01:overdue"]
+
+
+def test_a_published_month_does_not_stop_the_scan_of_the_next(revenue, world, sent):
+    """ "每月公示": September published, October not: October is still reported."""
+    Schedule.objects.filter(pk=revenue.pk).update(starts_on=dt.date(2026, 9, 1))
+    DisclosureFactory(
+        organization=world.pmc,
+        category=revenue.category,
+        period_type="month",
+        period_start=dt.date(2026, 9, 1),
+        period_end=dt.date(2026, 9, 30),
+    )
+    result = schedules_scan(today=dt.date(2026, 11, 11))
+    assert result.details == [f"{revenue.pk}:{OCTOBER}:overdue"]
+
+
+def test_a_period_another_scan_just_alarmed_is_skipped_and_the_scan_goes_on(
+    revenue, monkeypatch, sent
+):
+    """Two scans at once: when the other one writes September's alarm first, this one
+    leaves September to it and still reports August and October, each once."""
+    Schedule.objects.filter(pk=revenue.pk).update(starts_on=dt.date(2026, 8, 1))
+    notify = schedules_module._alarm_notify
+
+    def other_scan_first(schedule, *, start, due, kind):
+        if start == dt.date(2026, 8, 1):  # meanwhile the other scan alarms September
+            ScheduleAlarm.objects.create(
+                schedule=schedule, period_start=dt.date(2026, 9, 1), kind=kind, due=due
+            )
+        notify(schedule, start=start, due=due, kind=kind)
+
+    monkeypatch.setattr(schedules_module, "_alarm_notify", other_scan_first)
+    result = schedules_scan(today=dt.date(2026, 11, 11))
+    assert result.details == [
+        f"{revenue.pk}:2026-08-01:overdue",
+        f"{revenue.pk}:{OCTOBER}:overdue",
+    ]
+    assert result.missed == 2
+    assert ScheduleAlarm.objects.filter(schedule=revenue).count() == 3
+
+
+def test_every_reminder_of_a_scan_is_counted(revenue, world, sent):
+    """The PMC's revenue and the company's monthly service progress (小区党组织服务承诺 第2条),
+    both due 10 November: one scan on 7 November sends and counts two reminders."""
+    progress = schedule(world, "company_service_progress", Cadence.MONTHLY)
+    Schedule.objects.filter(pk=progress.pk).update(active=True, starts_on=OCTOBER)
+    result = schedules_scan(today=dt.date(2026, 11, 7))
+    assert (result.reminders, result.missed) == (2, 0)
+    assert sorted(result.details) == sorted(
+        [f"{revenue.pk}:{OCTOBER}:due_soon", f"{progress.pk}:{OCTOBER}:due_soon"]
+    )
+
+
+def test_a_second_scan_the_same_day_only_reads(revenue, sent, django_assert_num_queries):
+    """The beat scans often: once a period is alarmed, a later scan reads the schedules and
+    the alarms already sent and stops there (no lookup of disclosures, no write)."""
+    schedules_scan(today=dt.date(2026, 11, 7))
+    with django_assert_num_queries(2):
+        again = schedules_scan(today=dt.date(2026, 11, 8))
+    assert again.details == []
