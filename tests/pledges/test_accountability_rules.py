@@ -4,6 +4,7 @@ item 11). Before, the outcome was a word in the case and the member kept every p
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -258,3 +259,197 @@ def test_article_4_a_low_satisfaction_case_per_year_with_its_figures(notices):
         **kwargs, year=2028, satisfaction=65, threshold=70
     )
     assert stricter.figures == {"satisfaction": 65.0, "threshold": 70, "year": 2028}
+
+
+def _refusal(call) -> dict:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        call()
+    return {
+        field: [str(m) for m in messages] for field, messages in refused.value.message_dict.items()
+    }
+
+
+def test_article_10_each_refusal_says_what_is_wrong():
+    """A case is opened for a confirmed collective complaint or a broken pledge, about a
+    member of this compound's organization, with details; each refusal says which."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.utils import translation
+
+    world, other = pledge_world(), pledge_world()
+
+    def open_(**changes):
+        fields = {
+            "actor": world.party_secretary,
+            "compound": world.compound,
+            "organization": world.pmc,
+            "person": world.people.pmc,
+            "trigger": "broken_pledge",
+            "details": "违反参选承诺",
+            **changes,
+        }
+        return lambda: services.case_open(**fields)
+
+    with translation.override("en"):
+        assert _refusal(open_(trigger="absences", person=world.resident)) == {
+            "trigger": ["Choose a confirmed collective complaint or a broken pledge."],
+            "person": ["This person is not a member of the organization."],
+        }
+        assert _refusal(open_(organization=other.pmc)) == {
+            "organization": ["This belongs to another compound."]
+        }
+        with pytest.raises(
+            PermissionDenied, match=re.escape("You may not open accountability cases here.")
+        ):
+            open_(actor=world.people.property_company)()
+        case = open_()()
+        assert _refusal(
+            lambda: services.case_decide(
+                actor=world.party_secretary, case=case, outcome="fired", reasons="x"
+            )
+        ) == {"outcome": ["Choose an outcome."]}
+        assert set(
+            _refusal(
+                lambda: services.case_decide(
+                    actor=world.party_secretary, case=case, outcome="warned", reasons=""
+                )
+            )
+        ) == {"reasons"}
+        with pytest.raises(PermissionDenied, match=re.escape("You may not decide this case.")):
+            services.case_decide(
+                actor=world.people.property_company, case=case, outcome="warned", reasons="提醒"
+            )
+        services.case_decide(
+            actor=world.party_secretary, case=case, outcome="warned", reasons="提醒"
+        )
+        with pytest.raises(ValidationError) as refused:
+            services.case_decide(
+                actor=world.party_secretary, case=case, outcome="warned", reasons="再次"
+            )
+        # the state guard's message (the site's language, whatever the request's)
+        assert refused.value.messages[0] in {
+            "This case has already been decided.",
+            "该案件已作出决定。",
+        }
+        # only a resignation ends a seat: a warning records no seat's end
+        assert list(case.events.values_list("verb", flat=True)) == ["case_open", "case_decide"]
+
+
+def test_article_4_each_refusal_of_a_satisfaction_says_what_is_wrong():
+    from django.utils import translation
+
+    world = pledge_world()
+    kwargs = {"compound": world.compound, "organization": world.pmc, "person": world.people.pmc}
+    with translation.override("en"):
+        assert _refusal(
+            lambda: services.accountability_open_for_low_satisfaction(
+                **kwargs, year=2026, satisfaction="很好"
+            )
+        ) == {"satisfaction": ["Enter a percentage."]}
+        assert _refusal(
+            lambda: services.accountability_open_for_low_satisfaction(
+                **kwargs, year=2026, satisfaction=101
+            )
+        ) == {"satisfaction": ["Enter a percentage between 0 and 100."]}
+
+
+def test_article_10_the_long_details_are_cut_at_1000_characters_in_the_notice(notices):
+    world = pledge_world()
+    details = "履职不力导致业主集体投诉并经核查属实" * 60  # 1080 characters
+    services.case_open(
+        actor=world.party_secretary,
+        compound=world.compound,
+        organization=world.pmc,
+        person=world.people.pmc,
+        trigger="collective_complaint",
+        details=details,
+    )
+    assert [len(body) for _org, _subject, body in notices] == [1000]
+
+
+class _Streak:
+    def __init__(self, world, person, count, last=None):
+        self.organization, self.person = world.pmc, person
+        self.consecutive_unexcused, self.last_meeting = count, last
+
+
+def _streaks(monkeypatch, answer):
+    from pledges import evidence
+
+    monkeypatch.setattr(
+        evidence, "absence_streaks", lambda *, compound, organization_kind: answer(compound)
+    )
+
+
+def test_article_10_the_scan_opens_a_case_per_member_at_three_and_says_why(monkeypatch, notices):
+    """ "连续3次无故缺席工作会议": two absences open nothing and do not stop the scan; three open
+    a case naming the count and the last meeting; a member already in a live case is passed
+    over without stopping the scan either."""
+    from pledges.services import accountability_scan_absences
+    from tests.factories.directory import PersonFactory
+
+    world = pledge_world()
+    first, second, third = PersonFactory(), PersonFactory(), PersonFactory()
+    last = type("Meeting", (), {"pk": 77, "__str__": lambda self: "第3次工作会议"})()
+    streaks = [_Streak(world, first, 2), _Streak(world, second, 3, last)]
+    _streaks(monkeypatch, lambda compound: streaks)
+    now = dt.datetime(2026, 3, 11, 9, tzinfo=TZ)
+    [case] = accountability_scan_absences(now=now)
+    case.refresh_from_db()
+    assert (case.person, case.trigger, case.streak_live, case.streak_length) == (
+        second,
+        "absences",
+        True,
+        3,
+    )
+    assert case.opened_at == now
+    assert case.figures == {"consecutive_unexcused": 3, "last_meeting": 77}
+    # the member with a live case first, then one newly at three without a last meeting
+    streaks[:] = [_Streak(world, second, 3, last), _Streak(world, third, 3)]
+    [new] = accountability_scan_absences(now=now)
+    new.refresh_from_db()
+    assert new.person == third
+    assert new.figures == {"consecutive_unexcused": 3, "last_meeting": None}
+    assert new.details == f"{third.name} missed 3 work meetings in a row without excuse (last: -)."
+    assert (
+        case.details
+        == f"{second.name} missed 3 work meetings in a row without excuse (last: 第3次工作会议)."
+    )
+
+
+def test_article_10_a_scan_goes_on_past_a_compound_without_meetings_and_a_case_just_opened(
+    monkeypatch, notices
+):
+    """A compound whose meetings cannot be read is skipped, not the end of the scan; a
+    member whose case another scan opened a moment ago is left to it, and the next member's
+    case is still opened."""
+    from huashan.directory.models import Compound
+    from pledges.services import accountability, accountability_scan_absences
+    from tests.factories.directory import PersonFactory
+
+    one, two = pledge_world(), pledge_world()
+    blind, seen = Compound.objects.filter(pk__in=[one.compound.pk, two.compound.pk])
+    world = one if seen == one.compound else two
+    before, raced, later = PersonFactory(), PersonFactory(), PersonFactory()
+    streaks = [_Streak(world, before, 3), _Streak(world, raced, 3), _Streak(world, later, 4)]
+    _streaks(monkeypatch, lambda compound: None if compound == blind else streaks)
+    opened = accountability._case_opened
+
+    def meanwhile_the_other_scan(case, actor):
+        opened(case, actor)
+        if case.person == before:  # the other scan opens the next member's case first
+            AccountabilityCase.objects.create(
+                compound=world.compound,
+                organization=world.pmc,
+                person=raced,
+                trigger="absences",
+                details="另一次扫描",
+                streak_live=True,
+                streak_length=3,
+            )
+
+    monkeypatch.setattr(accountability, "_case_opened", meanwhile_the_other_scan)
+    result = accountability_scan_absences(now=dt.datetime(2026, 3, 11, 9, tzinfo=TZ))
+    assert [c.person for c in result] == [before, later]
+    assert AccountabilityCase.objects.filter(person=raced).count() == 1
