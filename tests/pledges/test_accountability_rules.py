@@ -300,7 +300,7 @@ def test_article_10_each_refusal_says_what_is_wrong():
             "organization": ["This belongs to another compound."]
         }
         with pytest.raises(
-            PermissionDenied, match=re.escape("You may not open accountability cases here.")
+            PermissionDenied, match=f"^{re.escape('You may not open accountability cases here.')}$"
         ):
             open_(actor=world.people.property_company)()
         case = open_()()
@@ -316,7 +316,9 @@ def test_article_10_each_refusal_says_what_is_wrong():
                 )
             )
         ) == {"reasons"}
-        with pytest.raises(PermissionDenied, match=re.escape("You may not decide this case.")):
+        with pytest.raises(
+            PermissionDenied, match=f"^{re.escape('You may not decide this case.')}$"
+        ):
             services.case_decide(
                 actor=world.people.property_company, case=case, outcome="warned", reasons="提醒"
             )
