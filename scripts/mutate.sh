@@ -31,7 +31,7 @@ declare -A TESTS=(
   [huashan/periods.py]="tests/core/test_periods_boundaries.py"
   [issues/services/clocks.py]="tests/issues/test_clock_rules.py"
   [meetings/tally.py]="tests/meetings/test_tally.py tests/meetings/test_tally_properties.py"
-  [pledges/engine.py]="tests/pledges/test_engine_rules.py tests/pledges/test_engine_survivors.py tests/pledges/test_engine.py"
+  [pledges/engine.py]="tests/pledges/test_engine_rules.py tests/pledges/test_engine_survivors.py tests/pledges/test_safety_quarter_item.py tests/pledges/test_engine.py"
   [pledges/letters.py]="tests/pledges/test_letters_rules.py"
   # the fast in-memory tests first: most mutants die there, before the database tests run
   [evaluations/results.py]="tests/evaluations/test_results_rules.py tests/evaluations/test_results_edges.py tests/evaluations/test_results.py"
