@@ -36,6 +36,7 @@ from .clocks import (
     _feedback_policy,
     _make_complex,
     _refresh_next_deadline,
+    _restart_feedback_clock,
     clock_policy_for,
     clocks_for,
 )
@@ -158,7 +159,8 @@ def issue_record_consultation(*, actor, issue: Issue, result: str) -> Issue:
         locked.last_public_update_at = now
         if locked.status in Issue.OPEN_STATES:
             clocks = clocks_for(clock_policy_for(locked.compound))
-            locked.feedback_due = workdays.deadline(now, _feedback_policy(locked, clocks))
+            # Not a legacy matter's: only the three parties' joint explanation restarts it.
+            _restart_feedback_clock(locked, clocks, now)
         _refresh_next_deadline(locked)
         locked.save()
         _event(locked, actor=person, verb="consultation", note=result, public=True)

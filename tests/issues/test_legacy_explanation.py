@@ -109,6 +109,29 @@ def test_legacy_explanation_is_required_warned_breached_and_not_restarted_by_one
     assert issue.feedback_due == due
 
 
+def test_a_consultation_result_recorded_by_one_manager_does_not_restart_the_legacy_clock(world):
+    """seed: 协同联动 第五条 "三方需共同向居民做好解释说明工作，不得相互推诿" — recording the
+    consultation result (三方协商落实意见) is public, but it is one manager's act, not the three
+    parties' explanation: a minute before the due time it leaves the clock where it was; on
+    a small complaint the same act restarts the 7-working-day feedback clock."""
+    issue = _legacy(world)
+    due = issue.feedback_due
+    office = world.people.joint_meeting_office
+    with time_machine.travel(due - dt.timedelta(minutes=1), tick=False):
+        services.issue_record_consultation(actor=office, issue=issue, result="三方商定先行确权")
+    issue.refresh_from_db()
+    assert issue.feedback_due == due
+    assert issue.consultation_result == "三方商定先行确权"
+    small = submit(world)
+    services.issue_accept(actor=office, issue=small)
+    small.refresh_from_db()
+    at = small.feedback_due - dt.timedelta(minutes=1)
+    with time_machine.travel(at, tick=False):
+        services.issue_record_consultation(actor=office, issue=small, result="三方商定本周维修")
+    small.refresh_from_db()
+    assert small.feedback_due > at + dt.timedelta(days=6)
+
+
 def test_legacy_clock_restarts_when_the_three_parties_explain_jointly(world):
     """seed: 协同联动 第五条 "三方需共同向居民做好解释说明工作" — the explanation confirmed by the
     RC, the PMC and the company, published a minute before the due time, restarts the clock
