@@ -243,6 +243,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "meetings_api:motion-vote": STAFF,
     # --- disclosures --------------------------------------------------------------------
     "disclosures:board": ALL,
+    # 决议执行情况 (物业管理会服务承诺 1): public; its forms post for the PMC's officers.
+    "disclosures:resolutions": ALL,
+    "disclosures:resolutions_period": ALL,
     "disclosures:feed": ALL,
     "disclosures:detail": ALL,
     "disclosures:disclosure_qr_png": ALL,
@@ -297,6 +300,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "pledges:inspection_list": STAFF,
     "pledges:inspection_new": STAFF,
     "pledges:inspection_manage": STAFF,
+    # 联动物业的便民服务: recorded by the compound party organization or the company.
+    "pledges:care_service_new": frozenset({"property_staff", "compound_party"}),
     "pledges:election_list": STAFF,
     "pledges:election": STAFF,
     "pledges:case_list": STAFF,

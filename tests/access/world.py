@@ -346,7 +346,9 @@ def build_world() -> SimpleNamespace:
         "request_id": issue_a.tracking_number,
         "path": "nothing-here.json",
     }
+    today = timezone.localdate()
     by_name = {
+        "disclosures:resolutions_period": {"period": f"{today.year}H{(today.month + 5) // 6}"},
         "issues:staff_action": {"action": "progress"},
         "issues:summons_action": {"action": "report"},
         "open311:token": {"token": "0" * 20},
