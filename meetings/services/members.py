@@ -76,8 +76,9 @@ def meeting_members_derive(*, meeting: Meeting) -> list[MeetingMember]:
     Joint meeting: officers (书记/主任/委员) of the community party org, the compound
     party org, the RC, the PMC and the property company's head are members; grid
     workers, cadres sent down to the community (下沉党员干部), the community lawyer,
-    owner representatives, company staff and the quality supervisor are observers. A PMC working meeting: the PMC's officers. Forums: the organizing
-    body's officers. Idempotent: existing rows are kept.
+    owner representatives, company staff and the quality supervisor are observers. A PMC
+    working meeting: the PMC's officers. Forums: the organizing body's officers.
+    Idempotent: existing rows are kept.
     """
     on = _localdate(meeting.start)
     current = Membership.objects.current(on).select_related("organization")

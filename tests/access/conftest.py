@@ -11,6 +11,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from tests.access.world import build_world
+from tests.worlds import settle_deferred_constraints
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +21,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            yield build_world()
+            world = build_world()
+            settle_deferred_constraints()
+            yield world
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)

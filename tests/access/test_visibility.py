@@ -34,6 +34,7 @@ from django.urls import reverse
 from huashan.directory.models import Building, Organization, Person
 from tests.access.test_matrix import response_text
 from tests.factories.directory import HouseholdFactory, ResidencyFactory
+from tests.worlds import settle_deferred_constraints
 
 # Setup-heavy: the seeded world of tests/access/world.py, built per module; left out of
 # the quick loop (-m "not slow"), run by make test.
@@ -180,7 +181,9 @@ def _person(world, role: str) -> Person:
 def victims(world, django_db_blocker):
     """Rows added inside the world's transaction (rolled back with it)."""
     with django_db_blocker.unblock():
-        return _victims(world)
+        victims = _victims(world)
+        settle_deferred_constraints()
+        return victims
 
 
 def _client(world, role: str) -> Client:

@@ -57,5 +57,5 @@ def test_a_placeholder_missing_from_the_query_or_a_wrong_count_is_refused():
         never_used.rows(dt.date(2026, 1, 1), 5)
     with pytest.raises(TypeError):
         never_used.rows(5)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="distinct"):
         CompiledQuery(lambda a, b: None, (1, 1))

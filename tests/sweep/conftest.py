@@ -14,6 +14,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from tests.sweep.shapes import build_sweep_world
+from tests.worlds import settle_deferred_constraints
 
 
 @pytest.fixture(scope="package")
@@ -23,7 +24,9 @@ def sweep(django_db_setup, django_db_blocker, tmp_path_factory):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            yield build_sweep_world()
+            world = build_sweep_world()
+            settle_deferred_constraints()
+            yield world
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
