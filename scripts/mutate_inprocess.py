@@ -27,6 +27,7 @@ scripts/mutate.sh.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import enum
 import importlib
@@ -111,6 +112,23 @@ def _swap_code(live, new, undo: list) -> bool:
     return True
 
 
+def _swap_member(live: enum.Enum, mutant, undo: list) -> None:
+    """An enum member cannot be reassigned: the live member takes the mutant's value."""
+    value = mutant.value if isinstance(mutant, enum.Enum) else mutant
+    if _same(value, live._value_):
+        return
+    undo.append(("member", live, live._value_))
+    _set_member_value(live, value)
+
+
+def _set_member_value(member: enum.Enum, value) -> None:
+    cls = type(member)
+    cls._value2member_map_.pop(member._value_, None)
+    object.__setattr__(member, "_value_", value)
+    with contextlib.suppress(TypeError):  # an unhashable value: lookups fall back to a scan
+        cls._value2member_map_[value] = member
+
+
 def _swap_class(old: type, new: type, undo: list) -> None:
     """The mutant's methods and properties into the live class (their code, so instances
     and references stay the live ones); what a removed decorator took away (``@property``,
@@ -118,6 +136,10 @@ def _swap_class(old: type, new: type, undo: list) -> None:
     for attr, value in vars(new).items():
         if attr in _CLASS_OWN:
             continue
+        if isinstance(old, enum.EnumMeta) and (attr in old.__members__ or attr.startswith("_")):
+            if attr in old.__members__:
+                _swap_member(old.__members__[attr], value, undo)
+            continue  # enum machinery (_member_map_, ...) stays the live class's
         current = vars(old).get(attr)
         if isinstance(value, types.FunctionType) and isinstance(current, types.FunctionType):
             if _swap_code(current, value, undo):
@@ -175,6 +197,8 @@ def _restore(undo: list) -> None:
     for entry in reversed(undo):
         if entry[0] == "new":
             delattr(entry[1], entry[2])
+        elif entry[0] == "member":
+            _set_member_value(entry[1], entry[2])
         elif entry[0] == "code":
             _kind, function, code, defaults, kwdefaults = entry
             function.__code__ = code
