@@ -26,6 +26,7 @@ from .models import (
     DecisionReport,
     EarlyIntervention,
     ForumOpinion,
+    HearingSubject,
     Meeting,
     MotionVote,
     OwnersAssemblyMotion,
@@ -366,6 +367,15 @@ class DecisionReportForm(forms.Form):
         max_digits=12,
         decimal_places=2,
     )
+    hearing_subject = forms.ChoiceField(
+        label=_("Matter for an owners' hearing (听证会)"),
+        choices=HearingSubject.choices,
+        required=False,
+        help_text=_(
+            "Greenery renovation, parking planning and other public matters go on only after "
+            "a held hearing of owner representatives."
+        ),
+    )
 
 
 class AnswerForm(forms.Form):
@@ -411,6 +421,21 @@ class LinkReportForm(forms.Form):
         )
         self.fields["decision_report"].error_messages["invalid_choice"] = _(
             "Choose a decision report of this compound."
+        )
+
+
+class HearingLinkForm(forms.Form):
+    """Link the owners' hearing (听证会) of a public matter (小区党组织服务承诺 8)."""
+
+    hearing = forms.ModelChoiceField(label=_("Owners' hearing (听证会)"), queryset=None)
+
+    def __init__(self, *args, hearings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hearing"].queryset = (
+            hearings if hearings is not None else Meeting.objects.none()
+        )
+        self.fields["hearing"].error_messages["invalid_choice"] = _(
+            "Choose a work hearing (工作听证会) of this compound."
         )
 
 
@@ -525,6 +550,15 @@ class MotionForm(forms.Form):
         min_value=0,
         max_digits=12,
         decimal_places=2,
+    )
+    hearing_subject = forms.ChoiceField(
+        label=_("Matter for an owners' hearing (听证会)"),
+        choices=HearingSubject.choices,
+        required=False,
+        help_text=_(
+            "Greenery renovation, parking planning and other public matters go on only after "
+            "a held hearing of owner representatives."
+        ),
     )
 
 

@@ -593,7 +593,7 @@ def decision_report_list(*, compound: Compound, status: str | None = None):
 
 def decision_report_detail(*, pk: int) -> DecisionReport | None:
     return (
-        DecisionReport.objects.select_related("compound", "organization", "filed_by")
+        DecisionReport.objects.select_related("compound", "organization", "filed_by", "hearing")
         .prefetch_related(
             Prefetch(
                 "recipients",
@@ -621,7 +621,7 @@ def motion_list(*, compound: Compound, stage: str | None = None):
 
 def motion_detail(*, pk: int) -> OwnersAssemblyMotion | None:
     return (
-        OwnersAssemblyMotion.objects.select_related("compound", "proposed_by")
+        OwnersAssemblyMotion.objects.select_related("compound", "proposed_by", "hearing")
         .prefetch_related("events")
         .filter(pk=pk)
         .first()

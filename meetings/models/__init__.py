@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ._common import (  # noqa: F401
     PERSON,
+    HearingSubject,
 )
 from .action_items import (  # noqa: F401
     ActionItem,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from huashan.core.models import Event
 from huashan.directory.models import Compound, Organization
 
-from ._common import PERSON
+from ._common import PERSON, HearingSubject
 
 
 class DecisionReport(models.Model):
@@ -89,6 +89,23 @@ class DecisionReport(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    #: 小区党组织服务承诺 8: greenery, parking or another public matter proceeds only after
+    #: a held hearing of owner representatives (``services/hearings.py``).
+    hearing_subject = models.CharField(
+        _("matter for an owners' hearing"),
+        max_length=16,
+        choices=HearingSubject.choices,
+        blank=True,
+        default=HearingSubject.NONE,
+    )
+    hearing = models.ForeignKey(
+        "meetings.Meeting",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hearing_reports",
+        verbose_name=_("owners' hearing (听证会)"),
     )
     filed_by = models.ForeignKey(
         PERSON, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -193,6 +210,7 @@ class DecisionReportEvent(Event):
         "invite_intervention": _("Invited early intervention"),
         "intervention_response": _("A body answered the invitation to intervene"),
         "intervention_resolve": _("Recorded how the objection was resolved"),
+        "link_hearing": _("Linked the owners' hearing (听证会)"),
         "proceed": _("Cleared the decision to proceed"),
         "withdraw": _("Withdrew the decision report"),
     }

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from huashan.core.models import Event
 from huashan.directory.models import Compound, Household
 
-from ._common import PERSON
+from ._common import PERSON, HearingSubject
 
 
 class OwnersAssemblyMotion(models.Model):
@@ -68,6 +68,23 @@ class OwnersAssemblyMotion(models.Model):
         on_delete=models.SET_NULL,
         related_name="motions",
         verbose_name=_("decision report"),
+    )
+    #: 小区党组织服务承诺 8: greenery, parking or another public matter proceeds only after
+    #: a held hearing of owner representatives (``services/hearings.py``).
+    hearing_subject = models.CharField(
+        _("matter for an owners' hearing"),
+        max_length=16,
+        choices=HearingSubject.choices,
+        blank=True,
+        default=HearingSubject.NONE,
+    )
+    hearing = models.ForeignKey(
+        "meetings.Meeting",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hearing_motions",
+        verbose_name=_("owners' hearing (听证会)"),
     )
     amount = models.DecimalField(
         _("amount (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
@@ -171,6 +188,7 @@ class MotionEvent(Event):
         "review_compound": _("Reviewed by the compound party organization"),
         "review_community": _("Reviewed by the community party organization"),
         "link_report": _("Linked the advance decision report"),
+        "link_hearing": _("Linked the owners' hearing (听证会)"),
         "open_vote": _("Opened the owners' vote"),
         "vote": _("An owner voted"),
         "paper_vote": _("A paper ballot was entered"),

@@ -17,7 +17,8 @@ One module per thing served (issue 15 item 2), re-exported here so that
 - ``notices``: the numbered notice (会议通知), sending it and each body's receipt;
 - ``agenda``: proposed topics and the office's decision on them;
 - ``minutes``; ``summaries`` (会签, approval, 分送); ``action_items`` (议定事项 and their scan);
-- ``decision_reports`` (决策报告, 提前介入);
+- ``decision_reports`` (决策报告, 提前介入); ``hearings``: the owners' hearing a greenery,
+  parking or other public matter needs before it proceeds (小区党组织服务承诺 8);
 - motions (业主大会议案): ``motion_drafting``, ``owner_register``, ``motion_voting``,
   ``motion_results``; ``motions`` re-exports these four for the old import path;
 - ``forums`` (议事协商会、听证会); ``documents`` (printable PDFs).
@@ -125,6 +126,11 @@ from .forums import (  # noqa: F401
     forum_opinion_dispose,
     forum_opinion_record,
     meeting_publish_feedback,
+)
+from .hearings import (  # noqa: F401
+    decision_report_link_hearing,
+    hearing_gate_problems,
+    motion_link_hearing,
 )
 from .members import (  # noqa: F401
     attendance_record,

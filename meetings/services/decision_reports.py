@@ -15,6 +15,8 @@ not open an owners' vote or "proceed" until
 3. every objection has been resolved, as recorded by the community party organization.
 
 "Proceed" on a matter 民法典第二百七十八条 reserves to the owners also needs a passed motion.
+A greenery, parking or other public matter (``hearing_subject``) also needs its held owners'
+hearing (小区党组织服务承诺 8; ``hearings.hearing_gate_problems``).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from ._common import (
     _text,
     notify_organization,
 )
+from .hearings import hearing_gate_problems, hearing_subject_checked
 
 
 def decision_report_create(
@@ -62,8 +65,10 @@ def decision_report_create(
     body: str,
     form: str = DecisionReport.Form.WRITTEN,
     amount: Decimal | None = None,
+    hearing_subject: str = "",
 ) -> DecisionReport:
-    """Draft a decision report of the PMC (seed: 决策报告制度 第二条)."""
+    """Draft a decision report of the PMC (seed: 决策报告制度 第二条); ``hearing_subject``
+    flags a matter that needs an owners' hearing (小区党组织服务承诺 8)."""
     person = _require(
         actor, "meetings.file_decision_report", compound, gettext("Only PMC officers file reports.")
     )
@@ -79,6 +84,10 @@ def decision_report_create(
                 raise ValueError
         except (ArithmeticError, ValueError, TypeError):
             errors["amount"] = [ValidationError(_("Give a valid amount."), code="invalid")]
+    try:
+        hearing_subject = hearing_subject_checked(hearing_subject)
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
     title = _text(title, field_name="title", max_length=TITLE_MAX)
     body = _text(body, field_name="body")
     pmc = (_orgs_of_kinds(compound, [Kind.PMC]) or [None])[0]
@@ -95,6 +104,7 @@ def decision_report_create(
             body=body,
             form=form,
             amount=amount,
+            hearing_subject=hearing_subject,
         )
         _report_event(report, actor=person, verb="create", to_state=report.status)
     return report
@@ -328,6 +338,7 @@ def decision_report_gate_problems(*, report: DecisionReport) -> list[str]:
             problems.append(
                 gettext("Not yet acknowledged by: %(names)s") % {"names": "、".join(missing)}
             )
+    problems.extend(hearing_gate_problems(item=report))
     if needs_early_intervention(
         matter=report.matter, amount=report.amount, compound=report.compound_id
     ):
@@ -390,9 +401,15 @@ def motion_needs_report(motion) -> bool:
 
 
 def motion_gate_problems(*, motion) -> list[str]:
-    """Why the owners' vote on ``motion`` may not open yet (empty: it may)."""
+    """Why the owners' vote on ``motion`` may not open yet (empty: it may): its own owners'
+    hearing (小区党组织服务承诺 8), then the advance decision report of the matter."""
+    hearing = hearing_gate_problems(item=motion)
     if not motion_needs_report(motion):
-        return []
+        return hearing
+    return hearing + _motion_report_problems(motion)
+
+
+def _motion_report_problems(motion) -> list[str]:
     report = (
         DecisionReport.objects.filter(pk=motion.decision_report_id).first()
         if motion.decision_report_id

@@ -36,6 +36,7 @@ from ._common import (
     _text,
     notify_organization,
 )
+from .hearings import hearing_subject_checked
 
 
 def motion_propose(
@@ -48,9 +49,11 @@ def motion_propose(
     working_group: str = "",
     amount: Decimal | None = None,
     decision_report=None,
+    hearing_subject: str = "",
 ) -> OwnersAssemblyMotion:
     """工作小组提议 (seed: 协同联动 第二条, first step). ``decision_report`` links the advance
-    report of the matter (决策报告制度 第二条); ``amount`` is the sum of a fund use."""
+    report of the matter (决策报告制度 第二条); ``amount`` is the sum of a fund use;
+    ``hearing_subject`` flags a matter that needs an owners' hearing (小区党组织服务承诺 8)."""
     person = _require(
         actor, "meetings.manage_motion", compound, gettext("Only PMC officers do this.")
     )
@@ -60,6 +63,7 @@ def motion_propose(
     body = _text(body, field_name="body")
     working_group = _text(working_group, field_name="working_group", max_length=100, required=False)
     amount = _amount(amount)
+    hearing_subject = hearing_subject_checked(hearing_subject)
     _check_report(decision_report, compound)
     with transaction.atomic():
         motion = OwnersAssemblyMotion.objects.create(
@@ -71,6 +75,7 @@ def motion_propose(
             working_group=working_group,
             amount=amount,
             decision_report=decision_report,
+            hearing_subject=hearing_subject,
         )
         _motion_event(motion, actor=person, verb="propose", to_state=motion.stage)
     return motion

@@ -25,6 +25,7 @@ from ..models import (
     MeetingsPolicy,
 )
 from ..services import decision_reports as report_services
+from ..services import hearings as hearing_services
 from ._common import _acting_org_ids, _acts_for, _compound, _require_staff, _run, _simple_action
 
 
@@ -183,13 +184,24 @@ def _render_report(request: HttpRequest, report: DecisionReport, status: int = 2
             ),
             "gate_problems": report_services.decision_report_gate_problems(report=report),
             "can_file": user.has_perm("meetings.file_decision_report", report),
+            "can_link_hearing": report.status in ("draft", "filed")
+            and user.has_perm("meetings.file_decision_report", report),
             "run_office": user.has_perm("meetings.run_office", report),
             "invite_form": bound.get("invite") or forms.InviteForm(prefix="invite"),
             "proceed_form": bound.get("proceed") or forms.NoteForm(prefix="proceed"),
+            "hearing_form": bound.get("hearing") or _hearing_form(report),
             "withdraw_form": bound.get("withdraw") or forms.ReasonForm(prefix="withdraw"),
             "events": list(report.events.all()),
         },
         status=status,
+    )
+
+
+def _hearing_form(report: DecisionReport, data=None) -> forms.HearingLinkForm:
+    return forms.HearingLinkForm(
+        data,
+        prefix="hearing",
+        hearings=hearing_services.hearing_choices(compound_id=report.compound_id),
     )
 
 
@@ -202,20 +214,26 @@ def decision_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def decision_report_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    """file / invite / proceed / withdraw (协同联动 第七条 gate on proceed)."""
+    """file / invite / hearing / proceed / withdraw (协同联动 第七条 and 小区党组织服务承诺 8
+    gate on proceed)."""
     report = _get_report(request, pk)
     url = reverse("meetings:decision_report", args=[report.pk])
     if step == "file":
         return _simple_action(request, url, services.decision_report_file, report=report)
     steps = {
         "invite": (forms.InviteForm, services.decision_report_invite_intervention),
+        "hearing": (forms.HearingLinkForm, hearing_services.decision_report_link_hearing),
         "proceed": (forms.NoteForm, services.decision_report_proceed),
         "withdraw": (forms.ReasonForm, services.decision_report_withdraw),
     }
     if step not in steps:
         raise Http404
     form_class, service = steps[step]
-    form = form_class(request.POST, prefix=step)
+    form = (
+        _hearing_form(report, request.POST)
+        if step == "hearing"
+        else form_class(request.POST, prefix=step)
+    )
     if (
         form.is_valid()
         and _run(form, service, actor=request.user, report=report, **form.cleaned_data) is not None

@@ -25,7 +25,7 @@ from huashan.directory.models import Household, mask_name
 from .. import forms, selectors, services, tally
 from ..models import DecisionReport, MotionVote, OwnersAssemblyMotion
 from ..services import decision_reports as report_services
-from ..services import motion_drafting, motion_results, motion_voting, owner_register
+from ..services import hearings, motion_drafting, motion_results, motion_voting, owner_register
 from ._common import _compound, _run
 from .decision_reports import _list_and_create
 
@@ -100,6 +100,17 @@ def _reports(motion: OwnersAssemblyMotion):
     )
 
 
+PRE_VOTE_STAGES = (
+    OwnersAssemblyMotion.Stage.PROPOSAL,
+    OwnersAssemblyMotion.Stage.PMC_DELIBERATION,
+    OwnersAssemblyMotion.Stage.PARTY_REVIEW,
+)
+
+
+def _hearings(motion: OwnersAssemblyMotion):
+    return hearings.hearing_choices(compound_id=motion.compound_id)
+
+
 def _tally(motion: OwnersAssemblyMotion):
     if motion.stage not in PUBLIC_STAGES:
         return None
@@ -164,6 +175,8 @@ def _step_forms(motion: OwnersAssemblyMotion, bound: dict, *, can_enter: bool, v
         "open_form": bound.get("open") or forms.OpenVoteForm(prefix="open"),
         "link_form": bound.get("link")
         or forms.LinkReportForm(prefix="link", reports=_reports(motion)),
+        "hearing_form": bound.get("hearing")
+        or forms.HearingLinkForm(prefix="hearing", hearings=_hearings(motion)),
         "vote_form": bound.get("paper")
         or (
             forms.VoteForm(prefix="paper", households=_households(motion).exclude(pk__in=voted))
@@ -207,6 +220,8 @@ def _render_motion(request: HttpRequest, motion: OwnersAssemblyMotion, status=20
             if is_staff and motion.stage not in PUBLIC_STAGES
             else [],
             "can_manage": user.has_perm("meetings.manage_motion", motion),
+            "can_link_hearing": motion.stage in PRE_VOTE_STAGES
+            and user.has_perm("meetings.manage_motion", motion),
             "can_enter_votes": can_enter,
             "can_review_compound": user.has_perm("meetings.review_motion_compound", motion),
             "can_review_community": user.has_perm("meetings.review_motion_community", motion),
@@ -260,7 +275,7 @@ def _ballot(request: HttpRequest, motion: OwnersAssemblyMotion) -> HttpResponse:
 @login_required
 @require_POST
 def motion_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    """vote (the owner, online) / deliberate / review / link / open / paper / confirm /
+    """vote (the owner, online) / deliberate / review / link / hearing / open / paper / confirm /
     extend / close / result / withdraw (协同联动 第二条)."""
     motion = _get_motion(request, pk)
     if step == "vote":
@@ -289,6 +304,11 @@ def motion_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             forms.LinkReportForm,
             motion_drafting.motion_link_report,
             {"reports": _reports(motion)},
+        ),
+        "hearing": (
+            forms.HearingLinkForm,
+            hearings.motion_link_hearing,
+            {"hearings": _hearings(motion)},
         ),
         "open": (forms.OpenVoteForm, services.motion_open_vote, {}),
         "paper": (
