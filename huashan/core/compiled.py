@@ -15,6 +15,7 @@ for text, integer, boolean and date columns only.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -33,9 +34,11 @@ class CompiledQuery:
     def _compile(self, alias: str) -> tuple[str, list[tuple[int | None, Any]]]:
         queryset = self._build(*self._placeholders)
         sql, params = queryset.query.get_compiler(using=alias).as_sql()
+        ops = connections[alias].ops
+        adapted = [_adapt(ops, p) for p in self._placeholders]
         slots: list[tuple[int | None, Any]] = []
         for param in params:
-            matches = [i for i, p in enumerate(self._placeholders) if _same(p, param)]
+            matches = [i for i, p in enumerate(adapted) if _same(p, param)]
             slots.append((matches[0], None) if matches else (None, param))
         missing = set(range(len(self._placeholders))) - {i for i, _ in slots}
         if missing:
@@ -50,10 +53,20 @@ class CompiledQuery:
         if compiled is None:
             compiled = self._compiled[using] = self._compile(using)
         sql, slots = compiled
-        params = [values[i] if i is not None else constant for i, constant in slots]
+        ops = connections[using].ops
+        params = [_adapt(ops, values[i]) if i is not None else c for i, c in slots]
         with connections[using].cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
+
+
+def _adapt(ops, value: Any) -> Any:
+    """A date as the backend's compiler passes it (PostgreSQL: the date; SQLite: its text)."""
+    if isinstance(value, dt.datetime):
+        return ops.adapt_datetimefield_value(value)
+    if isinstance(value, dt.date):
+        return ops.adapt_datefield_value(value)
+    return value
 
 
 def _same(placeholder: Any, param: Any) -> bool:

@@ -93,6 +93,11 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             "care": selectors.care_services_of_year(
                 compound=compound, year=timezone.localdate().year
             ),
+            # The button only for those who may record one (a seat in the compound party
+            # organization or the company): others would meet a refusal behind it.
+            "can_record_care": selectors.care_organizers_for(
+                compound=compound, user=request.user
+            ).exists(),
         },
     )
 

@@ -160,7 +160,7 @@ def test_a_street_whistle_without_a_requested_referral_is_refused(referral, worl
         with pytest.raises(ValidationError) as exc:
             _direct(actor, issue, organizations=department)
         assert exc.value.error_dict["level"][0].code == "street_via_referral"
-        assert "asks the street" in exc.value.message_dict["level"][0]
+        assert "报请街道协调的问题" in exc.value.message_dict["level"][0]  # the page that asks
     with pytest.raises(PermissionDenied):
         _direct(world.people.compound_party, issue, organizations=department)
     # A referral only proposed, not yet requested, is not enough either.
