@@ -95,7 +95,7 @@ def test_another_compounds_hearing_is_refused(world, clock):
     report = _report(world)
     other = meeting_world()
     foreign = _hearing(other)
-    with pytest.raises(ValidationError, match="another compound"):
+    with pytest.raises(ValidationError, match="其他小区"):
         services.decision_report_link_hearing(
             actor=world.people.pmc, report=report, hearing=foreign
         )
