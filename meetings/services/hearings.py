@@ -28,7 +28,7 @@ from ..models import (
     Meeting,
     OwnersAssemblyMotion,
 )
-from ._common import MeetingStateError, _localdate, _lock, _motion_event, _report_event, _sync
+from ._common import MeetingStateError, _localdate, _lock, _report_event, _sync
 
 HEARING_KIND = Meeting.Kind.WORK_HEARING
 HELD_STATES = frozenset(
@@ -156,19 +156,13 @@ def motion_link_hearing(
     *, actor, motion: OwnersAssemblyMotion, hearing: Meeting
 ) -> OwnersAssemblyMotion:
     """Link the owners' hearing of the motion's public matter before the vote (承诺 8)."""
-    person = _require(
-        actor, "meetings.manage_motion", motion, gettext("Only PMC officers do this.")
+    from .motion_drafting import motion_link  # motion_drafting imports this module
+
+    return motion_link(
+        actor=actor,
+        motion=motion,
+        field="hearing",
+        value=hearing,
+        verb="link_hearing",
+        check=lambda: _check_hearing(hearing, motion.compound_id),
     )
-    _check_hearing(hearing, motion.compound_id)
-    with transaction.atomic():
-        locked = _lock(OwnersAssemblyMotion, motion.pk)
-        if locked.stage not in (
-            OwnersAssemblyMotion.Stage.PROPOSAL,
-            OwnersAssemblyMotion.Stage.PMC_DELIBERATION,
-            OwnersAssemblyMotion.Stage.PARTY_REVIEW,
-        ):
-            raise MeetingStateError(_("The vote has already opened."), code="invalid_state")
-        locked.hearing = hearing
-        locked.save(update_fields=["hearing"])
-        _motion_event(locked, actor=person, verb="link_hearing", note=str(hearing))
-    return _sync(motion, locked)

@@ -105,10 +105,23 @@ def motion_link_report(
     *, actor, motion: OwnersAssemblyMotion, decision_report
 ) -> OwnersAssemblyMotion:
     """Link the advance decision report of the matter before the vote (决策报告制度 第二条)."""
+    return motion_link(
+        actor=actor,
+        motion=motion,
+        field="decision_report",
+        value=decision_report,
+        verb="link_report",
+        check=lambda: _check_report(decision_report, motion.compound_id),
+    )
+
+
+def motion_link(*, actor, motion: OwnersAssemblyMotion, field: str, value, verb: str, check):
+    """Link a record the vote depends on (its decision report, its hearing) while the motion
+    is still before its vote: permission first, then ``check()``, then the field, an event."""
     person = _require(
         actor, "meetings.manage_motion", motion, gettext("Only PMC officers do this.")
     )
-    _check_report(decision_report, motion.compound_id)
+    check()
     with transaction.atomic():
         locked = _lock(OwnersAssemblyMotion, motion.pk)
         if locked.stage not in (
@@ -117,9 +130,9 @@ def motion_link_report(
             OwnersAssemblyMotion.Stage.PARTY_REVIEW,
         ):
             raise MeetingStateError(_("The vote has already opened."), code="invalid_state")
-        locked.decision_report = decision_report
-        locked.save(update_fields=["decision_report"])
-        _motion_event(locked, actor=person, verb="link_report", note=str(decision_report))
+        setattr(locked, field, value)
+        locked.save(update_fields=[field])
+        _motion_event(locked, actor=person, verb=verb, note=str(value))
     return _sync(motion, locked)
 
 
