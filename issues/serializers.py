@@ -12,10 +12,12 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from huashan.directory.models import Organization
 from issues import services
 from issues.models import Category, Issue, Whistle
+from issues.services.whistles import STREET_WHISTLE_WAY
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -163,7 +165,9 @@ class WhistleInputSerializer(serializers.Serializer):
     of the compound (the same candidates as the staff page offers).
     """
 
-    level = serializers.ChoiceField(choices=Whistle.Level.choices)
+    #: Only the community whistle is blown here: the street whistle comes from the
+    #: community party organization's request to the street (协同联动 第四条).
+    level = serializers.ChoiceField(choices=[Whistle.Level.COMMUNITY.value])
     organizations = serializers.ListField(
         child=serializers.IntegerField(min_value=1),
         max_length=SUMMONS_MAX,
@@ -183,6 +187,13 @@ class WhistleInputSerializer(serializers.Serializer):
         default=None,
         help_text="Report-in deadline; default: the compound's response time.",
     )
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and data.get("level") == Whistle.Level.STREET:
+            raise serializers.ValidationError(
+                {"level": [ErrorDetail(str(STREET_WHISTLE_WAY), code="street_via_referral")]}
+            )
+        return super().to_internal_value(data)
 
 
 class SupervisionInputSerializer(serializers.Serializer):

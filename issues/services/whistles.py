@@ -118,6 +118,15 @@ def whistle_blow(
     return whistle
 
 
+#: Where a street whistle comes from (协同联动 第四条), told to whoever tries to blow one
+#: directly — on the staff page and through the API.
+STREET_WHISTLE_WAY = _(
+    "The street whistle is blown by asking the street: the joint meeting proposes "
+    "taking the complaint to the street, then the community party organization asks "
+    "the street on the page “Problems taken to the street”."
+)
+
+
 def _require_street_referral(issue: Issue, level: str, referral) -> None:
     """A street whistle only on this complaint's referral the community party organization
     has just asked the street about, once (协同联动 第四条); a community whistle on none."""
@@ -132,12 +141,9 @@ def _require_street_referral(issue: Issue, level: str, referral) -> None:
         or referral.status != type(referral).Status.REQUESTED
         or referral.street_whistle_id is not None
     ):
-        message = _(
-            "The street whistle is blown by asking the street: the joint meeting proposes "
-            "taking the complaint to the street, then the community party organization asks "
-            "the street on the page “Problems taken to the street”."
+        raise ValidationError(
+            {"level": ValidationError(STREET_WHISTLE_WAY, code="street_via_referral")}
         )
-        raise ValidationError({"level": ValidationError(message, code="street_via_referral")})
 
 
 def _whistle_parties(level: str, organizations, persons) -> tuple[list, list]:

@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 from django.urls import include, path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from issues.models import Category, Issue
+from issues.services.whistles import STREET_WHISTLE_WAY
 from tests.factories.directory import PersonFactory
 from tests.factories.issues import IssueFactory, SatisfactionFactory, issue_world
 
@@ -510,14 +511,22 @@ def test_community_whistle_summons_organizations_and_party_members(world):
     }
 
 
-def test_street_whistle_is_refused_to_the_compound_party(world):
-    """seed: 协同联动 第四条 — the community party organization asks the street."""
+@pytest.mark.parametrize("who", ["compound_party", "community_party"])
+def test_street_whistle_is_not_blown_through_the_api_but_by_asking_the_street(world, who):
+    """seed: 协同联动 第四条 "社区党组织应及时提请街道运用'街道吹哨、部门报到'机制" — the street
+    whistle comes only from the community party organization's request to the street, so the
+    API offers the community whistle alone and says the way to anyone who asks for the other."""
     issue = transferred(world)
     body = {"level": "street", "organizations": [world.orgs.department.pk], "reason": "超出职责"}
-    response = api_as(world.people.compound_party).post(
+    response = api_as(getattr(world.people, who)).post(
         detail(issue, "whistle"), body, format="json"
     )
-    assert response.status_code == 403
+    assert response.status_code == 400, response.content
+    way = {}
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            way[language] = str(STREET_WHISTLE_WAY)
+    assert response.json()["level"][0] in way.values()
     assert not issue.whistles.exists()
 
 
