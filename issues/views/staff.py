@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -124,7 +125,6 @@ class QueueRow:
 def _queue_rows(issues) -> list[QueueRow]:
     from urllib.parse import quote
 
-    from django.urls import reverse
     from django.utils.dateformat import format as date_format
     from django.utils.text import Truncator
 
@@ -512,6 +512,14 @@ def _staff_page(request, issue: Issue, bound: dict | None = None, status: int = 
             "has_queue": person_is_staff(person=user),
             "reporter_mobile": mask_mobile(issue.reporter_phone) if not show_reporter else "",
             "clocks": _clocks(issue),
+            # 协同联动 第四条: the street whistle is not among the actions; whoever may blow the
+            # community whistle is shown where the street is asked (reverse() through the URL
+            # namespace: issues imports nothing of the meetings app).
+            "street_referrals_url": (
+                f"{reverse('meetings:street_referrals')}?compound={issue.compound.slug}"
+                if "whistle" in allowed
+                else ""
+            ),
         },
         status=status,
     )

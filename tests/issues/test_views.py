@@ -802,3 +802,27 @@ def test_anonymous_reporter_replies_with_code(client, world, category):
     reply = other.post(reverse("issues:reply", args=[issue.tracking_number]), {"note": "补充"})
     assert reply.status_code == 302
     assert IssueEvent.objects.filter(issue=issue, verb="reporter_reply").exists()
+
+
+def test_whoever_may_blow_the_whistle_is_shown_where_the_street_is_asked(client, world, category):
+    """seed: 协同联动 第四条 "小区联席会议应研究并提出建议，报社区党组织。社区党组织应及时提请街道
+    运用'街道吹哨、部门报到'机制" — the street whistle is not one of the page's actions, so the
+    page leads those who may blow a whistle to the page where the street is asked; the property
+    company, who may not, is not led there."""
+    issue = IssueFactory(
+        compound=world.compound,
+        category=category,
+        status=Issue.Status.ACCEPTED,
+        assigned_org=world.orgs.property_company,
+    )
+    referrals = f"{reverse('meetings:street_referrals')}?compound={world.compound.slug}"
+    client.force_login(world.people.community_party)
+    page = client.get(reverse("issues:staff_detail", args=[issue.tracking_number]))
+    assert page.context["street_referrals_url"] == referrals
+    assert f'href="{referrals}"' in page.content.decode()
+    assert client.get(referrals).status_code == 200
+    client.force_login(world.company_staff)
+    page = client.get(reverse("issues:staff_detail", args=[issue.tracking_number]))
+    assert page.status_code == 200
+    assert "whistle" not in [name for name, _label, _form in page.context["actions"]]
+    assert reverse("meetings:street_referrals") not in page.content.decode()
