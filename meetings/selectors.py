@@ -13,10 +13,24 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Aggregate,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
 from django.utils import timezone
 
+from huashan.core.compiled import CompiledQuery
+from huashan.directory import rules as directory_rules
 from huashan.directory.models import Compound, Membership, Organization, Person
 
 from .models import (
@@ -286,7 +300,7 @@ def meeting_list(
     return qs.order_by("-start", "-pk")
 
 
-#: The event tables whose newest id versions the meeting page (``meeting_page_version``).
+#: The event tables whose newest id versions the meeting page (``meeting_page_head``).
 #: Every change the meeting page shows goes through ``meetings.services``, which writes
 #: one of these events in the same transaction (meeting, agenda topic, agreed item,
 #: forum and home visit, decision report, motion).
@@ -300,27 +314,112 @@ _PAGE_VERSION_EVENTS = (
 )
 
 
-def meeting_versioned(*, pk: int) -> Meeting | None:
-    """The meeting and its compound with the newest id of each meetings event table
-    (index-only subqueries), in one small query: what the meeting page needs to check the
-    permission and look up its cached copy (:func:`meeting_page_version`, issue 20). A
-    cache miss then reads :func:`meeting_detail`."""
+@dataclass(frozen=True)
+class MeetingPageHead:
+    """What a request for the meeting page needs before its cached copy is looked up: the
+    meeting (pk and compound only: what the view permission reads) and the page's version
+    (:func:`meeting_page_head`)."""
+
+    pk: int
+    compound_id: int
+    version: tuple[int | None, ...]
+
+    @property
+    def meeting(self) -> Meeting:
+        """The meeting as the permission rules see it (pk and compound; the compound itself
+        loads on first use, which only a refused request needs)."""
+        return Meeting(pk=self.pk, compound_id=self.compound_id)
+
+
+def meeting_page_head(*, pk: int, user) -> MeetingPageHead | None:
+    """The meeting page's head in **one statement**, compiled once per process: the
+    meeting's compound, the newest id of each meetings event table (the page's version,
+    :data:`_PAGE_VERSION_EVENTS`) and ``user``'s current seats covering that compound —
+    the rows ``meetings.view_meeting`` decides on (``directory.rules.seats_in_compound``).
+
+    The seats are kept in ``user``'s permission cache for this request, so the view's own
+    ``has_perm`` check runs the rule unchanged without a query of its own (issue 20: a
+    cache hit is session, person and this statement). None if there is no such meeting.
+    """
+    person_pk = directory_rules.active_person_pk(user)
+    cache = directory_rules.permission_cache(user) if person_pk is not None else None
+    on = cache["day"] if cache is not None else timezone.localdate()
+    rows = _PAGE_HEAD.rows(pk, on, person_pk if person_pk is not None else 0)
+    if not rows:
+        return None
+    meeting_pk, compound_pk, *version, seats = rows[0]
+    if cache is not None:
+        cache.setdefault("seats", {})[compound_pk] = frozenset(
+            tuple(seat.split(_SEAT_JOIN, 1)) for seat in (seats or "").split(_SEATS_JOIN) if seat
+        )
+    return MeetingPageHead(pk=meeting_pk, compound_id=compound_pk, version=tuple(version))
+
+
+#: Separators of the seats list read by :func:`meeting_page_head`: organization kinds and
+#: roles are lowercase codes (``[a-z_]``), so neither ever occurs in them.
+_SEAT_JOIN = ":"
+_SEATS_JOIN = ","
+
+
+class _JoinedText(Aggregate):
+    """The rows' text joined with ``,`` (``STRING_AGG``; SQLite: ``GROUP_CONCAT``)."""
+
+    function = "STRING_AGG"
+    template = f"%(function)s(%(distinct)s%(expressions)s, '{_SEATS_JOIN}')"
+    allow_distinct = True
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, backend, **extra_context):
+        return super().as_sql(
+            compiler,
+            backend,
+            function="GROUP_CONCAT",
+            template="%(function)s(%(distinct)s%(expressions)s)",
+            **extra_context,
+        )
+
+
+def _page_head_query(pk: int, on: dt.date, person_pk: int) -> QuerySet:
+    seats = (
+        Membership.objects.current(on)
+        .filter(person_id=person_pk)
+        .filter(directory_rules.covering_q(OuterRef("compound_id")))
+        .order_by()
+        .values("person_id")
+        .annotate(
+            seats=_JoinedText(
+                Concat("organization__kind", Value(_SEAT_JOIN), "role", output_field=TextField()),
+                distinct=True,
+            )
+        )
+        .values("seats")
+    )
     return (
-        Meeting.objects.select_related("compound")
+        Meeting.objects.filter(pk=pk)
         .annotate(**{f"_v{i}": _newest_id(model) for i, model in enumerate(_PAGE_VERSION_EVENTS)})
-        .filter(pk=pk)
-        .first()
+        .annotate(_seats=Subquery(seats, output_field=TextField()))
+        .order_by()
+        .values_list(
+            "pk",
+            "compound_id",
+            *(f"_v{i}" for i in range(len(_PAGE_VERSION_EVENTS))),
+            "_seats",
+        )
     )
 
 
 def _newest_id(model) -> RawSQL:
     """``(SELECT MAX(id) FROM <events>)``: an index-only read, written out because the
-    ORM spent longer compiling six ``Subquery`` annotations on every request than
-    PostgreSQL spent running them (issue 20: the meeting page's cache hit)."""
+    ORM spent longer compiling six ``Subquery`` annotations than PostgreSQL spent running
+    them (issue 20: the meeting page's cache hit; the statement is now also compiled only
+    once, in :func:`meeting_page_head`)."""
     quote = connection.ops.quote_name
     return RawSQL(
         f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)})", []
     )
+
+
+_PAGE_HEAD = CompiledQuery(_page_head_query, (-90_001, dt.date(1901, 1, 1), -90_002))
 
 
 def meeting_detail(*, pk: int) -> Meeting | None:
@@ -340,13 +439,6 @@ def meeting_detail(*, pk: int) -> Meeting | None:
         .filter(pk=pk)
         .first()
     )
-
-
-def meeting_page_version(*, meeting: Meeting) -> tuple[int | None, ...]:
-    """The version of the meeting page: the newest id of each meetings event table, read
-    with the meeting by :func:`meeting_versioned`. Any change anywhere in
-    meetings gives a new version (a miss), which is cheap and never stale."""
-    return tuple(getattr(meeting, f"_v{i}") for i in range(len(_PAGE_VERSION_EVENTS)))
 
 
 def meeting_members(*, meeting: Meeting) -> QuerySet[MeetingMember]:

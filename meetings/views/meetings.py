@@ -289,22 +289,24 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     the public page of the meeting (``meetings:public``).
 
     After the permission check the page is served from a cache private to this person
-    and browser session (``pagecache.person_page``), keyed by the newest meetings event
-    (read with the meeting in one small query; a miss then reads the full meeting):
+    and browser session (``pagecache.person_page``), keyed by the newest meetings event.
+    A request reads, in one statement compiled once per process
+    (``selectors.meeting_page_head``), the meeting's compound, that version and the
+    person's seats the permission is decided on; a miss then reads the full meeting:
     every change shows on the next request; a copy is kept at most 30 s and never past an
     agreed item's due time (issue 20)."""
-    meeting = selectors.meeting_versioned(pk=pk)
-    if meeting is None:
+    head = selectors.meeting_page_head(pk=pk, user=request.user)
+    if head is None:
         raise Http404(gettext("No such meeting."))
+    meeting = head.meeting
     if not request.user.has_perm("meetings.view_meeting", meeting):
         from .public import public_access
 
         if not public_access(request, meeting.compound):
             raise PermissionDenied(gettext("This page is for the staff of the compound's bodies."))
         return redirect(reverse("meetings:public", args=[pk]))
-    version = selectors.meeting_page_version(meeting=meeting)
     return pagecache.person_page(
-        request, "meetings:detail", [meeting.pk, version], lambda: _fresh_detail(request, pk)
+        request, "meetings:detail", [head.pk, head.version], lambda: _fresh_detail(request, pk)
     )
 
 
