@@ -116,3 +116,15 @@ def test_seed_meetings_is_idempotent_and_tells_the_story():
     streaks = selectors.absence_streaks(compound=compound)
     assert [s.consecutive_unexcused for s in streaks] == [3]
     assert OwnersAssemblyMotion.objects.get(compound=compound).tally["reasons"]
+    # 协同联动 第四条: the demo has one problem taken to the street, as the services make it —
+    # the last held joint meeting's proposal, the community party organization's request,
+    # and the street whistle blown on the complaint and linked to the request.
+    from meetings.models.meetings import StreetReferral
+
+    referral = StreetReferral.objects.get(compound=compound)
+    assert referral.status == StreetReferral.Status.REQUESTED
+    assert referral.joint_meeting.status == "closed"
+    assert referral.issue.tier in ("big", "hard", "legacy")
+    assert referral.street_whistle.level == "street"
+    assert referral.street_whistle.issue_id == referral.issue_id
+    assert referral.street_whistle.summonses.exists()

@@ -13,8 +13,9 @@
 
 Rows are written directly (like ``seed_issues``) because the demo needs history with past
 timestamps; the same helpers the services use compute document numbers, members and the
-tally. No notifications are written. Idempotent: does nothing when the compound already has
-a seeded meeting (marker event ``seed_meetings``).
+tally. No notifications are written, except for the one problem taken to the street
+(协同联动 第四条), which goes through the services as a real one would. Idempotent: does
+nothing when the compound already has a seeded meeting (marker event ``seed_meetings``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from huashan import workdays
 from huashan.directory.models import Compound, Household, Membership, Organization, Person
 from huashan.directory.selectors import organization_of_kind
 from huashan.periods import add_months
+from issues.models import Issue
 from meetings.models import (
     ActionItem,
     ActionItemUpdate,
@@ -60,6 +62,11 @@ from meetings.services import (
     notice_document_number,
 )
 from meetings.services.motions import _new_receipt  # the receipt an online ballot gets
+from meetings.services.street_referrals import (
+    STREET_TIERS,
+    street_referral_propose,
+    street_referral_request,
+)
 from meetings.tally import tally_votes
 
 COMPOUND_SLUG = "jiangnan-huashan"
@@ -571,4 +578,31 @@ def seed(compound: Compound) -> dict:
             for m in meetings + pmc_meetings
         ]
     )
+    _seed_street_referral(compound, meetings, clerk=clerk, secretary=chair)
     return {"meetings": len(meetings) + len(pmc_meetings), "items": len(items)}
+
+
+def _seed_street_referral(compound, meetings, *, clerk, secretary) -> None:
+    """One problem taken to the street (协同联动 第四条), through the services so that it is
+    what the page shows for a real one: last held joint meeting's proposal, then the
+    community party organization's request, which blows the street whistle. Nothing when the
+    compound has no open major, difficult or legacy complaint or nobody holds the seats."""
+    held = [m for m in meetings if m.status == Meeting.Status.CLOSED]
+    issue = (
+        Issue.objects.filter(compound=compound, tier__in=STREET_TIERS, status__in=Issue.OPEN_STATES)
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if not held or issue is None or clerk is None or secretary is None:
+        return
+    referral = street_referral_propose(
+        actor=clerk,
+        meeting=held[-1],
+        issue=issue,
+        proposal="该问题涉及小区外市政管网，超出三方和社区的协调能力，建议报请街道协调。",
+    )
+    street_referral_request(
+        actor=secretary,
+        referral=referral,
+        request_text="请街道召集联席会议，协调市政、水务部门共同处置。",
+    )
