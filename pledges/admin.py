@@ -13,6 +13,7 @@ from .models import (
     Election,
     Finding,
     Inspection,
+    PatrolOpinion,
     PeriodResult,
     PledgeAlarm,
     PledgeEvent,
@@ -117,3 +118,15 @@ class CareServiceAdmin(admin.ModelAdmin):
     list_display = ("served_on", "kind", "organization", "households_served", "compound")
     list_filter = ("kind",)
     readonly_fields = ("created_by", "created_at")
+
+
+@admin.register(PatrolOpinion)
+class PatrolOpinionAdmin(ReadOnlyAdmin):
+    """Owners' opinions heard on patrols, to look up: recorded and answered on the patrol page
+    (the services check who may, keep the name only with consent and write the events)."""
+
+    list_display = ("created_at", "inspection", "building", "disposition", "issue")
+    list_filter = ("disposition",)
+    list_select_related = ("inspection", "building__compound", "issue")
+    search_fields = ("content", "reply", "issue__tracking_number")
+    date_hierarchy = "created_at"

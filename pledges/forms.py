@@ -623,6 +623,24 @@ class PatrolOpinionDisposeForm(forms.Form):
     reply = forms.CharField(
         label=_("Reply"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
     )
+    category = forms.ChoiceField(
+        label=_("Complaint category (when handed over)"),
+        choices=(),
+        required=False,
+        help_text=_("Handed over, the opinion is filed as a complaint of the compound."),
+    )
+
+    def __init__(self, *args, categories=(), **kwargs):
+        # ``categories``: the active complaint categories, read once for every form of a page.
+        super().__init__(*args, **kwargs)
+        self._categories = {str(c.pk): c for c in categories}
+        self.fields["category"].choices = [
+            ("", "—"),
+            *((str(c.pk), c.name) for c in categories),
+        ]
+
+    def clean_category(self):
+        return self._categories.get(self.cleaned_data.get("category") or "")
 
 
 class FindingFixForm(forms.Form):

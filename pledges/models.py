@@ -451,6 +451,15 @@ class PatrolOpinion(models.Model):
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # 转办: the complaint of the compound the opinion was filed as when it was referred.
+    issue = models.ForeignKey(
+        "issues.Issue",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("complaint"),
+    )
     created_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -735,6 +744,9 @@ class PledgeEvent(Event):
         ),
         "patrol_opinion_dispose": pgettext_lazy(
             "event", "The property company answered an owner's opinion from a patrol"
+        ),
+        "patrol_opinion_refer": pgettext_lazy(
+            "event", "An owner's opinion from a patrol was handed over as a complaint"
         ),
     }
     STATE_LABELS: ClassVar[dict] = {

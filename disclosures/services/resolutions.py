@@ -18,6 +18,10 @@ What a report must hold, by status (decisions, also in docs/rules.md PMC-1):
 Only a resolution the owners passed, of the motion's own compound, is reported on, for a
 half-year from the one in which the vote was counted up to the current one. Recording
 again in the same half-year updates the row and writes an ``updated`` event.
+
+The report is public as soon as it is recorded, and the compound's owners are told ("向全体
+业主汇报"), as they are told of the vote itself (the owners' register of ``meetings``): on
+the first report of the half-year and whenever the status changes, not for a corrected word.
 """
 
 from __future__ import annotations
@@ -26,12 +30,14 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from huashan import periods
 from huashan.core.services import require_perm
 from huashan.core.state import clean_text, lock, record_event
+from huashan.notify.services import notify_person
 
 from ..resolutions import ResolutionFollowUp, ResolutionFollowUpEvent
 
@@ -134,6 +140,24 @@ def _cleaned(status: str, reason, plan, plan_due) -> tuple[str, str, dt.date | N
     return reason, plan, _check_plan_due(plan_due, required=not_done)
 
 
+def _tell_owners(row: ResolutionFollowUp, motion, half_year: periods.Period) -> None:
+    """Each verified owner of the compound gets the report in the inbox (and by SMS if they
+    chose notices of disclosures), linked to the resolution on the public page."""
+    from meetings.services.owner_register import _owners_to_tell
+
+    link = reverse("disclosures:resolutions_period", args=(motion.compound.slug, half_year.code))
+    subject = gettext("Resolution report (%(period)s): %(title)s — %(status)s") % {
+        "period": half_year.label,
+        "title": motion.title,
+        "status": row.get_status_display(),
+    }
+    body = "\n".join(part for part in (row.reason, row.plan) if part)
+    for owner in _owners_to_tell(motion):
+        notify_person(
+            person=owner, subject=subject, body=body, link=f"{link}#resolution-{motion.pk}"
+        )
+
+
 def resolution_followup_record(
     *,
     actor,
@@ -187,4 +211,6 @@ def resolution_followup_record(
             to_state=status,
             note="\n".join(part for part in (reason, plan) if part),
         )
+        if old_status != status:
+            _tell_owners(row, motion, half_year)
     return row

@@ -122,12 +122,54 @@ def patrol_opinion_record(
     return opinion
 
 
+def _referral_category(category):
+    """The complaint category a referred opinion is filed in: the one chosen, else 其他."""
+    from issues.models import Category
+
+    if category is not None:
+        if not isinstance(category, Category) or not category.active:
+            raise ValidationError({"category": [_("Choose a complaint category.")]})
+        return category
+    found = (
+        Category.objects.filter(code="other", active=True).first()
+        or Category.objects.filter(active=True).first()
+    )
+    if found is None:
+        raise ValidationError({"category": [_("No complaint category is set up.")]})
+    return found
+
+
+def _refer(opinion: PatrolOpinion, *, person, category, compound):
+    """File the opinion as a complaint of the compound (转办, inside the caller's transaction):
+    the owner's words with the patrol's date, the building but neither unit nor name."""
+    from issues.services import issue_submit
+
+    inspection = opinion.inspection
+    description = gettext(
+        "Owner's opinion heard on the quality supervisor's patrol of %(date)s: %(text)s"
+    ) % {
+        "date": inspection.inspected_on.isoformat(),
+        "text": opinion.content,
+    }
+    result = issue_submit(
+        actor=person,
+        compound=compound,
+        category=category,
+        description=description[:2000],
+        building=opinion.building,
+        location_text="" if opinion.building_id else gettext("Common areas"),
+        is_public=True,
+    )
+    return result.issue
+
+
 def patrol_opinion_dispose(
-    *, actor, opinion: PatrolOpinion, disposition: str, reply: str
+    *, actor, opinion: PatrolOpinion, disposition: str, reply: str, category=None
 ) -> PatrolOpinion:
     """The property company says what became of an owner's opinion heard on a patrol: adopted,
     answered or referred, with a reply (决策报告制度 第四条 "向物业服务企业提出整改意见和建议");
-    once only."""
+    once only. Referred (转办), the opinion is filed as a complaint of the compound, in
+    ``category`` (其他 when none is chosen), and linked on the opinion."""
     compound = opinion.inspection.compound
     person = _require(
         actor,
@@ -145,6 +187,11 @@ def patrol_opinion_dispose(
             raise ValidationError({"reply": [_("Null characters are not allowed.")]})
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    if disposition == D.REFERRED:
+        try:
+            category = _referral_category(category)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -157,7 +204,9 @@ def patrol_opinion_dispose(
         locked.reply = reply
         locked.decided_by = person
         locked.decided_at = timezone.now()
-        locked.save(update_fields=["disposition", "reply", "decided_by", "decided_at"])
+        if disposition == D.REFERRED:
+            locked.issue = _refer(locked, person=person, category=category, compound=compound)
+        locked.save(update_fields=["disposition", "reply", "decided_by", "decided_at", "issue"])
         _event(
             compound=compound,
             actor=person,
@@ -166,4 +215,12 @@ def patrol_opinion_dispose(
             to_state=disposition,
             note=locked.content[:200],
         )
+        if locked.issue is not None:
+            _event(
+                compound=compound,
+                actor=person,
+                verb="patrol_opinion_refer",
+                to_state="complaint",
+                note=locked.issue.tracking_number,
+            )
     return sync(opinion, locked)

@@ -19,7 +19,7 @@ from huashan.core.documents import dispatch_once
 from huashan.core.web import requested_compound_slug
 
 from .. import selectors
-from ..models import PledgeLetter
+from ..models import Inspection, PatrolOpinion, PledgeLetter
 from .common import (
     PDF_MAX_AGE,
     PDF_QUEUE_SECONDS,
@@ -203,7 +203,27 @@ def evidence(request: HttpRequest) -> HttpResponse:
             "inspections": list(inspections[:STAFF_LIST_SIZE]),
             # 小区党组织服务承诺 第9条 "联动物业提供独居老人关爱、儿童托管等便民服务"
             "care": selectors.care_services_of_year(compound=compound, year=year),
+            # 决策报告制度 第四条: the owners' opinions heard on patrols and what became of them
+            "opinions": _patrol_opinions(compound, start, end),
         },
+    )
+
+
+def _patrol_opinions(compound, start: dt.date, end: dt.date) -> list:
+    """The year's owners' opinions from quality supervisor patrols, for the public page.
+
+    Only the opinion, the building, the company's answer and the complaint it became are
+    shown: the model keeps the owner's consent to give their name to the supervisor, not to
+    see it published, so no name (and no unit) appears here. One query.
+    """
+    return list(
+        PatrolOpinion.objects.filter(
+            inspection__compound=compound,
+            inspection__kind=Inspection.Kind.SUPERVISOR_PATROL,
+            inspection__inspected_on__range=(start, end),
+        )
+        .select_related("inspection", "building", "issue")
+        .order_by("-inspection__inspected_on", "created_at", "pk")[:STAFF_LIST_SIZE]
     )
 
 

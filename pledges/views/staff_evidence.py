@@ -135,7 +135,11 @@ def care_service_new(request: HttpRequest) -> HttpResponse:
                 messages.success(request, gettext("Care service recorded."))
                 return redirect(_with_compound("pledges:activity_list", compound))
     else:
-        form = CareServiceForm(organizations=organizations)
+        # One organization the user may record for (the usual case): chosen already, so a
+        # phone user is not sent back to pick the only option.
+        only = list(organizations[:2])
+        initial = {"organization": only[0].pk} if len(only) == 1 else {}
+        form = CareServiceForm(organizations=organizations, initial=initial)
     return render(request, "pledges/care_service_new.html", {"compound": compound, "form": form})
 
 
@@ -295,15 +299,29 @@ class _PatrolOpinionForms:
         self.buildings = Building.objects.filter(compound=inspection.compound)
         self.form = PatrolOpinionForm(prefix="opinion", buildings=self.buildings)
         self.dispose_forms: dict[int, PatrolOpinionDisposeForm] = {}
+        self._categories: list | None = None
+
+    @property
+    def categories(self) -> list:
+        """The active complaint categories (转办), read once for all the answer forms."""
+        if self._categories is None:
+            from issues.models import Category
+
+            self._categories = (
+                list(Category.objects.filter(active=True)) if self.may_dispose else []
+            )
+        return self._categories
 
     @property
     def rows(self) -> list:
         if not self.is_patrol:
             return []
-        rows = list(self.inspection.owner_opinions.select_related("building", "decided_by"))
+        rows = list(
+            self.inspection.owner_opinions.select_related("building", "decided_by", "issue")
+        )
         for row in rows:
             row.dispose_form = self.dispose_forms.get(row.pk) or PatrolOpinionDisposeForm(
-                prefix=f"dispose{row.pk}"
+                prefix=f"dispose{row.pk}", categories=self.categories
             )
         return rows
 
@@ -325,7 +343,7 @@ class _PatrolOpinionForms:
                 inspection=self.inspection,
             )
             form = self.dispose_forms[opinion.pk] = PatrolOpinionDisposeForm(
-                self.request.POST, prefix=f"dispose{opinion.pk}"
+                self.request.POST, prefix=f"dispose{opinion.pk}", categories=self.categories
             )
             call = services.patrol_opinion_dispose
             kwargs = {"opinion": opinion}
