@@ -4,8 +4,11 @@ attachments): verify, bound, re-encode as JPEG, strip EXIF (incl. GPS); and the 
 DESIGN.md §4 "Privacy (PIPL)": photos have EXIF (GPS) stripped on upload. A
 phone photo carries the reporter's position and device; the complaint is
 shown to the party complained about, so none of that may survive. We never
-keep the uploaded bytes: the image is decoded, rotated upright from its EXIF
-orientation, flattened to RGB and written anew as a JPEG without metadata.
+keep the uploaded bytes as they came: the image is decoded, rotated upright from its EXIF
+orientation, flattened to RGB and written anew as a JPEG without metadata — or, for the
+ordinary phone JPEG that needs none of that (upright, small enough), copied losslessly
+with every metadata segment left out (:func:`jpeg_strip_metadata`), which is what most
+filings are and costs a fraction of a decode and re-encode (issue 20).
 
 Hostile files are refused with a clear message, never a 500: not an image,
 truncated, larger than :data:`MAX_PHOTO_BYTES`, more than
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import secrets
 import warnings
 
@@ -24,7 +28,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 MAX_PHOTOS = 6
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -229,8 +233,9 @@ def _reencode(checked: _Checked) -> SanitizedPhoto:
         # (a 24 MP PNG: about twice as fast as Lanczos over the full image).
         image.thumbnail((MAX_EDGE, MAX_EDGE), Image.Resampling.LANCZOS, reducing_gap=1.0)
         out = io.BytesIO()
-        # No exif=, no icc_profile=: Pillow writes no metadata unless asked to.
-        image.save(out, format="JPEG", quality=JPEG_QUALITY)
+        # No exif=, no icc_profile=: Pillow writes no metadata unless asked to — except
+        # the upload's COM comment, which it copies from ``image.info`` unless told not to.
+        image.save(out, format="JPEG", quality=JPEG_QUALITY, comment=b"")
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -240,13 +245,147 @@ def _reencode(checked: _Checked) -> SanitizedPhoto:
     return SanitizedPhoto(out.getvalue(), width=image.width, height=image.height)
 
 
+# --- the lossless fast path for ordinary JPEGs ---------------------------------------
+#
+# No maintained library does this strip in a way we can use: piexif.remove() drops only
+# APP1 (EXIF) and keeps XMP, ICC, maker APPn, comments and trailing bytes; pyexiv2 and
+# exiftool rewrite through a large native parser (a hostile file reaches it) and keep
+# segments they do not know; jpegtran -copy none would be a process per photo. The walker
+# below is short, keeps an allow-list (not a deny-list) and gives up on anything unusual.
+
+_SOI, _EOI, _SOS = 0xD8, 0xD9, 0xDA
+#: Baseline, extended sequential and progressive Huffman frames: what phones write.
+_SOF_KEPT = frozenset({0xC0, 0xC1, 0xC2})
+#: Tables and the restart interval: what decoding needs (DQT, DHT, DRI).
+_TABLES_KEPT = frozenset({0xDB, 0xC4, 0xDD})
+#: Dropped: APP1–APP15 (EXIF, GPS, XMP, ICC, MPF, maker notes, Adobe is refused below)
+#: and COM. APP0 is rebuilt (JFIF without its thumbnail) or dropped.
+_DROPPED = frozenset(range(0xE1, 0xF0)) | {0xFE}
+_ADOBE = 0xEE
+#: A marker inside entropy-coded data: 0xFF followed by anything but a stuffed 0x00, a
+#: restart marker RST0–RST7 or a fill byte.
+_SCAN_END = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+
+
+def jpeg_strip_metadata(data: bytes) -> bytes | None:
+    """A copy of a JPEG with only what decoding needs, or None when it is anything unusual.
+
+    A small marker walker (ITU T.81 annex B). Kept: SOI; APP0 JFIF, rewritten without its
+    thumbnail (its presence decides the colour transform, so dropping it could change the
+    pixels); DQT, DHT, DRI; one SOF0/1/2 frame; every SOS with its entropy-coded data;
+    EOI. Left out: every other APPn (EXIF with GPS, XMP, ICC, MPF, maker notes), COM, and
+    everything after the first EOI (where polyglot files and a phone's second picture
+    hide). The entropy-coded data is copied byte for byte, so the photo decodes to the
+    same pixels as the upload; it is the only free-form content that survives, and the
+    copy always begins with SOI and a table or JFIF segment, so nothing sniffs it as
+    another type.
+
+    None — the caller re-encodes instead — for: no SOI, a marker or length that runs
+    past the end, no EOI, an Adobe APP14 segment (CMYK or a different colour transform),
+    arithmetic coding, lossless, hierarchical or 12-bit frames, 4-component (CMYK)
+    frames, a second frame, scans before the frame, and any marker this list does not name.
+    """
+    if data[:2] != b"\xff\xd8":
+        return None
+    out = [b"\xff\xd8"]
+    size = len(data)
+    pos = 2
+    frame = False
+    scans = 0
+    while True:
+        if pos >= size or data[pos] != 0xFF:
+            return None
+        while pos < size and data[pos] == 0xFF:  # fill bytes before a marker
+            pos += 1
+        if pos >= size:
+            return None
+        marker = data[pos]
+        pos += 1
+        if marker == _EOI:
+            if not frame or not scans:
+                return None
+            out.append(b"\xff\xd9")
+            return b"".join(out)  # whatever follows EOI is not copied
+        if pos + 2 > size:
+            return None
+        length = int.from_bytes(data[pos : pos + 2], "big")
+        end = pos + length
+        if length < 2 or end > size:
+            return None
+        segment = data[pos - 2 : end]
+        payload = data[pos + 2 : end]
+        pos = end
+        if marker in _TABLES_KEPT:
+            out.append(segment)
+        elif marker in _SOF_KEPT:
+            # precision (8 bit only), height, width, component count (1 grey or 3 colour)
+            if frame or scans or len(payload) < 6 or payload[0] != 8 or payload[5] not in (1, 3):
+                return None
+            frame = True
+            out.append(segment)
+        elif marker == _SOS:
+            if not frame:
+                return None
+            match = _SCAN_END.search(data, pos)
+            if match is None:
+                return None  # truncated scan: no marker, no EOI
+            out.append(segment)
+            out.append(data[pos : match.start()])
+            pos = match.start()
+            scans += 1
+        elif marker == 0xE0:
+            if payload[:5] == b"JFIF\x00" and len(payload) >= 14:
+                # version, units, densities; no thumbnail (Xthumbnail = Ythumbnail = 0)
+                out.append(b"\xff\xe0\x00\x10" + payload[:12] + b"\x00\x00")
+            # JFXX and other APP0 are dropped: they never change the decoded pixels
+        elif marker == _ADOBE or marker not in _DROPPED:
+            return None
+        # else: EXIF, GPS, XMP, ICC, MPF, maker notes, comments: left out
+
+
+def _fast_jpeg(checked: _Checked) -> SanitizedPhoto | None:
+    """The lossless copy of an upright JPEG within :data:`MAX_EDGE`, confirmed by reading it
+    back; None on any doubt (the caller re-encodes)."""
+    try:
+        image = _open(checked.data)
+        if image.format not in _DRAFT_FORMATS or image.mode not in ("L", "RGB"):
+            return None
+        if max(image.size) > MAX_EDGE:
+            return None
+        if image.getexif().get(ExifTags.Base.Orientation, 1) != 1:
+            return None
+        stripped = jpeg_strip_metadata(checked.data)
+        if stripped is None:
+            return None
+        copy = Image.open(io.BytesIO(stripped))
+        if (
+            copy.format != "JPEG"
+            or copy.size != image.size
+            or copy.mode != image.mode
+            or len(copy.getexif())
+            or _METADATA_KEYS & set(copy.info)
+        ):
+            return None
+    except Exception:  # any doubt about the file: the full re-encode decides
+        return None
+    return SanitizedPhoto(stripped, width=copy.width, height=copy.height)
+
+
+#: What Pillow's JPEG reader puts in ``info`` for metadata we promise not to store.
+_METADATA_KEYS = frozenset({"exif", "icc_profile", "xmp", "comment", "photoshop", "adobe", "mp"})
+
+
+def _sanitize_checked(checked: _Checked) -> SanitizedPhoto:
+    return _fast_jpeg(checked) or _reencode(checked)
+
+
 def photo_sanitize(file) -> SanitizedPhoto:
     """Return a clean JPEG copy of an uploaded photo, or raise ValidationError.
 
     seed: 公示承诺制度 第一条 (issues are shown publicly; the reporter is protected) and
     DESIGN.md §4 Privacy: EXIF and GPS never reach storage.
     """
-    return _reencode(_check(file))
+    return _sanitize_checked(_check(file))
 
 
 def _photo_name(file) -> str:
@@ -314,7 +453,7 @@ def photos_sanitize(files) -> list[SanitizedPhoto]:
     cleaned = []
     for index, (file, one) in enumerate(zip(files, checked, strict=True), start=1):
         try:
-            cleaned.append(_reencode(one))
+            cleaned.append(_sanitize_checked(one))
         except ValidationError as exc:
             errors += _named(index, file, exc)
     if errors:
