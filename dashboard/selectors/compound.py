@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from huashan.directory.models import Compound, Organization
 from huashan.directory.selectors import organization_of_kind
 
+from ..models import CompoundSnapshot
 from .base import (
     FIGURE_COLUMNS,
     TREND_KEYS,
@@ -111,8 +112,37 @@ def _complaint_figures(compound: Compound, now: dt.datetime) -> dict[str, Any]:
     }
 
 
+RATE_KEYS = ("response_rate", "resolution_rate", "satisfaction_rate")
+
+
+def _finished_month_rates(compound: Compound, month: dt.date) -> dict[str, Any] | None:
+    """A finished month's three rates from its roll-up row (one indexed read), or None.
+
+    Only a row computed after the month ended counts: it saw every complaint filed in
+    the month (the beat recomputes last month's row during the first days of the next,
+    for late answers). A row computed during the month, or none, → None: read live.
+    """
+    row = (
+        CompoundSnapshot.objects.filter(
+            compound=compound, month=month, computed_at__gte=_day_start(add_months(month, 1))
+        )
+        .values_list("figures", flat=True)
+        .first()
+    )
+    trend = (row or {}).get("trend") or {}
+    if not all(key in trend for key in RATE_KEYS):
+        return None
+    return {key: trend[key] for key in RATE_KEYS}
+
+
 def _rates(compound: Compound, this_start: dt.date) -> list[RateRow]:
-    """The three rates (三率) of this month and last month (issues.selectors.issue_rates)."""
+    """The three rates (三率) of this month and last month (issues.selectors.issue_rates).
+
+    Last month's come from its roll-up row once that was computed after the month
+    ended (:func:`_finished_month_rates`; the same figures the 12-month trend shows),
+    else live: counting last month's complaints live made the page grow with the data
+    (bench/results/2026-12-07-late-1m.md).
+    """
     from issues.selectors import issue_rates
 
     next_start = add_months(this_start, 1)
@@ -120,11 +150,14 @@ def _rates(compound: Compound, this_start: dt.date) -> list[RateRow]:
     now_rates = issue_rates(
         compound=compound, start=_day_start(this_start), end=_day_start(next_start)
     )
-    last_rates = issue_rates(
-        compound=compound, start=_day_start(last_start), end=_day_start(this_start)
-    )
+    last_rates = _finished_month_rates(compound, last_start)
+    if last_rates is None:
+        live = issue_rates(
+            compound=compound, start=_day_start(last_start), end=_day_start(this_start)
+        )
+        last_rates = {key: getattr(live, key) for key in RATE_KEYS}
     out = []
-    for key in ("response_rate", "resolution_rate", "satisfaction_rate"):
+    for key in RATE_KEYS:
         label = TREND_KEYS[key][0]
         query = {"compound": compound.slug}
         out.append(
@@ -134,7 +167,7 @@ def _rates(compound: Compound, this_start: dt.date) -> list[RateRow]:
                 this_month=_fig(key, getattr(now_rates, key), "issues:board", query),
                 last_month=_fig(
                     f"{key}_last",
-                    getattr(last_rates, key),
+                    last_rates[key],
                     "issues:board",
                     query,
                     label=label,

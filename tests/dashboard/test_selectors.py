@@ -260,3 +260,54 @@ def test_period_parse(code, start, end, kind):
 def test_period_parse_rejects_bad_input(code):
     with pytest.raises(ValueError, match="2026H1"):
         selectors.period_parse(code)
+
+
+def _february_row(world, *, computed_at, rates):
+    from dashboard.models import CompoundSnapshot
+
+    return CompoundSnapshot.objects.create(
+        compound=world.compound,
+        month=dt.date(2026, 2, 1),
+        figures={"trend": {"complaints_filed": 4, **rates}},
+        computed_at=computed_at,
+    )
+
+
+def test_last_month_rates_come_from_its_final_roll_up_row(world):
+    """A roll-up row computed after February ended holds February's rates: the dashboard
+    reads them there (the trend shows the same figures) instead of counting February."""
+    feb = IssueFactory(
+        compound=world.compound,
+        status="closed",
+        created_at=dt.datetime(2026, 2, 10, 9, 0, tzinfo=TZ),
+        accepted_at=dt.datetime(2026, 2, 10, 10, 0, tzinfo=TZ),
+    )
+    SatisfactionFactory(issue=feb, solved=True, rating="satisfied")
+    _february_row(
+        world,
+        computed_at=dt.datetime(2026, 3, 1, 0, 5, tzinfo=TZ),
+        rates={"response_rate": 0.75, "resolution_rate": 0.5, "satisfaction_rate": None},
+    )
+    rates = {r.key: r for r in selectors.compound_dashboard(compound=world.compound).rates}
+    assert rates["response_rate"].last_month.value == 0.75
+    assert rates["resolution_rate"].last_month.value == 0.5
+    assert rates["satisfaction_rate"].last_month.value is None
+
+
+def test_last_month_rates_are_live_while_its_roll_up_row_predates_the_month_end(world):
+    feb = IssueFactory(
+        compound=world.compound,
+        status="closed",
+        created_at=dt.datetime(2026, 2, 10, 9, 0, tzinfo=TZ),
+        accepted_at=dt.datetime(2026, 2, 10, 10, 0, tzinfo=TZ),
+    )
+    SatisfactionFactory(issue=feb, solved=True, rating="satisfied")
+    _february_row(
+        world,
+        computed_at=dt.datetime(2026, 2, 28, 23, 59, tzinfo=TZ),  # before February ended
+        rates={"response_rate": 0.25, "resolution_rate": 0.0, "satisfaction_rate": 0.0},
+    )
+    rates = {r.key: r for r in selectors.compound_dashboard(compound=world.compound).rates}
+    assert rates["response_rate"].last_month.value == 1.0
+    assert rates["resolution_rate"].last_month.value == 1.0
+    assert rates["satisfaction_rate"].last_month.value == 1.0
