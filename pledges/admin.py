@@ -125,7 +125,7 @@ class PatrolOpinionAdmin(ReadOnlyAdmin):
     """Owners' opinions heard on patrols, to look up: recorded and answered on the patrol page
     (the services check who may, keep the name only with consent and write the events)."""
 
-    list_display = ("created_at", "inspection", "building", "disposition", "issue")
+    list_display = ("__str__", "created_at", "inspection", "building", "disposition", "issue")
     list_filter = ("disposition",)
     list_select_related = ("inspection", "building__compound", "issue")
     search_fields = ("content", "reply", "issue__tracking_number")

@@ -411,3 +411,56 @@ def test_a_motion_not_on_the_page_is_refused_without_an_error_page(world, client
         assert response.status_code == 200
         assert response.redirect_chain == [(page_url(world, "2026H2"), 302)]
     assert not ResolutionFollowUp.objects.exists()
+
+
+# --- the owners are told ("向全体业主汇报") ------------------------------------------------
+
+
+def _notices(person):
+    from huashan.notify.models import Notification
+
+    return list(Notification.objects.filter(recipient=person, channel="inbox").order_by("pk"))
+
+
+def test_the_owners_are_told_of_a_report_and_of_a_changed_status_only(world):
+    motion = resolution(world, title="更换小区门禁系统")
+    row = record(world, motion)
+    page = page_url(world, "2026H2") + f"#resolution-{motion.pk}"
+    for owner in (world.resident, world.neighbour):
+        (notice,) = _notices(owner)
+        assert notice.link == page
+        assert "更换小区门禁系统" in notice.subject
+        assert "施工单位尚未进场" in notice.body
+    assert _notices(world.outsider) == []
+    assert _notices(world.pmc_chair) == []  # an officer, not an owner of the compound
+    record(world, motion, plan="十月开工")  # a corrected word: nobody is told again
+    assert len(_notices(world.resident)) == 1
+    record(world, motion, status=Status.IMPLEMENTED, reason="", plan="")
+    assert len(_notices(world.resident)) == 2
+    assert ResolutionFollowUpEvent.objects.filter(followup=row).count() == 3
+
+
+def test_a_refused_report_tells_nobody(world):
+    motion = resolution(world)
+    with pytest.raises(ValidationError):
+        record(world, motion, reason="")
+    assert _notices(world.resident) == []
+
+
+def _page_queries(world, client, n: int) -> int:
+    for i in range(n):
+        motion = resolution(world, title=f"决议{i}", decided=dt.datetime(2025, 3, 1, tzinfo=TZ))
+        for code in ("2026H1", "2026H2"):
+            record(world, motion, period=code, status=Status.IN_PROGRESS, plan="推进中")
+    client.force_login(world.pmc_chair)  # with a form on every resolution
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(page_url(world, "2026H2"))
+    assert response.status_code == 200
+    assert response.content.decode().count('data-testid="resolution"') == n
+    return len(queries)
+
+
+def test_the_page_query_count_is_flat_in_the_number_of_resolutions(world, client):
+    small = _page_queries(world, client, 1)
+    large = _page_queries(compound_world(community=world.community, pmc_members=1), client, 10)
+    assert small == large

@@ -234,3 +234,27 @@ def test_a_parking_motion_opens_its_vote_only_after_the_held_hearing(world, cloc
     assert opened.stage == "voting"
     page = client.get(reverse("meetings:motion", args=[motion.pk])).content.decode()
     assert hearing.title in page
+
+
+def test_the_report_page_query_count_is_flat_in_the_number_of_hearings(world, clock):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    report = _report(world)
+    client = Client()
+    client.force_login(world.people.pmc)
+    url = reverse("meetings:decision_report", args=[report.pk])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    services.decision_report_link_hearing(
+        actor=world.people.pmc, report=report, hearing=_hearing(world)
+    )
+    count()  # the first request also fills the permission cache
+    one = count()
+    for day in range(1, 7):
+        _hearing(world, start=HEARING_START + dt.timedelta(days=day))
+    assert count() == one

@@ -291,3 +291,165 @@ def test_article_4_no_opinions_section_on_other_inspections(client, world):
     url = reverse("pledges:inspection_manage", args=[inspection.pk])
     assert 'id="owner-opinions"' not in client.get(url).content.decode()
     assert client.post(url, {"action": "opinion", "opinion-content": "x"}).status_code == 403
+
+
+# --- 转办: handed over as a complaint of the compound ---------------------------------------
+
+
+def test_article_4_a_referred_opinion_is_filed_as_a_complaint_and_linked(world):
+    from issues.models import Issue
+
+    opinion = record(
+        world,
+        content="三号楼楼道灯长期不亮",
+        building=world.building,
+        unit="2单元",
+        owner_name="王先生",
+        name_agreed=True,
+    )
+    services.patrol_opinion_dispose(
+        actor=world.company_staff, opinion=opinion, disposition="referred", reply="已转工程部"
+    )
+    issue = Issue.objects.get()
+    assert opinion.issue == issue
+    assert PatrolOpinion.objects.get(pk=opinion.pk).issue_id == issue.pk
+    assert issue.compound == world.compound
+    assert issue.building == world.building
+    assert issue.category.code == "other"
+    assert "三号楼楼道灯长期不亮" in issue.description
+    assert "王先生" not in issue.description
+    assert "2单元" not in issue.description
+    event = PledgeEvent.objects.get(verb="patrol_opinion_refer")
+    assert (event.note, event.to_state, event.actor) == (
+        issue.tracking_number,
+        "complaint",
+        world.company_staff,
+    )
+
+
+@pytest.mark.parametrize("disposition", ["adopted", "answered"])
+def test_article_4_only_a_referred_opinion_becomes_a_complaint(world, disposition):
+    from issues.models import Issue
+
+    opinion = services.patrol_opinion_dispose(
+        actor=world.company_staff, opinion=record(world), disposition=disposition, reply="好的"
+    )
+    assert opinion.issue is None
+    assert not Issue.objects.exists()
+    assert not PledgeEvent.objects.filter(verb="patrol_opinion_refer").exists()
+
+
+def test_article_4_the_company_chooses_the_category_on_the_page(client, world):
+    from issues.models import Category
+
+    opinion = record(world)
+    parking = Category.objects.get(code="parking")
+    client.force_login(world.company_staff)
+    data = {
+        "action": f"dispose-{opinion.pk}",
+        f"dispose{opinion.pk}-disposition": "referred",
+        f"dispose{opinion.pk}-reply": "转交停车管理",
+        f"dispose{opinion.pk}-category": "999999",
+    }
+    response = client.post(page(world), data)
+    assert response.status_code == 200  # a forged category: shown next to the field
+    assert response.context["opinions"].dispose_forms[opinion.pk].errors["category"]
+    opinion.refresh_from_db()
+    assert opinion.disposition == PatrolOpinion.Disposition.PENDING
+    response = client.post(page(world), {**data, f"dispose{opinion.pk}-category": parking.pk})
+    assert response.status_code == 302
+    opinion.refresh_from_db()
+    assert opinion.issue.category == parking
+    body = client.get(page(world)).content.decode()
+    assert opinion.issue.tracking_number in body
+
+
+def test_article_4_the_patrol_page_query_count_is_flat(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.company_staff)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(page(world)).status_code == 200
+        return len(queries)
+
+    record(world)
+    count()  # the first request also fills the permission cache
+    one = count()
+    for i in range(6):
+        opinion = record(world, content=f"意见{i}", building=world.building)
+        if i % 2:
+            services.patrol_opinion_dispose(
+                actor=world.company_staff, opinion=opinion, disposition="referred", reply="转办"
+            )
+    assert count() == one
+
+
+# --- the public evidence page and the admin ------------------------------------------------
+
+
+def evidence(world) -> str:
+    return reverse("pledges:evidence") + f"?compound={world.compound.slug}"
+
+
+def test_article_4_the_evidence_page_lists_opinions_without_names(client, world):
+    opinion = record(
+        world,
+        content="电梯维保记录未公示",
+        building=world.building,
+        unit="2单元",
+        owner_name="王先生",
+        name_agreed=True,
+    )
+    services.patrol_opinion_dispose(
+        actor=world.company_staff, opinion=opinion, disposition="referred", reply="已转办"
+    )
+    body = client.get(evidence(world)).content.decode()
+    assert "电梯维保记录未公示" in body
+    assert "已转办" in body
+    assert opinion.issue.tracking_number in body
+    assert world.building.number in body
+    assert "王先生" not in body
+    assert "2单元" not in body
+
+
+def test_article_4_the_evidence_page_query_count_is_flat_in_opinions(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(evidence(world)).status_code == 200
+        return len(queries)
+
+    record(world, building=world.building)
+    count()  # warm, as above
+    one = count()
+    for i in range(6):
+        opinion = record(world, content=f"意见{i}", building=world.building)
+        services.patrol_opinion_dispose(
+            actor=world.company_staff, opinion=opinion, disposition="referred", reply="转办"
+        )
+    assert count() == one
+
+
+def test_article_4_opinions_are_in_the_admin_read_only(world):
+    from django.contrib import admin
+    from django.test import Client
+
+    from tests.factories.directory import PersonFactory as People
+
+    model_admin = admin.site._registry[PatrolOpinion]
+    record(world, content="希望公示保洁排班")
+    superuser = People(is_superuser=True, is_staff=True)
+    client = Client()
+    client.force_login(superuser)
+    url = reverse("admin:pledges_patrolopinion_changelist")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "希望公示保洁排班" in response.content.decode()
+    request = response.wsgi_request
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_add_permission(request)
