@@ -383,7 +383,15 @@ def _page_head_query(pk: int, on: dt.date, person_pk: int) -> QuerySet:
     seats = (
         Membership.objects.current(on)
         .filter(person_id=person_pk)
-        .filter(directory_rules.covering_q(OuterRef("compound_id")))
+        # ``directory.rules.covering_q`` said through the meeting's compound: its own
+        # organizations, its community's, its street's (one row each, no fan-out over
+        # the street's communities and compounds: half the planning time of the rule's
+        # own joins).
+        .filter(
+            Q(organization__compound_id=OuterRef("compound_id"))
+            | Q(organization__community_id=OuterRef("compound__community_id"))
+            | Q(organization__street_id=OuterRef("compound__community__street_id"))
+        )
         .order_by()
         .values("person_id")
         .annotate(

@@ -134,19 +134,32 @@ def test_the_permission_decided_on_the_hit_is_the_rule_s_own(world, joint_meetin
 
     from huashan.directory.models import Person
     from meetings import selectors
+    from tests.factories.meetings import MeetingFactory
+    from tests.factories.world import compound_world
 
-    for person in [*Person.objects.all(), AnonymousUser()]:
-        fresh = Person.objects.get(pk=person.pk) if person.pk else person
-        expected = fresh.has_perm("meetings.view_meeting", joint_meeting)
-        user = Person.objects.get(pk=person.pk) if person.pk else AnonymousUser()
-        page = selectors.meeting_page_head(pk=joint_meeting.pk, user=user)
-        with CaptureQueriesContext(connection) as ctx:
-            decided = user.has_perm("meetings.view_meeting", joint_meeting)
-        assert page is not None
-        assert page.compound_id == world.compound.pk
-        assert decided == expected, person
-        if user.is_authenticated and user.is_active and not user.is_superuser:
-            assert len(ctx) == 0, person  # decided on the seats read with the meeting
+    neighbour = compound_world(community=world.compound.community)  # same community
+    elsewhere = compound_world()  # another community
+    meetings = [
+        joint_meeting,
+        MeetingFactory(compound=neighbour.compound),
+        MeetingFactory(compound=elsewhere.compound),
+    ]
+    seen = set()
+    for meeting in meetings:
+        for person in [*Person.objects.all(), AnonymousUser()]:
+            fresh = Person.objects.get(pk=person.pk) if person.pk else person
+            expected = fresh.has_perm("meetings.view_meeting", meeting)
+            user = Person.objects.get(pk=person.pk) if person.pk else AnonymousUser()
+            page = selectors.meeting_page_head(pk=meeting.pk, user=user)
+            with CaptureQueriesContext(connection) as ctx:
+                decided = user.has_perm("meetings.view_meeting", page.meeting)
+            assert page.compound_id == meeting.compound_id
+            assert decided == expected, (meeting, person)
+            if user.is_authenticated and user.is_active and not user.is_superuser:
+                assert len(ctx) == 0, person  # decided on the seats read with the meeting
+            seen.add((meeting.pk, decided))
+    # Each meeting has people who may and people who may not see it.
+    assert seen == {(m.pk, answer) for m in meetings for answer in (True, False)}
 
 
 def test_no_such_meeting_is_404_on_the_small_read(world, joint_meeting):
