@@ -37,7 +37,7 @@ from django.utils.translation import gettext
 from huashan import periods
 from huashan.core.services import require_perm
 from huashan.core.state import clean_text, lock, record_event
-from huashan.notify.services import notify_person
+from huashan.notify.services import notify_persons
 
 from ..resolutions import ResolutionFollowUp, ResolutionFollowUpEvent
 
@@ -143,7 +143,7 @@ def _cleaned(status: str, reason, plan, plan_due) -> tuple[str, str, dt.date | N
 def _tell_owners(row: ResolutionFollowUp, motion, half_year: periods.Period) -> None:
     """Each verified owner of the compound gets the report in the inbox (and by SMS if they
     chose notices of disclosures), linked to the resolution on the public page."""
-    from meetings.services.owner_register import _owners_to_tell
+    from meetings.services.owner_register import owners_to_tell
 
     link = reverse("disclosures:resolutions_period", args=(motion.compound.slug, half_year.code))
     subject = gettext("Resolution report (%(period)s): %(title)s — %(status)s") % {
@@ -152,10 +152,12 @@ def _tell_owners(row: ResolutionFollowUp, motion, half_year: periods.Period) -> 
         "status": row.get_status_display(),
     }
     body = "\n".join(part for part in (row.reason, row.plan) if part)
-    for owner in _owners_to_tell(motion):
-        notify_person(
-            person=owner, subject=subject, body=body, link=f"{link}#resolution-{motion.pk}"
-        )
+    notify_persons(
+        persons=owners_to_tell(motion),
+        subject=subject,
+        body=body,
+        link=f"{link}#resolution-{motion.pk}",
+    )
 
 
 def resolution_followup_record(

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from huashan.core.services import acting_person as _person
 from huashan.core.services import require_perm as _require
 from huashan.directory.models import Household, Residency
+from huashan.notify.services import notify_persons
 
 from ..models import MotionVote, OwnersAssemblyMotion
 from ._common import (
@@ -31,11 +32,10 @@ from ._common import (
     _link,
     _lock,
     _motion_event,
-    _notify_person,
     _sync,
     _text,
 )
-from .owner_register import _owners_to_tell, owner_register
+from .owner_register import owner_register, owners_to_tell
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -84,17 +84,16 @@ def _register_totals_checked(
 
 
 def _tell_owners_vote_open(motion: OwnersAssemblyMotion) -> None:
-    for owner in _owners_to_tell(motion):
-        _notify_person(
-            owner,
-            subject=gettext("Owners' vote open until %(when)s: %(title)s")
-            % {
-                "when": timezone.localtime(motion.vote_closes_at).strftime("%Y-%m-%d %H:%M"),
-                "title": motion.title,
-            },
-            body=motion.body[:500],
-            link=_link("meetings:motion", motion.pk),
-        )
+    notify_persons(
+        persons=owners_to_tell(motion),
+        subject=gettext("Owners' vote open until %(when)s: %(title)s")
+        % {
+            "when": timezone.localtime(motion.vote_closes_at).strftime("%Y-%m-%d %H:%M"),
+            "title": motion.title,
+        },
+        body=motion.body[:500],
+        link=_link("meetings:motion", motion.pk),
+    )
 
 
 def motion_open_vote(
@@ -321,12 +320,11 @@ def motion_extend_vote(
             verb="extend",
             note=f"{timezone.localtime(old_close):%Y-%m-%d %H:%M} → {when}: {reason}",
         )
-    for owner in _owners_to_tell(locked):
-        _notify_person(
-            owner,
-            subject=gettext("The owners' vote is extended to %(when)s: %(title)s")
-            % {"when": when, "title": locked.title},
-            body=reason,
-            link=_link("meetings:motion", locked.pk),
-        )
+    notify_persons(
+        persons=owners_to_tell(locked),
+        subject=gettext("The owners' vote is extended to %(when)s: %(title)s")
+        % {"when": when, "title": locked.title},
+        body=reason,
+        link=_link("meetings:motion", locked.pk),
+    )
     return _sync(motion, locked)

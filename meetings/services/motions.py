@@ -46,10 +46,10 @@ from .motion_voting import (  # noqa: F401
     motion_vote_cast,
 )
 from .owner_register import (  # noqa: F401
-    _owners_to_tell,
     compound_owner_totals,
     compound_register_totals,
     owned_units,
     owner_register,
+    owners_to_tell,
     register_set_unit,
 )

@@ -126,7 +126,9 @@ def owned_units(*, person, motion: OwnersAssemblyMotion) -> list[Household]:
     )
 
 
-def _owners_to_tell(motion: OwnersAssemblyMotion):
+def owners_to_tell(motion: OwnersAssemblyMotion):
+    """The active people holding a verified owner's residency in the motion's compound: whom
+    the owners' vote and the follow-up of its resolution are told to (one row each)."""
     from huashan.directory.models import Person
 
     return Person.objects.filter(

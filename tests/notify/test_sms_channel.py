@@ -359,3 +359,40 @@ def test_no_tracking_sms_otherwise(reporter_phone, with_account, public, states)
     issue = IssueFactory(reporter=reporter, reporter_phone=reporter_phone)
     IssueEventFactory(issue=issue, public=public, from_state=states[0], to_state=states[1])
     assert not Notification.objects.filter(channel="sms").exists()
+
+
+def _told(count: int, settings):
+    """notify_persons to ``count`` people (one opted into SMS, one inactive); its statements."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from huashan.notify.services import notify_persons
+
+    settings.SMS_BACKEND = "console"
+    people = PersonFactory.create_batch(count)
+    chooser, inactive = people[0], people[1]
+    sms_preference_set(actor=chooser, person=chooser, categories=["disclosures"])
+    inactive.is_active = False
+    inactive.save(update_fields=["is_active"])
+    with CaptureQueriesContext(connection) as queries:
+        told = notify_persons(
+            persons=people, subject="决议执行情况", body="b", link="/disclosures/c/x/resolutions/"
+        )
+    return people, told, len(queries)
+
+
+def test_many_people_are_told_in_as_many_statements_as_three(settings):
+    """Every owner of a compound told of a vote or a resolution report: one inbox insert, one
+    read of SMS choices, an SMS row only for who chose it — not two statements per owner."""
+    people, told, few = _told(3, settings)
+    assert told == 2
+    inbox = Notification.objects.filter(channel="inbox", subject="决议执行情况")
+    assert sorted(inbox.values_list("recipient_id", flat=True)) == sorted(
+        p.pk for p in people if p.is_active
+    )
+    assert list(
+        Notification.objects.filter(channel="sms").values_list("recipient_id", "sms_kind")
+    ) == [(people[0].pk, "notice")]
+    _more, told_more, many = _told(12, settings)
+    assert told_more == 11
+    assert many == few
