@@ -161,10 +161,7 @@ class IssueFilingForm(forms.Form):
         # seed: 小区党组织服务承诺 第7条 (安全隐患 3 日内整改). The box starts ticked when
         # the preselected category is safety related; a safety-related category is
         # a hazard even when the box is left empty (the resident may flag, not unflag).
-        self.fields["is_hazard"].help_text = _(
-            "Safety hazards must be fixed within %(days)d days. Categories such as "
-            "elevators and fire safety always count as safety hazards."
-        ) % {"days": hazard_days or workdays.HAZARD_3_DAYS.amount}
+        self.fields["is_hazard"].help_text = self._hazard_help(hazard_days)
         if not self.is_bound:
             chosen = self.initial.get("category")
             shown = (
@@ -181,6 +178,23 @@ class IssueFilingForm(forms.Form):
             del self.fields["contact"]
             del self.fields["reporter_name"]
             del self.fields["reporter_phone"]
+
+    @staticmethod
+    def _hazard_help(days: int | None) -> str:
+        return _(
+            "Safety hazards must be fixed within %(days)d days. Categories such as "
+            "elevators and fire safety always count as safety hazards."
+        ) % {"days": days or workdays.HAZARD_3_DAYS.amount}
+
+    def show_hazard_days(self, days: int | None) -> None:
+        """The compound's own number of days in the hazard box's help text. The views
+        look it up only when the page is shown, not for a valid POST on its way to a
+        redirect (issue 20); it may come after validation, which already bound the field."""
+        text = self._hazard_help(days)
+        self.fields["is_hazard"].help_text = text
+        bound = self._bound_fields_cache.get("is_hazard")
+        if bound is not None:
+            bound.help_text = text
 
     def clean_description(self) -> str:
         text = self.cleaned_data["description"].strip()

@@ -43,13 +43,10 @@ def issue_file(request: HttpRequest) -> HttpResponse:
     compound = _filing_compound(request)
     anonymous = not request.user.is_authenticated
     draft = request.session.get(SESSION_DRAFT)
-    hazard_days = _hazard_days(compound)
     # The form's idempotency key: a missing, malformed or oversized one is replaced.
     key = services.idempotency_key_new()
     if request.method == "POST":
-        form = IssueFilingForm(
-            request.POST, compound=compound, anonymous=anonymous, hazard_days=hazard_days
-        )
+        form = IssueFilingForm(request.POST, compound=compound, anonymous=anonymous)
         posted = services.idempotency_key_clean(request.POST.get("idempotency_key"))
         try:
             replay = services.issue_submit_replay(actor=request.user, idempotency_key=posted)
@@ -70,12 +67,17 @@ def issue_file(request: HttpRequest) -> HttpResponse:
                 return redirect(f"{reverse('issues:file_confirm')}?compound={compound.slug}")
     elif draft and draft.get("compound") == compound.pk and draft.get("anonymous") == anonymous:
         # "Change what I wrote" from step 2: the form comes back filled in.
-        form = IssueFilingForm(
-            initial=draft["data"], compound=compound, anonymous=anonymous, hazard_days=hazard_days
-        )
+        form = IssueFilingForm(initial=draft["data"], compound=compound, anonymous=anonymous)
         key = services.idempotency_key_clean(draft.get("idempotency_key")) or key
     else:
-        form = IssueFilingForm(compound=compound, anonymous=anonymous, hazard_days=hazard_days)
+        form = IssueFilingForm(compound=compound, anonymous=anonymous)
+    return _step1_page(request, form, compound, key)
+
+
+def _step1_page(request: HttpRequest, form, compound, key: str) -> HttpResponse:
+    """Step 1 shown (first, again after an error, or back from step 2). The compound's
+    hazard days are looked up here, for the page, never for a valid POST (issue 20)."""
+    form.show_hazard_days(_hazard_days(compound))
     return render(
         request,
         "issues/file.html",
@@ -109,9 +111,7 @@ def _draft_form(request: HttpRequest, compound) -> IssueFilingForm | None:
     anonymous = not request.user.is_authenticated
     if not draft or draft.get("compound") != compound.pk or draft.get("anonymous") != anonymous:
         return None
-    return IssueFilingForm(
-        draft["data"], compound=compound, anonymous=anonymous, hazard_days=_hazard_days(compound)
-    )
+    return IssueFilingForm(draft["data"], compound=compound, anonymous=anonymous)
 
 
 @require_http_methods(["GET", "POST"])
@@ -129,20 +129,9 @@ def issue_file_confirm(request: HttpRequest) -> HttpResponse:
     draft_key = services.idempotency_key_clean(
         request.session[SESSION_DRAFT].get("idempotency_key")
     ) or services.idempotency_key_clean(request.POST.get("idempotency_key"))
-    step1 = {"compound": compound, "step": 1, "idempotency_key": draft_key}
     if not form.is_valid():
-        return render(request, "issues/file.html", {"form": form, **step1})
+        return _step1_page(request, form, compound, draft_key)
     data = form.cleaned_data
-    similar = [
-        issue
-        for issue in selectors.issue_similar_open(
-            compound=compound,
-            category=data["category"],
-            building=data.get("building"),
-            description=data["description"],
-        )
-        if issue.is_public
-    ]
     photos_form = IssuePhotosForm()
     if request.method == "POST":
         photos_form = IssuePhotosForm(request.POST, request.FILES)
@@ -154,7 +143,7 @@ def issue_file_confirm(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 if hasattr(exc, "error_dict") and set(exc.error_dict) - {"photos", "__all__"}:
                     _apply_validation_error(form, exc)
-                    return render(request, "issues/file.html", {"form": form, **step1})
+                    return _step1_page(request, form, compound, draft_key)
                 _apply_validation_error(photos_form, exc)
             else:
                 return _show_filed(request, result)
@@ -166,13 +155,28 @@ def issue_file_confirm(request: HttpRequest) -> HttpResponse:
             "draft": data,
             "draft_hazard": bool(data.get("is_hazard") or data["category"].safety_related),
             "hazard_days": _hazard_days(compound),
-            "similar": similar,
+            # Built for the page only: a valid photo POST redirects without it.
+            "similar": _similar_public(compound, data),
             "photos_form": photos_form,
             "photos_again": PHOTOS_AGAIN if photos_form.errors else "",
             "step": 2,
             "idempotency_key": draft_key,
         },
     )
+
+
+def _similar_public(compound, data) -> list:
+    """Open public complaints that look like the draft ("me too" instead of a duplicate)."""
+    return [
+        issue
+        for issue in selectors.issue_similar_open(
+            compound=compound,
+            category=data["category"],
+            building=data.get("building"),
+            description=data["description"],
+        )
+        if issue.is_public
+    ]
 
 
 def _no_draft(request: HttpRequest, compound) -> HttpResponse:
