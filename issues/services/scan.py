@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import islice
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huashan import workdays
 from huashan.directory.models import (
+    Compound,
     Organization,
     Person,
     mask_name,
@@ -104,25 +106,27 @@ def _alarm_recheck_at(
 LEGACY_CLOCK_LABEL = _("Periodic explanation to residents (legacy matter)")
 PUBLIC_CLOCKS = frozenset({Clock.RESPONSE, Clock.FEEDBACK, Clock.PLAN, Clock.HAZARD})
 
+# The rows travel as one JSON document, as in notifications_create_bulk: json.dumps is
+# C, while an array parameter is adapted element by element in Python.
 _CLAIM_ALARMS_SQL = f"""
 INSERT INTO {IssueAlarm._meta.db_table} (issue_id, clock, stage, due, created_at)
-SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::timestamptz[],
-                     %s::timestamptz[])
+SELECT a.i, a.c, a.s, a.d, %s FROM json_to_recordset(%s::json)
+    AS a(i bigint, c varchar, s varchar, d timestamptz)
 ON CONFLICT ON CONSTRAINT issue_alarm_once DO NOTHING
 RETURNING issue_id, clock, stage, due
 """
 # Optimistic: only rows not changed since the scan read them (same ``xmin``) get the
 # bookmark; a row a service changed meanwhile keeps its cleared bookmark for the next run.
 _SET_RECHECK_SQL = f"""
-UPDATE {Issue._meta.db_table} AS issue SET alarm_recheck_at = bookmark.at
-FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[]) AS bookmark(id, at, version)
-WHERE issue.id = bookmark.id AND issue.xmin::text = bookmark.version
+UPDATE {Issue._meta.db_table} AS issue SET alarm_recheck_at = bookmark.a
+FROM json_to_recordset(%s::json) AS bookmark(i bigint, a timestamptz, v text)
+WHERE issue.id = bookmark.i AND issue.xmin::text = bookmark.v
 """
 _INSERT_EVENTS_SQL = f"""
 INSERT INTO {IssueEvent._meta.db_table}
     (issue_id, actor_id, organization_id, at, verb, from_state, to_state, note, public)
-SELECT i, NULL, NULL, %s, %s, '', '', n, p
-FROM unnest(%s::bigint[], %s::text[], %s::boolean[]) AS e(i, n, p)
+SELECT e.i, NULL, NULL, %s, %s, '', '', e.n, e.p
+FROM json_to_recordset(%s::json) AS e(i bigint, n text, p boolean)
 """
 
 
@@ -136,13 +140,29 @@ def _set_based() -> bool:
     return connection.vendor == "postgresql"
 
 
+def _json_rows(names: str, rows: Iterable[tuple]) -> str:
+    """Rows for ``json_to_recordset``, one object per row with the keys ``names`` (one
+    letter each); datetimes as ISO 8601 with their offset (exact)."""
+    return json.dumps(
+        [
+            {
+                name: value.isoformat() if isinstance(value, dt.datetime) else value
+                for name, value in zip(names, row, strict=True)
+            }
+            for row in rows
+        ],
+        ensure_ascii=False,
+    )
+
+
 _LINK_PROBE = "HS-0000-PROBE"
-# What running_clocks() and the messages read: model instances stay small.
+# What running_clocks() and the messages read, as plain rows (:class:`_DueIssue`): a
+# model instance per due issue (and per compound and organization joined) cost more
+# than the rest of the scan's Python (bench/results/2026-12-07-late-1m.md).
 _SCAN_ISSUE_FIELDS = (
+    "pk",
     "tracking_number",
-    "compound__community_id",
-    "compound__slug",
-    "compound__name",
+    "compound_id",
     "tier",
     "status",
     "accepted_at",
@@ -154,10 +174,36 @@ _SCAN_ISSUE_FIELDS = (
     "plan_due",
     "is_hazard",
     "hazard_due",
-    "assigned_org__name",
-    "assigned_org__kind",
-    "assigned_org__webhook_url",
+    "assigned_org_id",
 )
+
+
+@dataclass(slots=True)
+class _DueIssue:
+    """A due issue as the scan reads it: the fields of :data:`_SCAN_ISSUE_FIELDS` (what
+    ``running_clocks`` and the messages use), its compound and responsible organization
+    (shared per scan), and the row version its bookmark is written against."""
+
+    pk: int
+    tracking_number: str
+    compound_id: int
+    tier: str
+    status: str
+    accepted_at: dt.datetime | None
+    paused_at: dt.datetime | None
+    response_due: dt.datetime | None
+    feedback_due: dt.datetime | None
+    is_complex: bool
+    plan_given_at: dt.datetime | None
+    plan_due: dt.datetime | None
+    is_hazard: bool
+    hazard_due: dt.datetime | None
+    assigned_org_id: int | None
+    row_version: object = None
+    compound: Compound | None = None
+    assigned_org: Organization | None = None
+
+
 _SCAN_TEXTS = {
     **{clock.value: clock.label for clock in Clock},
     "legacy": LEGACY_CLOCK_LABEL,
@@ -181,7 +227,9 @@ class _Scan:
     intake: dict[int, list[Organization]] = field(default_factory=dict)
     link_pattern: str = ""
     texts: dict[str, str] = field(default_factory=dict)
-    deadline_texts: dict[dt.datetime, str] = field(default_factory=dict)
+    deadline_texts: dict[tuple, str] = field(default_factory=dict)
+    compounds: dict[int, Compound] = field(default_factory=dict)
+    organizations: dict[int, Organization] = field(default_factory=dict)
 
     def text(self, name: str) -> str:
         """A message of :data:`_SCAN_TEXTS`, translated once per scan, not once per alarm."""
@@ -190,9 +238,32 @@ class _Scan:
         return self.texts[name]
 
     def deadline_text(self, due: dt.datetime) -> str:
-        if due not in self.deadline_texts:
-            self.deadline_texts[due] = workdays.format_deadline(due)
-        return self.deadline_texts[due]
+        """``workdays.format_deadline(due)``, once per minute of the scan's deadlines.
+
+        The text shows the date and the minute, and a deadline at exactly midnight as
+        24:00 of the day before: it depends on the minute and on whether the deadline
+        is exactly on it, so that pair is the key (due times are rarely equal).
+        """
+        exact = not (due.second or due.microsecond)
+        key = (due.replace(second=0, microsecond=0), exact)
+        if key not in self.deadline_texts:
+            self.deadline_texts[key] = workdays.format_deadline(due)
+        return self.deadline_texts[key]
+
+    def attach(self, issues: list[_DueIssue]) -> None:
+        """Give the batch's issues their compound and responsible organization: read
+        once per scan (one query each for those not read yet), shared by every row."""
+        for cache, model, key in (
+            (self.compounds, Compound, "compound_id"),
+            (self.organizations, Organization, "assigned_org_id"),
+        ):
+            missing = {getattr(i, key) for i in issues} - cache.keys() - {None}
+            if missing:
+                cache.update(model.objects.in_bulk(missing))
+        for issue in issues:
+            issue.compound = self.compounds[issue.compound_id]
+            if issue.assigned_org_id is not None:
+                issue.assigned_org = self.organizations[issue.assigned_org_id]
 
     def staff_link(self, issue: Issue) -> str:
         # One reverse() per scan, not per alarm (tracking numbers are URL-safe).
@@ -263,20 +334,20 @@ def _scan_issue_clocks(scan: _Scan, horizon: dt.datetime, open_states: list[str]
         Issue.objects.filter(status__in=open_states, next_deadline__lte=horizon)
         .filter(Q(paused_at__isnull=True) | Q(is_hazard=True))
         .filter(Q(alarm_recheck_at__isnull=True) | Q(alarm_recheck_at__lte=now))
-        .select_related("compound", "assigned_org")
-        .only(*_SCAN_ISSUE_FIELDS)
         .annotate(
             row_version=RawSQL(f'"{Issue._meta.db_table}".xmin::text', ())
             if _set_based()
             else F("next_deadline")
         )
         .order_by("next_deadline", "pk")
+        .values_list(*_SCAN_ISSUE_FIELDS, "row_version")
     )
     # Bookmarks are written after the alarms they cover committed, many batches per
     # statement: a kill in between leaves them unset, and the rerun re-claims nothing.
     bookmarks: tuple[list, list, list] = ([], [], [])
     rows = due_issues.iterator(chunk_size=SCAN_BATCH_SIZE)
-    while batch := list(islice(rows, SCAN_BATCH_SIZE)):
+    while batch := [_DueIssue(*row) for row in islice(rows, SCAN_BATCH_SIZE)]:
+        scan.attach(batch)
         found: dict[tuple, _Due] = {}
         for issue in batch:
             clocks = running_clocks(issue)
@@ -364,9 +435,7 @@ def _set_bookmarks(bookmarks: tuple[list, list, list]) -> None:
         rows = sorted(zip(*bookmarks, strict=True))
         if _set_based():
             with connection.cursor() as cursor:
-                cursor.execute(
-                    _SET_RECHECK_SQL, [list(column) for column in zip(*rows, strict=True)]
-                )
+                cursor.execute(_SET_RECHECK_SQL, [_json_rows("iav", rows)])
         else:  # the row's clocks are its version: moved clocks keep the cleared bookmark
             for pk, at, next_deadline in rows:
                 Issue.objects.filter(pk=pk, next_deadline=next_deadline).update(alarm_recheck_at=at)
@@ -388,11 +457,11 @@ def _raise_alarms(scan: _Scan, items: list[_Due]) -> None:
             cursor.execute(
                 _CLAIM_ALARMS_SQL,
                 [
-                    [item.issue.pk for item in items],
-                    [item.clock for item in items],
-                    [item.stage for item in items],
-                    [item.due for item in items],
-                    [scan.now] * len(items),
+                    scan.now,
+                    _json_rows(
+                        "icsd",
+                        [(item.issue.pk, item.clock, item.stage, item.due) for item in items],
+                    ),
                 ],
             )
             claimed = {(row[0], row[1], row[2], row[3]) for row in cursor.fetchall()}
@@ -430,12 +499,7 @@ def _raise_alarms(scan: _Scan, items: list[_Due]) -> None:
     elif events:
         with connection.cursor() as cursor:
             cursor.execute(
-                _INSERT_EVENTS_SQL,
-                [
-                    scan.now,
-                    "deadline_breached",
-                    *(list(column) for column in zip(*events, strict=True)),
-                ],
+                _INSERT_EVENTS_SQL, [scan.now, "deadline_breached", _json_rows("inp", events)]
             )
 
 

@@ -215,3 +215,48 @@ def test_the_portable_path_used_on_sqlite_alarms_once_too(world, monkeypatch):
             "alarm_recheck_at", flat=True
         )
     ) == {ALARMS_SETTLED}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_deadline_texts_are_those_of_format_deadline_even_within_one_minute(world, language):
+    """The scan renders each deadline once per minute; a deadline exactly at midnight reads
+    24:00 of the day before, one 30 s later reads 00:00 of its own day — both as
+    ``workdays.format_deadline`` writes them, in either language."""
+    from django.utils import translation
+
+    from huashan import workdays
+
+    now = T0 + dt.timedelta(days=30)
+    midnight = dt.datetime(2025, 11, 20, 0, 0, tzinfo=CN)
+    dues = [midnight, midnight + dt.timedelta(seconds=30), midnight + dt.timedelta(minutes=1)]
+    category = CategoryFactory()
+    Issue.objects.bulk_create(
+        IssueFactory.build(
+            compound=world.compound,
+            category=category,
+            reporter=world.resident,
+            tracking_number=f"HS-2098-{n:06d}",
+            created_at=now - dt.timedelta(days=20),
+            accepted_at=now - dt.timedelta(days=19),
+            feedback_due=due,
+            next_deadline=due,
+        )
+        for n, due in enumerate(dues)
+    )
+    with translation.override(language):
+        services.issue_scan_deadlines(now=now)
+        expected = [workdays.format_deadline(due) for due in dues]
+    assert expected[0] != expected[1] != expected[2]
+    notes = {
+        e.issue.tracking_number: e.note
+        for e in IssueEvent.objects.filter(verb="deadline_breached").select_related("issue")
+    }
+    for n, text in enumerate(expected):
+        assert text in notes[f"HS-2098-{n:06d}"]
+        bodies = set(
+            Notification.objects.filter(
+                link__contains=f"HS-2098-{n:06d}", channel="inbox"
+            ).values_list("body", flat=True)
+        )
+        assert len(bodies) == 1
+        assert text in bodies.pop()
