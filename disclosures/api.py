@@ -26,6 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from huashan import periods
 from huashan.directory.models import Compound, Membership, Organization
 from huashan.directory.rules import PUBLISHER_ROLES
 
@@ -49,6 +50,8 @@ from .serializers import (
     ObjectionAnswerInputSerializer,
     ObjectionInputSerializer,
     ObjectionResultSerializer,
+    ResolutionQuerySerializer,
+    ResolutionRowSerializer,
 )
 
 app_name = "disclosures_api"
@@ -356,10 +359,43 @@ class ComplianceViewSet(viewsets.ViewSet):
         return Response(ComplianceRowSerializer(rows, many=True).data)
 
 
+class ResolutionViewSet(viewsets.ViewSet):
+    """决议执行情况: the PMC's half-yearly report on each resolution the owners passed, as the
+    public page shows it (物业管理委员会服务承诺 1 "每半年…向全体业主汇报决议执行情况")."""
+
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        summary="Report on the owners' assembly resolutions (public)",
+        parameters=[ResolutionQuerySerializer],
+        responses={200: ResolutionRowSerializer(many=True), **ERRORS},
+        tags=["disclosures"],
+    )
+    def list(self, request: Request) -> Response:
+        query = ResolutionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        compound = get_object_or_404(Compound, slug=query.validated_data["compound"])
+        current = services.resolution_current_period()
+        code = query.validated_data.get("period")
+        half_year = current
+        if code:
+            try:
+                half_year = periods.parse(code, kinds=(periods.HALF_YEAR,))
+            except periods.PeriodError:
+                half_year = None
+            if half_year is None or current < half_year:
+                raise ValidationError(
+                    {"period": [_("Write a half-year up to now, as 2026H1 or 2026H2.")]}
+                )
+        rows = selectors.resolution_report(compound=compound, period=half_year)
+        return Response(ResolutionRowSerializer(rows, many=True).data)
+
+
 router = SimpleRouter()
 router.register("disclosures", DisclosureViewSet, basename="disclosure")
 router.register("objections", ObjectionViewSet, basename="objection")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("compliance", ComplianceViewSet, basename="compliance")
+router.register("resolutions", ResolutionViewSet, basename="resolution")
 
 urlpatterns = router.urls

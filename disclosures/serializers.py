@@ -322,3 +322,35 @@ class DisclosureFieldErrorsSerializer(serializers.Serializer):
 
     non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
     rows = LedgerRowErrorSerializer(many=True, required=False)
+
+
+class ResolutionQuerySerializer(serializers.Serializer):
+    compound = serializers.SlugField(max_length=50)
+    period = serializers.CharField(
+        max_length=10, required=False, help_text="A half-year, 2026H1 or 2026H2 (default: now)"
+    )
+
+
+class ResolutionReportSerializer(serializers.Serializer):
+    """One recorded report: how the resolution stands in a half-year (物管会服务承诺 1)."""
+
+    period = serializers.CharField()
+    period_label = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    reason = serializers.CharField()
+    plan = serializers.CharField()
+    plan_due = serializers.DateField(allow_null=True)
+    recorded_at = serializers.DateTimeField()
+
+
+class ResolutionRowSerializer(serializers.Serializer):
+    """A passed resolution of the owners' assembly with this half-year's report (``report``,
+    null while missing) and the last earlier one (``last_report``)."""
+
+    resolution = serializers.IntegerField(source="motion.pk")
+    title = serializers.CharField(source="motion.title")
+    decided_at = serializers.DateTimeField(source="motion.decided_at")
+    missing = serializers.BooleanField()
+    report = ResolutionReportSerializer(source="followup", allow_null=True)
+    last_report = ResolutionReportSerializer(source="last", allow_null=True)

@@ -275,6 +275,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "disclosures_api:disclosure-list": ALL,
     "disclosures_api:disclosure-detail": ALL,
     "disclosures_api:compliance-list": STAFF,
+    "disclosures_api:resolution-list": ALL,
     "disclosures_api:disclosure-attachments": PUBLISHER,
     "disclosures_api:disclosure-correct": PUBLISHER,
     "disclosures_api:disclosure-ledger": PUBLISHER,
@@ -370,6 +371,7 @@ ALLOWED: dict[str, frozenset[str]] = {
 QUERY = {
     "issues_api:rates-list": "?compound=jiangnan-huashan&month=2026-01",
     "disclosures_api:compliance-list": "?compound=jiangnan-huashan&period=2026",
+    "disclosures_api:resolution-list": "?compound=jiangnan-huashan",
 }
 
 #: Settings a URL needs to exist at all: WeChat sign-in answers 404 everywhere while it is

@@ -464,3 +464,61 @@ def test_the_page_query_count_is_flat_in_the_number_of_resolutions(world, client
     small = _page_queries(world, client, 1)
     large = _page_queries(compound_world(community=world.community, pmc_members=1), client, 10)
     assert small == large
+
+
+# --- the API: the same report as JSON, public ------------------------------------------------
+
+
+def _api(client, **params):
+    return client.get(reverse("disclosures_api:resolution-list"), params)
+
+
+def test_the_api_gives_anyone_the_report_with_this_and_the_last_half_year(world, client):
+    """seed: 物业管理委员会服务承诺 1 "每半年通过线上线下渠道向全体业主汇报决议执行情况" — the
+    online channel includes the API: anonymous callers read what the public page shows."""
+    motion = resolution(world, title="更换小区门禁系统")
+    resolution(world, title="未通过的议案", passed=False)
+    record(world, motion, period="2026H1", plan_due=dt.date(2026, 12, 31))
+    response = _api(client, compound=world.compound.slug)
+    assert response.status_code == 200, response.content
+    (row,) = response.json()
+    assert (row["resolution"], row["title"], row["missing"]) == (
+        motion.pk,
+        "更换小区门禁系统",
+        True,
+    )
+    assert row["report"] is None
+    assert row["last_report"]["period"] == "2026H1"
+    assert row["last_report"]["period_label"] == "2026年上半年"
+    assert row["last_report"]["status"] == "not_implemented"
+    assert row["last_report"]["plan_due"] == "2026-12-31"
+    record(world, motion, period="2026H2", status=Status.IMPLEMENTED)
+    (row,) = _api(client, compound=world.compound.slug, period="2026H2").json()
+    assert (row["missing"], row["report"]["status"]) == (False, "implemented")
+    (row,) = _api(client, compound=world.compound.slug, period="2026H1").json()
+    assert (row["report"]["period"], row["last_report"]) == ("2026H1", None)
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "field"),
+    [
+        ({}, 400, "compound"),
+        ({"compound": "no-such-compound"}, 404, None),
+        ({"compound": "<script>"}, 400, "compound"),
+        ({"compound": "x" * 500}, 400, "compound"),
+        ({"compound": "OURS", "period": "2027H1"}, 400, "period"),  # the future
+        ({"compound": "OURS", "period": "2026Q3"}, 400, "period"),  # not a half-year
+        ({"compound": "OURS", "period": "H1 OR 1=1"}, 400, "period"),
+        ({"compound": "OURS", "period": "2" * 40}, 400, "period"),
+    ],
+)
+def test_the_api_refuses_wrong_missing_oversized_and_hostile_queries(
+    world, client, params, status, field
+):
+    """Never a 500: each wrong query is answered with the field it is about."""
+    if params.get("compound") == "OURS":
+        params = {**params, "compound": world.compound.slug}
+    response = _api(client, **params)
+    assert response.status_code == status, response.content
+    if field:
+        assert field in response.json()
