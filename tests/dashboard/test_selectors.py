@@ -311,3 +311,16 @@ def test_last_month_rates_are_live_while_its_roll_up_row_predates_the_month_end(
     assert rates["response_rate"].last_month.value == 1.0
     assert rates["resolution_rate"].last_month.value == 1.0
     assert rates["satisfaction_rate"].last_month.value == 1.0
+
+
+def test_open_tally_index_covers_exactly_the_open_states():
+    """The compound dashboard's open-complaint tally reads the partial index of migration
+    dashboard 0002; PostgreSQL uses it only while its states are the query's."""
+    import importlib
+
+    migration = importlib.import_module("dashboard.migrations.0002_issue_open_tally_index")
+    assert tuple(migration.OPEN_STATES) == tuple(Issue.OPEN_STATES)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [migration.INDEX])
+        (definition,) = cursor.fetchone()
+    assert "INCLUDE (id, created_at, next_deadline, paused_at, is_hazard)" in definition
