@@ -140,19 +140,10 @@ def _set_based() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _json_rows(names: str, rows: Iterable[tuple]) -> str:
-    """Rows for ``json_to_recordset``, one object per row with the keys ``names`` (one
-    letter each); datetimes as ISO 8601 with their offset (exact)."""
-    return json.dumps(
-        [
-            {
-                name: value.isoformat() if isinstance(value, dt.datetime) else value
-                for name, value in zip(names, row, strict=True)
-            }
-            for row in rows
-        ],
-        ensure_ascii=False,
-    )
+def _json_rows(rows: list[dict]) -> str:
+    """Rows for ``json_to_recordset`` (one object each; datetimes already ISO 8601 with
+    their offset, which is exact)."""
+    return json.dumps(rows, ensure_ascii=False)
 
 
 _LINK_PROBE = "HS-0000-PROBE"
@@ -435,7 +426,17 @@ def _set_bookmarks(bookmarks: tuple[list, list, list]) -> None:
         rows = sorted(zip(*bookmarks, strict=True))
         if _set_based():
             with connection.cursor() as cursor:
-                cursor.execute(_SET_RECHECK_SQL, [_json_rows("iav", rows)])
+                cursor.execute(
+                    _SET_RECHECK_SQL,
+                    [
+                        _json_rows(
+                            [
+                                {"i": pk, "a": at.isoformat(), "v": version}
+                                for pk, at, version in rows
+                            ]
+                        )
+                    ],
+                )
         else:  # the row's clocks are its version: moved clocks keep the cleared bookmark
             for pk, at, next_deadline in rows:
                 Issue.objects.filter(pk=pk, next_deadline=next_deadline).update(alarm_recheck_at=at)
@@ -459,8 +460,15 @@ def _raise_alarms(scan: _Scan, items: list[_Due]) -> None:
                 [
                     scan.now,
                     _json_rows(
-                        "icsd",
-                        [(item.issue.pk, item.clock, item.stage, item.due) for item in items],
+                        [
+                            {
+                                "i": item.issue.pk,
+                                "c": item.clock,
+                                "s": item.stage,
+                                "d": item.due.isoformat(),
+                            }
+                            for item in items
+                        ]
                     ),
                 ],
             )
@@ -499,7 +507,12 @@ def _raise_alarms(scan: _Scan, items: list[_Due]) -> None:
     elif events:
         with connection.cursor() as cursor:
             cursor.execute(
-                _INSERT_EVENTS_SQL, [scan.now, "deadline_breached", _json_rows("inp", events)]
+                _INSERT_EVENTS_SQL,
+                [
+                    scan.now,
+                    "deadline_breached",
+                    _json_rows([{"i": pk, "n": note, "p": public} for pk, note, public in events]),
+                ],
             )
 
 
