@@ -473,6 +473,14 @@ SPECTACULAR_SETTINGS = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions live in the database and, with a shared cache (Redis), are read from it for at
+# most a minute (huashan/core/sessions.py): a signed-in page does not read its session row.
+# A process-local cache would keep a logged-out session alive in the other processes.
+SESSION_ENGINE = (
+    "huashan.core.sessions"
+    if CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCache"
+    else "django.contrib.sessions.backends.db"
+)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Load-balancer and container probes speak plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -339,8 +339,7 @@ def meeting_page_head(*, pk: int, user) -> MeetingPageHead | None:
 
     The seats are kept in ``user``'s permission cache for this request, so the view's own
     ``has_perm`` check runs the rule unchanged without a query of its own (issue 20: a
-    cache hit is session, person and this statement). None if there is no such meeting.
-    """
+    cache hit is the person and this statement). None if there is no such meeting."""
     person_pk = directory_rules.active_person_pk(user)
     cache = directory_rules.permission_cache(user) if person_pk is not None else None
     on = cache["day"] if cache is not None else timezone.localdate()

@@ -29,12 +29,14 @@ from .test_filing_form import step1
 pytestmark = pytest.mark.django_db
 
 #: Compound, category, building; the new session written (existence check, then the
-#: INSERT in its own savepoint: 4). A returning browser reads its session and UPDATEs it.
+#: INSERT in its own savepoint: 4). A returning browser's session is read from the cache
+#: (huashan/core/sessions.py) and UPDATEd.
 STEP1 = 7
-#: Session read, compound, category, building; the key's complaint; clock policy; the
-#: tracking number; in one savepoint: calendar, complaint, photos, event, organizations
-#: and people told, notifications (9); the session UPDATE in its own savepoint (3).
-STEP2 = 19
+#: Compound, category, building; the key's complaint; clock policy; the tracking number;
+#: in one savepoint: calendar, complaint, photos, event, organizations and people told,
+#: notifications (9); the session UPDATE in its own savepoint (3). The session itself is
+#: read from the cache.
+STEP2 = 18
 
 
 def _photo(n: int) -> SimpleUploadedFile:
@@ -71,7 +73,8 @@ def test_each_step_runs_a_fixed_number_of_statements(client, world):
 
 
 def test_statements_stay_flat_with_complaints_staff_and_photos(client, world):
-    before = _file(client, world)
+    _file(client, world)  # the browser's session now exists: both filings below reuse it
+    before = _file(client, world, description="楼道灯坏了，晚上看不见台阶")
     cat = category()
     for n in range(8):  # open look-alikes: the similar list is only built for the page
         IssueFactory(
@@ -85,12 +88,13 @@ def test_statements_stay_flat_with_complaints_staff_and_photos(client, world):
     first, second = _file(client, world, photos=3, description="楼道灯又不亮了，看不见台阶")
     assert len(first) == len(before[0]), "\n".join(first)
     assert len(second) == len(before[1]), "\n".join(second)
-    assert Issue.objects.filter(photos__isnull=False).distinct().count() == 2
-    assert IssuePhoto.objects.count() == 4
+    assert Issue.objects.filter(photos__isnull=False).distinct().count() == 3
+    assert IssuePhoto.objects.count() == 5
 
 
 def test_logged_in_filing_runs_no_more_statements_than_anonymous(client, world):
-    anonymous = _file(client, world)
+    _file(client, world)  # compared with a browser whose session exists, as when logged in
+    anonymous = _file(client, world, description="楼道灯坏了，晚上看不见台阶")
     client.force_login(world.resident)
     form = step1(world, category(), description="垃圾桶满了没有清运，气味很大")
     with CaptureQueriesContext(connection) as first:
