@@ -216,6 +216,7 @@ class _Scan:
     members: dict[int, list[Person]] = field(default_factory=dict)
     supervisors: dict[int, list[Organization]] = field(default_factory=dict)
     intake: dict[int, list[Organization]] = field(default_factory=dict)
+    explainers: dict[int, list[Organization]] = field(default_factory=dict)
     link_pattern: str = ""
     texts: dict[str, str] = field(default_factory=dict)
     deadline_texts: dict[tuple, str] = field(default_factory=dict)
@@ -535,7 +536,8 @@ def _alarm_messages(
     """Append the alarm's notifications to ``messages``; the breach event's row, if a breach."""
     issue = item.issue
     clock_label = scan.text(item.clock)
-    if item.clock == Clock.FEEDBACK and issue.tier == Tier.LEGACY:
+    legacy = item.clock == Clock.FEEDBACK and issue.tier == Tier.LEGACY
+    if legacy:
         # 历史遗留: the feedback clock is the periodic explanation (协同联动 第五条).
         clock_label = scan.text("legacy")
     due_text = scan.deadline_text(item.due)
@@ -547,6 +549,15 @@ def _alarm_messages(
         if issue.compound_id not in scan.intake:
             scan.intake[issue.compound_id] = _intake_orgs(issue.compound)
         targets = scan.intake[issue.compound_id]
+    if legacy:
+        # "三方共同向居民做好解释说明": the explanation is the RC's, the PMC's and the
+        # company's together (each confirms it), so each is warned and named, not only the
+        # body the complaint is assigned to.
+        if issue.compound_id not in scan.explainers:
+            scan.explainers[issue.compound_id] = _orgs_of_kinds(
+                issue.compound, Organization.THREE_PARTIES
+            )
+        targets = targets + [o for o in scan.explainers[issue.compound_id] if o not in targets]
     link = scan.staff_link(issue)
     if item.stage == Stage.DUE_SOON:
         subject = scan.text("warning_subject") % {

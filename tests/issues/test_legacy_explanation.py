@@ -185,3 +185,44 @@ def test_legacy_page_links_the_complaint_only_for_who_may_open_it(client, world)
     assert client.get(manage).status_code == 404
     client.force_login(world.people.joint_meeting_office)
     assert manage in client.get(page).content.decode()
+
+
+def test_the_explanation_due_soon_warns_each_of_the_three_parties_not_only_the_assigned_one(world):
+    """seed: 协同联动 第五条 "'三方'需共同向居民做好解释说明工作" — the explanation is confirmed by
+    the RC, the PMC and the company together, so the warning before it is due reaches all
+    three (the complaint is assigned to the company alone), and the breach names all three."""
+    issue = _legacy(world)
+    due = issue.feedback_due
+    services.issue_scan_deadlines(now=due - dt.timedelta(hours=1))
+    label = str(services.LEGACY_CLOCK_LABEL)
+    for name in ("residents_committee", "pmc", "property_company"):
+        assert Notification.objects.filter(
+            recipient=getattr(world.people, name), subject__contains=label
+        ).exists(), name
+    services.issue_scan_deadlines(now=due + dt.timedelta(minutes=1))
+    breach = Notification.objects.filter(
+        recipient=world.people.compound_party, subject__contains=label
+    ).latest("pk")
+    for name in ("residents_committee", "pmc", "property_company"):
+        assert getattr(world.orgs, name).name in breach.body, name
+
+
+def test_an_ordinary_feedback_warning_still_goes_to_the_assigned_body_alone(world):
+    """The three parties are added for the legacy explanation only: a small matter's
+    feedback clock warns the body it is assigned to, as before."""
+    office = world.people.joint_meeting_office
+    with time_machine.travel(T0, tick=False):
+        issue = submit(world)
+        services.issue_accept(actor=office, issue=issue)
+        services.issue_transfer(
+            actor=office, issue=issue, organization=world.orgs.property_company, note="请处理"
+        )
+    issue.refresh_from_db()
+    services.issue_scan_deadlines(now=issue.feedback_due - dt.timedelta(hours=1))
+    feedback = str(services.Clock.FEEDBACK.label)
+    assert Notification.objects.filter(
+        recipient=world.people.property_company, subject__contains=feedback
+    ).exists()
+    assert not Notification.objects.filter(
+        recipient=world.people.pmc, subject__contains=feedback
+    ).exists()
