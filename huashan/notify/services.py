@@ -223,16 +223,21 @@ def notify_person(*, person, subject: str, body: str, link: str = "") -> Notific
         recipient=person, channel=Channel.INBOX, subject=subject, body=body, link=link
     )
     if notice_category(link) in sms_categories(person):
-        notification_create(
-            recipient=person,
-            channel=Channel.SMS,
-            subject=subject,
-            body=body,
-            link=link,
-            sms_kind="notice",
-            sms_params={"subject": subject},
-        )
+        _sms_notice(person, subject=subject, body=body, link=link)
     return inbox
+
+
+def _sms_notice(person, *, subject: str, body: str, link: str) -> Notification:
+    """The SMS copy of a notice, for a person who chose this kind of notice for SMS."""
+    return notification_create(
+        recipient=person,
+        channel=Channel.SMS,
+        subject=subject,
+        body=body,
+        link=link,
+        sms_kind="notice",
+        sms_params={"subject": subject},
+    )
 
 
 def notify_persons(*, persons, subject: str, body: str, link: str = "") -> int:
@@ -263,15 +268,7 @@ def notify_persons(*, persons, subject: str, body: str, link: str = "") -> int:
     }
     for person in people:
         if person.pk in wanting:
-            notification_create(
-                recipient=person,
-                channel=Channel.SMS,
-                subject=subject,
-                body=body,
-                link=link,
-                sms_kind="notice",
-                sms_params={"subject": subject},
-            )
+            _sms_notice(person, subject=subject, body=body, link=link)
     return len(people)
 
 
