@@ -280,7 +280,7 @@ class _Builder:
         office = self.staff.get(Kind.JOINT_MEETING_OFFICE) or self.staff.get(Kind.COMPOUND_PARTY)
         t = issue.created_at
         self.event(index, t, "submit", actor=issue.reporter, to=S.SUBMITTED)
-        self.event(index, t, MARKER, public=False, note="demo data")
+        self.event(index, t, MARKER, public=False, note="")
         status = S.SUBMITTED
         feedback_from = t
 

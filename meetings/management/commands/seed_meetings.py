@@ -574,7 +574,7 @@ def seed(compound: Compound) -> dict:
     )
     MeetingEvent.objects.bulk_create(
         [
-            MeetingEvent(meeting=m, actor=None, verb=MARKER, note="demo data")
+            MeetingEvent(meeting=m, actor=None, verb=MARKER, note="")
             for m in meetings + pmc_meetings
         ]
     )
