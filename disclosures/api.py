@@ -26,7 +26,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from huashan import periods
 from huashan.directory.models import Compound, Membership, Organization
 from huashan.directory.rules import PUBLISHER_ROLES
 
@@ -375,18 +374,11 @@ class ResolutionViewSet(viewsets.ViewSet):
         query = ResolutionQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         compound = get_object_or_404(Compound, slug=query.validated_data["compound"])
-        current = services.resolution_current_period()
-        code = query.validated_data.get("period")
-        half_year = current
-        if code:
-            try:
-                half_year = periods.parse(code, kinds=(periods.HALF_YEAR,))
-            except periods.PeriodError:
-                half_year = None
-            if half_year is None or current < half_year:
-                raise ValidationError(
-                    {"period": [_("Write a half-year up to now, as 2026H1 or 2026H2.")]}
-                )
+        half_year = services.resolution_report_period(query.validated_data.get("period"))
+        if half_year is None:
+            raise ValidationError(
+                {"period": [_("Write a half-year up to now, as 2026H1 or 2026H2.")]}
+            )
         rows = selectors.resolution_report(compound=compound, period=half_year)
         return Response(ResolutionRowSerializer(rows, many=True).data)
 

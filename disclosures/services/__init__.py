@@ -75,6 +75,7 @@ from .resolutions import (
     resolution_current_period,
     resolution_first_period,
     resolution_followup_record,
+    resolution_report_period,
 )
 from .schedules import ScheduleScanResult, schedules_scan, schedules_seed_for_compound
 
@@ -126,6 +127,7 @@ __all__ = [
     "resolution_current_period",
     "resolution_first_period",
     "resolution_followup_record",
+    "resolution_report_period",
     "schedules_scan",
     "schedules_seed_for_compound",
 ]

@@ -61,6 +61,19 @@ def resolution_current_period() -> periods.Period:
     return periods.containing(periods.HALF_YEAR, timezone.localdate())
 
 
+def resolution_report_period(code: str | None) -> periods.Period | None:
+    """The half-year a reader asks to see the report for: today's without a code; None for
+    a code that is not a half-year or one still to come (the page answers 404, the API 400)."""
+    current = resolution_current_period()
+    if not code:
+        return current
+    try:
+        half_year = periods.parse(str(code)[:10], kinds=(periods.HALF_YEAR,))
+    except periods.PeriodError:
+        return None
+    return None if current < half_year else half_year
+
+
 def _period(value) -> periods.Period:
     if isinstance(value, periods.Period) and value.kind == periods.HALF_YEAR:
         return value

@@ -26,14 +26,8 @@ from .common import _apply_validation_error
 
 def _half_year(code: str | None) -> periods.Period:
     """The half-year of the URL (the current one without a code); 404 for a bad or future one."""
-    current = services.resolution_current_period()
-    if code is None:
-        return current
-    try:
-        half_year = periods.parse(code[:10], kinds=(periods.HALF_YEAR,))
-    except periods.PeriodError:
-        raise Http404(gettext("No such half-year.")) from None
-    if current < half_year:
+    half_year = services.resolution_report_period(code)
+    if half_year is None:
         raise Http404(gettext("No such half-year."))
     return half_year
 
