@@ -411,32 +411,42 @@ class ResolutionRecordForm(forms.Form):
     )
 
 
-class LinkReportForm(forms.Form):
-    decision_report = forms.ModelChoiceField(label=_("Decision report"), queryset=None)
+class _LinkForm(forms.Form):
+    """One choice among the rows the view offers (``choices=``, none by default); a row not
+    offered is refused with :attr:`refusal`."""
+
+    field_name = ""
+    refusal = ""
+
+    def __init__(self, *args, choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields[self.field_name]
+        field.queryset = choices if choices is not None else field.queryset.model.objects.none()
+        field.error_messages["invalid_choice"] = self.refusal
+
+
+class LinkReportForm(_LinkForm):
+    decision_report = forms.ModelChoiceField(
+        label=_("Decision report"), queryset=DecisionReport.objects.none()
+    )
+    field_name = "decision_report"
+    refusal = _("Choose a decision report of this compound.")
 
     def __init__(self, *args, reports=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["decision_report"].queryset = (
-            reports if reports is not None else DecisionReport.objects.none()
-        )
-        self.fields["decision_report"].error_messages["invalid_choice"] = _(
-            "Choose a decision report of this compound."
-        )
+        super().__init__(*args, choices=reports, **kwargs)
 
 
-class HearingLinkForm(forms.Form):
+class HearingLinkForm(_LinkForm):
     """Link the owners' hearing (听证会) of a public matter (小区党组织服务承诺 8)."""
 
-    hearing = forms.ModelChoiceField(label=_("Owners' hearing (听证会)"), queryset=None)
+    hearing = forms.ModelChoiceField(
+        label=_("Owners' hearing (听证会)"), queryset=Meeting.objects.none()
+    )
+    field_name = "hearing"
+    refusal = _("Choose a work hearing (工作听证会) of this compound.")
 
     def __init__(self, *args, hearings=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["hearing"].queryset = (
-            hearings if hearings is not None else Meeting.objects.none()
-        )
-        self.fields["hearing"].error_messages["invalid_choice"] = _(
-            "Choose a work hearing (工作听证会) of this compound."
-        )
+        super().__init__(*args, choices=hearings, **kwargs)
 
 
 class ExtendVoteForm(forms.Form):
